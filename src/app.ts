@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { clientIp } from './http/client-ip';
+import type { AppDeps, AppEnv } from './http/env';
+import { denyUndeclared } from './http/guard';
+import { renderStatusPage } from './http/render';
+import { bodyLimits, noStore, securityHeaders } from './http/security';
+import { loadActor } from './http/session';
+import { authRoutes } from './routes/auth';
+import { homeRoutes } from './routes/home';
+import { systemRoutes } from './routes/system';
+
+export type { AppDeps } from './http/env';
+
+/** Middleware, then the areas' routes. Order matters: ids and headers first, the guard last. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const logError = deps.logError ?? ((message, error) => console.error(message, error));
+
+  // Our own ids only: an id a client sends is not trusted into the audit trail.
+  app.use(requestId({ headerName: '' }));
+  app.use(async (c, next) => {
+    c.header('X-Request-Id', c.get('requestId'));
+    c.set('actor', { kind: 'anonymous' });
+    c.set('flash', null);
+    c.set('meta', {
+      ip: clientIp(c, deps.config.trustProxy),
+      requestId: c.get('requestId'),
+      userAgent: c.req.header('user-agent') ?? null,
+    });
+    await next();
+  });
+  app.use(securityHeaders);
+  app.use(noStore);
+  app.use(csrf({ origin: deps.config.publicUrl }));
+  app.use(bodyLimits);
+  app.use(loadActor(deps));
+  app.use(denyUndeclared(deps));
+
+  app.route('/', systemRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', homeRoutes(deps));
+
+  app.notFound((c) => renderStatusPage(c, 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status === 403) return renderStatusPage(c, 403);
+    if (error instanceof HTTPException && error.status === 413) return renderStatusPage(c, 413);
+    logError(`request ${c.get('requestId')} ${c.req.method} ${c.req.path} failed`, error);
+    return renderStatusPage(c, 500);
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+import { availableParallelism } from 'node:os';
+import { hash, verify } from '@node-rs/argon2';
+import { Semaphore } from './semaphore';
+
+/** security.md: Argon2id, m = 19456 KiB, t = 2, p = 1; the parameters travel in the hash string. */
+// 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot import).
+const OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+// About one hash per core at once, so a burst of sign-ins queues instead of starving the server.
+const slots = new Semaphore(Math.max(1, availableParallelism()));
+
+export function hashPassword(password: string): Promise<string> {
+  return slots.run(() => hash(password, OPTIONS));
+}
+
+// Verified when the email is unknown, so that answer takes as long as a wrong password.
+const dummyHash = hashPassword('gatehouse dummy password for timing');
+
+/** Verifies against the user's hash, or against a dummy one when there is none. */
+export async function verifyPassword(storedHash: string | null, password: string): Promise<boolean> {
+  const target = storedHash ?? (await dummyHash);
+  const ok = await slots.run(() => verify(target, password).catch(() => false));
+  return ok && storedHash !== null;
+}
+
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** Counted in characters (code points), never truncated. */
+export function passwordLength(password: string): number {
+  return [...password].length;
+}
+
+export interface PasswordPolicyInput {
+  password: string;
+  minLength: number;
+  email: string;
+  name: string;
+}
+
+/** Returns the first rule the password breaks, as a sentence for the person typing it. */
+export function passwordProblem({ password, minLength, email, name }: PasswordPolicyInput): string | null {
+  const length = passwordLength(password);
+  if (length < minLength) return `Use at least ${minLength} characters (this one has ${length}).`;
+  if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  const lower = password.toLowerCase();
+  const local = email.split('@')[0]?.toLowerCase() ?? '';
+  if (local.length >= 3 && lower.includes(local)) return 'Do not include your email address.';
+  const parts = name
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((p) => p.length >= 3);
+  if (parts.some((p) => lower.includes(p))) return 'Do not include your name.';
+  return null;
+}

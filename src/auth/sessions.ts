@@ -1,0 +1,111 @@
+import type { Db } from '../db/connect';
+import type { AccountSettings } from '../db/schema';
+import { constantTimeEqual, randomToken, sha256 } from './tokens';
+
+export const SESSION_COOKIE = '__Host-gh_session';
+/** last_seen_at is written at most this often, not on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface SessionUser {
+  sessionId: string;
+  userId: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+/**
+ * The cookie holds `<id>.<secret>`: the id finds the row, and only SHA-256 of the 256-bit
+ * secret is stored, compared in constant time (the lucia-auth.com guide).
+ */
+export async function createSession(
+  db: Db,
+  input: {
+    userId: string;
+    now: Date;
+    settings: AccountSettings;
+    ip: string | null;
+    userAgent: string | null;
+  },
+): Promise<string> {
+  const id = randomToken(15);
+  const secret = randomToken(32);
+  await db
+    .insertInto('sessions')
+    .values({
+      id,
+      secret_hash: sha256(secret),
+      user_id: input.userId,
+      created_at: input.now,
+      last_seen_at: input.now,
+      expires_at: new Date(input.now.getTime() + input.settings.session_absolute_hours * 3_600_000),
+      ip: input.ip,
+      user_agent: input.userAgent?.slice(0, 400) ?? null,
+    })
+    .execute();
+  return `${id}.${secret}`;
+}
+
+function parseToken(token: string): { id: string; secret: string } | null {
+  const match = /^([A-Za-z0-9_-]{20})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  return match ? { id: match[1] as string, secret: match[2] as string } : null;
+}
+
+/**
+ * The session behind a cookie, if it is still good: secret matches, neither idle nor absolute
+ * timeout has passed, and its user may still sign in. A dead session is deleted.
+ */
+export async function validateSession(db: Db, token: string, now: Date): Promise<SessionUser | null> {
+  const parsed = parseToken(token);
+  if (!parsed) return null;
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .innerJoin('account_settings as a', (join) => join.on('a.id', '=', 1))
+    .select([
+      's.id',
+      's.secret_hash',
+      's.created_at',
+      's.last_seen_at',
+      's.expires_at',
+      'u.id as userId',
+      'u.email',
+      'u.name',
+      'u.deactivated_at',
+      'u.access_expires_at',
+      'a.session_idle_minutes',
+    ])
+    .where('s.id', '=', parsed.id)
+    .executeTakeFirst();
+  if (!row || !constantTimeEqual(new Uint8Array(row.secret_hash), sha256(parsed.secret))) return null;
+  const idleDeadline = row.last_seen_at.getTime() + row.session_idle_minutes * 60_000;
+  const userBlocked =
+    row.deactivated_at !== null || (row.access_expires_at !== null && row.access_expires_at <= now);
+  if (row.expires_at <= now || idleDeadline <= now.getTime() || userBlocked) {
+    await deleteSession(db, row.id);
+    return null;
+  }
+  let lastSeenAt = row.last_seen_at;
+  if (now.getTime() - lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+    lastSeenAt = now;
+  }
+  return {
+    sessionId: row.id,
+    userId: row.userId,
+    email: row.email,
+    name: row.name,
+    createdAt: row.created_at,
+    lastSeenAt,
+  };
+}
+
+export async function deleteSession(db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { type Config, loadConfig } from './config';
+import { openDatabase } from './db/connect';
+import { migrateToLatest } from './db/migrate';
+import { type ActionContext, systemClock } from './domain/context';
+import { DomainError, ValidationError } from './domain/errors';
+import { createAccountAdmin } from './domain/users';
+import { createMailer } from './mail/mailer';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  create-admin --email EMAIL --name NAME
+      Create an Account Admin without a password and print a one-time link
+      (valid 1 hour) to set it.
+  migrate
+      Apply pending database migrations.
+  help
+      Show this text.
+
+The database is chosen as for the server: DATABASE_URL, else the embedded one in DATA_DIR.`;
+
+class UsageError extends Error {}
+
+type Command = (config: Config, args: string[]) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  async migrate(config, args) {
+    if (args.length > 0) throw new UsageError(`migrate takes no arguments (got ${args.join(' ')})`);
+    await withDatabase(config, async (ctx) => {
+      const applied = await migrateToLatest(ctx.db);
+      console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
+    });
+  },
+
+  async 'create-admin'(config, args) {
+    const { values } = parseCommandArgs(args, { email: { type: 'string' }, name: { type: 'string' } });
+    if (!values.email || !values.name) throw new UsageError('create-admin needs --email and --name');
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      const admin = await createAccountAdmin(ctx, { email: values.email, name: values.name });
+      console.log(`Created Account Admin ${values.email}.`);
+      console.log(`Set the password within one hour (until ${admin.expiresAt.toISOString()}) at:`);
+      console.log(admin.link);
+    });
+  },
+};
+
+function parseCommandArgs(args: string[], options: Record<string, { type: 'string' }>) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function withDatabase(config: Config, work: (ctx: ActionContext) => Promise<void>) {
+  const database = await openDatabase(config);
+  try {
+    await work({
+      db: database.db,
+      clock: systemClock,
+      config,
+      mailer: createMailer(config),
+      actor: { kind: 'system', label: 'cli' },
+      meta: { ip: null, requestId: null, userAgent: 'gatehouse-cli' },
+    });
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await command(loadConfig(), args);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ValidationError) {
+      console.error(`Error: ${Object.values(error.fields).join(' ')}`);
+      return 1;
+    }
+    if (
+      error instanceof DomainError ||
+      (error instanceof Error && /^(ConfigError|DataDirLockedError)$/.test(error.name))
+    ) {
+      console.error(`Error: ${error.message}`);
+      return 1;
+    }
+    console.error(error);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

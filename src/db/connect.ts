@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { citext } from '@electric-sql/pglite/contrib/citext';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PGliteDialect } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import { acquireDataDirLock } from './data-dir-lock';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+
+/**
+ * `DATABASE_URL` selects PostgreSQL; otherwise PGlite keeps its files in `dataDir/pglite`
+ * (`memory://` keeps them in memory, for tests). Both return int8 (counts, ids) as numbers.
+ *
+ * Kysely's PGlite dialect is used as shipped: its adapter declares a single connection, so
+ * Kysely's runtime mutex lets one transaction hold it until commit (test/integration/pglite-driver).
+ */
+export async function openDatabase(options: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const client = postgres(options.databaseUrl, {
+      max: 10,
+      onnotice: () => {},
+      // A generic plan ignores the actual search term: see shared/design/performance.md.
+      connection: { plan_cache_mode: 'force_custom_plan', application_name: 'gatehouse' },
+      types: {
+        bigint: {
+          to: INT8,
+          from: [INT8],
+          serialize: (x: number) => String(x),
+          parse: (x: string) => Number(x),
+        },
+      },
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const inMemory = options.dataDir === 'memory://';
+  let releaseLock = () => {};
+  let dataDir = 'memory://';
+  if (!inMemory) {
+    mkdirSync(options.dataDir, { recursive: true });
+    releaseLock = acquireDataDirLock(options.dataDir);
+    dataDir = join(options.dataDir, 'pglite');
+  }
+  try {
+    const pglite = await PGlite.create({
+      dataDir,
+      extensions: { citext, pg_trgm },
+      parsers: { [INT8]: (x: string) => Number(x) },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        await db.destroy();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}

@@ -1,0 +1,132 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** jsonb is written as a JSON string (both drivers) and read back parsed. */
+type Json = ColumnType<unknown, string | null, string | null>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  language: Generated<string>;
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+  failed_login_count: Generated<number>;
+  lockout_count: Generated<number>;
+  locked_until: Timestamp | null;
+  deactivated_at: Timestamp | null;
+  access_expires_at: Timestamp | null;
+  last_login_at: Timestamp | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  secret_hash: Uint8Array;
+  user_id: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+  reauthenticated_at: Timestamp | null;
+  two_factor_verified: Generated<boolean>;
+}
+
+export type TokenPurpose = 'set_password' | 'reset_password' | 'email_change';
+
+export interface OneTimeTokensTable {
+  id: Generated<string>;
+  token_hash: Uint8Array;
+  purpose: TokenPurpose;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_by: string | null;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface RolesTable {
+  id: Generated<string>;
+  /** Set for built-in roles, whose permissions are defined in code. */
+  key: string | null;
+  name: string;
+  description: Generated<string>;
+  /** Custom roles only. */
+  permissions: Generated<string[]>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface RoleBindingsTable {
+  id: Generated<string>;
+  user_id: string;
+  role_id: string | null;
+  /** A manual permission set, when the binding names no role. */
+  permissions: string[] | null;
+  /** Null: the whole account. */
+  project_id: string | null;
+  expires_at: Timestamp | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface AccountSettingsTable {
+  id: Generated<number>;
+  account_name: Generated<string>;
+  require_two_factor: Generated<boolean>;
+  password_min_length: Generated<number>;
+  invitation_lifetime_hours: Generated<number>;
+  reset_lifetime_minutes: Generated<number>;
+  lockout_threshold: Generated<number>;
+  lockout_minutes: Generated<number>;
+  session_idle_minutes: Generated<number>;
+  session_absolute_hours: Generated<number>;
+  allow_manual_links: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+export type AuditOutcome = 'success' | 'failed' | 'denied';
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  occurred_at: Generated<Date>;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  outcome: AuditOutcome;
+  target_type: string | null;
+  target_id: string | null;
+  target_label: string | null;
+  project_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  before: Json;
+  after: Json;
+  reason: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  one_time_tokens: OneTimeTokensTable;
+  projects: ProjectsTable;
+  roles: RolesTable;
+  role_bindings: RoleBindingsTable;
+  account_settings: AccountSettingsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type AccountSettings = Selectable<AccountSettingsTable>;

@@ -1,0 +1,119 @@
+import type { Db } from '../db/connect';
+import type { AuditOutcome } from '../db/schema';
+import { effectivePermissions } from './access';
+import { type ActionContext, type Actor, actorLabel } from './context';
+
+/** Who an event names as its actor: a user (id and email) or a label such as `cli`. */
+export interface AuditActor {
+  id: string | null;
+  label: string;
+}
+
+export function auditActor(actor: Actor): AuditActor {
+  return { id: actor.kind === 'user' ? actor.id : null, label: actorLabel(actor) };
+}
+
+import { ForbiddenError } from './errors';
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+  label?: string | null;
+}
+
+export interface AuditRecord {
+  action: string;
+  outcome: AuditOutcome;
+  actor: AuditActor;
+  target?: AuditTarget | null;
+  projectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+/** Appends one event. Values are JSON; secrets never belong in before/after. */
+export async function writeAudit(db: Db, ctx: Pick<ActionContext, 'meta'>, event: AuditRecord) {
+  await db
+    .insertInto('audit_events')
+    .values({
+      actor_id: event.actor.id,
+      actor_label: event.actor.label,
+      action: event.action,
+      outcome: event.outcome,
+      target_type: event.target?.type ?? null,
+      target_id: event.target?.id ?? null,
+      target_label: event.target?.label ?? null,
+      project_id: event.projectId ?? null,
+      ip: ctx.meta.ip,
+      request_id: ctx.meta.requestId,
+      before: event.before === undefined ? null : JSON.stringify(event.before),
+      after: event.after === undefined ? null : JSON.stringify(event.after),
+      reason: event.reason ?? null,
+    })
+    .execute();
+}
+
+/** What an action's body reports back for the audit event. */
+export interface ActionOutcome<T> {
+  result: T;
+  outcome?: AuditOutcome;
+  /** The event's actor when it is not the caller (a sign-in is done by the user signing in). */
+  actor?: AuditActor;
+  target?: AuditTarget | null;
+  projectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+export interface ActionSpec {
+  action: string;
+  /** The permission the actor needs in its current project; null for actions anyone may try. */
+  permission: string | null;
+}
+
+/**
+ * The one path for every state change: in one transaction, check the actor's permission (read
+ * afresh from the database), run the change, and append the audit event. A denied attempt is
+ * itself recorded, then refused with ForbiddenError; any other error rolls everything back.
+ */
+export async function perform<T>(
+  ctx: ActionContext,
+  spec: ActionSpec,
+  body: (tx: Db) => Promise<ActionOutcome<T>>,
+): Promise<T> {
+  const done = await ctx.db.transaction().execute(async (tx) => {
+    if (spec.permission && !(await holds(tx, ctx, spec.permission))) return null;
+    const outcome = await body(tx);
+    await writeAudit(tx, ctx, {
+      action: spec.action,
+      outcome: outcome.outcome ?? 'success',
+      actor: outcome.actor ?? auditActor(ctx.actor),
+      target: outcome.target,
+      projectId: outcome.projectId ?? (ctx.actor.kind === 'user' ? ctx.actor.projectId : null),
+      before: outcome.before,
+      after: outcome.after,
+      reason: outcome.reason,
+    });
+    return outcome;
+  });
+  if (!done) {
+    await writeAudit(ctx.db, ctx, {
+      action: spec.action,
+      outcome: 'denied',
+      actor: auditActor(ctx.actor),
+      reason: `missing permission ${spec.permission}`,
+    });
+    throw new ForbiddenError(spec.permission ?? '');
+  }
+  return done.result;
+}
+
+async function holds(tx: Db, ctx: ActionContext, permission: string): Promise<boolean> {
+  const { actor } = ctx;
+  if (actor.kind === 'system') return true;
+  if (actor.kind === 'anonymous') return false;
+  const granted = await effectivePermissions(tx, actor.id, actor.projectId, ctx.clock.now());
+  return granted.has(permission);
+}

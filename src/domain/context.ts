@@ -1,0 +1,44 @@
+import type { Config } from '../config';
+import type { Db } from '../db/connect';
+import type { Mailer } from '../mail/mailer';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Who acts: a signed-in user (with the permissions read for this request), the CLI, or nobody. */
+export type Actor =
+  | {
+      kind: 'user';
+      id: string;
+      email: string;
+      name: string;
+      projectId: string;
+      permissions: ReadonlySet<string>;
+    }
+  | { kind: 'system'; label: string }
+  | { kind: 'anonymous' };
+
+export interface RequestMeta {
+  ip: string | null;
+  requestId: string | null;
+  userAgent: string | null;
+}
+
+/** Everything a domain function needs, and nothing of HTTP. */
+export interface ActionContext {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  mailer: Mailer;
+  actor: Actor;
+  meta: RequestMeta;
+}
+
+export function actorLabel(actor: Actor): string {
+  if (actor.kind === 'user') return actor.email;
+  if (actor.kind === 'system') return actor.label;
+  return 'anonymous';
+}

@@ -1,0 +1,27 @@
+/** Errors the domain raises for the routes and the CLI to explain; anything else is a 500. */
+export class DomainError extends Error {
+  override name = 'DomainError';
+}
+
+/** Bad input: each field's message, keyed by form field name. Nothing was changed. */
+export class ValidationError extends DomainError {
+  override name = 'ValidationError';
+  constructor(readonly fields: Record<string, string>) {
+    super(Object.values(fields).join(' '));
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  override name = 'ForbiddenError';
+  constructor(readonly permission: string) {
+    super(`This needs the permission ${permission}.`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  override name = 'ConflictError';
+}
+
+export class NotFoundError extends DomainError {
+  override name = 'NotFoundError';
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { issueToken } from '../auth/one-time-tokens';
+import { builtinRoleId } from './access';
+import { perform } from './audit';
+import type { ActionContext } from './context';
+import { ConflictError } from './errors';
+import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
+
+const SET_PASSWORD_LIFETIME_MS = 60 * 60 * 1000;
+
+const newAdminSchema = z.object({ email: emailSchema, name: nameSchema });
+
+/**
+ * Creates an Account Admin with no password (bound account-wide) and returns a one-time link,
+ * valid one hour, to set it. The CLI's way in: there is no default account.
+ */
+export async function createAccountAdmin(
+  ctx: ActionContext,
+  input: { email?: unknown; name?: unknown },
+): Promise<{ userId: string; link: string; expiresAt: Date }> {
+  const { email, name } = parseInput(newAdminSchema, input);
+  const now = ctx.clock.now();
+  try {
+    return await perform(ctx, { action: 'user.create_admin', permission: 'account.settings' }, async (tx) => {
+      const existing = await tx
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirst();
+      if (existing) throw new ConflictError(`A user with the email ${email} already exists.`);
+      const createdBy = ctx.actor.kind === 'user' ? ctx.actor.id : null;
+      const user = await tx
+        .insertInto('users')
+        .values({ email, name, created_at: now, created_by: createdBy })
+        .returning(['id', 'email', 'name'])
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('role_bindings')
+        .values({
+          user_id: user.id,
+          role_id: await builtinRoleId(tx, 'account_admin'),
+          project_id: null,
+          created_at: now,
+          created_by: createdBy,
+        })
+        .execute();
+      const token = await issueToken(tx, {
+        userId: user.id,
+        purpose: 'set_password',
+        now,
+        lifetimeMs: SET_PASSWORD_LIFETIME_MS,
+        createdBy,
+      });
+      const expiresAt = new Date(now.getTime() + SET_PASSWORD_LIFETIME_MS);
+      return {
+        result: { userId: user.id, link: `${ctx.config.publicUrl}/set-password/${token}`, expiresAt },
+        target: { type: 'user', id: user.id, label: user.email },
+        projectId: null,
+        after: { email: user.email, name: user.name, role: 'account_admin', scope: 'account' },
+      };
+    });
+  } catch (error) {
+    // Two creators racing past the check above meet the unique index instead.
+    if (isUniqueViolation(error)) throw new ConflictError(`A user with the email ${email} already exists.`);
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import type { SessionUser } from '../auth/sessions';
+import type { Config } from '../config';
+import type { Db } from '../db/connect';
+import type { Actor, Clock, RequestMeta } from '../domain/context';
+import type { Mailer } from '../mail/mailer';
+
+/** What the app is built from: the same for the server, the tests and (minus HTTP) the CLI. */
+export interface AppDeps {
+  db: Db;
+  mailer: Mailer;
+  clock: Clock;
+  config: Config;
+  /** Where unexpected errors go; console.error unless a test listens. */
+  logError?: (message: string, error: unknown) => void;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    meta: RequestMeta;
+    session: SessionUser | null;
+    actor: Actor;
+    flash: string | null;
+  };
+}

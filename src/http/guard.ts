@@ -1,0 +1,69 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import { isKnownPermission } from '../auth/permissions';
+import { auditActor, writeAudit } from '../domain/audit';
+import type { AppDeps, AppEnv } from './env';
+import { isHtmx, renderStatusPage } from './render';
+
+/** What a route needs: nothing, a signed-in user, or a permission in the current project. */
+export type Requirement = 'public' | 'signed-in' | { permission: string };
+
+const REQUIREMENT = Symbol('gatehouse.route-requirement');
+
+type GuardHandler = MiddlewareHandler<AppEnv> & { [REQUIREMENT]: Requirement };
+
+export function requirementOf(handler: unknown): Requirement | undefined {
+  return (handler as Partial<GuardHandler> | null)?.[REQUIREMENT];
+}
+
+/**
+ * Every route starts with one of these; `denyUndeclared` refuses a route that has none, and
+ * test/integration/routes.test.ts lists every route to prove each declares one.
+ */
+export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
+  if (typeof requirement === 'object' && !isKnownPermission(requirement.permission)) {
+    throw new Error(`Unknown permission ${requirement.permission}`);
+  }
+  const handler: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (requirement === 'public') return next();
+    const actor = c.get('actor');
+    if (actor.kind !== 'user') return toSignIn(c);
+    if (requirement === 'signed-in' || actor.permissions.has(requirement.permission)) return next();
+    await writeAudit(
+      deps.db,
+      { meta: c.get('meta') },
+      {
+        action: 'http.request',
+        outcome: 'denied',
+        actor: auditActor(actor),
+        projectId: actor.projectId,
+        target: { type: 'route', id: `${c.req.method} ${c.req.path}` },
+        reason: `missing permission ${requirement.permission}`,
+      },
+    );
+    return renderStatusPage(c, 403);
+  };
+  return Object.assign(handler, { [REQUIREMENT]: requirement });
+}
+
+function toSignIn(c: Context<AppEnv>) {
+  const next = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+  const location = next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
+  if (isHtmx(c)) {
+    c.header('HX-Redirect', location);
+    return c.body(null, 401);
+  }
+  return c.redirect(location, 303);
+}
+
+/** Deny by default: a matched route without a guard is a bug, answered 403 and logged. */
+export function denyUndeclared(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL');
+    if (routes.length > 0 && !routes.some((r) => requirementOf(r.handler))) {
+      (deps.logError ?? console.error)(`route ${c.req.method} ${c.req.path} declares no permission`, null);
+      return renderStatusPage(c, 403);
+    }
+    return next();
+  };
+}

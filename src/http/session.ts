@@ -1,0 +1,65 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { SESSION_COOKIE, validateSession } from '../auth/sessions';
+import { defaultProjectId, effectivePermissions } from '../domain/access';
+import type { ActionContext } from '../domain/context';
+import type { AppDeps, AppEnv } from './env';
+import { COOKIE_BASE, takeFlash } from './render';
+
+const STATIC = /^\/(public|assets)\/|^\/(healthz|readyz)$/;
+
+/**
+ * Reads the session cookie and, for a live session, the user's permissions in the current
+ * project, from the database on every request: a role change applies on the next one.
+ */
+export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('actor', { kind: 'anonymous' });
+    c.set('session', null);
+    c.set('flash', null);
+    if (STATIC.test(c.req.path)) return next();
+    c.set('flash', takeFlash(c));
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) {
+      const now = deps.clock.now();
+      const session = await validateSession(deps.db, token, now);
+      if (session) {
+        const projectId = await defaultProjectId(deps.db);
+        const permissions = await effectivePermissions(deps.db, session.userId, projectId, now);
+        c.set('session', session);
+        c.set('actor', {
+          kind: 'user',
+          id: session.userId,
+          email: session.email,
+          name: session.name,
+          projectId,
+          permissions,
+        });
+      } else {
+        deleteCookie(c, SESSION_COOKIE, COOKIE_BASE);
+      }
+    }
+    return next();
+  };
+}
+
+/** A browser-session cookie: __Host- prefixed, Secure, HttpOnly, Path=/, SameSite=Strict. */
+export function setSessionCookie(c: Context, token: string) {
+  setCookie(c, SESSION_COOKIE, token, COOKIE_BASE);
+}
+
+export function clearSessionCookie(c: Context) {
+  deleteCookie(c, SESSION_COOKIE, COOKIE_BASE);
+}
+
+/** The domain's view of this request. */
+export function actionContext(c: Context<AppEnv>, deps: AppDeps): ActionContext {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    config: deps.config,
+    mailer: deps.mailer,
+    actor: c.get('actor'),
+    meta: c.get('meta'),
+  };
+}

@@ -1,0 +1,62 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { openDatabase } from './db/connect';
+import { migrateToLatest } from './db/migrate';
+import { systemClock } from './domain/context';
+import { createMailer } from './mail/mailer';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`);
+  const mailer = createMailer(config);
+  const app = createApp({ db: database.db, mailer, clock: systemClock, config });
+
+  const users = await database.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (users.n === 0) {
+    console.log(
+      'No users yet. Stop the server and create the first admin:\n' +
+        '  npm run cli -- create-admin --email you@example.com --name "Your Name"',
+    );
+  }
+
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+    console.log(
+      `Gatehouse listening on http://${info.address}:${info.port} (${where}, mail: ${mailer.kind})`,
+    );
+    console.log(`Open ${config.publicUrl}`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing open requests, then stopping`);
+    const force = setTimeout(() => {
+      console.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await database.close();
+      console.log('stopped');
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import type { Child } from 'hono/jsx';
+
+export type FieldErrors = Record<string, string>;
+
+/** The summary at the top of a form that failed: each message links to its field. */
+export function ErrorSummary({ errors, labels }: { errors: FieldErrors; labels: Record<string, string> }) {
+  const entries = Object.entries(errors);
+  if (entries.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title">There is a problem</h2>
+      <ul>
+        {entries.map(([field, message]) =>
+          labels[field] ? (
+            <li>
+              <a href={`#${field}`}>{message}</a>
+            </li>
+          ) : (
+            <li>{message}</li>
+          ),
+        )}
+      </ul>
+    </div>
+  );
+}
+
+export interface FieldProps {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string;
+  error?: string | undefined;
+  hint?: Child;
+  autocomplete?: string;
+  required?: boolean;
+  autofocus?: boolean;
+}
+
+/** A labelled input whose hint and error are tied to it for screen readers. */
+export function Field({
+  name,
+  label,
+  type = 'text',
+  value,
+  error,
+  hint,
+  autocomplete,
+  required,
+  autofocus,
+}: FieldProps) {
+  const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for={name}>{label}</label>
+      {hint ? (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="error-message" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : null}
+      <input
+        id={name}
+        name={name}
+        type={type}
+        value={value}
+        autocomplete={autocomplete}
+        required={required}
+        autofocus={autofocus}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import type { Child } from 'hono/jsx';
+import { MainNav } from './components/main-nav';
+
+export interface Viewer {
+  name: string;
+  email: string;
+  permissions: ReadonlySet<string>;
+}
+
+export interface LayoutProps {
+  title: string;
+  viewer: Viewer | null;
+  flash?: string | null;
+  /** Token pages: keep the link out of Referer headers. */
+  children?: Child;
+}
+
+/** The whole page around a fragment: skip link, landmarks, the flash live region. */
+export function Layout({ title, viewer, flash, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
+        <title>{`${title} · Gatehouse`}</title>
+        <link rel="stylesheet" href="/public/css/app.css" />
+        <link rel="icon" href="/public/favicon.svg" type="image/svg+xml" />
+        <script src="/assets/htmx.min.js" defer />
+        <script src="/public/js/app.js" defer />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <header class="site-header">
+          <a class="brand" href="/">
+            Gatehouse
+          </a>
+          {viewer ? <MainNav permissions={viewer.permissions} /> : null}
+          {viewer ? (
+            <div class="account-menu">
+              <span>
+                Signed in as <strong>{viewer.name}</strong>
+              </span>
+              <form method="post" action="/logout">
+                <button type="submit" class="button-link">
+                  Sign out
+                </button>
+              </form>
+            </div>
+          ) : null}
+        </header>
+        <main id="main" tabindex={-1}>
+          <div id="flash" class="flash-region" role="status" aria-live="polite">
+            {flash ? <p class="flash">{flash}</p> : null}
+          </div>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <p>Gatehouse user and access management</p>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,39 @@
+import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+
+export interface LoginProps {
+  email?: string;
+  next?: string;
+  errors?: FieldErrors;
+}
+
+const LABELS = { email: 'Email address', password: 'Password' };
+
+export function LoginPage({ email = '', next, errors = {} }: LoginProps) {
+  const action = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+  return (
+    <section class="narrow">
+      <h1>Sign in to Gatehouse</h1>
+      <ErrorSummary errors={errors} labels={LABELS} />
+      <form method="post" action={action} novalidate>
+        <Field
+          name="email"
+          label={LABELS.email}
+          type="email"
+          value={email}
+          autocomplete="username"
+          required
+          error={errors.email}
+        />
+        <Field
+          name="password"
+          label={LABELS.password}
+          type="password"
+          autocomplete="current-password"
+          required
+          error={errors.password}
+        />
+        <button type="submit">Sign in</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+export const STATUS_TEXT = {
+  403: {
+    title: 'Access denied',
+    body: 'You do not have permission to do this. Ask an administrator of your account if you need it.',
+  },
+  404: {
+    title: 'Page not found',
+    body: 'There is no page at this address. Check the link, or go back home.',
+  },
+  413: { title: 'Request too large', body: 'What you sent is larger than this form accepts.' },
+  500: {
+    title: 'Something went wrong',
+    body: 'The server could not complete your request. It has been logged; try again in a moment.',
+  },
+} as const;
+
+export type StatusCode = keyof typeof STATUS_TEXT;
+
+export function StatusPage({ status, requestId }: { status: StatusCode; requestId: string }) {
+  const text = STATUS_TEXT[status];
+  return (
+    <section class="narrow">
+      <h1>{text.title}</h1>
+      <p>{text.body}</p>
+      {status === 500 ? (
+        <p>
+          If you contact support, quote the request id <code>{requestId}</code>.
+        </p>
+      ) : null}
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
+    </section>
+  );
+}
