@@ -2,8 +2,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-/** jsonb is written as a JSON string (both drivers) and read back parsed. */
-type Json = ColumnType<unknown, string | null, string | null>;
+/** jsonb: both drivers serialise the value they are given and parse what they read. */
+type Json = ColumnType<unknown, unknown, unknown>;
 
 export interface UsersTable {
   id: Generated<string>;

@@ -47,8 +47,8 @@ export async function writeAudit(db: Db, ctx: Pick<ActionContext, 'meta'>, event
       project_id: event.projectId ?? null,
       ip: ctx.meta.ip,
       request_id: ctx.meta.requestId,
-      before: event.before === undefined ? null : JSON.stringify(event.before),
-      after: event.after === undefined ? null : JSON.stringify(event.after),
+      before: event.before ?? null,
+      after: event.after ?? null,
       reason: event.reason ?? null,
     })
     .execute();

@@ -23,6 +23,8 @@ export const securityHeaders = secureHeaders({
   xFrameOptions: 'DENY',
   crossOriginOpenerPolicy: 'same-origin',
   permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+  // A route's own header wins (token pages send Referrer-Policy: no-referrer).
+  overwrite: false,
 });
 
 /** Dynamic responses are never cached: they carry who is signed in and what they may see. */

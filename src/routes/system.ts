@@ -39,13 +39,11 @@ export function systemRoutes(deps: AppDeps) {
   app.get(
     '/public/*',
     guard(deps, 'public'),
-    serveStatic({
-      root: publicRoot,
-      rewriteRequestPath: (path) => path.replace(/^\/public/, ''),
-      onFound: (_path, c) => {
-        c.header('Cache-Control', ASSET_CACHE);
-      },
-    }),
+    async (c, next) => {
+      await next();
+      if (c.res.ok) c.res.headers.set('Cache-Control', ASSET_CACHE);
+    },
+    serveStatic({ root: publicRoot, rewriteRequestPath: (path) => path.replace(/^\/public/, '') }),
   );
 
   return app;

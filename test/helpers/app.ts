@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
+import type { Db } from '../../src/db/connect';
+import type { ActionContext, Clock } from '../../src/domain/context';
+import { setPasswordWithLink } from '../../src/domain/sign-in';
+import { createAccountAdmin } from '../../src/domain/users';
+import { MemoryMailer } from '../../src/mail/mailer';
+import { testDatabase } from './database';
+
+export const PUBLIC_URL = 'http://localhost:3000';
+
+export class TestClock implements Clock {
+  #offsetMs = 0;
+  now() {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(ms: number) {
+    this.#offsetMs += ms;
+  }
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_URL,
+    SECRET_KEY: 'a'.repeat(64),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
+    ...overrides,
+  });
+}
+
+/** The app on a fresh database, with a clock the test moves and errors it can read. */
+export async function testApp(options: { publicUrl?: string } = {}) {
+  const database = await testDatabase();
+  const clock = new TestClock();
+  const mailer = new MemoryMailer();
+  const config = testConfig(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {});
+  const errors: Array<{ message: string; error: unknown }> = [];
+  const deps = {
+    db: database.db,
+    mailer,
+    clock,
+    config,
+    logError: (message: string, error: unknown) => errors.push({ message, error }),
+  };
+  const app = createApp(deps);
+  const system: ActionContext = {
+    db: database.db,
+    clock,
+    config,
+    mailer,
+    actor: { kind: 'system', label: 'test' },
+    meta: { ip: null, requestId: null, userAgent: null },
+  };
+  return {
+    app,
+    deps,
+    db: database.db,
+    clock,
+    mailer,
+    config,
+    errors,
+    system,
+    database,
+    close: database.close,
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof testApp>>;
+
+/** An Account Admin with a password, made through the same domain functions the CLI uses. */
+export async function createAdminWithPassword(
+  t: { system: ActionContext },
+  input: { email: string; name: string; password: string },
+) {
+  const admin = await createAccountAdmin(t.system, input);
+  const token = admin.link.split('/').at(-1) as string;
+  await setPasswordWithLink(t.system, { token, password: input.password, confirm: input.password });
+  return admin;
+}
+
+/** Binds a user to a built-in role account-wide: a fixture until the Access model issue. */
+export async function bindBuiltinRole(db: Db, userId: string, roleKey: string) {
+  const role = await db.selectFrom('roles').select('id').where('key', '=', roleKey).executeTakeFirstOrThrow();
+  await db
+    .insertInto('role_bindings')
+    .values({ user_id: userId, role_id: role.id, project_id: null })
+    .execute();
+}
+
+/** A user with a password and no role at all. */
+export async function createPlainUser(db: Db, input: { email: string; name: string; passwordHash: string }) {
+  return db
+    .insertInto('users')
+    .values({ email: input.email, name: input.name, password_hash: input.passwordHash })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/auth/passwords';
+import { perform } from '../../src/domain/audit';
+import type { ActionContext } from '../../src/domain/context';
+import { ForbiddenError } from '../../src/domain/errors';
+import { bindBuiltinRole, createPlainUser, type TestApp, testApp } from '../helpers/app';
+
+let t: TestApp;
+let projectId: string;
+beforeAll(async () => {
+  t = await testApp();
+  projectId = (await t.db.selectFrom('projects').select('id').executeTakeFirstOrThrow()).id;
+});
+afterAll(() => t.close());
+
+async function userActor(roleKey: string | null): Promise<ActionContext> {
+  const email = `${roleKey ?? 'nobody'}-${Math.random().toString(36).slice(2)}@example.com`;
+  const user = await createPlainUser(t.db, {
+    email,
+    name: 'Test Person',
+    passwordHash: await hashPassword('x'.repeat(12)),
+  });
+  if (roleKey) await bindBuiltinRole(t.db, user.id, roleKey);
+  return {
+    ...t.system,
+    actor: { kind: 'user', id: user.id, email, name: 'Test Person', projectId, permissions: new Set() },
+    meta: { ip: '203.0.113.9', requestId: 'req-1', userAgent: 'test' },
+  };
+}
+
+const rename = (ctx: ActionContext, name: string, fail = false) =>
+  perform(ctx, { action: 'account.rename', permission: 'account.settings' }, async (tx) => {
+    const before = await tx.selectFrom('account_settings').select('account_name').executeTakeFirstOrThrow();
+    await tx.updateTable('account_settings').set({ account_name: name }).execute();
+    if (fail) throw new Error('invariant broken half-way');
+    return { result: name, before, after: { account_name: name }, target: { type: 'account', id: '1' } };
+  });
+
+const accountName = async () =>
+  (await t.db.selectFrom('account_settings').select('account_name').executeTakeFirstOrThrow()).account_name;
+
+describe('perform: permission, change and audit in one transaction', () => {
+  it('writes the change and its audit event together, with before, after, IP and request id', async () => {
+    const ctx = await userActor('account_admin');
+    await rename(ctx, 'Acme');
+    expect(await accountName()).toBe('Acme');
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({
+      action: 'account.rename',
+      outcome: 'success',
+      actor_label: ctx.actor.kind === 'user' ? ctx.actor.email : '',
+      ip: '203.0.113.9',
+      request_id: 'req-1',
+      project_id: projectId,
+      before: { account_name: 'Gatehouse' },
+      after: { account_name: 'Acme' },
+    });
+  });
+
+  it('checks the permission in the database, not the set the caller passed', async () => {
+    const ctx = await userActor('admin');
+    const forged = {
+      ...ctx,
+      actor: { ...ctx.actor, permissions: new Set(['account.settings']) },
+    } as ActionContext;
+    await expect(rename(forged, 'Forged')).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await accountName()).toBe('Acme');
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({
+      action: 'account.rename',
+      outcome: 'denied',
+      reason: 'missing permission account.settings',
+    });
+  });
+
+  it('refuses anonymous actors', async () => {
+    await expect(rename({ ...t.system, actor: { kind: 'anonymous' } }, 'Anon')).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+  });
+
+  it('leaves nothing half-written when the action fails', async () => {
+    const ctx = await userActor('account_admin');
+    const count = async () =>
+      Number((await sql<{ n: number }>`select count(*) as n from audit_events`.execute(t.db)).rows[0]?.n);
+    const before = await count();
+    await expect(rename(ctx, 'Half', true)).rejects.toThrow('invariant broken half-way');
+    expect(await accountName()).toBe('Acme');
+    expect(await count()).toBe(before);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/auth/passwords';
+import { guard, requirementOf } from '../../src/http/guard';
+import {
+  bindBuiltinRole,
+  createAdminWithPassword,
+  createPlainUser,
+  type TestApp,
+  testApp,
+} from '../helpers/app';
+import { Client } from '../helpers/http';
+
+const PASSWORD = 'correct horse battery staple';
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+describe('every route declares what it needs', () => {
+  it('lists each route of the app with a guard', () => {
+    const routes = t.app.routes;
+    const endpoints = new Map<string, unknown[]>();
+    for (const route of routes) {
+      if (route.method === 'ALL') {
+        // Only global middleware may match every method.
+        expect(route.path, 'an ALL route other than global middleware').toBe('/*');
+        continue;
+      }
+      const key = `${route.method} ${route.path}`;
+      endpoints.set(key, [...(endpoints.get(key) ?? []), route.handler]);
+    }
+    expect(endpoints.size).toBeGreaterThanOrEqual(8);
+    const undeclared = [...endpoints].filter(([, handlers]) => !handlers.some((h) => requirementOf(h)));
+    expect(undeclared.map(([key]) => key)).toEqual([]);
+  });
+
+  it('refuses at run time a route added without a guard (deny by default)', async () => {
+    const fresh = await testApp();
+    try {
+      fresh.app.get('/test/undeclared', (c) => c.text('should not be seen'));
+      const response = await new Client(fresh.app).get('/test/undeclared');
+      expect(response.status).toBe(403);
+      expect(await response.text()).not.toContain('should not be seen');
+      expect(fresh.errors.at(-1)?.message).toContain('declares no permission');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('refuses to declare an unknown permission', () => {
+    expect(() => guard(t.deps, { permission: 'no.such' })).toThrow('Unknown permission no.such');
+  });
+});
+
+describe('permissions are read from the database on each request', () => {
+  it('lets a holder in, turns others away with 403 and an audit event', async () => {
+    t.app.get('/test/needs-users-view', guard(t.deps, { permission: 'users.view' }), (c) =>
+      c.text('users here'),
+    );
+    await createAdminWithPassword(t, { email: 'root@example.com', name: 'Root Admin', password: PASSWORD });
+    const viewer = await createPlainUser(t.db, {
+      email: 'viewer@example.com',
+      name: 'Vera Viewer',
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    await bindBuiltinRole(t.db, viewer.id, 'viewer');
+
+    const admin = new Client(t.app);
+    await admin.signIn('root@example.com', PASSWORD);
+    expect((await admin.get('/test/needs-users-view')).status).toBe(200);
+
+    const client = new Client(t.app);
+    expect((await client.signIn('viewer@example.com', PASSWORD)).status).toBe(303);
+    const denied = await client.get('/test/needs-users-view');
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain('Access denied');
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('outcome', '=', 'denied')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({
+      actor_label: 'viewer@example.com',
+      target_id: 'GET /test/needs-users-view',
+      reason: 'missing permission users.view',
+    });
+
+    // A new binding applies on the very next request: no new sign-in.
+    await bindBuiltinRole(t.db, viewer.id, 'co_admin');
+    expect((await client.get('/test/needs-users-view')).status).toBe(200);
+
+    // An expired binding stops granting at once.
+    await t.db
+      .updateTable('role_bindings')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', viewer.id)
+      .execute();
+    expect((await client.get('/test/needs-users-view')).status).toBe(403);
+  });
+});
