@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { openDatabase } from '../../src/db/connect';
+import { MemoryMailer } from '../../src/mail/mailer';
+import { TestClock, testConfig } from '../helpers/app';
+import { createServerDatabase, databaseKind, dropServerDatabase, testDatabaseUrl } from '../helpers/database';
+import { Client } from '../helpers/http';
+
+const run = promisify(execFile);
+const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+let dataDir: string;
+let databaseUrl: string | undefined;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  if (testDatabaseUrl) databaseUrl = await createServerDatabase();
+});
+afterAll(async () => {
+  if (databaseUrl) await dropServerDatabase(databaseUrl);
+});
+
+async function cli(...args: string[]) {
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'http://localhost:3000',
+    DATABASE_URL: databaseUrl ?? '',
+  };
+  try {
+    const { stdout, stderr } = await run(tsx, ['src/cli.ts', ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe(`the CLI (${databaseKind})`, () => {
+  it('migrates, then reports it is up to date', async () => {
+    const first = await cli('migrate');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Applied: 0001_foundation');
+    const second = await cli('migrate');
+    expect(second.stdout).toContain('Already up to date.');
+  });
+
+  it('creates the first Account Admin and prints a one-hour link that sets the password', async () => {
+    const result = await cli('create-admin', '--email', 'first@example.com', '--name', 'First Admin');
+    expect(result.code).toBe(0);
+    const link = /^(http:\/\/localhost:3000\/set-password\/[A-Za-z0-9_-]{43})$/m.exec(result.stdout)?.[1];
+    expect(link).toBeDefined();
+
+    const database = await openDatabase({ databaseUrl, dataDir });
+    try {
+      const config = testConfig();
+      const app = createApp({ db: database.db, mailer: new MemoryMailer(), clock: new TestClock(), config });
+      const client = new Client(app);
+      const path = new URL(link as string).pathname;
+      expect((await client.get(path)).status).toBe(200);
+      const password = 'a long and unusual passphrase';
+      expect((await client.post(path, { password, confirm: password })).status).toBe(303);
+      expect((await client.signIn('first@example.com', password)).status).toBe(303);
+      const home = await client.get('/');
+      expect(await home.text()).toContain('First Admin');
+      const binding = await database.db
+        .selectFrom('role_bindings as b')
+        .innerJoin('roles as r', 'r.id', 'b.role_id')
+        .innerJoin('users as u', 'u.id', 'b.user_id')
+        .select(['r.key', 'b.project_id'])
+        .where('u.email', '=', 'first@example.com')
+        .execute();
+      expect(binding).toEqual([{ key: 'account_admin', project_id: null }]);
+      const token = await database.db.selectFrom('one_time_tokens').select(['created_at', 'expires_at']).executeTakeFirstOrThrow();
+      expect(token.expires_at.getTime() - token.created_at.getTime()).toBeCloseTo(3_600_000, -3);
+      const event = await database.db.selectFrom('audit_events').selectAll().where('action', '=', 'user.create_admin').executeTakeFirstOrThrow();
+      expect(event).toMatchObject({ actor_label: 'cli', target_label: 'first@example.com' });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('refuses a duplicate email, whatever its case, with a clear message', async () => {
+    const result = await cli('create-admin', '--email', 'FIRST@example.com', '--name', 'Again');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('A user with the email FIRST@example.com already exists.');
+  });
+
+  it('explains bad arguments and exits non-zero', async () => {
+    const missing = await cli('create-admin', '--email', 'x@example.com');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('create-admin needs --email and --name');
+    const unknownOption = await cli('create-admin', '--email', 'x@example.com', '--name', 'X', '--role', 'admin');
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toContain("Unknown option '--role'");
+    const badEmail = await cli('create-admin', '--email', 'not-an-email', '--name', 'X');
+    expect(badEmail.code).toBe(1);
+    expect(badEmail.stderr).toContain('Enter an email address like name@example.com.');
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it.skipIf(databaseKind !== 'pglite')('refuses to open the embedded database while another process has it', async () => {
+    const database = await openDatabase({ dataDir });
+    try {
+      const result = await cli('migrate');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('is in use by another Gatehouse process');
+    } finally {
+      await database.close();
+    }
+  });
+});

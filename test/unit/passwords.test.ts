@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword, passwordProblem, verifyPassword } from '../../src/auth/passwords';
+import { Semaphore } from '../../src/auth/semaphore';
+import { safeNext } from '../../src/routes/auth';
+
+const base = { minLength: 12, email: 'ada.lovelace@example.com', name: 'Ada Lovelace' };
+
+describe('password policy', () => {
+  it('counts characters, not bytes, and bounds the length', () => {
+    expect(passwordProblem({ ...base, password: 'ünïcödé-ünï' })).toBe('Use at least 12 characters (this one has 11).');
+    expect(passwordProblem({ ...base, password: '🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑' })).toBeNull();
+    expect(passwordProblem({ ...base, password: 'x'.repeat(128) })).toBeNull();
+    expect(passwordProblem({ ...base, password: 'x'.repeat(129) })).toBe('Use at most 128 characters.');
+  });
+
+  it('refuses the email local part and the name', () => {
+    expect(passwordProblem({ ...base, password: 'my ada.lovelace pass' })).toBe('Do not include your email address.');
+    expect(passwordProblem({ ...base, password: 'LOVELACE forever and ever' })).toBe('Do not include your name.');
+  });
+});
+
+describe('argon2id', () => {
+  it('hashes with the parameters of security.md and verifies', async () => {
+    const hash = await hashPassword('correct horse battery staple');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword(hash, 'correct horse battery staple')).toBe(true);
+    expect(await verifyPassword(hash, 'correct horse battery stapl')).toBe(false);
+    expect(await verifyPassword(null, 'anything')).toBe(false);
+  });
+});
+
+describe('Semaphore', () => {
+  it('never runs more than its size at once', async () => {
+    const slots = new Semaphore(2);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        slots.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 5));
+          running--;
+        }),
+      ),
+    );
+    expect(peak).toBe(2);
+  });
+});
+
+describe('safeNext', () => {
+  it('keeps same-origin paths only', () => {
+    expect(safeNext('/users?page=2')).toBe('/users?page=2');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'evil', '/a\nb', '', undefined]) {
+      expect(safeNext(bad)).toBeNull();
+    }
+  });
+});
