@@ -77,9 +77,16 @@ describe(`the CLI (${databaseKind})`, () => {
         .where('u.email', '=', 'first@example.com')
         .execute();
       expect(binding).toEqual([{ key: 'account_admin', project_id: null }]);
-      const token = await database.db.selectFrom('one_time_tokens').select(['created_at', 'expires_at']).executeTakeFirstOrThrow();
+      const token = await database.db
+        .selectFrom('one_time_tokens')
+        .select(['created_at', 'expires_at'])
+        .executeTakeFirstOrThrow();
       expect(token.expires_at.getTime() - token.created_at.getTime()).toBeCloseTo(3_600_000, -3);
-      const event = await database.db.selectFrom('audit_events').selectAll().where('action', '=', 'user.create_admin').executeTakeFirstOrThrow();
+      const event = await database.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'user.create_admin')
+        .executeTakeFirstOrThrow();
       expect(event).toMatchObject({ actor_label: 'cli', target_label: 'first@example.com' });
     } finally {
       await database.close();
@@ -96,7 +103,15 @@ describe(`the CLI (${databaseKind})`, () => {
     const missing = await cli('create-admin', '--email', 'x@example.com');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('create-admin needs --email and --name');
-    const unknownOption = await cli('create-admin', '--email', 'x@example.com', '--name', 'X', '--role', 'admin');
+    const unknownOption = await cli(
+      'create-admin',
+      '--email',
+      'x@example.com',
+      '--name',
+      'X',
+      '--role',
+      'admin',
+    );
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toContain("Unknown option '--role'");
     const badEmail = await cli('create-admin', '--email', 'not-an-email', '--name', 'X');
@@ -107,14 +122,17 @@ describe(`the CLI (${databaseKind})`, () => {
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
   });
 
-  it.skipIf(databaseKind !== 'pglite')('refuses to open the embedded database while another process has it', async () => {
-    const database = await openDatabase({ dataDir });
-    try {
-      const result = await cli('migrate');
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain('is in use by another Gatehouse process');
-    } finally {
-      await database.close();
-    }
-  });
+  it.skipIf(databaseKind !== 'pglite')(
+    'refuses to open the embedded database while another process has it',
+    async () => {
+      const database = await openDatabase({ dataDir });
+      try {
+        const result = await cli('migrate');
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('is in use by another Gatehouse process');
+      } finally {
+        await database.close();
+      }
+    },
+  );
 });

@@ -1,6 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +21,19 @@ const server = createServer((req, res) => {
     data += chunk;
   });
   req.on('end', () => {
-    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: JSON.parse(data || 'null') });
+    received.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: JSON.parse(data || 'null'),
+    });
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(
-      JSON.stringify(status === 200 ? { id: 'email_123' } : { name: 'validation_error', message: 'The from address is not verified.', statusCode: status }),
+      JSON.stringify(
+        status === 200
+          ? { id: 'email_123' }
+          : { name: 'validation_error', message: 'The from address is not verified.', statusCode: status },
+      ),
     );
   });
 });

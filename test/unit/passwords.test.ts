@@ -7,15 +7,21 @@ const base = { minLength: 12, email: 'ada.lovelace@example.com', name: 'Ada Love
 
 describe('password policy', () => {
   it('counts characters, not bytes, and bounds the length', () => {
-    expect(passwordProblem({ ...base, password: 'ünïcödé-ünï' })).toBe('Use at least 12 characters (this one has 11).');
+    expect(passwordProblem({ ...base, password: 'ünïcödé-ünï' })).toBe(
+      'Use at least 12 characters (this one has 11).',
+    );
     expect(passwordProblem({ ...base, password: '🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑' })).toBeNull();
     expect(passwordProblem({ ...base, password: 'x'.repeat(128) })).toBeNull();
     expect(passwordProblem({ ...base, password: 'x'.repeat(129) })).toBe('Use at most 128 characters.');
   });
 
   it('refuses the email local part and the name', () => {
-    expect(passwordProblem({ ...base, password: 'my ada.lovelace pass' })).toBe('Do not include your email address.');
-    expect(passwordProblem({ ...base, password: 'LOVELACE forever and ever' })).toBe('Do not include your name.');
+    expect(passwordProblem({ ...base, password: 'my ada.lovelace pass' })).toBe(
+      'Do not include your email address.',
+    );
+    expect(passwordProblem({ ...base, password: 'LOVELACE forever and ever' })).toBe(
+      'Do not include your name.',
+    );
   });
 });
 
@@ -51,7 +57,15 @@ describe('Semaphore', () => {
 describe('safeNext', () => {
   it('keeps same-origin paths only', () => {
     expect(safeNext('/users?page=2')).toBe('/users?page=2');
-    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'evil', '/a\nb', '', undefined]) {
+    for (const bad of [
+      '//evil.example',
+      '/\\evil.example',
+      'https://evil.example',
+      'evil',
+      '/a\nb',
+      '',
+      undefined,
+    ]) {
       expect(safeNext(bad)).toBeNull();
     }
   });

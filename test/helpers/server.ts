@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../../src/app';
+import { systemClock } from '../../src/domain/context';
+import { MemoryMailer } from '../../src/mail/mailer';
+import { testConfig } from './app';
+import { testDatabase } from './database';
+
+/** The real HTTP server on 127.0.0.1 and a free port, on a fresh test database. */
+export async function startServer() {
+  const database = await testDatabase();
+  const mailer = new MemoryMailer();
+  let handler: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  const server = serve({
+    fetch: (request, env) => (handler as NonNullable<typeof handler>)(request, env),
+    hostname: '127.0.0.1',
+    port: 0,
+  });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = testConfig({ PUBLIC_URL: url });
+  const errors: unknown[] = [];
+  const app = createApp({
+    db: database.db,
+    mailer,
+    clock: systemClock,
+    config,
+    logError: (message, error) => errors.push({ message, error }),
+  });
+  handler = app.fetch;
+  const system = {
+    db: database.db,
+    clock: systemClock,
+    config,
+    mailer,
+    actor: { kind: 'system' as const, label: 'test' },
+    meta: { ip: null, requestId: null, userAgent: null },
+  };
+  return {
+    url,
+    system,
+    errors,
+    db: database.db,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
