@@ -1,0 +1,44 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { FileMigrationProvider, Migrator, NO_MIGRATIONS } from 'kysely/migration';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/connect';
+import { migrateToLatest, migrationFolder } from '../../src/db/migrate';
+import { databaseKind, testDatabase } from '../helpers/database';
+
+let database: DatabaseHandle;
+beforeAll(async () => {
+  database = await testDatabase();
+});
+afterAll(() => database.close());
+
+const tables = async () =>
+  (
+    await sql<{ name: string }>`select table_name as name from information_schema.tables
+      where table_schema = 'public' and table_name not like 'kysely_%' order by 1`.execute(database.db)
+  ).rows.map((r) => r.name);
+
+describe(`migrations (${databaseKind})`, () => {
+  it('go all the way down and up again', async () => {
+    expect(await tables()).toContain('users');
+    const migrator = new Migrator({
+      db: database.db,
+      provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+    });
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
+    expect(down.error).toBeUndefined();
+    expect(await tables()).toEqual([]);
+    expect(await migrateToLatest(database.db)).toEqual(['0001_foundation']);
+    expect(await tables()).toEqual([
+      'account_settings',
+      'audit_events',
+      'one_time_tokens',
+      'projects',
+      'role_bindings',
+      'roles',
+      'sessions',
+      'users',
+    ]);
+  });
+});
