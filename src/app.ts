@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import { clientIp } from './http/client-ip';
 import type { AppDeps, AppEnv } from './http/env';
 import { denyUndeclared } from './http/guard';
@@ -47,7 +48,9 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status === 403) return renderStatusPage(c, 403);
     if (error instanceof HTTPException && error.status === 413) return renderStatusPage(c, 413);
-    logError(`request ${c.get('requestId')} ${c.req.method} ${c.req.path} failed`, error);
+    if (error instanceof HTTPException && error.status === 400) return renderStatusPage(c, 400);
+    // The route pattern, not the path: a path may carry a one-time token.
+    logError(`request ${c.get('requestId')} ${c.req.method} ${routePath(c)} failed`, error);
     return renderStatusPage(c, 500);
   });
   return app;

@@ -19,7 +19,7 @@ export interface Config {
   resendApiKey: string | undefined;
   resendBaseUrl: string | undefined;
   mailFrom: string;
-  /** Take the client IP from the first X-Forwarded-For entry (only behind a trusted proxy). */
+  /** Take the client IP from the last X-Forwarded-For entry, the one our trusted proxy appended. */
   trustProxy: boolean;
 }
 

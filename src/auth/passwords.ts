@@ -6,8 +6,10 @@ import { Semaphore } from './semaphore';
 // 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot import).
 const OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
-// About one hash per core at once, so a burst of sign-ins queues instead of starving the server.
-const slots = new Semaphore(Math.max(1, availableParallelism()));
+// About one hash per core at once, so a burst of sign-ins queues instead of starving the server;
+// and one libuv pool thread (4 by default) always stays free for file, DNS and crypto work.
+const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+const slots = new Semaphore(Math.max(1, Math.min(availableParallelism(), poolThreads - 1)));
 
 export function hashPassword(password: string): Promise<string> {
   return slots.run(() => hash(password, OPTIONS));

@@ -24,7 +24,7 @@ const INT8 = 20;
  * (`memory://` keeps them in memory, for tests). Both return int8 (counts, ids) as numbers.
  *
  * Kysely's PGlite dialect is used as shipped: its adapter declares a single connection, so
- * Kysely's runtime mutex lets one transaction hold it until commit (test/integration/pglite-driver).
+ * Kysely's runtime mutex lets one transaction hold it until commit (test/integration/database.test.ts).
  */
 export async function openDatabase(options: {
   databaseUrl?: string | undefined;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import type { AuditOutcome } from '../db/schema';
 import { effectivePermissions } from './access';
@@ -32,6 +33,16 @@ export interface AuditRecord {
   reason?: string | null;
 }
 
+/**
+ * A JSON value as jsonb, sent as text: the drivers would otherwise type a bare string, number or
+ * array differently (postgres.js as text or a Postgres array, PGlite as JSON).
+ */
+function jsonb(value: unknown) {
+  return value === undefined || value === null
+    ? null
+    : sql<unknown>`cast(${JSON.stringify(value)} as text)::jsonb`;
+}
+
 /** Appends one event. Values are JSON; secrets never belong in before/after. */
 export async function writeAudit(db: Db, ctx: Pick<ActionContext, 'meta'>, event: AuditRecord) {
   await db
@@ -47,8 +58,8 @@ export async function writeAudit(db: Db, ctx: Pick<ActionContext, 'meta'>, event
       project_id: event.projectId ?? null,
       ip: ctx.meta.ip,
       request_id: ctx.meta.requestId,
-      before: event.before ?? null,
-      after: event.after ?? null,
+      before: jsonb(event.before),
+      after: jsonb(event.after),
       reason: event.reason ?? null,
     })
     .execute();

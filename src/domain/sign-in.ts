@@ -21,36 +21,53 @@ const credentialsSchema = z.object({
 
 export type SignInResult = { ok: true; token: string; userId: string } | { ok: false };
 
+type SignInCandidate = {
+  password_hash: string | null;
+  deactivated_at: Date | null;
+  access_expires_at: Date | null;
+  locked_until: Date | null;
+};
+
+/** Why a sign-in is refused (for the audit trail only), or null when it may proceed. */
+function refusalOf(user: SignInCandidate | undefined, passwordOk: boolean, now: Date): string | null {
+  if (!user) return 'unknown email';
+  if (!user.password_hash) return 'password not set';
+  if (!passwordOk) return 'wrong password';
+  if (user.deactivated_at) return 'deactivated';
+  if (user.access_expires_at && user.access_expires_at <= now) return 'access expired';
+  if (user.locked_until && user.locked_until > now) return 'locked';
+  return null;
+}
+
 /**
  * Checks the password (against a dummy hash for an unknown email, so every refusal costs the
- * same) and opens a new session. Success and failure are both audited.
+ * same) and opens a new session, ending the one the browser had. The user is judged again on
+ * its locked row inside the transaction, so a deactivation or password change that lands during
+ * the hash cannot be slipped past. Success and failure are both audited.
  */
 export async function signIn(
   ctx: ActionContext,
-  input: { email?: unknown; password?: unknown },
+  input: { email?: unknown; password?: unknown; previousSessionId?: string | null },
 ): Promise<SignInResult> {
   const { email, password } = parseInput(credentialsSchema, input);
-  const user = await ctx.db
+  const found = await ctx.db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'password_hash', 'deactivated_at', 'access_expires_at', 'locked_until'])
+    .select(['id', 'password_hash'])
     .where('email', '=', email)
     .executeTakeFirst();
-  const passwordOk = await verifyPassword(user?.password_hash ?? null, password);
+  const passwordOk = await verifyPassword(found?.password_hash ?? null, password);
   const now = ctx.clock.now();
-  const refusal = !user
-    ? 'unknown email'
-    : !user.password_hash
-      ? 'password not set'
-      : !passwordOk
-        ? 'wrong password'
-        : user.deactivated_at
-          ? 'deactivated'
-          : user.access_expires_at && user.access_expires_at <= now
-            ? 'access expired'
-            : user.locked_until && user.locked_until > now
-              ? 'locked'
-              : null;
   return perform<SignInResult>(ctx, { action: 'auth.sign_in', permission: null }, async (tx) => {
+    const user = found
+      ? await tx
+          .selectFrom('users')
+          .select(['id', 'email', 'password_hash', 'deactivated_at', 'access_expires_at', 'locked_until'])
+          .where('id', '=', found.id)
+          .forUpdate()
+          .executeTakeFirst()
+      : undefined;
+    const unchanged = user?.password_hash === found?.password_hash;
+    const refusal = refusalOf(user, passwordOk && unchanged, now);
     if (!user || refusal) {
       if (user && refusal === 'wrong password') {
         await tx
@@ -68,6 +85,7 @@ export async function signIn(
         reason: refusal,
       };
     }
+    if (input.previousSessionId) await deleteSession(tx, input.previousSessionId);
     const settings = await getSettings(tx);
     const token = await createSession(tx, {
       userId: user.id,

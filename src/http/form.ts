@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 
 /**
  * Reads only the named fields of a form body, as strings: anything else the client sends,
@@ -10,7 +11,12 @@ export async function formFields<K extends string>(
 ): Promise<Partial<Record<K, string>>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return {};
-  const body = await c.req.parseBody();
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    throw new HTTPException(400, { message: 'unreadable form body' });
+  }
   const fields: Partial<Record<K, string>> = {};
   for (const name of names) {
     const value = body[name];

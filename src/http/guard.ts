@@ -56,11 +56,20 @@ function toSignIn(c: Context<AppEnv>) {
   return c.redirect(location, 303);
 }
 
-/** Deny by default: a matched route without a guard is a bug, answered 403 and logged. */
+/** Global middleware is registered for every method on `/*`; everything else is a route. */
+export function isGlobalMiddleware(route: { method: string; path: string }): boolean {
+  return route.method === 'ALL' && route.path === '/*';
+}
+
+/**
+ * Deny by default: the first handler a request reaches after the global middleware must be a
+ * guard. A route without one, with one placed after its handler, or scoped middleware that runs
+ * before any guard, is a bug: answered 403 and logged.
+ */
 export function denyUndeclared(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL');
-    if (routes.length > 0 && !routes.some((r) => requirementOf(r.handler))) {
+    const first = matchedRoutes(c).find((r) => !isGlobalMiddleware(r));
+    if (first && !requirementOf(first.handler)) {
       (deps.logError ?? console.error)(`route ${c.req.method} ${c.req.path} declares no permission`, null);
       return renderStatusPage(c, 403);
     }

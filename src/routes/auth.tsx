@@ -41,7 +41,8 @@ export function authRoutes(deps: AppDeps) {
     const form = await formFields(c, ['email', 'password']);
     const email = form.email ?? '';
     try {
-      const result = await signIn(actionContext(c, deps), form);
+      const previousSessionId = c.get('session')?.sessionId ?? null;
+      const result = await signIn(actionContext(c, deps), { ...form, previousSessionId });
       if (result.ok) {
         setSessionCookie(c, result.token);
         return c.redirect(next ?? '/', 303);

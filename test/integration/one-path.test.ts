@@ -82,10 +82,40 @@ describe('perform: permission, change and audit in one transaction', () => {
     });
   });
 
-  it('refuses anonymous actors', async () => {
+  it('refuses anonymous actors, records the attempt, and changes nothing', async () => {
     await expect(rename({ ...t.system, actor: { kind: 'anonymous' } }, 'Anon')).rejects.toBeInstanceOf(
       ForbiddenError,
     );
+    expect(await accountName()).toBe('Acme');
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({
+      action: 'account.rename',
+      outcome: 'denied',
+      actor_label: 'anonymous',
+      actor_id: null,
+    });
+  });
+
+  it('stores any JSON value the same way on both databases', async () => {
+    const values: unknown[] = ['a string', 42, ['x', 'y'], { nested: { list: [1, 2] } }, true];
+    for (const value of values) {
+      await perform(t.system, { action: 'test.json', permission: null }, async () => ({
+        result: null,
+        before: value,
+        after: value,
+      }));
+      const event = await t.db
+        .selectFrom('audit_events')
+        .select(['before', 'after'])
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(event.before).toEqual(value);
+      expect(event.after).toEqual(value);
+    }
   });
 
   it('leaves nothing half-written when the action fails', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords';
-import { guard, requirementOf } from '../../src/http/guard';
+import { guard, isGlobalMiddleware, requirementOf } from '../../src/http/guard';
 import {
   bindBuiltinRole,
   createAdminWithPassword,
@@ -24,15 +24,16 @@ describe('every route declares what it needs', () => {
     const endpoints = new Map<string, unknown[]>();
     for (const route of routes) {
       if (route.method === 'ALL') {
-        // Only global middleware may match every method.
-        expect(route.path, 'an ALL route other than global middleware').toBe('/*');
+        // Only global middleware may match every method; scoped middleware would run before a guard.
+        expect(isGlobalMiddleware(route), `ALL ${route.path}`).toBe(true);
         continue;
       }
       const key = `${route.method} ${route.path}`;
       endpoints.set(key, [...(endpoints.get(key) ?? []), route.handler]);
     }
     expect(endpoints.size).toBeGreaterThanOrEqual(8);
-    const undeclared = [...endpoints].filter(([, handlers]) => !handlers.some((h) => requirementOf(h)));
+    // The guard must come first: one placed after the handler would never run.
+    const undeclared = [...endpoints].filter(([, handlers]) => !requirementOf(handlers[0]));
     expect(undeclared.map(([key]) => key)).toEqual([]);
   });
 
@@ -40,10 +41,19 @@ describe('every route declares what it needs', () => {
     const fresh = await testApp();
     try {
       fresh.app.get('/test/undeclared', (c) => c.text('should not be seen'));
-      const response = await new Client(fresh.app).get('/test/undeclared');
-      expect(response.status).toBe(403);
-      expect(await response.text()).not.toContain('should not be seen');
-      expect(fresh.errors.at(-1)?.message).toContain('declares no permission');
+      fresh.app.get('/test/guard-too-late', (c) => c.text('should not be seen'), guard(fresh.deps, 'public'));
+      fresh.app.use('/test/scoped/*', async (c, next) => {
+        c.header('x-scoped', 'ran');
+        await next();
+      });
+      fresh.app.get('/test/scoped/page', guard(fresh.deps, 'public'), (c) => c.text('should not be seen'));
+      for (const path of ['/test/undeclared', '/test/guard-too-late', '/test/scoped/page']) {
+        const response = await new Client(fresh.app).get(path);
+        expect(response.status, path).toBe(403);
+        expect(await response.text()).not.toContain('should not be seen');
+        expect(response.headers.get('x-scoped')).toBeNull();
+        expect(fresh.errors.at(-1)?.message).toContain('declares no permission');
+      }
     } finally {
       await fresh.close();
     }

@@ -6,6 +6,9 @@ import { Client } from '../helpers/http';
 let t: TestApp;
 beforeAll(async () => {
   t = await testApp();
+  t.app.get('/test/explode/:secret', guard(t.deps, 'public'), () => {
+    throw new Error('boom');
+  });
   t.app.get('/test/explode', guard(t.deps, 'public'), () => {
     throw new Error('boom: secret detail');
   });
@@ -48,7 +51,15 @@ describe('security headers', () => {
     const css = await client.get('/public/css/app.css');
     expect(css.status).toBe(200);
     expect(css.headers.get('cache-control')).toBe('public, max-age=3600');
-    expect((await client.get('/public/../package.json')).status).toBe(404);
+    for (const path of [
+      '/public/..%2fpackage.json',
+      '/public/%2e%2e/package.json',
+      '/public/..%5cpackage.json',
+    ]) {
+      const response = await client.get(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).not.toContain('"name": "gatehouse"');
+    }
   });
 });
 
@@ -105,6 +116,25 @@ describe('limits and error pages', () => {
     expect(html).not.toContain('secret detail');
     expect(t.errors.at(-1)?.message).toContain(id);
     expect(String(t.errors.at(-1)?.error)).toContain('boom: secret detail');
+  });
+});
+
+describe('unreadable bodies', () => {
+  it('answers a malformed form with 400 and never logs a token from the path', async () => {
+    const token = 'T'.repeat(43);
+    const response = await new Client(t.app).request(`/set-password/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data' },
+      body: 'no boundary here',
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(t.errors.map((e) => e.message))).not.toContain(token);
+  });
+
+  it('logs the route pattern, not the path, for an unexpected error', async () => {
+    await new Client(t.app).get('/test/explode/very-secret-token');
+    expect(t.errors.at(-1)?.message).toContain('/test/explode/:secret');
+    expect(t.errors.at(-1)?.message).not.toContain('very-secret-token');
   });
 });
 

@@ -1,4 +1,5 @@
 export const STATUS_TEXT = {
+  400: { title: 'Bad request', body: 'The form could not be read. Reload the page and try again.' },
   403: {
     title: 'Access denied',
     body: 'You do not have permission to do this. Ask an administrator of your account if you need it.',
