@@ -10,7 +10,11 @@ import { renderStatusPage } from './http/render';
 import { bodyLimits, noStore, securityHeaders } from './http/security';
 import { loadActor } from './http/session';
 import { authRoutes } from './routes/auth';
+import { accessRoutes } from './routes/access';
 import { homeRoutes } from './routes/home';
+import { projectRoutes } from './routes/projects';
+import { roleRoutes } from './routes/roles';
+import { teamRoutes } from './routes/teams';
 import { systemRoutes } from './routes/system';
 
 export type { AppDeps } from './http/env';
@@ -26,6 +30,7 @@ export function createApp(deps: AppDeps) {
     c.header('X-Request-Id', c.get('requestId'));
     c.set('actor', { kind: 'anonymous' });
     c.set('flash', null);
+    c.set('projects', []);
     c.set('meta', {
       ip: clientIp(c, deps.config.trustProxy),
       requestId: c.get('requestId'),
@@ -43,6 +48,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', systemRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', homeRoutes(deps));
+  app.route('/', accessRoutes(deps));
+  app.route('/', roleRoutes(deps));
+  app.route('/', teamRoutes(deps));
+  app.route('/', projectRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

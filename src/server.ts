@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { recordExpiredBindings } from './domain/bindings';
 import { systemClock } from './domain/context';
 import { createMailer } from './mail/mailer';
 
@@ -35,10 +36,26 @@ async function main() {
     console.log(`Open ${config.publicUrl}`);
   });
 
+  // Expired bindings stop granting at once; this records each expiry in the audit trail.
+  const system = {
+    db: database.db,
+    clock: systemClock,
+    config,
+    mailer,
+    actor: { kind: 'system' as const, label: 'gatehouse' },
+    meta: { ip: null, requestId: null, userAgent: null },
+  };
+  const recordExpiries = () =>
+    recordExpiredBindings(system).catch((error) => console.error('recording expired bindings failed', error));
+  await recordExpiries();
+  const expiryTimer = setInterval(recordExpiries, 60_000);
+  expiryTimer.unref();
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(expiryTimer);
     console.log(`${signal}: finishing open requests, then stopping`);
     const force = setTimeout(() => {
       console.error('shutdown took too long; exiting');

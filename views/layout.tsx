@@ -1,22 +1,26 @@
 import type { Child } from 'hono/jsx';
 import { MainNav } from './components/main-nav';
+import { ProjectSwitcher } from './components/project-switcher';
 
 export interface Viewer {
   name: string;
   email: string;
   permissions: ReadonlySet<string>;
+  projectId: string;
+  projects: Array<{ id: string; name: string }>;
 }
 
 export interface LayoutProps {
   title: string;
   viewer: Viewer | null;
   flash?: string | null;
-  /** Token pages: keep the link out of Referer headers. */
+  /** The path of this page, for the current navigation item and the switcher's return. */
+  path: string;
   children?: Child;
 }
 
 /** The whole page around a fragment: skip link, landmarks, the flash live region. */
-export function Layout({ title, viewer, flash, children }: LayoutProps) {
+export function Layout({ title, viewer, flash, path, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -38,7 +42,8 @@ export function Layout({ title, viewer, flash, children }: LayoutProps) {
           <a class="brand" href="/">
             Gatehouse
           </a>
-          {viewer ? <MainNav permissions={viewer.permissions} /> : null}
+          {viewer ? <MainNav permissions={viewer.permissions} current={path} /> : null}
+          {viewer ? <ProjectSwitcher projects={viewer.projects} current={viewer.projectId} returnTo={path} /> : null}
           {viewer ? (
             <div class="account-menu">
               <span>

@@ -13,6 +13,8 @@ export interface SessionUser {
   name: string;
   createdAt: Date;
   lastSeenAt: Date;
+  /** The project the session switched to; null until it does. */
+  projectId: string | null;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
       's.created_at',
       's.last_seen_at',
       's.expires_at',
+      's.project_id',
       'u.id as userId',
       'u.email',
       'u.name',
@@ -98,6 +101,7 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     name: row.name,
     createdAt: row.created_at,
     lastSeenAt,
+    projectId: row.project_id,
   };
 }
 

@@ -35,6 +35,7 @@ export interface SessionsTable {
   user_agent: string | null;
   reauthenticated_at: Timestamp | null;
   two_factor_verified: Generated<boolean>;
+  project_id: string | null;
 }
 
 export type TokenPurpose = 'set_password' | 'reset_password' | 'email_change';
@@ -70,7 +71,10 @@ export interface RolesTable {
 
 export interface RoleBindingsTable {
   id: Generated<string>;
-  user_id: string;
+  /** Exactly one of user_id and team_id is set. */
+  user_id: string | null;
+  team_id: string | null;
+  expiry_recorded_at: Timestamp | null;
   role_id: string | null;
   /** A manual permission set, when the binding names no role. */
   permissions: string[] | null;
@@ -79,6 +83,21 @@ export interface RoleBindingsTable {
   expires_at: Timestamp | null;
   created_at: CreatedAt;
   created_by: string | null;
+}
+
+export interface TeamsTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  is_admin: Generated<boolean>;
+  added_at: CreatedAt;
 }
 
 export interface AccountSettingsTable {
@@ -123,6 +142,8 @@ export interface Database {
   projects: ProjectsTable;
   roles: RolesTable;
   role_bindings: RoleBindingsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
   account_settings: AccountSettingsTable;
   audit_events: AuditEventsTable;
 }

@@ -1,42 +1,104 @@
-import { builtinRole } from '../auth/permissions';
+import { builtinRole, isKnownPermission } from '../auth/permissions';
 import type { Db } from '../db/connect';
 
+/** One unexpired binding that reaches a user, and what it grants. */
+export interface Grant {
+  bindingId: string;
+  via: { kind: 'user' } | { kind: 'team'; teamId: string; teamName: string };
+  role: { id: string; name: string; builtin: boolean } | null;
+  /** Null: the whole account. */
+  projectId: string | null;
+  expiresAt: Date | null;
+  permissions: readonly string[];
+}
+
+/** A role's permissions: built-in ones from code, custom ones from the row. */
+export function rolePermissions(role: { key: string | null; permissions: readonly string[] }): string[] {
+  const keys = role.key ? (builtinRole(role.key)?.permissions ?? []) : role.permissions;
+  return keys.filter(isKnownPermission);
+}
+
 /**
- * Union of the user's unexpired bindings for the project and for the whole account, read from
- * the database every time so that a change applies on the next request.
+ * Every unexpired binding of the user, direct or through a team, in any project: read from the
+ * database each time, so a change applies on the next request and an expiry at once.
  */
-export async function effectivePermissions(
-  db: Db,
-  userId: string,
-  projectId: string,
-  now: Date,
-): Promise<Set<string>> {
+export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant[]> {
   const rows = await db
     .selectFrom('role_bindings as b')
     .leftJoin('roles as r', 'r.id', 'b.role_id')
-    .select(['r.key as roleKey', 'r.permissions as rolePermissions', 'b.permissions'])
-    .where('b.user_id', '=', userId)
-    .where((eb) => eb.or([eb('b.project_id', 'is', null), eb('b.project_id', '=', projectId)]))
+    .leftJoin('teams as t', 't.id', 'b.team_id')
+    .select([
+      'b.id',
+      'b.team_id',
+      'b.project_id',
+      'b.expires_at',
+      'b.permissions',
+      'r.id as roleId',
+      'r.key as roleKey',
+      'r.name as roleName',
+      'r.permissions as rolePermissions',
+      't.name as teamName',
+    ])
+    .where((eb) =>
+      eb.or([
+        eb('b.user_id', '=', userId),
+        eb('b.team_id', 'in', eb.selectFrom('team_members').select('team_id').where('user_id', '=', userId)),
+      ]),
+    )
     .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
     .execute();
+  return rows.map((row) => ({
+    bindingId: row.id,
+    via: row.team_id ? { kind: 'team', teamId: row.team_id, teamName: row.teamName ?? '' } : { kind: 'user' },
+    role: row.roleId ? { id: row.roleId, name: row.roleName ?? '', builtin: row.roleKey !== null } : null,
+    projectId: row.project_id,
+    expiresAt: row.expires_at,
+    permissions: row.roleId
+      ? rolePermissions({ key: row.roleKey, permissions: row.rolePermissions ?? [] })
+      : (row.permissions ?? []).filter(isKnownPermission),
+  }));
+}
+
+/** What the grants give in one project: its own bindings and the account-wide ones. */
+export function permissionsIn(grants: readonly Grant[], projectId: string): Set<string> {
   const granted = new Set<string>();
-  for (const row of rows) {
-    const keys = row.roleKey
-      ? (builtinRole(row.roleKey)?.permissions ?? [])
-      : (row.rolePermissions ?? row.permissions ?? []);
-    for (const key of keys) granted.add(key);
+  for (const grant of grants) {
+    if (grant.projectId === null || grant.projectId === projectId) {
+      for (const key of grant.permissions) granted.add(key);
+    }
   }
   return granted;
 }
 
-/** The project a session works in until the project switcher exists: the oldest one. */
+export async function effectivePermissions(db: Db, userId: string, projectId: string, now: Date): Promise<Set<string>> {
+  return permissionsIn(await grantsOf(db, userId, now), projectId);
+}
+
+/** Permissions held in every project: what may be granted account-wide. */
+export function permissionsEverywhere(grants: readonly Grant[], projectIds: readonly string[]): Set<string> {
+  const [first, ...rest] = projectIds.map((id) => permissionsIn(grants, id));
+  const common = first ?? new Set<string>();
+  for (const set of rest) for (const key of common) if (!set.has(key)) common.delete(key);
+  return common;
+}
+
+export function isSubset(inner: Iterable<string>, outer: ReadonlySet<string>): boolean {
+  for (const key of inner) if (!outer.has(key)) return false;
+  return true;
+}
+
+/** True when, in every project, the actor holds everything the target holds. */
+export function covers(actor: readonly Grant[], target: readonly Grant[], projectIds: readonly string[]): boolean {
+  return projectIds.every((id) => isSubset(permissionsIn(target, id), permissionsIn(actor, id)));
+}
+
+export async function projectIds(db: Db): Promise<string[]> {
+  return (await db.selectFrom('projects').select('id').orderBy('created_at').orderBy('id').execute()).map((p) => p.id);
+}
+
+/** The oldest project: where a session works until it switches. */
 export async function defaultProjectId(db: Db): Promise<string> {
-  const row = await db
-    .selectFrom('projects')
-    .select('id')
-    .orderBy('created_at')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
+  const row = await db.selectFrom('projects').select('id').orderBy('created_at').orderBy('id').executeTakeFirstOrThrow();
   return row.id;
 }
 

@@ -15,6 +15,7 @@ export function auditActor(actor: Actor): AuditActor {
 }
 
 import { ForbiddenError } from './errors';
+import { lockAccount } from './rules';
 
 export interface AuditTarget {
   type: string;
@@ -82,6 +83,11 @@ export interface ActionSpec {
   action: string;
   /** The permission the actor needs in its current project; null for actions anyone may try. */
   permission: string | null;
+  /**
+   * Lock the account row first, before the permission is read: for changes that could remove
+   * the last account manager, so concurrent ones run one after the other (rules.ts).
+   */
+  serialize?: boolean;
 }
 
 /**
@@ -95,6 +101,7 @@ export async function perform<T>(
   body: (tx: Db) => Promise<ActionOutcome<T>>,
 ): Promise<T> {
   const done = await ctx.db.transaction().execute(async (tx) => {
+    if (spec.serialize) await lockAccount(tx);
     if (spec.permission && !(await holds(tx, ctx, spec.permission))) return null;
     const outcome = await body(tx);
     await writeAudit(tx, ctx, {

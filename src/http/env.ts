@@ -21,5 +21,7 @@ export interface AppEnv {
     session: SessionUser | null;
     actor: Actor;
     flash: string | null;
+    /** Projects the signed-in user may switch to, for the header. */
+    projects: Array<{ id: string; name: string }>;
   };
 }

@@ -17,7 +17,7 @@ export function isHtmx(c: Context): boolean {
 
 export function viewerOf(c: Context<AppEnv>): Viewer | null {
   const actor = c.get('actor');
-  return actor.kind === 'user' ? actor : null;
+  return actor?.kind === 'user' ? { ...actor, projects: c.get('projects') ?? [] } : null;
 }
 
 /** One component serves both: the fragment alone for HTMX, wrapped in the layout otherwise. */
@@ -30,7 +30,7 @@ export function renderPage(
   return c.html(
     <>
       {raw('<!DOCTYPE html>')}
-      <Layout title={page.title} viewer={viewerOf(c)} flash={c.get('flash')}>
+      <Layout title={page.title} viewer={viewerOf(c)} flash={c.get('flash')} path={c.req.path}>
         {page.body}
       </Layout>
     </>,

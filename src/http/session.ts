@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, validateSession } from '../auth/sessions';
-import { defaultProjectId, effectivePermissions } from '../domain/access';
+import { defaultProjectId, grantsOf, permissionsIn } from '../domain/access';
 import type { ActionContext } from '../domain/context';
 import type { AppDeps, AppEnv } from './env';
 import { COOKIE_BASE, takeFlash } from './render';
@@ -17,6 +17,7 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set('actor', { kind: 'anonymous' });
     c.set('session', null);
     c.set('flash', null);
+    c.set('projects', []);
     if (STATIC.test(c.req.path)) return next();
     c.set('flash', takeFlash(c));
     const token = getCookie(c, SESSION_COOKIE);
@@ -24,8 +25,14 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const now = deps.clock.now();
       const session = await validateSession(deps.db, token, now);
       if (session) {
-        const projectId = await defaultProjectId(deps.db);
-        const permissions = await effectivePermissions(deps.db, session.userId, projectId, now);
+        const grants = await grantsOf(deps.db, session.userId, now);
+        const projects = await deps.db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
+        const accountWide = grants.some((g) => g.projectId === null);
+        const visible = projects.filter((p) => accountWide || grants.some((g) => g.projectId === p.id));
+        const chosen = projects.find((p) => p.id === session.projectId);
+        const projectId = chosen?.id ?? visible[0]?.id ?? (await defaultProjectId(deps.db));
+        c.set('projects', visible.some((p) => p.id === projectId) ? visible : [...visible, ...projects.filter((p) => p.id === projectId)]);
+        const permissions = permissionsIn(grants, projectId);
         c.set('session', session);
         c.set('actor', {
           kind: 'user',

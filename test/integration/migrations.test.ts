@@ -29,7 +29,8 @@ describe(`migrations (${databaseKind})`, () => {
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(await tables()).toEqual([]);
-    expect(await migrateToLatest(database.db)).toEqual(['0001_foundation']);
+    const files = (await fs.readdir(migrationFolder)).map((f) => f.replace(/\.ts$/, '')).sort();
+    expect(await migrateToLatest(database.db)).toEqual(files);
     expect(await tables()).toEqual([
       'account_settings',
       'audit_events',
@@ -38,6 +39,8 @@ describe(`migrations (${databaseKind})`, () => {
       'role_bindings',
       'roles',
       'sessions',
+      'team_members',
+      'teams',
       'users',
     ]);
   });

@@ -1,15 +1,20 @@
 /** The areas that exist; each shows only to those holding its permission. */
-const AREAS: ReadonlyArray<{ href: string; label: string; permission: string | null }> = [
+export const AREAS: ReadonlyArray<{ href: string; label: string; permission: string | null }> = [
   { href: '/', label: 'Home', permission: null },
+  { href: '/access', label: 'Access', permission: 'users.view' },
+  { href: '/roles', label: 'Roles', permission: 'users.view' },
+  { href: '/teams', label: 'Teams', permission: 'teams.manage' },
+  { href: '/projects', label: 'Projects', permission: 'projects.manage' },
 ];
 
-export function MainNav({ permissions, current }: { permissions: ReadonlySet<string>; current?: string }) {
+export function MainNav({ permissions, current }: { permissions: ReadonlySet<string>; current: string }) {
+  const active = AREAS.filter((a) => a.href !== '/' && current.startsWith(a.href)).at(-1)?.href ?? (current === '/' ? '/' : null);
   return (
     <nav aria-label="Main">
       <ul>
         {AREAS.filter((a) => a.permission === null || permissions.has(a.permission)).map((area) => (
           <li>
-            <a href={area.href} aria-current={area.href === current ? 'page' : undefined}>
+            <a href={area.href} aria-current={area.href === active ? 'page' : undefined}>
               {area.label}
             </a>
           </li>

@@ -1,0 +1,118 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect';
+import {
+  covers,
+  type Grant,
+  grantsOf,
+  isSubset,
+  permissionsEverywhere,
+  permissionsIn,
+  projectIds,
+  rolePermissions,
+} from './access';
+import type { ActionContext, Actor } from './context';
+import { DomainError } from './errors';
+
+/** A refusal by one of the access rules; the message names the rule. Nothing was changed. */
+export class RuleError extends DomainError {
+  override name = 'RuleError';
+  constructor(
+    readonly rule: 'no-escalation' | 'rank' | 'self' | 'last-admin' | 'scope',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MANAGER_PERMISSIONS = ['account.settings', 'users.manage'] as const;
+
+/**
+ * Serialises every change that could remove the last account manager: the one account row is
+ * locked until the transaction ends, so two admins demoting each other run one after the other.
+ */
+export async function lockAccount(tx: Db): Promise<void> {
+  await sql`select id from account_settings where id = 1 for update`.execute(tx);
+}
+
+/** The people who keep the account manageable: active, never-expiring, holding both permissions account-wide. */
+export async function accountManagers(tx: Db): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('role_bindings as b')
+    .leftJoin('roles as r', 'r.id', 'b.role_id')
+    .leftJoin('team_members as m', 'm.team_id', 'b.team_id')
+    .innerJoin('users as u', (join) => join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))))
+    .select(['u.id', 'r.key', 'r.permissions as rolePermissions', 'b.permissions'])
+    .where('b.project_id', 'is', null)
+    .where('b.expires_at', 'is', null)
+    .where('u.deactivated_at', 'is', null)
+    .where('u.access_expires_at', 'is', null)
+    .execute();
+  const held = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const keys = row.key !== null || row.rolePermissions !== null
+      ? rolePermissions({ key: row.key, permissions: row.rolePermissions ?? [] })
+      : (row.permissions ?? []);
+    const set = held.get(row.id) ?? new Set<string>();
+    for (const key of keys) set.add(key);
+    held.set(row.id, set);
+  }
+  return [...held].filter(([, set]) => MANAGER_PERMISSIONS.every((p) => set.has(p))).map(([id]) => id);
+}
+
+export async function assertAccountManagerRemains(tx: Db): Promise<void> {
+  if ((await accountManagers(tx)).length === 0) {
+    throw new RuleError(
+      'last-admin',
+      'This would leave the account without an active person who can manage users and settings. Give someone else that access first.',
+    );
+  }
+}
+
+/** The actor's grants and the project list, read inside the transaction. */
+export async function actorGrants(tx: Db, ctx: ActionContext): Promise<{ grants: Grant[]; projects: string[] }> {
+  const projects = await projectIds(tx);
+  if (ctx.actor.kind !== 'user') return { grants: [], projects };
+  return { grants: await grantsOf(tx, ctx.actor.id, ctx.clock.now()), projects };
+}
+
+/** Nobody changes their own roles, bindings or permissions (reference 004). */
+export function assertNotSelf(actor: Actor, userIds: Iterable<string | null | undefined>, what = 'your own roles or permissions') {
+  if (actor.kind !== 'user') return;
+  for (const id of userIds) {
+    if (id === actor.id) throw new RuleError('self', `You cannot change ${what}. Ask another administrator.`);
+  }
+}
+
+/** An actor acts on a user only when, in every project, the actor holds all the target holds. */
+export async function assertOutranks(tx: Db, ctx: ActionContext, target: { id: string; label: string }) {
+  if (ctx.actor.kind !== 'user') return;
+  const { grants, projects } = await actorGrants(tx, ctx);
+  const targetGrants = await grantsOf(tx, target.id, ctx.clock.now());
+  if (!covers(grants, targetGrants, projects)) {
+    throw new RuleError('rank', `${target.label} has access you do not have, so you cannot change their access.`);
+  }
+}
+
+/**
+ * No escalation: permissions granted in a project must all be held there by the actor; granted
+ * account-wide, held in every project. `permission` must also be held in that scope.
+ */
+export async function assertCanGrant(
+  tx: Db,
+  ctx: ActionContext,
+  input: { permissions: Iterable<string>; projectId: string | null; permission: string },
+) {
+  if (ctx.actor.kind !== 'user') return;
+  const { grants, projects } = await actorGrants(tx, ctx);
+  const held = input.projectId ? permissionsIn(grants, input.projectId) : permissionsEverywhere(grants, projects);
+  const where = input.projectId ? 'in that project' : 'in every project';
+  if (!held.has(input.permission)) {
+    throw new RuleError('scope', `You need the permission ${input.permission} ${where} to do this.`);
+  }
+  const missing = [...input.permissions].filter((key) => !held.has(key));
+  if (missing.length > 0) {
+    throw new RuleError('no-escalation', `You can only grant permissions you hold ${where}; you do not hold ${missing.join(', ')}.`);
+  }
+}
+
+export { isSubset };

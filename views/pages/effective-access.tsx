@@ -1,0 +1,75 @@
+import type { ProjectAccess } from '../../src/domain/effective-access';
+import { lastDay } from '../components/format';
+
+export function EffectiveAccessPage({
+  user,
+  projects,
+  teams,
+}: {
+  user: { name: string; email: string };
+  projects: ProjectAccess[];
+  teams: Array<{ id: string; name: string; isAdmin: boolean }>;
+}) {
+  return (
+    <section>
+      <h1>Access of {user.name}</h1>
+      <p>
+        {user.email}. Every permission {user.name} holds, per project, and where it comes from.
+      </p>
+      <h2>Teams</h2>
+      {teams.length === 0 ? (
+        <p>Not in any team.</p>
+      ) : (
+        <ul>
+          {teams.map((t) => (
+            <li>
+              <a href={`/teams/${t.id}`}>{t.name}</a>
+              {t.isAdmin ? ' (team admin)' : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      {projects.map((project) => (
+        <section aria-labelledby={`project-${project.projectId}`}>
+          <h2 id={`project-${project.projectId}`}>{project.projectName}</h2>
+          {project.permissions.length === 0 ? (
+            <p>No access in this project.</p>
+          ) : (
+            <div class="table-scroll">
+              <table>
+                <caption>
+                  Permissions of {user.name} in {project.projectName}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Permission</th>
+                    <th scope="col">Area</th>
+                    <th scope="col">Comes from</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {project.permissions.map((p) => (
+                    <tr>
+                      <th scope="row">{p.label}</th>
+                      <td>{p.area}</td>
+                      <td>
+                        <ul class="plain">
+                          {p.sources.map((s) => (
+                            <li>
+                              {s.label} ({s.kind}, {s.accountWide ? 'whole account' : 'this project'}
+                              {s.expiresAt ? `, until ${lastDay(s.expiresAt)}` : ''})
+                            </li>
+                          ))}
+                        </ul>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,151 @@
+import type { TeamMember, TeamSummary } from '../../src/domain/teams';
+import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+
+export function TeamsPage({
+  teams,
+  values = { name: '', description: '' },
+  errors = {},
+}: {
+  teams: TeamSummary[];
+  values?: { name: string; description: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <section>
+      <h1>Teams</h1>
+      <p>A team's role bindings apply to all its members. Team admins may add and remove members of their team.</p>
+      <div class="table-scroll">
+        <table>
+          <caption>All teams ({teams.length})</caption>
+          <thead>
+            <tr>
+              <th scope="col">Team</th>
+              <th scope="col">Description</th>
+              <th scope="col">Members</th>
+              <th scope="col">Team admins</th>
+              <th scope="col">Role bindings</th>
+            </tr>
+          </thead>
+          <tbody>
+            {teams.map((t) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/teams/${t.id}`}>{t.name}</a>
+                </th>
+                <td>{t.description}</td>
+                <td>{t.members}</td>
+                <td>{t.admins}</td>
+                <td>{t.bindings}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <section aria-labelledby="create-team">
+        <h2 id="create-team">Create team</h2>
+        <ErrorSummary errors={errors} labels={{ name: 'Name', description: 'Description' }} />
+        <form method="post" action="/teams" novalidate>
+          <Field name="name" label="Name" value={values.name} required error={errors.name} />
+          <Field name="description" label="Description" value={values.description} error={errors.description} />
+          <button type="submit">Create team</button>
+        </form>
+      </section>
+    </section>
+  );
+}
+
+export interface TeamPageProps {
+  team: { id: string; name: string; description: string; members: TeamMember[] };
+  bindings: Array<{ id: string; access: string; where: string }>;
+  canManage: boolean;
+  values?: { name: string; description: string; email: string };
+  errors?: FieldErrors;
+}
+
+export function TeamPage({ team, bindings, canManage, values, errors = {} }: TeamPageProps) {
+  const v = values ?? { name: team.name, description: team.description, email: '' };
+  return (
+    <section>
+      <h1>Team {team.name}</h1>
+      <p>
+        {team.description || 'No description.'} {canManage ? <a href="/teams">Back to teams</a> : null}
+      </p>
+      <ErrorSummary errors={errors} labels={{ name: 'Name', description: 'Description', email: 'Email of the new member' }} />
+      <h2>Role bindings</h2>
+      {bindings.length === 0 ? (
+        <p>This team has no role bindings: membership grants nothing yet.</p>
+      ) : (
+        <ul>
+          {bindings.map((b) => (
+            <li>
+              {b.access}, {b.where}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="table-scroll">
+        <table>
+          <caption>Members ({team.members.length})</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Team admin</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {team.members.map((m) => (
+              <tr>
+                <th scope="row">{m.name}</th>
+                <td>{m.email}</td>
+                <td>{m.isAdmin ? 'Yes' : 'No'}</td>
+                <td class="row-actions">
+                  {canManage ? (
+                    <form method="post" action={`/teams/${team.id}/members/${m.userId}/admin`}>
+                      <input type="hidden" name="admin" value={m.isAdmin ? 'false' : 'true'} />
+                      <button type="submit" class="button-link">
+                        {m.isAdmin ? 'Remove team admin' : 'Make team admin'}
+                        <span class="visually-hidden"> {m.name}</span>
+                      </button>
+                    </form>
+                  ) : null}
+                  <form method="post" action={`/teams/${team.id}/members/${m.userId}/remove`}>
+                    <button type="submit" class="button-link">
+                      Remove<span class="visually-hidden"> {m.name} from the team</span>
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <section aria-labelledby="add-member">
+        <h2 id="add-member">Add member</h2>
+        <form method="post" action={`/teams/${team.id}/members`} novalidate>
+          <Field name="email" label="Email of the new member" type="email" value={v.email} required error={errors.email} autocomplete="off" />
+          {canManage ? (
+            <label class="choice">
+              <input type="checkbox" name="admin" value="on" /> Make them a team admin
+            </label>
+          ) : null}
+          <button type="submit">Add member</button>
+        </form>
+      </section>
+      {canManage ? (
+        <section aria-labelledby="edit-team">
+          <h2 id="edit-team">Edit team</h2>
+          <form method="post" action={`/teams/${team.id}`} novalidate>
+            <Field name="name" label="Name" value={v.name} required error={errors.name} />
+            <Field name="description" label="Description" value={v.description} error={errors.description} />
+            <div class="actions">
+              <button type="submit">Save team</button>
+              <a href={`/teams/${team.id}/delete`}>Delete team {team.name}</a>
+            </div>
+          </form>
+        </section>
+      ) : null}
+    </section>
+  );
+}
