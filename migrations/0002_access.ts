@@ -20,7 +20,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index team_members_user on team_members (user_id)`.execute(db);
 
   await sql`alter table role_bindings alter column user_id drop not null`.execute(db);
-  await sql`alter table role_bindings add column team_id uuid references teams (id) on delete cascade`.execute(db);
+  await sql`alter table role_bindings add column team_id uuid references teams (id) on delete cascade`.execute(
+    db,
+  );
   await sql`alter table role_bindings add constraint role_bindings_one_subject check ((user_id is null) <> (team_id is null))`.execute(
     db,
   );
@@ -33,7 +35,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
 
   // The project a session works in; null falls back to the oldest project.
-  await sql`alter table sessions add column project_id uuid references projects (id) on delete set null`.execute(db);
+  await sql`alter table sessions add column project_id uuid references projects (id) on delete set null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -9,13 +9,13 @@ import { denyUndeclared } from './http/guard';
 import { renderStatusPage } from './http/render';
 import { bodyLimits, noStore, securityHeaders } from './http/security';
 import { loadActor } from './http/session';
-import { authRoutes } from './routes/auth';
 import { accessRoutes } from './routes/access';
+import { authRoutes } from './routes/auth';
 import { homeRoutes } from './routes/home';
 import { projectRoutes } from './routes/projects';
 import { roleRoutes } from './routes/roles';
-import { teamRoutes } from './routes/teams';
 import { systemRoutes } from './routes/system';
+import { teamRoutes } from './routes/teams';
 
 export type { AppDeps } from './http/env';
 

@@ -43,7 +43,9 @@ export function Layout({ title, viewer, flash, path, children }: LayoutProps) {
             Gatehouse
           </a>
           {viewer ? <MainNav permissions={viewer.permissions} current={path} /> : null}
-          {viewer ? <ProjectSwitcher projects={viewer.projects} current={viewer.projectId} returnTo={path} /> : null}
+          {viewer ? (
+            <ProjectSwitcher projects={viewer.projects} current={viewer.projectId} returnTo={path} />
+          ) : null}
           {viewer ? (
             <div class="account-menu">
               <span>

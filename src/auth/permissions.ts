@@ -30,9 +30,19 @@ const own = (
 
 export const GATEHOUSE_PERMISSIONS: readonly PermissionDefinition[] = [
   own('users.view', 'Users', 'View users', 'See users, their access and the roles page.'),
-  own('users.manage', 'Users', 'Manage users', 'Create, edit, deactivate and delete users, and bind them to roles, within your own rank.'),
+  own(
+    'users.manage',
+    'Users',
+    'Manage users',
+    'Create, edit, deactivate and delete users, and bind them to roles, within your own rank.',
+  ),
   own('users.export', 'Users', 'Export users', 'Download the users list as CSV or JSON.'),
-  own('invitations.manage', 'Invitations', 'Manage invitations', 'Invite people, resend and revoke invitations.'),
+  own(
+    'invitations.manage',
+    'Invitations',
+    'Manage invitations',
+    'Invite people, resend and revoke invitations.',
+  ),
   own('roles.manage', 'Roles', 'Manage roles', 'Create, edit and delete custom roles.'),
   own('teams.manage', 'Teams', 'Manage teams', 'Create and delete teams and manage any team’s members.'),
   own('projects.manage', 'Projects', 'Manage projects', 'Create, rename and delete projects.'),
@@ -49,7 +59,9 @@ const fileSchema = z.object({
         permissions: z
           .array(
             z.object({
-              key: z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'permission keys look like area.action'),
+              key: z
+                .string()
+                .regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'permission keys look like area.action'),
               label: z.string().min(1).max(80),
               description: z.string().max(300),
               level: z.enum(['view', 'edit', 'publish']),
@@ -77,7 +89,8 @@ export function loadProductPermissions(file: string | URL): PermissionDefinition
   for (const area of parsed.data.areas) {
     for (const p of area.permissions) {
       const [prefix, action = ''] = p.key.split('.');
-      if (prefix !== area.key) throw new Error(`Invalid permission catalog ${file}: ${p.key} is not in area ${area.key}`);
+      if (prefix !== area.key)
+        throw new Error(`Invalid permission catalog ${file}: ${p.key} is not in area ${area.key}`);
       result.push({ ...p, area: area.key, areaLabel: area.label, action });
     }
   }
@@ -87,7 +100,10 @@ export function loadProductPermissions(file: string | URL): PermissionDefinition
 const catalogFile = process.env.PERMISSIONS_FILE || new URL('../../permissions.json', import.meta.url);
 export const PRODUCT_PERMISSIONS: readonly PermissionDefinition[] = loadProductPermissions(catalogFile);
 
-export const PERMISSIONS: readonly PermissionDefinition[] = [...GATEHOUSE_PERMISSIONS, ...PRODUCT_PERMISSIONS];
+export const PERMISSIONS: readonly PermissionDefinition[] = [
+  ...GATEHOUSE_PERMISSIONS,
+  ...PRODUCT_PERMISSIONS,
+];
 const BY_KEY = new Map(PERMISSIONS.map((p) => [p.key, p]));
 if (BY_KEY.size !== PERMISSIONS.length) throw new Error('The permission catalog declares a key twice');
 
@@ -107,7 +123,8 @@ export function sortPermissions(keys: Iterable<string>): string[] {
   return PERMISSIONS.filter((p) => wanted.has(p.key)).map((p) => p.key);
 }
 
-const product = (levels: Level[]) => PRODUCT_PERMISSIONS.filter((p) => levels.includes(p.level)).map((p) => p.key);
+const product = (levels: Level[]) =>
+  PRODUCT_PERMISSIONS.filter((p) => levels.includes(p.level)).map((p) => p.key);
 const all = PERMISSIONS.map((p) => p.key);
 
 export interface BuiltinRole {
@@ -141,7 +158,12 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     key: 'co_admin',
     name: 'Co-admin',
     description: 'Manages users and invitations below the admins; uses the product as a Publisher.',
-    permissions: [...product(['view', 'edit', 'publish']), 'users.view', 'users.manage', 'invitations.manage'],
+    permissions: [
+      ...product(['view', 'edit', 'publish']),
+      'users.view',
+      'users.manage',
+      'invitations.manage',
+    ],
   },
   {
     key: 'admin',

@@ -70,7 +70,12 @@ export function permissionsIn(grants: readonly Grant[], projectId: string): Set<
   return granted;
 }
 
-export async function effectivePermissions(db: Db, userId: string, projectId: string, now: Date): Promise<Set<string>> {
+export async function effectivePermissions(
+  db: Db,
+  userId: string,
+  projectId: string,
+  now: Date,
+): Promise<Set<string>> {
   return permissionsIn(await grantsOf(db, userId, now), projectId);
 }
 
@@ -88,17 +93,28 @@ export function isSubset(inner: Iterable<string>, outer: ReadonlySet<string>): b
 }
 
 /** True when, in every project, the actor holds everything the target holds. */
-export function covers(actor: readonly Grant[], target: readonly Grant[], projectIds: readonly string[]): boolean {
+export function covers(
+  actor: readonly Grant[],
+  target: readonly Grant[],
+  projectIds: readonly string[],
+): boolean {
   return projectIds.every((id) => isSubset(permissionsIn(target, id), permissionsIn(actor, id)));
 }
 
 export async function projectIds(db: Db): Promise<string[]> {
-  return (await db.selectFrom('projects').select('id').orderBy('created_at').orderBy('id').execute()).map((p) => p.id);
+  return (await db.selectFrom('projects').select('id').orderBy('created_at').orderBy('id').execute()).map(
+    (p) => p.id,
+  );
 }
 
 /** The oldest project: where a session works until it switches. */
 export async function defaultProjectId(db: Db): Promise<string> {
-  const row = await db.selectFrom('projects').select('id').orderBy('created_at').orderBy('id').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('projects')
+    .select('id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 

@@ -10,7 +10,9 @@ import { parseInput } from './validation';
 
 export interface BindingRow {
   id: string;
-  subject: { kind: 'user'; id: string; name: string; email: string } | { kind: 'team'; id: string; name: string };
+  subject:
+    | { kind: 'user'; id: string; name: string; email: string }
+    | { kind: 'team'; id: string; name: string };
   role: { id: string; name: string } | null;
   permissions: string[];
   projectId: string | null;
@@ -76,15 +78,21 @@ const bindingSchema = z
     teamId: z.string().default(''),
     access: z.string().min(1, 'Choose a role, or a manual permission set.'),
     permissions: z.array(z.string()).default([]),
-    scope: z.enum(['project', 'account'], { error: 'Choose this project or the whole account.' }).default('project'),
+    scope: z
+      .enum(['project', 'account'], { error: 'Choose this project or the whole account.' })
+      .default('project'),
     until: z.union([z.literal(''), dateSchema]).default(''),
   })
   .superRefine((v, ctx) => {
-    if (v.subject === 'user' && v.email === '') ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter the email of an existing user.' });
-    if (v.subject === 'team' && v.teamId === '') ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Choose a team.' });
+    if (v.subject === 'user' && v.email === '')
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter the email of an existing user.' });
+    if (v.subject === 'team' && v.teamId === '')
+      ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Choose a team.' });
   });
 
-export type BindingInput = Partial<Record<'subject' | 'email' | 'teamId' | 'access' | 'scope' | 'until', unknown>> & {
+export type BindingInput = Partial<
+  Record<'subject' | 'email' | 'teamId' | 'access' | 'scope' | 'until', unknown>
+> & {
   permissions?: unknown;
 };
 
@@ -111,7 +119,11 @@ async function resolveAccess(tx: Db, access: string, manual: string[]): Promise<
     return { roleId: null, roleName: null, permissions: sortPermissions(manual) };
   }
   const role = z.uuid().safeParse(access).success
-    ? await tx.selectFrom('roles').select(['id', 'key', 'name', 'permissions']).where('id', '=', access).executeTakeFirst()
+    ? await tx
+        .selectFrom('roles')
+        .select(['id', 'key', 'name', 'permissions'])
+        .where('id', '=', access)
+        .executeTakeFirst()
     : undefined;
   if (!role) throw new ValidationError({ access: 'Choose a role from the list.' });
   return { roleId: role.id, roleName: role.name, permissions: rolePermissions(role) };
@@ -125,10 +137,20 @@ interface Subject {
   userIds: string[];
 }
 
-async function resolveSubject(tx: Db, data: { subject: 'user' | 'team'; email: string; teamId: string }): Promise<Subject> {
+async function resolveSubject(
+  tx: Db,
+  data: { subject: 'user' | 'team'; email: string; teamId: string },
+): Promise<Subject> {
   if (data.subject === 'user') {
-    const user = await tx.selectFrom('users').select(['id', 'email']).where('email', '=', data.email).executeTakeFirst();
-    if (!user) throw new ValidationError({ email: `There is no user with the email ${data.email}. Invite them instead.` });
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('email', '=', data.email)
+      .executeTakeFirst();
+    if (!user)
+      throw new ValidationError({
+        email: `There is no user with the email ${data.email}. Invite them instead.`,
+      });
     return { type: 'user', id: user.id, label: user.email, userIds: [user.id] };
   }
   return teamSubject(tx, data.teamId);
@@ -139,15 +161,27 @@ async function teamSubject(tx: Db, teamId: string): Promise<Subject> {
     ? await tx.selectFrom('teams').select(['id', 'name']).where('id', '=', teamId).executeTakeFirst()
     : undefined;
   if (!team) throw new ValidationError({ teamId: 'Choose a team from the list.' });
-  const members = await tx.selectFrom('team_members').select('user_id').where('team_id', '=', team.id).execute();
+  const members = await tx
+    .selectFrom('team_members')
+    .select('user_id')
+    .where('team_id', '=', team.id)
+    .execute();
   return { type: 'team', id: team.id, label: team.name, userIds: members.map((m) => m.user_id) };
 }
 
 /** Rules for acting on everyone a binding reaches: not yourself, and only people you outrank. */
 async function assertMayActOn(tx: Db, ctx: ActionContext, subject: Subject) {
-  assertNotSelf(ctx.actor, subject.userIds, subject.type === 'team' ? 'the access of a team you belong to' : undefined);
+  assertNotSelf(
+    ctx.actor,
+    subject.userIds,
+    subject.type === 'team' ? 'the access of a team you belong to' : undefined,
+  );
   for (const userId of subject.userIds) {
-    const user = await tx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+    const user = await tx
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     await assertOutranks(tx, ctx, { id: userId, label: user.email });
   }
 }
@@ -156,47 +190,66 @@ async function assertMayActOn(tx: Db, ctx: ActionContext, subject: Subject) {
  * "Create role binding": a user (by email) or a team gets a role or a manual permission set, in
  * the current project or account-wide, optionally until a date.
  */
-export async function createBinding(ctx: ActionContext, projectId: string, input: BindingInput): Promise<string> {
+export async function createBinding(
+  ctx: ActionContext,
+  projectId: string,
+  input: BindingInput,
+): Promise<string> {
   const data = parseInput(bindingSchema, input);
   const now = ctx.clock.now();
   const expiresAt = expiryFrom(data.until, now);
   const scope = data.scope === 'account' ? null : projectId;
-  return perform(ctx, { action: 'binding.create', permission: 'users.manage', serialize: true }, async (tx) => {
-    const subject = await resolveSubject(tx, data);
-    const access = await resolveAccess(tx, data.access, data.permissions);
-    await assertCanGrant(tx, ctx, { permissions: access.permissions, projectId: scope, permission: 'users.manage' });
-    await assertMayActOn(tx, ctx, subject);
-    if (access.roleId) {
-      const duplicate = await tx
-        .selectFrom('role_bindings')
-        .select('id')
-        .where(subject.type === 'user' ? 'user_id' : 'team_id', '=', subject.id)
-        .where('role_id', '=', access.roleId)
-        .where((eb) => (scope ? eb('project_id', '=', scope) : eb('project_id', 'is', null)))
-        .executeTakeFirst();
-      if (duplicate) throw new ConflictError(`${subject.label} already has the role ${access.roleName} there.`);
-    }
-    const row = await tx
-      .insertInto('role_bindings')
-      .values({
-        user_id: subject.type === 'user' ? subject.id : null,
-        team_id: subject.type === 'team' ? subject.id : null,
-        role_id: access.roleId,
-        permissions: access.roleId ? null : access.permissions,
-        project_id: scope,
-        expires_at: expiresAt,
-        created_at: now,
-        created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return {
-      result: row.id,
-      target: { type: subject.type, id: subject.id, label: subject.label },
-      projectId: scope,
-      after: { binding: row.id, role: access.roleName, permissions: access.permissions, scope: scope ?? 'account', expiresAt },
-    };
-  });
+  return perform(
+    ctx,
+    { action: 'binding.create', permission: 'users.manage', serialize: true },
+    async (tx) => {
+      const subject = await resolveSubject(tx, data);
+      const access = await resolveAccess(tx, data.access, data.permissions);
+      await assertMayActOn(tx, ctx, subject);
+      await assertCanGrant(tx, ctx, {
+        permissions: access.permissions,
+        projectId: scope,
+        permission: 'users.manage',
+      });
+      if (access.roleId) {
+        const duplicate = await tx
+          .selectFrom('role_bindings')
+          .select('id')
+          .where(subject.type === 'user' ? 'user_id' : 'team_id', '=', subject.id)
+          .where('role_id', '=', access.roleId)
+          .where((eb) => (scope ? eb('project_id', '=', scope) : eb('project_id', 'is', null)))
+          .executeTakeFirst();
+        if (duplicate)
+          throw new ConflictError(`${subject.label} already has the role ${access.roleName} there.`);
+      }
+      const row = await tx
+        .insertInto('role_bindings')
+        .values({
+          user_id: subject.type === 'user' ? subject.id : null,
+          team_id: subject.type === 'team' ? subject.id : null,
+          role_id: access.roleId,
+          permissions: access.roleId ? null : access.permissions,
+          project_id: scope,
+          expires_at: expiresAt,
+          created_at: now,
+          created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return {
+        result: row.id,
+        target: { type: subject.type, id: subject.id, label: subject.label },
+        projectId: scope,
+        after: {
+          binding: row.id,
+          role: access.roleName,
+          permissions: access.permissions,
+          scope: scope ?? 'account',
+          expiresAt,
+        },
+      };
+    },
+  );
 }
 
 async function bindingForUpdate(tx: Db, id: string) {
@@ -234,50 +287,62 @@ export async function updateBinding(
   const data = parseInput(bindingSchema.pick({ access: true, permissions: true, until: true }), input);
   const now = ctx.clock.now();
   const expiresAt = expiryFrom(data.until, now);
-  await perform(ctx, { action: 'binding.update', permission: 'users.manage', serialize: true }, async (tx) => {
-    const { binding, subject, access: before } = await bindingForUpdate(tx, id);
-    const after = await resolveAccess(tx, data.access, data.permissions);
-    await assertCanGrant(tx, ctx, {
-      permissions: new Set([...before.permissions, ...after.permissions]),
-      projectId: binding.project_id,
-      permission: 'users.manage',
-    });
-    await assertMayActOn(tx, ctx, subject);
-    await tx
-      .updateTable('role_bindings')
-      .set({
-        role_id: after.roleId,
-        permissions: after.roleId ? null : after.permissions,
-        expires_at: expiresAt,
-        expiry_recorded_at: null,
-      })
-      .where('id', '=', id)
-      .execute();
-    await assertAccountManagerRemains(tx);
-    return {
-      result: undefined,
-      target: { type: subject.type, id: subject.id, label: subject.label },
-      projectId: binding.project_id,
-      before: describe(before, binding.project_id, binding.expires_at),
-      after: describe(after, binding.project_id, expiresAt),
-    };
-  });
+  await perform(
+    ctx,
+    { action: 'binding.update', permission: 'users.manage', serialize: true },
+    async (tx) => {
+      const { binding, subject, access: before } = await bindingForUpdate(tx, id);
+      const after = await resolveAccess(tx, data.access, data.permissions);
+      await assertMayActOn(tx, ctx, subject);
+      await assertCanGrant(tx, ctx, {
+        permissions: new Set([...before.permissions, ...after.permissions]),
+        projectId: binding.project_id,
+        permission: 'users.manage',
+      });
+      await tx
+        .updateTable('role_bindings')
+        .set({
+          role_id: after.roleId,
+          permissions: after.roleId ? null : after.permissions,
+          expires_at: expiresAt,
+          expiry_recorded_at: null,
+        })
+        .where('id', '=', id)
+        .execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: { type: subject.type, id: subject.id, label: subject.label },
+        projectId: binding.project_id,
+        before: describe(before, binding.project_id, binding.expires_at),
+        after: describe(after, binding.project_id, expiresAt),
+      };
+    },
+  );
 }
 
 export async function deleteBinding(ctx: ActionContext, id: string): Promise<void> {
-  await perform(ctx, { action: 'binding.delete', permission: 'users.manage', serialize: true }, async (tx) => {
-    const { binding, subject, access } = await bindingForUpdate(tx, id);
-    await assertCanGrant(tx, ctx, { permissions: access.permissions, projectId: binding.project_id, permission: 'users.manage' });
-    await assertMayActOn(tx, ctx, subject);
-    await tx.deleteFrom('role_bindings').where('id', '=', id).execute();
-    await assertAccountManagerRemains(tx);
-    return {
-      result: undefined,
-      target: { type: subject.type, id: subject.id, label: subject.label },
-      projectId: binding.project_id,
-      before: describe(access, binding.project_id, binding.expires_at),
-    };
-  });
+  await perform(
+    ctx,
+    { action: 'binding.delete', permission: 'users.manage', serialize: true },
+    async (tx) => {
+      const { binding, subject, access } = await bindingForUpdate(tx, id);
+      await assertMayActOn(tx, ctx, subject);
+      await assertCanGrant(tx, ctx, {
+        permissions: access.permissions,
+        projectId: binding.project_id,
+        permission: 'users.manage',
+      });
+      await tx.deleteFrom('role_bindings').where('id', '=', id).execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: { type: subject.type, id: subject.id, label: subject.label },
+        projectId: binding.project_id,
+        before: describe(access, binding.project_id, binding.expires_at),
+      };
+    },
+  );
 }
 
 /**

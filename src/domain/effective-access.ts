@@ -41,12 +41,14 @@ export async function effectiveAccess(db: Db, userId: string, now: Date) {
     return {
       projectId: project.id,
       projectName: project.name,
-      permissions: PERMISSIONS.filter((p) => applicable.some((g) => g.permissions.includes(p.key))).map((p) => ({
-        key: p.key,
-        label: p.label,
-        area: p.areaLabel,
-        sources: applicable.filter((g) => g.permissions.includes(p.key)).map(sourceOf),
-      })),
+      permissions: PERMISSIONS.filter((p) => applicable.some((g) => g.permissions.includes(p.key))).map(
+        (p) => ({
+          key: p.key,
+          label: p.label,
+          area: p.areaLabel,
+          sources: applicable.filter((g) => g.permissions.includes(p.key)).map(sourceOf),
+        }),
+      ),
     };
   });
   const teams = await db

@@ -21,7 +21,11 @@ export async function listProjects(db: Db): Promise<ProjectSummary[]> {
       'p.id',
       'p.name',
       'p.created_at as createdAt',
-      eb.selectFrom('role_bindings as b').select(eb.fn.countAll<number>().as('n')).whereRef('b.project_id', '=', 'p.id').as('bindings'),
+      eb
+        .selectFrom('role_bindings as b')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('b.project_id', '=', 'p.id')
+        .as('bindings'),
     ])
     .orderBy('p.name')
     .execute();
@@ -29,7 +33,11 @@ export async function listProjects(db: Db): Promise<ProjectSummary[]> {
 }
 
 /** The projects a user may switch to: all with an account-wide binding, else those bound. */
-export async function projectsVisibleTo(db: Db, userId: string, now: Date): Promise<Array<{ id: string; name: string }>> {
+export async function projectsVisibleTo(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<Array<{ id: string; name: string }>> {
   const grants = await grantsOf(db, userId, now);
   const all = await db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
   if (grants.some((g) => g.projectId === null)) return all;
@@ -38,17 +46,27 @@ export async function projectsVisibleTo(db: Db, userId: string, now: Date): Prom
 }
 
 const nameSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name for the project.').max(100, 'Use at most 100 characters for the name.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Enter a name for the project.')
+    .max(100, 'Use at most 100 characters for the name.'),
 });
 
-const duplicateName = (name: string) => new ValidationError({ name: `A project named ${name} already exists.` });
+const duplicateName = (name: string) =>
+  new ValidationError({ name: `A project named ${name} already exists.` });
 
 export async function createProject(ctx: ActionContext, input: { name?: unknown }): Promise<string> {
   const { name } = parseInput(nameSchema, input);
   try {
     return await perform(ctx, { action: 'project.create', permission: 'projects.manage' }, async (tx) => {
       const row = await tx.insertInto('projects').values({ name }).returning('id').executeTakeFirstOrThrow();
-      return { result: row.id, target: { type: 'project', id: row.id, label: name }, projectId: row.id, after: { name } };
+      return {
+        result: row.id,
+        target: { type: 'project', id: row.id, label: name },
+        projectId: row.id,
+        after: { name },
+      };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(name);
@@ -99,38 +117,48 @@ export async function projectBindingCount(db: Db, id: string): Promise<number> {
  * outrank each of them.
  */
 export async function deleteProject(ctx: ActionContext, id: string, input: { removeBindings: boolean }) {
-  return perform(ctx, { action: 'project.delete', permission: 'projects.manage', serialize: true }, async (tx) => {
-    const project = await projectForUpdate(tx, id);
-    const count = await tx.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    if (Number(count.n) <= 1) throw new ConflictError('This is the only project; there must always be at least one.');
-    const bindings = await tx
-      .selectFrom('role_bindings as b')
-      .leftJoin('team_members as m', 'm.team_id', 'b.team_id')
-      .innerJoin('users as u', (join) => join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))))
-      .select(['u.id', 'u.email'])
-      .where('b.project_id', '=', id)
-      .execute();
-    const bindingCount = await projectBindingCount(tx, id);
-    if (bindingCount > 0 && !input.removeBindings) {
-      throw new ConflictError(
-        `${project.name} still has ${bindingCount} role binding${bindingCount === 1 ? '' : 's'}. Confirm that they should be removed with it.`,
-      );
-    }
-    const seen = new Set<string>();
-    for (const user of bindings) {
-      if (seen.has(user.id) || (ctx.actor.kind === 'user' && ctx.actor.id === user.id)) continue;
-      seen.add(user.id);
-      await assertOutranks(tx, ctx, { id: user.id, label: user.email });
-    }
-    await tx.deleteFrom('projects').where('id', '=', id).execute();
-    await assertAccountManagerRemains(tx);
-    return {
-      result: { removedBindings: bindingCount },
-      target: { type: 'project', id, label: project.name },
-      projectId: null,
-      before: { name: project.name, bindings: bindingCount },
-    };
-  });
+  return perform(
+    ctx,
+    { action: 'project.delete', permission: 'projects.manage', serialize: true },
+    async (tx) => {
+      const project = await projectForUpdate(tx, id);
+      const count = await tx
+        .selectFrom('projects')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(count.n) <= 1)
+        throw new ConflictError('This is the only project; there must always be at least one.');
+      const bindings = await tx
+        .selectFrom('role_bindings as b')
+        .leftJoin('team_members as m', 'm.team_id', 'b.team_id')
+        .innerJoin('users as u', (join) =>
+          join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))),
+        )
+        .select(['u.id', 'u.email'])
+        .where('b.project_id', '=', id)
+        .execute();
+      const bindingCount = await projectBindingCount(tx, id);
+      if (bindingCount > 0 && !input.removeBindings) {
+        throw new ConflictError(
+          `${project.name} still has ${bindingCount} role binding${bindingCount === 1 ? '' : 's'}. Confirm that they should be removed with it.`,
+        );
+      }
+      const seen = new Set<string>();
+      for (const user of bindings) {
+        if (seen.has(user.id) || (ctx.actor.kind === 'user' && ctx.actor.id === user.id)) continue;
+        seen.add(user.id);
+        await assertOutranks(tx, ctx, { id: user.id, label: user.email });
+      }
+      await tx.deleteFrom('projects').where('id', '=', id).execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: { removedBindings: bindingCount },
+        target: { type: 'project', id, label: project.name },
+        projectId: null,
+        before: { name: project.name, bindings: bindingCount },
+      };
+    },
+  );
 }
 
 /** Moves the session to another project the user can see; lists and permissions follow. */
@@ -142,6 +170,10 @@ export async function switchProject(ctx: ActionContext, sessionId: string, input
     const project = visible.find((p) => p.id === projectId);
     if (!project) throw new ValidationError({ projectId: 'Choose one of your projects.' });
     await tx.updateTable('sessions').set({ project_id: project.id }).where('id', '=', sessionId).execute();
-    return { result: undefined, target: { type: 'project', id: project.id, label: project.name }, projectId: project.id };
+    return {
+      result: undefined,
+      target: { type: 'project', id: project.id, label: project.name },
+      projectId: project.id,
+    };
   });
 }

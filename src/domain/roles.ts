@@ -25,7 +25,9 @@ export async function listRoles(db: Db, now: Date): Promise<RoleSummary[]> {
   const rows = await db
     .selectFrom('roles as r')
     .leftJoin('role_bindings as b', (join) =>
-      join.onRef('b.role_id', '=', 'r.id').on((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)])),
+      join
+        .onRef('b.role_id', '=', 'r.id')
+        .on((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)])),
     )
     .select((eb) => [
       'r.id',
@@ -38,7 +40,8 @@ export async function listRoles(db: Db, now: Date): Promise<RoleSummary[]> {
     ])
     .groupBy('r.id')
     .execute();
-  const order = (key: string | null) => (key ? BUILTIN_ROLES.findIndex((r) => r.key === key) : BUILTIN_ROLES.length);
+  const order = (key: string | null) =>
+    key ? BUILTIN_ROLES.findIndex((r) => r.key === key) : BUILTIN_ROLES.length;
   return rows
     .map((row) => {
       const builtin = row.key ? builtinRole(row.key) : undefined;
@@ -64,7 +67,11 @@ export async function getRole(db: Db, id: string, now: Date): Promise<RoleSummar
 }
 
 const roleSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name for the role.').max(100, 'Use at most 100 characters for the name.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Enter a name for the role.')
+    .max(100, 'Use at most 100 characters for the name.'),
   description: z.string().trim().max(500, 'Use at most 500 characters for the description.').default(''),
   permissions: z
     .array(z.string())
@@ -76,7 +83,8 @@ export type RoleInput = { name?: unknown; description?: unknown; permissions?: u
 
 function parseRole(input: RoleInput) {
   const data = parseInput(roleSchema, input);
-  if (data.permissions.length === 0) throw new ValidationError({ permissions: 'Choose at least one permission.' });
+  if (data.permissions.length === 0)
+    throw new ValidationError({ permissions: 'Choose at least one permission.' });
   return { ...data, permissions: sortPermissions(data.permissions) };
 }
 
@@ -86,13 +94,22 @@ export async function createRole(ctx: ActionContext, input: RoleInput): Promise<
   const data = parseRole(input);
   try {
     return await perform(ctx, { action: 'role.create', permission: 'roles.manage' }, async (tx) => {
-      await assertCanGrant(tx, ctx, { permissions: data.permissions, projectId: null, permission: 'roles.manage' });
+      await assertCanGrant(tx, ctx, {
+        permissions: data.permissions,
+        projectId: null,
+        permission: 'roles.manage',
+      });
       const row = await tx
         .insertInto('roles')
         .values({ name: data.name, description: data.description, permissions: data.permissions })
         .returning('id')
         .executeTakeFirstOrThrow();
-      return { result: row.id, target: { type: 'role', id: row.id, label: data.name }, projectId: null, after: data };
+      return {
+        result: row.id,
+        target: { type: 'role', id: row.id, label: data.name },
+        projectId: null,
+        after: data,
+      };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
@@ -136,7 +153,12 @@ export async function updateRole(ctx: ActionContext, id: string, input: RoleInpu
       });
       await tx
         .updateTable('roles')
-        .set({ name: data.name, description: data.description, permissions: data.permissions, updated_at: ctx.clock.now() })
+        .set({
+          name: data.name,
+          description: data.description,
+          permissions: data.permissions,
+          updated_at: ctx.clock.now(),
+        })
         .where('id', '=', id)
         .execute();
       await assertAccountManagerRemains(tx);
@@ -181,7 +203,11 @@ export async function deleteRole(ctx: ActionContext, id: string): Promise<RoleDe
   return perform(ctx, { action: 'role.delete', permission: 'roles.manage', serialize: true }, async (tx) => {
     const role = await customRoleForUpdate(tx, id);
     assertNotSelf(ctx.actor, await holdersOf(tx, id), 'a role you hold');
-    await assertCanGrant(tx, ctx, { permissions: role.permissions, projectId: null, permission: 'roles.manage' });
+    await assertCanGrant(tx, ctx, {
+      permissions: role.permissions,
+      projectId: null,
+      permission: 'roles.manage',
+    });
     const impact = await roleDeletionImpact(tx, id);
     await tx
       .updateTable('role_bindings')

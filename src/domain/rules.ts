@@ -40,7 +40,9 @@ export async function accountManagers(tx: Db): Promise<string[]> {
     .selectFrom('role_bindings as b')
     .leftJoin('roles as r', 'r.id', 'b.role_id')
     .leftJoin('team_members as m', 'm.team_id', 'b.team_id')
-    .innerJoin('users as u', (join) => join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))))
+    .innerJoin('users as u', (join) =>
+      join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))),
+    )
     .select(['u.id', 'r.key', 'r.permissions as rolePermissions', 'b.permissions'])
     .where('b.project_id', 'is', null)
     .where('b.expires_at', 'is', null)
@@ -49,9 +51,10 @@ export async function accountManagers(tx: Db): Promise<string[]> {
     .execute();
   const held = new Map<string, Set<string>>();
   for (const row of rows) {
-    const keys = row.key !== null || row.rolePermissions !== null
-      ? rolePermissions({ key: row.key, permissions: row.rolePermissions ?? [] })
-      : (row.permissions ?? []);
+    const keys =
+      row.key !== null || row.rolePermissions !== null
+        ? rolePermissions({ key: row.key, permissions: row.rolePermissions ?? [] })
+        : (row.permissions ?? []);
     const set = held.get(row.id) ?? new Set<string>();
     for (const key of keys) set.add(key);
     held.set(row.id, set);
@@ -69,14 +72,21 @@ export async function assertAccountManagerRemains(tx: Db): Promise<void> {
 }
 
 /** The actor's grants and the project list, read inside the transaction. */
-export async function actorGrants(tx: Db, ctx: ActionContext): Promise<{ grants: Grant[]; projects: string[] }> {
+export async function actorGrants(
+  tx: Db,
+  ctx: ActionContext,
+): Promise<{ grants: Grant[]; projects: string[] }> {
   const projects = await projectIds(tx);
   if (ctx.actor.kind !== 'user') return { grants: [], projects };
   return { grants: await grantsOf(tx, ctx.actor.id, ctx.clock.now()), projects };
 }
 
 /** Nobody changes their own roles, bindings or permissions (reference 004). */
-export function assertNotSelf(actor: Actor, userIds: Iterable<string | null | undefined>, what = 'your own roles or permissions') {
+export function assertNotSelf(
+  actor: Actor,
+  userIds: Iterable<string | null | undefined>,
+  what = 'your own roles or permissions',
+) {
   if (actor.kind !== 'user') return;
   for (const id of userIds) {
     if (id === actor.id) throw new RuleError('self', `You cannot change ${what}. Ask another administrator.`);
@@ -89,7 +99,10 @@ export async function assertOutranks(tx: Db, ctx: ActionContext, target: { id: s
   const { grants, projects } = await actorGrants(tx, ctx);
   const targetGrants = await grantsOf(tx, target.id, ctx.clock.now());
   if (!covers(grants, targetGrants, projects)) {
-    throw new RuleError('rank', `${target.label} has access you do not have, so you cannot change their access.`);
+    throw new RuleError(
+      'rank',
+      `${target.label} has access you do not have, so you cannot change their access.`,
+    );
   }
 }
 
@@ -104,14 +117,19 @@ export async function assertCanGrant(
 ) {
   if (ctx.actor.kind !== 'user') return;
   const { grants, projects } = await actorGrants(tx, ctx);
-  const held = input.projectId ? permissionsIn(grants, input.projectId) : permissionsEverywhere(grants, projects);
+  const held = input.projectId
+    ? permissionsIn(grants, input.projectId)
+    : permissionsEverywhere(grants, projects);
   const where = input.projectId ? 'in that project' : 'in every project';
   if (!held.has(input.permission)) {
     throw new RuleError('scope', `You need the permission ${input.permission} ${where} to do this.`);
   }
   const missing = [...input.permissions].filter((key) => !held.has(key));
   if (missing.length > 0) {
-    throw new RuleError('no-escalation', `You can only grant permissions you hold ${where}; you do not hold ${missing.join(', ')}.`);
+    throw new RuleError(
+      'no-escalation',
+      `You can only grant permissions you hold ${where}; you do not hold ${missing.join(', ')}.`,
+    );
   }
 }
 

@@ -1,4 +1,3 @@
-
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { grantsOf, permissionsEverywhere, permissionsIn, projectIds, rolePermissions } from './access';
@@ -24,18 +23,31 @@ export async function listTeams(db: Db): Promise<TeamSummary[]> {
       't.id',
       't.name',
       't.description',
-      eb.selectFrom('team_members as m').select(eb.fn.countAll<number>().as('n')).whereRef('m.team_id', '=', 't.id').as('members'),
+      eb
+        .selectFrom('team_members as m')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('m.team_id', '=', 't.id')
+        .as('members'),
       eb
         .selectFrom('team_members as m')
         .select(eb.fn.countAll<number>().as('n'))
         .whereRef('m.team_id', '=', 't.id')
         .where('m.is_admin', '=', true)
         .as('admins'),
-      eb.selectFrom('role_bindings as b').select(eb.fn.countAll<number>().as('n')).whereRef('b.team_id', '=', 't.id').as('bindings'),
+      eb
+        .selectFrom('role_bindings as b')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('b.team_id', '=', 't.id')
+        .as('bindings'),
     ])
     .orderBy('t.name')
     .execute();
-  return rows.map((r) => ({ ...r, members: Number(r.members), admins: Number(r.admins), bindings: Number(r.bindings) }));
+  return rows.map((r) => ({
+    ...r,
+    members: Number(r.members),
+    admins: Number(r.admins),
+    bindings: Number(r.bindings),
+  }));
 }
 
 export interface TeamMember {
@@ -47,7 +59,11 @@ export interface TeamMember {
 
 export async function getTeam(db: Db, id: string) {
   const team = z.uuid().safeParse(id).success
-    ? await db.selectFrom('teams').select(['id', 'name', 'description']).where('id', '=', id).executeTakeFirst()
+    ? await db
+        .selectFrom('teams')
+        .select(['id', 'name', 'description'])
+        .where('id', '=', id)
+        .executeTakeFirst()
     : undefined;
   if (!team) throw new NotFoundError('There is no such team.');
   const members: TeamMember[] = await db
@@ -61,13 +77,20 @@ export async function getTeam(db: Db, id: string) {
 }
 
 const teamSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name for the team.').max(100, 'Use at most 100 characters for the name.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Enter a name for the team.')
+    .max(100, 'Use at most 100 characters for the name.'),
   description: z.string().trim().max(500, 'Use at most 500 characters for the description.').default(''),
 });
 
 const duplicateName = (name: string) => new ValidationError({ name: `A team named ${name} already exists.` });
 
-export async function createTeam(ctx: ActionContext, input: { name?: unknown; description?: unknown }): Promise<string> {
+export async function createTeam(
+  ctx: ActionContext,
+  input: { name?: unknown; description?: unknown },
+): Promise<string> {
   const data = parseInput(teamSchema, input);
   try {
     return await perform(ctx, { action: 'team.create', permission: 'teams.manage' }, async (tx) => {
@@ -76,7 +99,12 @@ export async function createTeam(ctx: ActionContext, input: { name?: unknown; de
         .values({ ...data, created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null })
         .returning('id')
         .executeTakeFirstOrThrow();
-      return { result: row.id, target: { type: 'team', id: row.id, label: data.name }, projectId: null, after: data };
+      return {
+        result: row.id,
+        target: { type: 'team', id: row.id, label: data.name },
+        projectId: null,
+        after: data,
+      };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
@@ -92,7 +120,11 @@ async function teamForUpdate(tx: Db, id: string) {
   return team;
 }
 
-export async function updateTeam(ctx: ActionContext, id: string, input: { name?: unknown; description?: unknown }) {
+export async function updateTeam(
+  ctx: ActionContext,
+  id: string,
+  input: { name?: unknown; description?: unknown },
+) {
   const data = parseInput(teamSchema, input);
   try {
     await perform(ctx, { action: 'team.update', permission: 'teams.manage' }, async (tx) => {
@@ -113,11 +145,15 @@ export async function updateTeam(ctx: ActionContext, id: string, input: { name?:
 }
 
 async function memberIds(tx: Db, teamId: string): Promise<string[]> {
-  return (await tx.selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute()).map((m) => m.user_id);
+  return (await tx.selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute()).map(
+    (m) => m.user_id,
+  );
 }
 
 async function hasBindings(tx: Db, teamId: string): Promise<boolean> {
-  return Boolean(await tx.selectFrom('role_bindings').select('id').where('team_id', '=', teamId).executeTakeFirst());
+  return Boolean(
+    await tx.selectFrom('role_bindings').select('id').where('team_id', '=', teamId).executeTakeFirst(),
+  );
 }
 
 /** Acting on members' access: not yourself, and only people you outrank. */
@@ -134,7 +170,8 @@ export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> 
   await perform(ctx, { action: 'team.delete', permission: 'teams.manage', serialize: true }, async (tx) => {
     const team = await teamForUpdate(tx, id);
     const members = await memberIds(tx, id);
-    if (await hasBindings(tx, id)) await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');
+    if (await hasBindings(tx, id))
+      await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');
     await tx.deleteFrom('teams').where('id', '=', id).execute();
     await assertAccountManagerRemains(tx);
     return {
@@ -147,7 +184,12 @@ export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> 
 }
 
 /** teams.manage, or being an admin of this team. */
-async function assertManagesTeam(tx: Db, ctx: ActionContext, teamId: string, { adminsMay }: { adminsMay: boolean }) {
+async function assertManagesTeam(
+  tx: Db,
+  ctx: ActionContext,
+  teamId: string,
+  { adminsMay }: { adminsMay: boolean },
+) {
   const { actor } = ctx;
   if (actor.kind === 'system') return;
   if (actor.kind !== 'user') throw new ForbiddenError('teams.manage');
@@ -179,7 +221,9 @@ async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: stri
     .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
     .execute();
   for (const b of bindings) {
-    const keys = b.roleId ? rolePermissions({ key: b.key, permissions: b.rolePermissions ?? [] }) : (b.permissions ?? []);
+    const keys = b.roleId
+      ? rolePermissions({ key: b.key, permissions: b.rolePermissions ?? [] })
+      : (b.permissions ?? []);
     const held = b.project_id ? permissionsIn(grants, b.project_id) : permissionsEverywhere(grants, projects);
     const missing = keys.filter((k) => !held.has(k));
     if (missing.length > 0) {
@@ -194,13 +238,21 @@ async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: stri
 const memberSchema = z.object({ email: emailSchema, admin: z.enum(['on', 'true', '']).optional() });
 
 /** Adds an existing user to the team; team admins may do this for their own team. */
-export async function addTeamMember(ctx: ActionContext, teamId: string, input: { email?: unknown; admin?: unknown }) {
+export async function addTeamMember(
+  ctx: ActionContext,
+  teamId: string,
+  input: { email?: unknown; admin?: unknown },
+) {
   const data = parseInput(memberSchema, input);
   const makeAdmin = data.admin === 'on' || data.admin === 'true';
   await perform(ctx, { action: 'team.member_add', permission: null }, async (tx) => {
     const team = await teamForUpdate(tx, teamId);
     await assertManagesTeam(tx, ctx, teamId, { adminsMay: !makeAdmin });
-    const user = await tx.selectFrom('users').select(['id', 'email']).where('email', '=', data.email).executeTakeFirst();
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('email', '=', data.email)
+      .executeTakeFirst();
     if (!user) throw new ValidationError({ email: `There is no user with the email ${data.email}.` });
     await assertMayChangeAccessOf(tx, ctx, [user.id], 'your own team memberships');
     await assertCanGrantTeamAccess(tx, ctx, teamId);
@@ -211,7 +263,10 @@ export async function addTeamMember(ctx: ActionContext, teamId: string, input: {
       .where('user_id', '=', user.id)
       .executeTakeFirst();
     if (existing) throw new ConflictError(`${user.email} is already a member of ${team.name}.`);
-    await tx.insertInto('team_members').values({ team_id: teamId, user_id: user.id, is_admin: makeAdmin }).execute();
+    await tx
+      .insertInto('team_members')
+      .values({ team_id: teamId, user_id: user.id, is_admin: makeAdmin })
+      .execute();
     return {
       result: undefined,
       target: { type: 'team', id: teamId, label: team.name },
@@ -261,7 +316,11 @@ export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: s
           .executeTakeFirst()
       : undefined;
     if (!updated) throw new NotFoundError('That person is not a member of this team.');
-    const user = await tx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+    const user = await tx
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     await assertMayChangeAccessOf(tx, ctx, [userId], 'your own team role');
     return {
       result: undefined,
@@ -275,7 +334,11 @@ export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: s
 
 /** Teams a user administers (to show them the pages they may use). */
 export async function teamsAdministeredBy(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('team_members').select('team_id').where('user_id', '=', userId).where('is_admin', '=', true).execute();
+  const rows = await db
+    .selectFrom('team_members')
+    .select('team_id')
+    .where('user_id', '=', userId)
+    .where('is_admin', '=', true)
+    .execute();
   return rows.map((r) => r.team_id);
 }
-

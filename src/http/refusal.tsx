@@ -18,7 +18,8 @@ export function renderRefusal(
   render: (errors: FormErrors, status: ContentfulStatusCode) => Response | Promise<Response>,
 ) {
   if (error instanceof ValidationError) return render(error.fields, 422);
-  if (error instanceof RuleError || error instanceof ConflictError) return render({ form: error.message }, 409);
+  if (error instanceof RuleError || error instanceof ConflictError)
+    return render({ form: error.message }, 409);
   if (error instanceof ForbiddenError) return render({ form: error.message }, 403);
   if (error instanceof NotFoundError) return renderStatusPage(c, 404);
   throw error;

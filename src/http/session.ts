@@ -26,12 +26,21 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const session = await validateSession(deps.db, token, now);
       if (session) {
         const grants = await grantsOf(deps.db, session.userId, now);
-        const projects = await deps.db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
+        const projects = await deps.db
+          .selectFrom('projects')
+          .select(['id', 'name'])
+          .orderBy('name')
+          .execute();
         const accountWide = grants.some((g) => g.projectId === null);
         const visible = projects.filter((p) => accountWide || grants.some((g) => g.projectId === p.id));
         const chosen = projects.find((p) => p.id === session.projectId);
         const projectId = chosen?.id ?? visible[0]?.id ?? (await defaultProjectId(deps.db));
-        c.set('projects', visible.some((p) => p.id === projectId) ? visible : [...visible, ...projects.filter((p) => p.id === projectId)]);
+        c.set(
+          'projects',
+          visible.some((p) => p.id === projectId)
+            ? visible
+            : [...visible, ...projects.filter((p) => p.id === projectId)],
+        );
         const permissions = permissionsIn(grants, projectId);
         c.set('session', session);
         c.set('actor', {

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import { lastDay } from '../../views/components/format';
 import { AccessPage, type BindingFormValues, EMPTY_BINDING } from '../../views/pages/access';
 import { BindingEditPage } from '../../views/pages/binding-edit';
@@ -28,7 +28,12 @@ export function accessRoutes(deps: AppDeps) {
     return actor.kind === 'user' ? actor.projectId : '';
   };
 
-  const accessPage = async (c: Context<AppEnv>, values?: BindingFormValues, errors?: FormErrors, status: 200 | 403 | 409 | 422 = 200) => {
+  const accessPage = async (
+    c: Context<AppEnv>,
+    values?: BindingFormValues,
+    errors?: FormErrors,
+    status: 200 | 403 | 409 | 422 = 200,
+  ) => {
     const projectId = projectOf(c);
     const actor = c.get('actor');
     const [bindings, roles, teams, projects] = await Promise.all([
@@ -60,12 +65,21 @@ export function accessRoutes(deps: AppDeps) {
   app.post('/access/bindings', guard(deps, { permission: 'users.manage' }), async (c) => {
     const { fields, lists } = await formValues(c, BINDING_FIELDS, ['permissions']);
     try {
-      await createBinding(actionContext(c, deps), projectOf(c), { ...fields, permissions: lists.permissions });
+      await createBinding(actionContext(c, deps), projectOf(c), {
+        ...fields,
+        permissions: lists.permissions,
+      });
       const who = fields.subject === 'team' ? 'The team' : (fields.email?.trim() ?? '');
       return redirectWithFlash(c, '/access', `${who} now has that access. It applies on their next request.`);
     } catch (error) {
-      const values: BindingFormValues = { ...EMPTY_BINDING, ...fields, permissions: new Set(lists.permissions) };
-      return renderRefusal(c, error, (errors, status) => accessPage(c, values, errors, status as 403 | 409 | 422));
+      const values: BindingFormValues = {
+        ...EMPTY_BINDING,
+        ...fields,
+        permissions: new Set(lists.permissions),
+      };
+      return renderRefusal(c, error, (errors, status) =>
+        accessPage(c, values, errors, status as 403 | 409 | 422),
+      );
     }
   });
 
@@ -92,7 +106,9 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), (c) => bindingPage(c, c.req.param('id')));
+  app.get('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), (c) =>
+    bindingPage(c, c.req.param('id')),
+  );
 
   app.post('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), async (c) => {
     const id = c.req.param('id');
@@ -101,8 +117,14 @@ export function accessRoutes(deps: AppDeps) {
       await updateBinding(actionContext(c, deps), id, { ...fields, permissions: lists.permissions });
       return redirectWithFlash(c, '/access', 'Access changed. It applies on their next request.');
     } catch (error) {
-      const values = { access: fields.access ?? '', until: fields.until ?? '', permissions: new Set(lists.permissions) };
-      return renderRefusal(c, error, (errors, status) => bindingPage(c, id, values, errors, status as 403 | 409 | 422));
+      const values = {
+        access: fields.access ?? '',
+        until: fields.until ?? '',
+        permissions: new Set(lists.permissions),
+      };
+      return renderRefusal(c, error, (errors, status) =>
+        bindingPage(c, id, values, errors, status as 403 | 409 | 422),
+      );
     }
   });
 
@@ -111,14 +133,19 @@ export function accessRoutes(deps: AppDeps) {
       await deleteBinding(actionContext(c, deps), c.req.param('id'));
       return redirectWithFlash(c, '/access', 'Role binding removed.');
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) => accessPage(c, undefined, errors, status as 403 | 409 | 422));
+      return renderRefusal(c, error, (errors, status) =>
+        accessPage(c, undefined, errors, status as 403 | 409 | 422),
+      );
     }
   });
 
   app.get('/users/:id/access', guard(deps, { permission: 'users.view' }), async (c) => {
     try {
       const access = await effectiveAccess(deps.db, c.req.param('id'), now());
-      return renderPage(c, { title: `Access of ${access.user.name}`, body: <EffectiveAccessPage {...access} /> });
+      return renderPage(c, {
+        title: `Access of ${access.user.name}`,
+        body: <EffectiveAccessPage {...access} />,
+      });
     } catch (error) {
       if (error instanceof NotFoundError) return renderStatusPage(c, 404);
       throw error;
@@ -133,7 +160,9 @@ export function accessRoutes(deps: AppDeps) {
       if (session) await switchProject(actionContext(c, deps), session.sessionId, form);
       return c.redirect(back, 303);
     } catch (error) {
-      return renderRefusal(c, error, (errors) => redirectWithFlash(c, back, errors.projectId ?? errors.form ?? 'Could not switch project.'));
+      return renderRefusal(c, error, (errors) =>
+        redirectWithFlash(c, back, errors.projectId ?? errors.form ?? 'Could not switch project.'),
+      );
     }
   });
 

@@ -3,7 +3,13 @@ import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
 import { ProjectsPage, RenameProjectPage } from '../../views/pages/projects';
 import { NotFoundError } from '../domain/errors';
-import { createProject, deleteProject, listProjects, projectBindingCount, renameProject } from '../domain/projects';
+import {
+  createProject,
+  deleteProject,
+  listProjects,
+  projectBindingCount,
+  renameProject,
+} from '../domain/projects';
 import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
@@ -33,13 +39,25 @@ export function projectRoutes(deps: AppDeps) {
         renderPage(c, {
           title: 'Projects',
           status,
-          body: <ProjectsPage projects={await listProjects(deps.db)} values={{ name: form.name ?? '' }} errors={errors} />,
+          body: (
+            <ProjectsPage
+              projects={await listProjects(deps.db)}
+              values={{ name: form.name ?? '' }}
+              errors={errors}
+            />
+          ),
         }),
       );
     }
   });
 
-  const renamePage = async (c: Context<AppEnv>, id: string, name?: string, errors?: FormErrors, status: Status = 200) => {
+  const renamePage = async (
+    c: Context<AppEnv>,
+    id: string,
+    name?: string,
+    errors?: FormErrors,
+    status: Status = 200,
+  ) => {
     const project = await findProject(id);
     if (!project) return renderStatusPage(c, 404);
     return renderPage(c, {
@@ -58,11 +76,18 @@ export function projectRoutes(deps: AppDeps) {
       await renameProject(actionContext(c, deps), id, form);
       return redirectWithFlash(c, '/projects', `Project renamed to ${form.name?.trim()}.`);
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) => renamePage(c, id, form.name, errors, status as Status));
+      return renderRefusal(c, error, (errors, status) =>
+        renamePage(c, id, form.name, errors, status as Status),
+      );
     }
   });
 
-  const deletePage = async (c: Context<AppEnv>, id: string, errors: FormErrors = {}, status: Status = 200) => {
+  const deletePage = async (
+    c: Context<AppEnv>,
+    id: string,
+    errors: FormErrors = {},
+    status: Status = 200,
+  ) => {
     const project = await findProject(id);
     if (!project) return renderStatusPage(c, 404);
     const bindings = await projectBindingCount(deps.db, id);
@@ -82,8 +107,8 @@ export function projectRoutes(deps: AppDeps) {
           ) : (
             <>
               <p>
-                {project.name} has {bindings} role {bindings === 1 ? 'binding' : 'bindings'}. Deleting the project removes
-                them: those people and teams lose the access they had here.
+                {project.name} has {bindings} role {bindings === 1 ? 'binding' : 'bindings'}. Deleting the
+                project removes them: those people and teams lose the access they had here.
               </p>
               <label class="choice">
                 <input type="checkbox" name="removeBindings" value="yes" /> Remove its {bindings} role{' '}
@@ -104,7 +129,9 @@ export function projectRoutes(deps: AppDeps) {
     try {
       const project = await findProject(id);
       if (!project) throw new NotFoundError('There is no such project.');
-      const { removedBindings } = await deleteProject(actionContext(c, deps), id, { removeBindings: form.removeBindings === 'yes' });
+      const { removedBindings } = await deleteProject(actionContext(c, deps), id, {
+        removeBindings: form.removeBindings === 'yes',
+      });
       const extra = removedBindings > 0 ? ` ${removedBindings} role bindings were removed with it.` : '';
       return redirectWithFlash(c, '/projects', `Project ${project.name} deleted.${extra}`);
     } catch (error) {

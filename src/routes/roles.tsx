@@ -16,12 +16,17 @@ const ROLE_FIELDS = ['name', 'description'] as const;
 export function roleRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const holds = (c: { get(key: 'actor'): { kind: string; permissions?: ReadonlySet<string> } }, key: string) =>
-    c.get('actor').permissions?.has(key) ?? false;
+  const holds = (
+    c: { get(key: 'actor'): { kind: string; permissions?: ReadonlySet<string> } },
+    key: string,
+  ) => c.get('actor').permissions?.has(key) ?? false;
 
   app.get('/roles', guard(deps, { permission: 'users.view' }), async (c) => {
     const roles = await listRoles(deps.db, now());
-    return renderPage(c, { title: 'Roles', body: <RolesPage roles={roles} canManage={holds(c, 'roles.manage')} /> });
+    return renderPage(c, {
+      title: 'Roles',
+      body: <RolesPage roles={roles} canManage={holds(c, 'roles.manage')} />,
+    });
   });
 
   app.get('/roles/new', guard(deps, { permission: 'roles.manage' }), (c) =>
@@ -45,7 +50,11 @@ export function roleRoutes(deps: AppDeps) {
           body: (
             <RoleEditor
               mode="new"
-              values={{ name: fields.name ?? '', description: fields.description ?? '', permissions: new Set(lists.permissions) }}
+              values={{
+                name: fields.name ?? '',
+                description: fields.description ?? '',
+                permissions: new Set(lists.permissions),
+              }}
               errors={errors}
             />
           ),
@@ -64,7 +73,11 @@ export function roleRoutes(deps: AppDeps) {
           <RoleEditor
             mode={editable ? 'edit' : 'view'}
             id={role.id}
-            values={{ name: role.name, description: role.description, permissions: new Set(role.permissions) }}
+            values={{
+              name: role.name,
+              description: role.description,
+              permissions: new Set(role.permissions),
+            }}
             holders={{ people: role.people, teams: role.teams }}
           />
         ),
@@ -80,7 +93,11 @@ export function roleRoutes(deps: AppDeps) {
     const { fields, lists } = await formValues(c, ROLE_FIELDS, ['permissions']);
     try {
       await updateRole(actionContext(c, deps), id, { ...fields, permissions: lists.permissions });
-      return redirectWithFlash(c, `/roles/${id}`, `Role ${fields.name?.trim()} saved. It applies on each holder's next request.`);
+      return redirectWithFlash(
+        c,
+        `/roles/${id}`,
+        `Role ${fields.name?.trim()} saved. It applies on each holder's next request.`,
+      );
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         renderPage(c, {
@@ -90,7 +107,11 @@ export function roleRoutes(deps: AppDeps) {
             <RoleEditor
               mode="edit"
               id={id}
-              values={{ name: fields.name ?? '', description: fields.description ?? '', permissions: new Set(lists.permissions) }}
+              values={{
+                name: fields.name ?? '',
+                description: fields.description ?? '',
+                permissions: new Set(lists.permissions),
+              }}
               errors={errors}
             />
           ),
@@ -99,7 +120,12 @@ export function roleRoutes(deps: AppDeps) {
     }
   });
 
-  const deletePage = async (c: Parameters<typeof renderPage>[0], id: string, errors = {}, status: 200 | 403 | 409 = 200) => {
+  const deletePage = async (
+    c: Parameters<typeof renderPage>[0],
+    id: string,
+    errors = {},
+    status: 200 | 403 | 409 = 200,
+  ) => {
     const role = await getRole(deps.db, id, now());
     if (role.builtin) return renderStatusPage(c, 404);
     const impact = await roleDeletionImpact(deps.db, id);
@@ -140,7 +166,9 @@ export function roleRoutes(deps: AppDeps) {
       const kept = impact.bindings > 0 ? ` ${impact.bindings} bindings became manual permission sets.` : '';
       return redirectWithFlash(c, '/roles', `Role ${role.name} deleted.${kept}`);
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) => deletePage(c, id, errors, status === 403 ? 403 : 409));
+      return renderRefusal(c, error, (errors, status) =>
+        deletePage(c, id, errors, status === 403 ? 403 : 409),
+      );
     }
   });
 

@@ -64,7 +64,11 @@ export function teamRoutes(deps: AppDeps) {
   const teamPage = async (
     c: Context<AppEnv>,
     id: string,
-    options: { values?: { name: string; description: string; email: string }; errors?: FormErrors; status?: Status } = {},
+    options: {
+      values?: { name: string; description: string; email: string };
+      errors?: FormErrors;
+      status?: Status;
+    } = {},
   ) => {
     const actor = c.get('actor');
     if (actor.kind !== 'user') return renderStatusPage(c, 403);
@@ -75,12 +79,20 @@ export function teamRoutes(deps: AppDeps) {
       if (error instanceof NotFoundError) return renderStatusPage(c, 404);
       throw error;
     }
-    if (!canManage(c) && !(await teamsAdministeredBy(deps.db, actor.id)).includes(team.id)) return renderStatusPage(c, 403);
+    if (!canManage(c) && !(await teamsAdministeredBy(deps.db, actor.id)).includes(team.id))
+      return renderStatusPage(c, 403);
     const rows = await deps.db
       .selectFrom('role_bindings as b')
       .leftJoin('roles as r', 'r.id', 'b.role_id')
       .leftJoin('projects as p', 'p.id', 'b.project_id')
-      .select(['b.id', 'b.permissions', 'r.key', 'r.name as roleName', 'r.permissions as rolePermissions', 'p.name as projectName'])
+      .select([
+        'b.id',
+        'b.permissions',
+        'r.key',
+        'r.name as roleName',
+        'r.permissions as rolePermissions',
+        'p.name as projectName',
+      ])
       .where('b.team_id', '=', id)
       .execute();
     const bindings = rows.map((b) => ({
@@ -91,7 +103,15 @@ export function teamRoutes(deps: AppDeps) {
     return renderPage(c, {
       title: `Team ${team.name}`,
       status: options.status ?? 200,
-      body: <TeamPage team={team} bindings={bindings} canManage={canManage(c)} values={options.values} errors={options.errors} />,
+      body: (
+        <TeamPage
+          team={team}
+          bindings={bindings}
+          canManage={canManage(c)}
+          values={options.values}
+          errors={options.errors}
+        />
+      ),
     });
   };
 
@@ -105,7 +125,9 @@ export function teamRoutes(deps: AppDeps) {
       return redirectWithFlash(c, `/teams/${id}`, 'Team saved.');
     } catch (error) {
       const values = { name: form.name ?? '', description: form.description ?? '', email: '' };
-      return renderRefusal(c, error, (errors, status) => teamPage(c, id, { values, errors, status: status as Status }));
+      return renderRefusal(c, error, (errors, status) =>
+        teamPage(c, id, { values, errors, status: status as Status }),
+      );
     }
   });
 
@@ -118,7 +140,11 @@ export function teamRoutes(deps: AppDeps) {
     } catch (error) {
       return renderRefusal(c, error, async (errors, status) => {
         const team = await getTeam(deps.db, id).catch(() => null);
-        const values = { name: team?.name ?? '', description: team?.description ?? '', email: form.email ?? '' };
+        const values = {
+          name: team?.name ?? '',
+          description: team?.description ?? '',
+          email: form.email ?? '',
+        };
         return teamPage(c, id, { values, errors, status: status as Status });
       });
     }
@@ -130,7 +156,9 @@ export function teamRoutes(deps: AppDeps) {
       await removeTeamMember(actionContext(c, deps), id, c.req.param('userId'));
       return redirectWithFlash(c, `/teams/${id}`, 'Member removed from the team.');
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) => teamPage(c, id, { errors, status: status as Status }));
+      return renderRefusal(c, error, (errors, status) =>
+        teamPage(c, id, { errors, status: status as Status }),
+      );
     }
   });
 
@@ -139,13 +167,24 @@ export function teamRoutes(deps: AppDeps) {
     const form = await formFields(c, ['admin']);
     try {
       await setTeamAdmin(actionContext(c, deps), id, c.req.param('userId'), form.admin === 'true');
-      return redirectWithFlash(c, `/teams/${id}`, form.admin === 'true' ? 'Team admin added.' : 'Team admin removed.');
+      return redirectWithFlash(
+        c,
+        `/teams/${id}`,
+        form.admin === 'true' ? 'Team admin added.' : 'Team admin removed.',
+      );
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) => teamPage(c, id, { errors, status: status as Status }));
+      return renderRefusal(c, error, (errors, status) =>
+        teamPage(c, id, { errors, status: status as Status }),
+      );
     }
   });
 
-  const deletePage = async (c: Context<AppEnv>, id: string, errors: FormErrors = {}, status: Status = 200) => {
+  const deletePage = async (
+    c: Context<AppEnv>,
+    id: string,
+    errors: FormErrors = {},
+    status: Status = 200,
+  ) => {
     const team = await getTeam(deps.db, id);
     return renderPage(c, {
       title: `Delete team ${team.name}`,
@@ -159,8 +198,8 @@ export function teamRoutes(deps: AppDeps) {
           errors={errors}
         >
           <p>
-            Its {team.members.length} {team.members.length === 1 ? 'member loses' : 'members lose'} the access the team's role
-            bindings give them. Their own bindings stay.
+            Its {team.members.length} {team.members.length === 1 ? 'member loses' : 'members lose'} the access
+            the team's role bindings give them. Their own bindings stay.
           </p>
         </ConfirmPage>
       ),

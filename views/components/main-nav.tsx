@@ -8,7 +8,9 @@ export const AREAS: ReadonlyArray<{ href: string; label: string; permission: str
 ];
 
 export function MainNav({ permissions, current }: { permissions: ReadonlySet<string>; current: string }) {
-  const active = AREAS.filter((a) => a.href !== '/' && current.startsWith(a.href)).at(-1)?.href ?? (current === '/' ? '/' : null);
+  const active =
+    AREAS.filter((a) => a.href !== '/' && current.startsWith(a.href)).at(-1)?.href ??
+    (current === '/' ? '/' : null);
   return (
     <nav aria-label="Main">
       <ul>

@@ -19,8 +19,13 @@ function areas(): Array<{ label: string; byAction: Map<string, PermissionDefinit
   return [...groups].map(([label, byAction]) => ({ label, byAction }));
 }
 
+const ACTION_ORDER = ['view', 'edit', 'publish', 'manage', 'export', 'settings'];
+
+/** Columns: the familiar actions first, then any others the catalog adds. */
 function actions(): string[] {
-  return [...new Set(PERMISSIONS.map((p) => p.action))];
+  const all = [...new Set(PERMISSIONS.map((p) => p.action))];
+  const rank = (a: string) => (ACTION_ORDER.includes(a) ? ACTION_ORDER.indexOf(a) : ACTION_ORDER.length);
+  return all.sort((a, b) => rank(a) - rank(b));
 }
 
 /**

@@ -51,13 +51,21 @@ export interface AccessPageProps {
   errors?: FieldErrors;
 }
 
-export function AccessPage({ projectName, bindings, roles, teams, canManage, values = EMPTY_BINDING, errors = {} }: AccessPageProps) {
+export function AccessPage({
+  projectName,
+  bindings,
+  roles,
+  teams,
+  canManage,
+  values = EMPTY_BINDING,
+  errors = {},
+}: AccessPageProps) {
   return (
     <section>
       <h1>Access in {projectName}</h1>
       <p>
-        Role bindings that apply in this project: its own, and those for the whole account. Expired bindings no longer
-        grant anything.
+        Role bindings that apply in this project: its own, and those for the whole account. Expired bindings
+        no longer grant anything.
       </p>
       <div class="table-scroll">
         <table>
@@ -84,17 +92,29 @@ export function AccessPage({ projectName, bindings, roles, teams, canManage, val
                 </th>
                 <td>{accessLabel(b)}</td>
                 <td>{b.projectId ? 'This project' : 'Whole account'}</td>
-                <td>{b.expiresAt ? (b.expired ? `Expired ${lastDay(b.expiresAt)}` : lastDay(b.expiresAt)) : 'No end'}</td>
+                <td>
+                  {b.expiresAt
+                    ? b.expired
+                      ? `Expired ${lastDay(b.expiresAt)}`
+                      : lastDay(b.expiresAt)
+                    : 'No end'}
+                </td>
                 {canManage ? (
-                  <td class="row-actions">
-                    <a href={`/access/bindings/${b.id}`}>
-                      Change<span class="visually-hidden"> access of {subjectLabel(b)}</span>
-                    </a>
-                    <form method="post" action={`/access/bindings/${b.id}/delete`}>
-                      <button type="submit" class="button-link">
-                        Remove<span class="visually-hidden"> {accessLabel(b)} from {subjectLabel(b)}</span>
-                      </button>
-                    </form>
+                  <td>
+                    <div class="row-actions">
+                      <a href={`/access/bindings/${b.id}`}>
+                        Change<span class="visually-hidden"> access of {subjectLabel(b)}</span>
+                      </a>
+                      <form method="post" action={`/access/bindings/${b.id}/delete`}>
+                        <button type="submit" class="button-link">
+                          Remove
+                          <span class="visually-hidden">
+                            {' '}
+                            {accessLabel(b)} from {subjectLabel(b)}
+                          </span>
+                        </button>
+                      </form>
+                    </div>
                   </td>
                 ) : null}
               </tr>
@@ -136,7 +156,14 @@ function BindingForm({
             <input type="radio" name="subject" value="team" checked={values.subject === 'team'} /> A team
           </label>
         </fieldset>
-        <Field name="email" label={LABELS.email} type="email" value={values.email} error={errors.email} autocomplete="off" />
+        <Field
+          name="email"
+          label={LABELS.email}
+          type="email"
+          value={values.email}
+          error={errors.email}
+          autocomplete="off"
+        />
         <div class={errors.teamId ? 'field field-error' : 'field'}>
           <label for="teamId">{LABELS.teamId}</label>
           {errors.teamId ? (
@@ -157,14 +184,22 @@ function BindingForm({
         <fieldset>
           <legend>{LABELS.scope}</legend>
           <label class="choice">
-            <input type="radio" name="scope" value="project" checked={values.scope !== 'account'} /> In {projectName}
+            <input type="radio" name="scope" value="project" checked={values.scope !== 'account'} /> In{' '}
+            {projectName}
           </label>
           <label class="choice">
-            <input type="radio" name="scope" value="account" checked={values.scope === 'account'} /> In every project (the
-            whole account)
+            <input type="radio" name="scope" value="account" checked={values.scope === 'account'} /> In every
+            project (the whole account)
           </label>
         </fieldset>
-        <Field name="until" label={LABELS.until} type="date" value={values.until} error={errors.until} hint="Leave empty for access with no end." />
+        <Field
+          name="until"
+          label={LABELS.until}
+          type="date"
+          value={values.until}
+          error={errors.until}
+          hint="Leave empty for access with no end."
+        />
         <button type="submit">Create role binding</button>
       </form>
     </section>
@@ -209,7 +244,11 @@ export function AccessChoice({
             {errors.permissions}
           </p>
         ) : null}
-        <PermissionMatrix name="permissions" selected={values.permissions} caption="Permissions of a manual set" />
+        <PermissionMatrix
+          name="permissions"
+          selected={values.permissions}
+          caption="Permissions of a manual set"
+        />
       </details>
     </>
   );

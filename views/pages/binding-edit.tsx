@@ -21,10 +21,20 @@ export function BindingEditPage({
         {binding.projectId ? `In ${binding.projectName}.` : 'In every project (the whole account).'}{' '}
         <a href="/access">Back to access</a>
       </p>
-      <ErrorSummary errors={errors} labels={{ access: 'Access', permissions: 'Permissions', until: 'Until' }} />
+      <ErrorSummary
+        errors={errors}
+        labels={{ access: 'Access', permissions: 'Permissions', until: 'Until' }}
+      />
       <form method="post" action={`/access/bindings/${binding.id}`} novalidate>
         <AccessChoice roles={roles} values={values} errors={errors} />
-        <Field name="until" label="Until (last day, optional)" type="date" value={values.until} error={errors.until} hint="Leave empty for access with no end." />
+        <Field
+          name="until"
+          label="Until (last day, optional)"
+          type="date"
+          value={values.until}
+          error={errors.until}
+          hint="Leave empty for access with no end."
+        />
         <button type="submit">Save access</button>
       </form>
     </section>

@@ -32,15 +32,17 @@ export function ProjectsPage({
                 <th scope="row">{p.name}</th>
                 <td>{p.bindings}</td>
                 <td>{day(p.createdAt)}</td>
-                <td class="row-actions">
-                  <a href={`/projects/${p.id}`}>
-                    Rename<span class="visually-hidden"> {p.name}</span>
-                  </a>
-                  {projects.length > 1 ? (
-                    <a href={`/projects/${p.id}/delete`}>
-                      Delete<span class="visually-hidden"> {p.name}</span>
+                <td>
+                  <div class="row-actions">
+                    <a href={`/projects/${p.id}`}>
+                      Rename<span class="visually-hidden"> {p.name}</span>
                     </a>
-                  ) : null}
+                    {projects.length > 1 ? (
+                      <a href={`/projects/${p.id}/delete`}>
+                        Delete<span class="visually-hidden"> {p.name}</span>
+                      </a>
+                    ) : null}
+                  </div>
                 </td>
               </tr>
             ))}

@@ -29,14 +29,24 @@ export function RoleEditor({ mode, id, values, holders, errors = {} }: RoleEdito
       {mode === 'view' ? (
         <>
           <p>This is a built-in role: it cannot be changed or deleted.</p>
-          <PermissionMatrix name="permissions" selected={values.permissions} disabled caption={`Permissions of ${values.name}`} />
+          <PermissionMatrix
+            name="permissions"
+            selected={values.permissions}
+            disabled
+            caption={`Permissions of ${values.name}`}
+          />
         </>
       ) : (
         <>
           <ErrorSummary errors={errors} labels={LABELS} />
           <form method="post" action={action} novalidate>
             <Field name="name" label={LABELS.name} value={values.name} required error={errors.name} />
-            <Field name="description" label={LABELS.description} value={values.description} error={errors.description} />
+            <Field
+              name="description"
+              label={LABELS.description}
+              value={values.description}
+              error={errors.description}
+            />
             <fieldset id="permissions" class={errors.permissions ? 'field-error' : undefined}>
               <legend>Permissions</legend>
               {errors.permissions ? (

@@ -5,8 +5,8 @@ export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManag
     <section>
       <h1>Roles</h1>
       <p>
-        A role is a named set of permissions. Built-in roles cannot be changed; custom roles can, and a change reaches
-        everyone bound to the role on their next request.
+        A role is a named set of permissions. Built-in roles cannot be changed; custom roles can, and a change
+        reaches everyone bound to the role on their next request.
       </p>
       {canManage ? (
         <p>

@@ -13,7 +13,9 @@ export function TeamsPage({
   return (
     <section>
       <h1>Teams</h1>
-      <p>A team's role bindings apply to all its members. Team admins may add and remove members of their team.</p>
+      <p>
+        A team's role bindings apply to all its members. Team admins may add and remove members of their team.
+      </p>
       <div class="table-scroll">
         <table>
           <caption>All teams ({teams.length})</caption>
@@ -46,7 +48,12 @@ export function TeamsPage({
         <ErrorSummary errors={errors} labels={{ name: 'Name', description: 'Description' }} />
         <form method="post" action="/teams" novalidate>
           <Field name="name" label="Name" value={values.name} required error={errors.name} />
-          <Field name="description" label="Description" value={values.description} error={errors.description} />
+          <Field
+            name="description"
+            label="Description"
+            value={values.description}
+            error={errors.description}
+          />
           <button type="submit">Create team</button>
         </form>
       </section>
@@ -70,7 +77,10 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
       <p>
         {team.description || 'No description.'} {canManage ? <a href="/teams">Back to teams</a> : null}
       </p>
-      <ErrorSummary errors={errors} labels={{ name: 'Name', description: 'Description', email: 'Email of the new member' }} />
+      <ErrorSummary
+        errors={errors}
+        labels={{ name: 'Name', description: 'Description', email: 'Email of the new member' }}
+      />
       <h2>Role bindings</h2>
       {bindings.length === 0 ? (
         <p>This team has no role bindings: membership grants nothing yet.</p>
@@ -100,21 +110,23 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
                 <th scope="row">{m.name}</th>
                 <td>{m.email}</td>
                 <td>{m.isAdmin ? 'Yes' : 'No'}</td>
-                <td class="row-actions">
-                  {canManage ? (
-                    <form method="post" action={`/teams/${team.id}/members/${m.userId}/admin`}>
-                      <input type="hidden" name="admin" value={m.isAdmin ? 'false' : 'true'} />
+                <td>
+                  <div class="row-actions">
+                    {canManage ? (
+                      <form method="post" action={`/teams/${team.id}/members/${m.userId}/admin`}>
+                        <input type="hidden" name="admin" value={m.isAdmin ? 'false' : 'true'} />
+                        <button type="submit" class="button-link">
+                          {m.isAdmin ? 'Remove team admin' : 'Make team admin'}
+                          <span class="visually-hidden"> {m.name}</span>
+                        </button>
+                      </form>
+                    ) : null}
+                    <form method="post" action={`/teams/${team.id}/members/${m.userId}/remove`}>
                       <button type="submit" class="button-link">
-                        {m.isAdmin ? 'Remove team admin' : 'Make team admin'}
-                        <span class="visually-hidden"> {m.name}</span>
+                        Remove<span class="visually-hidden"> {m.name} from the team</span>
                       </button>
                     </form>
-                  ) : null}
-                  <form method="post" action={`/teams/${team.id}/members/${m.userId}/remove`}>
-                    <button type="submit" class="button-link">
-                      Remove<span class="visually-hidden"> {m.name} from the team</span>
-                    </button>
-                  </form>
+                  </div>
                 </td>
               </tr>
             ))}
@@ -124,7 +136,15 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
       <section aria-labelledby="add-member">
         <h2 id="add-member">Add member</h2>
         <form method="post" action={`/teams/${team.id}/members`} novalidate>
-          <Field name="email" label="Email of the new member" type="email" value={v.email} required error={errors.email} autocomplete="off" />
+          <Field
+            name="email"
+            label="Email of the new member"
+            type="email"
+            value={v.email}
+            required
+            error={errors.email}
+            autocomplete="off"
+          />
           {canManage ? (
             <label class="choice">
               <input type="checkbox" name="admin" value="on" /> Make them a team admin
