@@ -71,24 +71,24 @@ const dateSchema = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Enter a real date.');
 
-const bindingSchema = z
-  .object({
-    subject: z.enum(['user', 'team'], { error: 'Choose a person or a team.' }).default('user'),
-    email: z.string().trim().max(254, 'Use at most 254 characters for the email address.').default(''),
-    teamId: z.string().default(''),
-    access: z.string().min(1, 'Choose a role, or a manual permission set.'),
-    permissions: z.array(z.string()).default([]),
-    scope: z
-      .enum(['project', 'account'], { error: 'Choose this project or the whole account.' })
-      .default('project'),
-    until: z.union([z.literal(''), dateSchema]).default(''),
-  })
-  .superRefine((v, ctx) => {
-    if (v.subject === 'user' && v.email === '')
-      ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter the email of an existing user.' });
-    if (v.subject === 'team' && v.teamId === '')
-      ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Choose a team.' });
-  });
+const bindingFields = z.object({
+  subject: z.enum(['user', 'team'], { error: 'Choose a person or a team.' }).default('user'),
+  email: z.string().trim().max(254, 'Use at most 254 characters for the email address.').default(''),
+  teamId: z.string().default(''),
+  access: z.string().min(1, 'Choose a role, or a manual permission set.'),
+  permissions: z.array(z.string()).default([]),
+  scope: z
+    .enum(['project', 'account'], { error: 'Choose this project or the whole account.' })
+    .default('project'),
+  until: z.union([z.literal(''), dateSchema]).default(''),
+});
+
+const bindingSchema = bindingFields.superRefine((v, ctx) => {
+  if (v.subject === 'user' && v.email === '')
+    ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter the email of an existing user.' });
+  if (v.subject === 'team' && v.teamId === '')
+    ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Choose a team.' });
+});
 
 export type BindingInput = Partial<
   Record<'subject' | 'email' | 'teamId' | 'access' | 'scope' | 'until', unknown>
@@ -284,7 +284,7 @@ export async function updateBinding(
   id: string,
   input: { access?: unknown; permissions?: unknown; until?: unknown },
 ): Promise<void> {
-  const data = parseInput(bindingSchema.pick({ access: true, permissions: true, until: true }), input);
+  const data = parseInput(bindingFields.pick({ access: true, permissions: true, until: true }), input);
   const now = ctx.clock.now();
   const expiresAt = expiryFrom(data.until, now);
   await perform(

@@ -393,6 +393,31 @@ describe('bindings', () => {
     expect(event.after).toMatchObject({ role: 'Editor', scope: 'account' });
   });
 
+  it('a role change on a binding applies on the next request, and is audited with before and after', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'co_admin', projectId });
+    const adminClient = await clientFor(t, admin.id);
+    const userClient = await clientFor(t, user.id);
+    expect((await userClient.get('/access')).status).toBe(200);
+    const id = await bindingOf(user.id);
+    const page = await adminClient.get(`/access/bindings/${id}`);
+    expect(await page.text()).toContain(`Change access of ${user.name}`);
+    const changed = await adminClient.post(`/access/bindings/${id}`, {
+      access: await roleId('Viewer'),
+      until: '',
+    });
+    expect(changed.status).toBe(303);
+    expect((await userClient.get('/access')).status).toBe(403);
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'binding.update')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event.before).toMatchObject({ role: 'Co-admin' });
+    expect(event.after).toMatchObject({ role: 'Viewer' });
+  });
+
   it('a manual permission set grants exactly its permissions', async () => {
     const admin = await makeUser(t.db, { role: 'account_admin' });
     const user = await makeUser(t.db);

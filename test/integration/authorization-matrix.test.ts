@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinRole } from '../../src/auth/permissions';
+import { defaultProjectId } from '../../src/domain/access';
+import { type TestApp, testApp } from '../helpers/app';
+import { databaseKind } from '../helpers/database';
+import { clientFor, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { Client } from '../helpers/http';
+
+/**
+ * Every state-changing route x each built-in role and anonymous x a target above, equal to and
+ * below the actor. The expectation is computed here from the rules, independently of the code:
+ * allowed when the actor holds the route's permission and, where the route acts on a person,
+ * holds everything that person holds. A denied request changes nothing.
+ */
+const ROLES = ['viewer', 'editor', 'publisher', 'co_admin', 'admin', 'account_admin'] as const;
+type Role = (typeof ROLES)[number];
+type Actor = Role | 'anonymous';
+
+const perms = (role: Role | null) => new Set(role ? (builtinRole(role)?.permissions ?? []) : []);
+const covers = (actor: Role, target: Role | null) => [...perms(target)].every((k) => perms(actor).has(k));
+
+interface Fixture {
+  t: TestApp;
+  target: { id: string; email: string } | null;
+  projectId: string;
+}
+
+interface RouteCase {
+  route: string;
+  permission: string;
+  /** Acts on a person: the rank rule applies. */
+  acts: boolean;
+  /** Whether an allowed request changes the rows the snapshot covers. */
+  changesData?: boolean;
+  /** The target must have a binding to act on (so a role-less target is no case). */
+  needsBinding?: boolean;
+  prepare(f: Fixture): Promise<{ path: string; form: Record<string, string> }>;
+}
+
+async function customRole(f: Fixture) {
+  return f.t.db
+    .insertInto('roles')
+    .values({ name: `Custom ${Math.random()}`, permissions: ['content.view'] })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+async function team(f: Fixture, withTarget = false) {
+  const row = await f.t.db
+    .insertInto('teams')
+    .values({ name: `Team ${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (withTarget && f.target)
+    await f.t.db.insertInto('team_members').values({ team_id: row.id, user_id: f.target.id }).execute();
+  return row;
+}
+async function spareProject(f: Fixture) {
+  return f.t.db
+    .insertInto('projects')
+    .values({ name: `Spare ${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+async function targetBinding(f: Fixture) {
+  const row = await f.t.db
+    .selectFrom('role_bindings')
+    .select('id')
+    .where('user_id', '=', f.target?.id ?? '')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+async function roleIdOf(f: Fixture, key: string) {
+  return (await f.t.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
+}
+
+const CASES: RouteCase[] = [
+  {
+    route: 'POST /logout',
+    permission: 'signed-in',
+    acts: false,
+    changesData: false,
+    prepare: async () => ({ path: '/logout', form: {} }),
+  },
+  {
+    route: 'POST /project',
+    permission: 'signed-in',
+    acts: false,
+    changesData: false,
+    prepare: async (f) => ({
+      path: '/project',
+      form: { projectId: (await spareProject(f)).id, returnTo: '/' },
+    }),
+  },
+  {
+    route: 'POST /roles',
+    permission: 'roles.manage',
+    acts: false,
+    prepare: async () => ({ path: '/roles', form: { name: 'Matrix role', permissions: 'content.view' } }),
+  },
+  {
+    route: 'POST /roles/:id',
+    permission: 'roles.manage',
+    acts: false,
+    prepare: async (f) => ({
+      path: `/roles/${(await customRole(f)).id}`,
+      form: { name: 'Renamed role', permissions: 'content.view' },
+    }),
+  },
+  {
+    route: 'POST /roles/:id/delete',
+    permission: 'roles.manage',
+    acts: false,
+    prepare: async (f) => ({ path: `/roles/${(await customRole(f)).id}/delete`, form: {} }),
+  },
+  {
+    route: 'POST /projects',
+    permission: 'projects.manage',
+    acts: false,
+    prepare: async () => ({ path: '/projects', form: { name: 'Matrix' } }),
+  },
+  {
+    route: 'POST /projects/:id',
+    permission: 'projects.manage',
+    acts: false,
+    prepare: async (f) => ({
+      path: `/projects/${(await spareProject(f)).id}`,
+      form: { name: 'Renamed project' },
+    }),
+  },
+  {
+    route: 'POST /projects/:id/delete',
+    permission: 'projects.manage',
+    acts: false,
+    prepare: async (f) => ({ path: `/projects/${(await spareProject(f)).id}/delete`, form: {} }),
+  },
+  {
+    route: 'POST /teams',
+    permission: 'teams.manage',
+    acts: false,
+    prepare: async () => ({ path: '/teams', form: { name: 'Matrix team' } }),
+  },
+  {
+    route: 'POST /teams/:id',
+    permission: 'teams.manage',
+    acts: false,
+    prepare: async (f) => ({ path: `/teams/${(await team(f)).id}`, form: { name: 'Renamed team' } }),
+  },
+  {
+    route: 'POST /teams/:id/delete',
+    permission: 'teams.manage',
+    acts: false,
+    prepare: async (f) => ({ path: `/teams/${(await team(f)).id}/delete`, form: {} }),
+  },
+  {
+    route: 'POST /teams/:id/members',
+    permission: 'teams.manage',
+    acts: true,
+    prepare: async (f) => ({
+      path: `/teams/${(await team(f)).id}/members`,
+      form: { email: f.target?.email ?? '' },
+    }),
+  },
+  {
+    route: 'POST /teams/:id/members/:userId/remove',
+    permission: 'teams.manage',
+    acts: true,
+    prepare: async (f) => ({
+      path: `/teams/${(await team(f, true)).id}/members/${f.target?.id}/remove`,
+      form: {},
+    }),
+  },
+  {
+    route: 'POST /teams/:id/members/:userId/admin',
+    permission: 'teams.manage',
+    acts: true,
+    prepare: async (f) => ({
+      path: `/teams/${(await team(f, true)).id}/members/${f.target?.id}/admin`,
+      form: { admin: 'true' },
+    }),
+  },
+  {
+    route: 'POST /access/bindings',
+    permission: 'users.manage',
+    acts: true,
+    prepare: async (f) => ({
+      path: '/access/bindings',
+      form: {
+        subject: 'user',
+        email: f.target?.email ?? '',
+        access: await roleIdOf(f, 'viewer'),
+        scope: 'project',
+        until: '2999-01-01',
+      },
+    }),
+  },
+  {
+    route: 'POST /access/bindings/:id',
+    permission: 'users.manage',
+    acts: true,
+    needsBinding: true,
+    prepare: async (f) => ({
+      path: `/access/bindings/${await targetBinding(f)}`,
+      form: { access: await roleIdOf(f, 'viewer') },
+    }),
+  },
+  {
+    route: 'POST /access/bindings/:id/delete',
+    permission: 'users.manage',
+    acts: true,
+    needsBinding: true,
+    prepare: async (f) => ({ path: `/access/bindings/${await targetBinding(f)}/delete`, form: {} }),
+  },
+];
+
+function targetsFor(actor: Actor, acts: boolean): Array<{ level: string; role: Role | null }> {
+  if (!acts) return [{ level: 'none', role: null }];
+  if (actor === 'anonymous') return [{ level: 'any', role: 'viewer' }];
+  const i = ROLES.indexOf(actor);
+  const above = ROLES[i + 1];
+  return [
+    ...(above ? [{ level: 'above', role: above }] : []),
+    { level: 'equal', role: actor },
+    { level: 'below', role: ROLES[i - 1] ?? 'viewer' },
+  ].map((x) => (x.level === 'below' && i === 0 ? { level: 'below', role: null } : x)) as Array<{
+    level: string;
+    role: Role | null;
+  }>;
+}
+
+let t: TestApp;
+let projectId: string;
+beforeAll(async () => {
+  t = await testApp();
+  projectId = await defaultProjectId(t.db);
+});
+afterAll(() => t.close());
+
+describe(`authorization matrix (${databaseKind})`, () => {
+  for (const routeCase of CASES) {
+    it(`${routeCase.route}: every role and anonymous, on targets above, equal and below`, async () => {
+      const outcomes: string[] = [];
+      for (const actor of [...ROLES, 'anonymous'] as Actor[]) {
+        for (const target of targetsFor(actor, routeCase.acts)) {
+          if (routeCase.needsBinding && target.role === null) continue;
+          await resetData(t.db);
+          // A bystander who keeps the account manageable whatever the case does.
+          await makeUser(t.db, { role: 'account_admin', email: 'owner@example.com' });
+          const actorUser = actor === 'anonymous' ? null : await makeUser(t.db, { role: actor });
+          const targetUser = routeCase.acts ? await makeUser(t.db, { role: target.role, projectId }) : null;
+          const request = await routeCase.prepare({ t, target: targetUser, projectId });
+          const client = actorUser ? await clientFor(t, actorUser.id) : new Client(t.app);
+          const before = await snapshot(t.db);
+          const response = await client.post(request.path, request.form);
+          const after = await snapshot(t.db);
+
+          const allowed =
+            actor !== 'anonymous' &&
+            (routeCase.permission === 'signed-in' || perms(actor).has(routeCase.permission)) &&
+            (!routeCase.acts || covers(actor, target.role));
+          const label = `${routeCase.route} by ${actor} on ${target.level} (${target.role ?? 'no role'})`;
+          if (allowed) {
+            expect(response.status, `${label}: ${await response.clone().text()}`).toBe(303);
+            expect(response.headers.get('location') ?? '', label).not.toMatch(/^\/login(\?next=|$)/);
+            if (routeCase.changesData !== false) expect(after, `${label} changed nothing`).not.toBe(before);
+          } else {
+            expect([303, 403, 409], label).toContain(response.status);
+            if (response.status === 303) expect(response.headers.get('location'), label).toMatch(/^\/login/);
+            expect(after, `${label} changed data`).toBe(before);
+          }
+          outcomes.push(`${actor}/${target.level}:${allowed ? 'allow' : 'deny'}`);
+        }
+      }
+      expect(outcomes.some((o) => o.endsWith('allow'))).toBe(true);
+      expect(outcomes.some((o) => o.endsWith('deny'))).toBe(true);
+    });
+  }
+});
