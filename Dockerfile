@@ -13,7 +13,7 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+COPY package.json tsconfig.json permissions.json ./
 COPY src ./src
 COPY views ./views
 COPY public ./public

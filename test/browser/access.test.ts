@@ -1,0 +1,144 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setPasswordWithLink } from '../../src/domain/sign-in';
+import { createAccountAdmin } from '../../src/domain/users';
+import { axeViolations, chromiumPath, launchChromium, watchPage } from '../helpers/browser';
+import { bind, makeUser } from '../helpers/fixtures';
+import { startServer } from '../helpers/server';
+
+const PASSWORD = 'a quiet harbour at dawn';
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let page: Page;
+let watch: Awaited<ReturnType<typeof watchPage>>;
+
+async function activeName() {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return '';
+    const aria = el.getAttribute('aria-label');
+    if (aria) return aria;
+    const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+    return (label ?? el.textContent ?? '').trim();
+  });
+}
+
+async function tabTo(name: string, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if ((await activeName()) === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+async function expectAccessible(path: string, heading: string) {
+  await page.goto(`${server.url}${path}`);
+  expect(await page.getByRole('heading', { level: 1 }).textContent(), path).toBe(heading);
+  expect(await axeViolations(page), path).toEqual([]);
+}
+
+describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
+  beforeAll(async () => {
+    server = await startServer();
+    const admin = await createAccountAdmin(server.system, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    const token = admin.link.split('/').at(-1) as string;
+    await setPasswordWithLink(server.system, { token, password: PASSWORD, confirm: PASSWORD });
+    browser = await launchChromium();
+    page = await browser.newPage();
+    watch = await watchPage(page);
+    await page.goto(`${server.url}/login`);
+    await page.getByRole('textbox', { name: 'Email address' }).fill('ada@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('creates a custom role by keyboard alone', async () => {
+    await page.goto(`${server.url}/roles`);
+    await tabTo('Create role');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/roles\/new$/);
+    await tabTo('Name');
+    await page.keyboard.type('Support agent');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Answers customers');
+    await tabTo('View users');
+    await page.keyboard.press('Space');
+    await tabTo('View content');
+    await page.keyboard.press('Space');
+    await tabTo('Create role');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/roles\/[0-9a-f-]{36}$/);
+    expect(await page.getByRole('status').textContent()).toContain('Role Support agent created.');
+    expect(await page.getByRole('checkbox', { name: 'View users' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'Edit content' }).isChecked()).toBe(false);
+  });
+
+  it('roles, role editor, projects, teams and access pages pass axe, error states too', async () => {
+    const db = server.db;
+    const grace = await makeUser(db, { name: 'Grace Hopper', email: 'grace@example.com' });
+    const project = (await db.selectFrom('projects').select('id').executeTakeFirstOrThrow()).id;
+    await bind(db, {
+      userId: grace.id,
+      roleKey: 'editor',
+      projectId: project,
+      expiresAt: new Date('2999-01-01T00:00:00Z'),
+    });
+    const team = await db
+      .insertInto('teams')
+      .values({ name: 'Writers', description: 'They write' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('team_members')
+      .values({ team_id: team.id, user_id: grace.id, is_admin: true })
+      .execute();
+    await bind(db, { teamId: team.id, roleKey: 'viewer' });
+    const role = await db
+      .selectFrom('roles')
+      .select('id')
+      .where('name', '=', 'Support agent')
+      .executeTakeFirstOrThrow();
+    const binding = await db
+      .selectFrom('role_bindings')
+      .select('id')
+      .where('user_id', '=', grace.id)
+      .executeTakeFirstOrThrow();
+
+    await expectAccessible('/roles', 'Roles');
+    await expectAccessible('/roles/new', 'Create role');
+    await expectAccessible(`/roles/${role.id}`, 'Edit role Support agent');
+    await expectAccessible(`/roles/${role.id}/delete`, 'Delete role Support agent?');
+    await expectAccessible('/projects', 'Projects');
+    await expectAccessible(`/projects/${project}`, 'Rename project Default project');
+    await expectAccessible('/teams', 'Teams');
+    await expectAccessible(`/teams/${team.id}`, 'Team Writers');
+    await expectAccessible(`/teams/${team.id}/delete`, 'Delete team Writers?');
+    await expectAccessible('/access', 'Access in Default project');
+    await expectAccessible(`/access/bindings/${binding.id}`, 'Change access of Grace Hopper');
+    await expectAccessible(`/users/${grace.id}/access`, 'Access of Grace Hopper');
+
+    // Error states: an empty role, a duplicate project, an unknown user for a binding.
+    await page.goto(`${server.url}/roles/new`);
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${server.url}/projects`);
+    await page.getByLabel('Name').fill('Default project');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('already exists');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${server.url}/access`);
+    await page.getByLabel('Email of an existing user').fill('ghost@example.com');
+    await page.getByRole('button', { name: 'Create role binding' }).click();
+    await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(server.errors).toEqual([]);
+  });
+});
