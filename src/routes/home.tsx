@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HomePage } from '../../views/pages/home';
+import { effectiveAccess } from '../domain/effective-access';
 import { getSettings } from '../domain/settings';
 import type { AppDeps, AppEnv } from '../http/env';
 import { guard } from '../http/guard';
@@ -9,11 +10,30 @@ export function homeRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.get('/', guard(deps, 'signed-in'), async (c) => {
     const viewer = viewerOf(c);
-    if (!viewer) throw new Error('guard let an anonymous request through');
-    const settings = await getSettings(deps.db);
+    const actor = c.get('actor');
+    if (!viewer || actor.kind !== 'user') throw new Error('guard let an anonymous request through');
+    const [settings, access] = await Promise.all([
+      getSettings(deps.db),
+      effectiveAccess(deps.db, actor.id, deps.clock.now()),
+    ]);
+    const here = access.projects.find((p) => p.projectId === actor.projectId);
+    const roles = new Map<string, string>();
+    for (const permission of here?.permissions ?? []) {
+      for (const source of permission.sources) {
+        roles.set(source.label, source.accountWide ? 'in every project' : 'in this project');
+      }
+    }
     return renderPage(c, {
       title: 'Home',
-      body: <HomePage viewer={viewer} accountName={settings.account_name} />,
+      body: (
+        <HomePage
+          viewer={viewer}
+          accountName={settings.account_name}
+          projectName={here?.projectName ?? ''}
+          roles={[...roles].map(([name, scope]) => ({ name, scope }))}
+          teams={access.teams}
+        />
+      ),
     });
   });
   return app;

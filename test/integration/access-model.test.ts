@@ -465,6 +465,9 @@ describe('teams', () => {
     ).toBe(303);
 
     const leadClient = await clientFor(t, lead.id);
+    const home = await (await leadClient.get('/')).text();
+    expect(home).toContain('Teams you administer');
+    expect(home).toContain(`href="/teams/${team.id}"`);
     expect((await leadClient.get(`/teams/${team.id}`)).status).toBe(200);
     expect((await leadClient.post(`/teams/${team.id}/members`, { email: newcomer.email })).status).toBe(303);
     expect((await effectivePermissions(t.db, newcomer.id, projectId, new Date())).has('content.view')).toBe(

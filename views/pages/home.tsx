@@ -1,11 +1,21 @@
 import type { Viewer } from '../layout';
 
-export function HomePage({ viewer, accountName }: { viewer: Viewer; accountName: string }) {
+export interface HomeProps {
+  viewer: Viewer;
+  accountName: string;
+  projectName: string;
+  roles: Array<{ name: string; scope: string }>;
+  teams: Array<{ id: string; name: string; isAdmin: boolean }>;
+}
+
+export function HomePage({ viewer, accountName, projectName, roles, teams }: HomeProps) {
+  const administered = teams.filter((t) => t.isAdmin);
   return (
     <section>
       <h1>Welcome, {viewer.name}</h1>
       <p>
-        You are signed in to <strong>{accountName}</strong> as {viewer.email}.
+        You are signed in to <strong>{accountName}</strong> as {viewer.email}, working in{' '}
+        <strong>{projectName}</strong>.
       </p>
       <h2>Your access</h2>
       {viewer.permissions.size === 0 ? (
@@ -13,6 +23,27 @@ export function HomePage({ viewer, accountName }: { viewer: Viewer; accountName:
       ) : (
         <p>You hold {viewer.permissions.size} permissions in this project.</p>
       )}
+      {roles.length > 0 ? (
+        <ul>
+          {roles.map((r) => (
+            <li>
+              {r.name}, {r.scope}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {administered.length > 0 ? (
+        <>
+          <h2>Teams you administer</h2>
+          <ul>
+            {administered.map((t) => (
+              <li>
+                <a href={`/teams/${t.id}`}>{t.name}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </section>
   );
 }
