@@ -2,7 +2,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setPasswordWithLink } from '../../src/domain/sign-in';
 import { createAccountAdmin } from '../../src/domain/users';
-import { axeViolations, chromiumPath, launchChromium, watchPage } from '../helpers/browser';
+import {
+  activeName as activeNameOf,
+  axeViolations,
+  chromiumPath,
+  launchChromium,
+  tabTo as tabToName,
+  watchPage,
+} from '../helpers/browser';
 import { bind, makeUser } from '../helpers/fixtures';
 import { startServer } from '../helpers/server';
 
@@ -12,24 +19,8 @@ let browser: Browser;
 let page: Page;
 let watch: Awaited<ReturnType<typeof watchPage>>;
 
-async function activeName() {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el) return '';
-    const aria = el.getAttribute('aria-label');
-    if (aria) return aria;
-    const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
-    return (label ?? el.textContent ?? '').trim();
-  });
-}
-
-async function tabTo(name: string, limit = 80) {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press('Tab');
-    if ((await activeName()) === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
+const activeName = () => activeNameOf(page);
+const tabTo = (name: string) => tabToName(page, name);
 
 async function expectAccessible(path: string, heading: string) {
   await page.goto(`${server.url}${path}`);

@@ -1,7 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountAdmin } from '../../src/domain/users';
-import { axeViolations, chromiumPath, launchChromium, watchPage } from '../helpers/browser';
+import {
+  activeName as activeNameOf,
+  axeViolations,
+  chromiumPath,
+  launchChromium,
+  tabTo as tabToName,
+  watchPage,
+} from '../helpers/browser';
 import { startServer } from '../helpers/server';
 
 const PASSWORD = 'a quiet harbour at dawn';
@@ -10,23 +17,8 @@ let browser: Browser;
 let page: Page;
 let watch: Awaited<ReturnType<typeof watchPage>>;
 
-async function activeName() {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el) return '';
-    const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
-    return (label ?? el.textContent ?? '').trim();
-  });
-}
-
-/** Tabs forward until the focused control has this accessible name. */
-async function tabTo(name: string) {
-  for (let i = 0; i < 20; i++) {
-    await page.keyboard.press('Tab');
-    if ((await activeName()) === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
+const activeName = () => activeNameOf(page);
+const tabTo = (name: string) => tabToName(page, name);
 
 describe.skipIf(!chromiumPath)('in Chromium, by keyboard', () => {
   beforeAll(async () => {

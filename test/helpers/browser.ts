@@ -83,3 +83,24 @@ export async function axeViolations(page: Page): Promise<string[]> {
     (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
   );
 }
+
+/** The accessible name of the focused element: aria-label, its label, or its text. */
+export function activeName(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return '';
+    const aria = el.getAttribute('aria-label');
+    if (aria) return aria;
+    const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+    return (label ?? el.textContent ?? '').trim();
+  });
+}
+
+/** Presses Tab until the focused control has this accessible name. */
+export async function tabTo(page: Page, name: string, limit = 80): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if ((await activeName(page)) === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}

@@ -1,5 +1,5 @@
 import type { BindingRow } from '../../src/domain/bindings';
-import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { lastDay } from '../components/format';
 import { PermissionMatrix } from '../components/permission-matrix';
 
@@ -164,22 +164,13 @@ function BindingForm({
           error={errors.email}
           autocomplete="off"
         />
-        <div class={errors.teamId ? 'field field-error' : 'field'}>
-          <label for="teamId">{LABELS.teamId}</label>
-          {errors.teamId ? (
-            <p class="error-message" id="teamId-error">
-              {errors.teamId}
-            </p>
-          ) : null}
-          <select id="teamId" name="teamId" aria-describedby={errors.teamId ? 'teamId-error' : undefined}>
-            <option value="">No team</option>
-            {teams.map((t) => (
-              <option value={t.id} selected={t.id === values.teamId}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          name="teamId"
+          label={LABELS.teamId}
+          value={values.teamId}
+          error={errors.teamId}
+          options={[{ value: '', label: 'No team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+        />
         <AccessChoice roles={roles} values={values} errors={errors} />
         <fieldset>
           <legend>{LABELS.scope}</legend>
@@ -218,25 +209,17 @@ export function AccessChoice({
 }) {
   return (
     <>
-      <div class={errors.access ? 'field field-error' : 'field'}>
-        <label for="access">{LABELS.access}</label>
-        {errors.access ? (
-          <p class="error-message" id="access-error">
-            {errors.access}
-          </p>
-        ) : null}
-        <select id="access" name="access" aria-describedby={errors.access ? 'access-error' : undefined}>
-          <option value="">Choose a role</option>
-          {roles.map((r) => (
-            <option value={r.id} selected={r.id === values.access}>
-              {r.name}
-            </option>
-          ))}
-          <option value="manual" selected={values.access === 'manual'}>
-            Manual permission set (choose below)
-          </option>
-        </select>
-      </div>
+      <SelectField
+        name="access"
+        label={LABELS.access}
+        value={values.access}
+        error={errors.access}
+        options={[
+          { value: '', label: 'Choose a role' },
+          ...roles.map((r) => ({ value: r.id, label: r.name })),
+          { value: 'manual', label: 'Manual permission set (choose below)' },
+        ]}
+      />
       <details class="manual-permissions" open={values.access === 'manual' || undefined}>
         <summary>Manual permissions</summary>
         {errors.permissions ? (
