@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import type { AuditOutcome } from '../db/schema';
-import { effectivePermissions } from './access';
+import { grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './access';
 import { type ActionContext, type Actor, actorLabel } from './context';
 
 /** Who an event names as its actor: a user (id and email) or a label such as `cli`. */
@@ -15,7 +15,7 @@ export function auditActor(actor: Actor): AuditActor {
 }
 
 import { ForbiddenError } from './errors';
-import { lockAccount } from './rules';
+import { lockAccount, RuleError } from './rules';
 
 export interface AuditTarget {
   type: string;
@@ -88,6 +88,11 @@ export interface ActionSpec {
    * the last account manager, so concurrent ones run one after the other (rules.ts).
    */
   serialize?: boolean;
+  /**
+   * Where the permission must be held: the current project (default), or every project, for
+   * account-level objects (roles, teams, projects) that no single project owns.
+   */
+  scope?: 'project' | 'account';
 }
 
 /**
@@ -100,38 +105,58 @@ export async function perform<T>(
   spec: ActionSpec,
   body: (tx: Db) => Promise<ActionOutcome<T>>,
 ): Promise<T> {
-  const done = await ctx.db.transaction().execute(async (tx) => {
-    if (spec.serialize) await lockAccount(tx);
-    if (spec.permission && !(await holds(tx, ctx, spec.permission))) return null;
-    const outcome = await body(tx);
-    await writeAudit(tx, ctx, {
-      action: spec.action,
-      outcome: outcome.outcome ?? 'success',
-      actor: outcome.actor ?? auditActor(ctx.actor),
-      target: outcome.target,
-      projectId: outcome.projectId ?? (ctx.actor.kind === 'user' ? ctx.actor.projectId : null),
-      before: outcome.before,
-      after: outcome.after,
-      reason: outcome.reason,
+  const ownProject = ctx.actor.kind === 'user' ? ctx.actor.projectId : null;
+  try {
+    return await ctx.db.transaction().execute(async (tx) => {
+      if (spec.serialize) await lockAccount(tx);
+      if (spec.permission && !(await holds(tx, ctx, spec.permission, spec.scope ?? 'project'))) {
+        throw new ForbiddenError(spec.permission);
+      }
+      const outcome = await body(tx);
+      await writeAudit(tx, ctx, {
+        action: spec.action,
+        outcome: outcome.outcome ?? 'success',
+        actor: outcome.actor ?? auditActor(ctx.actor),
+        target: outcome.target,
+        projectId: 'projectId' in outcome ? (outcome.projectId ?? null) : ownProject,
+        before: outcome.before,
+        after: outcome.after,
+        reason: outcome.reason,
+      });
+      return outcome.result;
     });
-    return outcome;
-  });
-  if (!done) {
-    await writeAudit(ctx.db, ctx, {
-      action: spec.action,
-      outcome: 'denied',
-      actor: auditActor(ctx.actor),
-      reason: `missing permission ${spec.permission}`,
-    });
-    throw new ForbiddenError(spec.permission ?? '');
+  } catch (error) {
+    // A refusal rolled everything back; the attempt itself is still recorded.
+    if (error instanceof ForbiddenError || error instanceof RuleError) {
+      await writeAudit(ctx.db, ctx, {
+        action: spec.action,
+        outcome: 'denied',
+        actor: auditActor(ctx.actor),
+        projectId: ownProject,
+        reason:
+          error instanceof ForbiddenError
+            ? `missing permission ${error.permission}`
+            : `${error.rule}: ${error.message}`,
+      });
+    }
+    throw error;
   }
-  return done.result;
 }
 
-async function holds(tx: Db, ctx: ActionContext, permission: string): Promise<boolean> {
+/** In the actor's current project, or (for account-level objects) in every project. */
+async function holds(
+  tx: Db,
+  ctx: ActionContext,
+  permission: string,
+  scope: 'project' | 'account',
+): Promise<boolean> {
   const { actor } = ctx;
   if (actor.kind === 'system') return true;
   if (actor.kind === 'anonymous') return false;
-  const granted = await effectivePermissions(tx, actor.id, actor.projectId, ctx.clock.now());
-  return granted.has(permission);
+  const grants = await grantsOf(tx, actor.id, ctx.clock.now());
+  const held =
+    scope === 'account'
+      ? permissionsEverywhere(grants, await projectIds(tx))
+      : permissionsIn(grants, actor.projectId);
+  return held.has(permission);
 }

@@ -69,7 +69,11 @@ const dateSchema = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Enter a real date.');
+  .refine((s) => {
+    const date = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
+  }, 'Enter a real date.')
+  .refine((s) => s < '9000-01-01', 'Choose a date before the year 9000.');
 
 const bindingFields = z.object({
   subject: z.enum(['user', 'team'], { error: 'Choose a person or a team.' }).default('user'),
@@ -210,6 +214,7 @@ export async function createBinding(
         permissions: access.permissions,
         projectId: scope,
         permission: 'users.manage',
+        expiresAt,
       });
       if (access.roleId) {
         const duplicate = await tx
@@ -298,6 +303,7 @@ export async function updateBinding(
         permissions: new Set([...before.permissions, ...after.permissions]),
         projectId: binding.project_id,
         permission: 'users.manage',
+        expiresAt,
       });
       await tx
         .updateTable('role_bindings')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../auth/permissions';
 import type { Db } from '../db/connect';
-import { type Grant, grantsOf } from './access';
+import { type Grant, grantsOf, permissionsIn } from './access';
 import { NotFoundError } from './errors';
 
 export interface PermissionSource {
@@ -25,8 +25,11 @@ function sourceOf(grant: Grant): PermissionSource {
   return { kind, label, accountWide: grant.projectId === null, expiresAt: grant.expiresAt };
 }
 
-/** For each project: every permission the user holds there and every binding it comes from. */
-export async function effectiveAccess(db: Db, userId: string, now: Date) {
+/**
+ * For each project: every permission the user holds there and every binding it comes from.
+ * With a viewer, only the projects where the viewer holds users.view are shown.
+ */
+export async function effectiveAccess(db: Db, userId: string, now: Date, viewerId?: string) {
   if (!z.uuid().safeParse(userId).success) throw new NotFoundError('There is no such user.');
   const user = await db
     .selectFrom('users')
@@ -35,7 +38,10 @@ export async function effectiveAccess(db: Db, userId: string, now: Date) {
     .executeTakeFirst();
   if (!user) throw new NotFoundError('There is no such user.');
   const grants = await grantsOf(db, userId, now);
-  const projects = await db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
+  const viewerGrants = viewerId ? await grantsOf(db, viewerId, now) : null;
+  const projects = (await db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute()).filter(
+    (p) => !viewerGrants || permissionsIn(viewerGrants, p.id).has('users.view'),
+  );
   const access: ProjectAccess[] = projects.map((project) => {
     const applicable = grants.filter((g) => g.projectId === null || g.projectId === project.id);
     return {

@@ -59,15 +59,23 @@ const duplicateName = (name: string) =>
 export async function createProject(ctx: ActionContext, input: { name?: unknown }): Promise<string> {
   const { name } = parseInput(nameSchema, input);
   try {
-    return await perform(ctx, { action: 'project.create', permission: 'projects.manage' }, async (tx) => {
-      const row = await tx.insertInto('projects').values({ name }).returning('id').executeTakeFirstOrThrow();
-      return {
-        result: row.id,
-        target: { type: 'project', id: row.id, label: name },
-        projectId: row.id,
-        after: { name },
-      };
-    });
+    return await perform(
+      ctx,
+      { action: 'project.create', permission: 'projects.manage', scope: 'account' },
+      async (tx) => {
+        const row = await tx
+          .insertInto('projects')
+          .values({ name })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return {
+          result: row.id,
+          target: { type: 'project', id: row.id, label: name },
+          projectId: row.id,
+          after: { name },
+        };
+      },
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(name);
     throw error;
@@ -85,17 +93,21 @@ async function projectForUpdate(tx: Db, id: string) {
 export async function renameProject(ctx: ActionContext, id: string, input: { name?: unknown }) {
   const { name } = parseInput(nameSchema, input);
   try {
-    await perform(ctx, { action: 'project.rename', permission: 'projects.manage' }, async (tx) => {
-      const project = await projectForUpdate(tx, id);
-      await tx.updateTable('projects').set({ name }).where('id', '=', id).execute();
-      return {
-        result: undefined,
-        target: { type: 'project', id, label: name },
-        projectId: id,
-        before: { name: project.name },
-        after: { name },
-      };
-    });
+    await perform(
+      ctx,
+      { action: 'project.rename', permission: 'projects.manage', scope: 'account' },
+      async (tx) => {
+        const project = await projectForUpdate(tx, id);
+        await tx.updateTable('projects').set({ name }).where('id', '=', id).execute();
+        return {
+          result: undefined,
+          target: { type: 'project', id, label: name },
+          projectId: id,
+          before: { name: project.name },
+          after: { name },
+        };
+      },
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(name);
     throw error;
@@ -119,7 +131,7 @@ export async function projectBindingCount(db: Db, id: string): Promise<number> {
 export async function deleteProject(ctx: ActionContext, id: string, input: { removeBindings: boolean }) {
   return perform(
     ctx,
-    { action: 'project.delete', permission: 'projects.manage', serialize: true },
+    { action: 'project.delete', permission: 'projects.manage', serialize: true, scope: 'account' },
     async (tx) => {
       const project = await projectForUpdate(tx, id);
       const count = await tx

@@ -48,6 +48,8 @@ export async function accountManagers(tx: Db): Promise<string[]> {
     .where('b.expires_at', 'is', null)
     .where('u.deactivated_at', 'is', null)
     .where('u.access_expires_at', 'is', null)
+    // Someone who never set a password cannot manage anything yet. A lockout passes; it counts.
+    .where('u.password_hash', 'is not', null)
     .execute();
   const held = new Map<string, Set<string>>();
   for (const row of rows) {
@@ -113,10 +115,17 @@ export async function assertOutranks(tx: Db, ctx: ActionContext, target: { id: s
 export async function assertCanGrant(
   tx: Db,
   ctx: ActionContext,
-  input: { permissions: Iterable<string>; projectId: string | null; permission: string },
+  input: {
+    permissions: Iterable<string>;
+    projectId: string | null;
+    permission: string;
+    /** For a binding: its end. Access may not outlast the actor's own (null: no end). */
+    expiresAt?: Date | null;
+  },
 ) {
   if (ctx.actor.kind !== 'user') return;
   const { grants, projects } = await actorGrants(tx, ctx);
+  if (input.expiresAt !== undefined) assertNotOutlasting(grants, projects, [...input.permissions], input);
   const held = input.projectId
     ? permissionsIn(grants, input.projectId)
     : permissionsEverywhere(grants, projects);
@@ -130,6 +139,49 @@ export async function assertCanGrant(
       'no-escalation',
       `You can only grant permissions you hold ${where}; you do not hold ${missing.join(', ')}.`,
     );
+  }
+}
+
+/**
+ * The latest moment the actor holds a permission in the scope (null: with no end). A grant may
+ * not outlast it, or access that is about to expire could be handed on for good.
+ */
+function heldUntil(
+  grants: readonly Grant[],
+  projects: readonly string[],
+  key: string,
+  projectId: string | null,
+): Date | null {
+  const scopes = projectId ? [projectId] : projects;
+  let earliestOfScopes: Date | null = null;
+  for (const scope of scopes) {
+    let latest: Date | null | undefined;
+    for (const g of grants) {
+      if ((g.projectId !== null && g.projectId !== scope) || !g.permissions.includes(key)) continue;
+      if (g.expiresAt === null) latest = null;
+      else if (latest !== null && (latest === undefined || g.expiresAt > latest)) latest = g.expiresAt;
+      if (latest === null) break;
+    }
+    if (latest === undefined || latest === null) continue;
+    if (earliestOfScopes === null || latest < earliestOfScopes) earliestOfScopes = latest;
+  }
+  return earliestOfScopes;
+}
+
+function assertNotOutlasting(
+  grants: readonly Grant[],
+  projects: readonly string[],
+  permissions: string[],
+  input: { projectId: string | null; expiresAt?: Date | null },
+) {
+  for (const key of permissions) {
+    const until = heldUntil(grants, projects, key, input.projectId);
+    if (until && (input.expiresAt === null || (input.expiresAt && input.expiresAt > until))) {
+      throw new RuleError(
+        'no-escalation',
+        `Your own ${key} ends on ${until.toISOString().slice(0, 10)}; access you grant cannot last longer. Choose an earlier end date.`,
+      );
+    }
   }
 }
 

@@ -93,19 +93,23 @@ export async function createTeam(
 ): Promise<string> {
   const data = parseInput(teamSchema, input);
   try {
-    return await perform(ctx, { action: 'team.create', permission: 'teams.manage' }, async (tx) => {
-      const row = await tx
-        .insertInto('teams')
-        .values({ ...data, created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return {
-        result: row.id,
-        target: { type: 'team', id: row.id, label: data.name },
-        projectId: null,
-        after: data,
-      };
-    });
+    return await perform(
+      ctx,
+      { action: 'team.create', permission: 'teams.manage', scope: 'account' },
+      async (tx) => {
+        const row = await tx
+          .insertInto('teams')
+          .values({ ...data, created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return {
+          result: row.id,
+          target: { type: 'team', id: row.id, label: data.name },
+          projectId: null,
+          after: data,
+        };
+      },
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
     throw error;
@@ -127,17 +131,21 @@ export async function updateTeam(
 ) {
   const data = parseInput(teamSchema, input);
   try {
-    await perform(ctx, { action: 'team.update', permission: 'teams.manage' }, async (tx) => {
-      const team = await teamForUpdate(tx, id);
-      await tx.updateTable('teams').set(data).where('id', '=', id).execute();
-      return {
-        result: undefined,
-        target: { type: 'team', id, label: data.name },
-        projectId: null,
-        before: { name: team.name, description: team.description },
-        after: data,
-      };
-    });
+    await perform(
+      ctx,
+      { action: 'team.update', permission: 'teams.manage', scope: 'account' },
+      async (tx) => {
+        const team = await teamForUpdate(tx, id);
+        await tx.updateTable('teams').set(data).where('id', '=', id).execute();
+        return {
+          result: undefined,
+          target: { type: 'team', id, label: data.name },
+          projectId: null,
+          before: { name: team.name, description: team.description },
+          after: data,
+        };
+      },
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
     throw error;
@@ -167,20 +175,24 @@ async function assertMayChangeAccessOf(tx: Db, ctx: ActionContext, userIds: stri
 
 /** Deleting a team ends its bindings, so its members must all be people the actor outranks. */
 export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> {
-  await perform(ctx, { action: 'team.delete', permission: 'teams.manage', serialize: true }, async (tx) => {
-    const team = await teamForUpdate(tx, id);
-    const members = await memberIds(tx, id);
-    if (await hasBindings(tx, id))
-      await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');
-    await tx.deleteFrom('teams').where('id', '=', id).execute();
-    await assertAccountManagerRemains(tx);
-    return {
-      result: undefined,
-      target: { type: 'team', id, label: team.name },
-      projectId: null,
-      before: { name: team.name, description: team.description, members: members.length },
-    };
-  });
+  await perform(
+    ctx,
+    { action: 'team.delete', permission: 'teams.manage', serialize: true, scope: 'account' },
+    async (tx) => {
+      const team = await teamForUpdate(tx, id);
+      const members = await memberIds(tx, id);
+      if (await hasBindings(tx, id))
+        await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');
+      await tx.deleteFrom('teams').where('id', '=', id).execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: { type: 'team', id, label: team.name },
+        projectId: null,
+        before: { name: team.name, description: team.description, members: members.length },
+      };
+    },
+  );
 }
 
 /** teams.manage, or being an admin of this team. */
@@ -194,7 +206,7 @@ async function assertManagesTeam(
   if (actor.kind === 'system') return;
   if (actor.kind !== 'user') throw new ForbiddenError('teams.manage');
   const grants = await grantsOf(tx, actor.id, ctx.clock.now());
-  if (permissionsIn(grants, actor.projectId).has('teams.manage')) return;
+  if (permissionsEverywhere(grants, await projectIds(tx)).has('teams.manage')) return;
   if (adminsMay) {
     const admin = await tx
       .selectFrom('team_members')
@@ -304,32 +316,36 @@ export async function removeTeamMember(ctx: ActionContext, teamId: string, userI
 
 /** Only teams.manage makes or unmakes team admins: a team admin may add and remove members, nothing more. */
 export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: string, admin: boolean) {
-  await perform(ctx, { action: 'team.member_admin', permission: 'teams.manage' }, async (tx) => {
-    const team = await teamForUpdate(tx, teamId);
-    const updated = z.uuid().safeParse(userId).success
-      ? await tx
-          .updateTable('team_members')
-          .set({ is_admin: admin })
-          .where('team_id', '=', teamId)
-          .where('user_id', '=', userId)
-          .returning('user_id')
-          .executeTakeFirst()
-      : undefined;
-    if (!updated) throw new NotFoundError('That person is not a member of this team.');
-    const user = await tx
-      .selectFrom('users')
-      .select('email')
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
-    await assertMayChangeAccessOf(tx, ctx, [userId], 'your own team role');
-    return {
-      result: undefined,
-      target: { type: 'team', id: teamId, label: team.name },
-      projectId: null,
-      before: { member: user.email, admin: !admin },
-      after: { member: user.email, admin },
-    };
-  });
+  await perform(
+    ctx,
+    { action: 'team.member_admin', permission: 'teams.manage', scope: 'account' },
+    async (tx) => {
+      const team = await teamForUpdate(tx, teamId);
+      const updated = z.uuid().safeParse(userId).success
+        ? await tx
+            .updateTable('team_members')
+            .set({ is_admin: admin })
+            .where('team_id', '=', teamId)
+            .where('user_id', '=', userId)
+            .returning('user_id')
+            .executeTakeFirst()
+        : undefined;
+      if (!updated) throw new NotFoundError('That person is not a member of this team.');
+      const user = await tx
+        .selectFrom('users')
+        .select('email')
+        .where('id', '=', userId)
+        .executeTakeFirstOrThrow();
+      await assertMayChangeAccessOf(tx, ctx, [userId], 'your own team role');
+      return {
+        result: undefined,
+        target: { type: 'team', id: teamId, label: team.name },
+        projectId: null,
+        before: { member: user.email, admin: !admin },
+        after: { member: user.email, admin },
+      };
+    },
+  );
 }
 
 /** Teams a user administers (to show them the pages they may use). */

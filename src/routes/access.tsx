@@ -141,7 +141,9 @@ export function accessRoutes(deps: AppDeps) {
 
   app.get('/users/:id/access', guard(deps, { permission: 'users.view' }), async (c) => {
     try {
-      const access = await effectiveAccess(deps.db, c.req.param('id'), now());
+      const actor = c.get('actor');
+      const viewerId = actor.kind === 'user' ? actor.id : undefined;
+      const access = await effectiveAccess(deps.db, c.req.param('id'), now(), viewerId);
       return renderPage(c, {
         title: `Access of ${access.user.name}`,
         body: <EffectiveAccessPage {...access} />,

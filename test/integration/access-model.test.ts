@@ -616,3 +616,143 @@ describe('effective access view', () => {
     expect((await client.get('/users/not-a-uuid/access')).status).toBe(404);
   });
 });
+
+describe('scope, time and bookkeeping edges', () => {
+  it('account-level objects need the permission in every project, not just the current one', async () => {
+    const second = await t.db
+      .insertInto('projects')
+      .values({ name: 'Second' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await makeUser(t.db, { role: 'account_admin' });
+    const local = await makeUser(t.db, { role: 'admin', projectId });
+    const client = await clientFor(t, local.id);
+    const before = await snapshot(t.db);
+    expect((await client.post(`/projects/${second.id}`, { name: 'Renamed' })).status).toBe(403);
+    expect((await client.post(`/projects/${second.id}/delete`, { removeBindings: 'yes' })).status).toBe(403);
+    expect((await client.post('/projects', { name: 'Third' })).status).toBe(403);
+    expect((await client.post('/teams', { name: 'Local team' })).status).toBe(403);
+    expect((await client.post('/roles', { name: 'Local role', permissions: 'content.view' })).status).toBe(
+      403,
+    );
+    expect(await snapshot(t.db)).toBe(before);
+  });
+
+  it('access you grant cannot outlast your own', async () => {
+    await makeUser(t.db, { role: 'account_admin' });
+    const temp = await makeUser(t.db);
+    await bind(t.db, { userId: temp.id, roleKey: 'co_admin', expiresAt: new Date('2990-01-01T00:00:00Z') });
+    const target = await makeUser(t.db);
+    const client = await clientFor(t, temp.id);
+    const viewer = await roleId('Viewer');
+    const forever = await client.post('/access/bindings', {
+      subject: 'user',
+      email: target.email,
+      access: viewer,
+    });
+    expect(forever.status).toBe(409);
+    expect(await forever.text()).toContain('ends on 2990-01-01; access you grant cannot last longer');
+    const later = await client.post('/access/bindings', {
+      subject: 'user',
+      email: target.email,
+      access: viewer,
+      until: '2995-01-01',
+    });
+    expect(later.status).toBe(409);
+    const sooner = await client.post('/access/bindings', {
+      subject: 'user',
+      email: target.email,
+      access: viewer,
+      until: '2989-12-31',
+    });
+    expect(sooner.status).toBe(303);
+  });
+
+  it('refuses impossible and far-future dates with 422', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db);
+    const client = await clientFor(t, admin.id);
+    for (const until of ['9999-12-31', '2024-02-31', '2024-13-01', '31/12/2030']) {
+      const response = await client.post('/access/bindings', {
+        subject: 'user',
+        email: user.email,
+        access: await roleId('Viewer'),
+        until,
+      });
+      expect(response.status, until).toBe(422);
+    }
+  });
+
+  it('editing a role acts on its holders: nobody can weaken the role of someone above them', async () => {
+    await makeUser(t.db, { role: 'account_admin' });
+    const admin = await makeUser(t.db, { role: 'admin' });
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const role = await t.db
+      .insertInto('roles')
+      .values({ name: 'Shared', permissions: ['content.view', 'content.edit'] })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('role_bindings')
+      .values({ user_id: owner.id, role_id: role.id, project_id: null })
+      .execute();
+    const client = await clientFor(t, admin.id);
+    const response = await client.post(`/roles/${role.id}`, { name: 'Shared', permissions: 'content.view' });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain('has access you do not have');
+  });
+
+  it('a manager who never set a password does not keep the account manageable', async () => {
+    const active = await makeUser(t.db, { role: 'account_admin' });
+    const pending = await t.db
+      .insertInto('users')
+      .values({ email: 'pending@example.com', name: 'Pending' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await bind(t.db, { userId: pending.id, roleKey: 'account_admin' });
+    const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
+    await expect(deleteBinding(cli, await bindingOf(active.id))).rejects.toMatchObject({
+      rule: 'last-admin',
+    });
+  });
+
+  it('records refusals by the rules as denied events, and account-level events without a project', async () => {
+    const coAdmin = await makeUser(t.db, { role: 'co_admin' });
+    const admin = await makeUser(t.db, { role: 'admin' });
+    await (await clientFor(t, coAdmin.id)).post(`/access/bindings/${await bindingOf(admin.id)}/delete`, {});
+    const denied = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(denied).toMatchObject({ action: 'binding.delete', outcome: 'denied', actor_label: coAdmin.email });
+    expect(denied.reason).toMatch(/^rank: /);
+
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    await (await clientFor(t, owner.id)).post('/roles', {
+      name: 'Account level',
+      permissions: 'content.view',
+    });
+    const created = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'role.create')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(created.project_id).toBeNull();
+  });
+
+  it('the effective access view shows only projects where the viewer may see users', async () => {
+    const second = await t.db
+      .insertInto('projects')
+      .values({ name: 'Second' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const viewer = await makeUser(t.db, { role: 'co_admin', projectId });
+    const subject = await makeUser(t.db, { name: 'Subject Person' });
+    await bind(t.db, { userId: subject.id, roleKey: 'viewer', projectId: second.id });
+    const html = await (await (await clientFor(t, viewer.id)).get(`/users/${subject.id}/access`)).text();
+    expect(html).toContain('Default project');
+    expect(html).not.toContain('>Second<');
+  });
+});
