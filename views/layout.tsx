@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { DialogHost } from './components/dialog';
 import { MainNav } from './components/main-nav';
 import { ProjectSwitcher } from './components/project-switcher';
 
@@ -65,6 +66,7 @@ export function Layout({ title, viewer, flash, path, children }: LayoutProps) {
           </div>
           {children}
         </main>
+        {viewer ? <DialogHost /> : null}
         <footer class="site-footer">
           <p>Gatehouse user and access management</p>
         </footer>

@@ -14,7 +14,7 @@ import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
-import { redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
 import { actionContext } from '../http/session';
 
 type Status = 200 | 403 | 409 | 422;
@@ -96,6 +96,7 @@ export function projectRoutes(deps: AppDeps) {
       status,
       body: (
         <ConfirmPage
+          inDialog={isHtmx(c)}
           title={`Delete project ${project.name}?`}
           action={`/projects/${id}/delete`}
           confirmLabel={`Delete project ${project.name}`}

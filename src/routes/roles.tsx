@@ -8,7 +8,7 @@ import type { AppDeps, AppEnv } from '../http/env';
 import { formValues } from '../http/form';
 import { guard } from '../http/guard';
 import { renderRefusal } from '../http/refusal';
-import { redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
 import { actionContext } from '../http/session';
 
 const ROLE_FIELDS = ['name', 'description'] as const;
@@ -134,6 +134,7 @@ export function roleRoutes(deps: AppDeps) {
       status,
       body: (
         <ConfirmPage
+          inDialog={isHtmx(c)}
           title={`Delete role ${role.name}?`}
           action={`/roles/${id}/delete`}
           confirmLabel={`Delete role ${role.name}`}

@@ -18,7 +18,7 @@ import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
-import { redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
 import { actionContext } from '../http/session';
 
 type Status = 200 | 403 | 409 | 422;
@@ -191,6 +191,7 @@ export function teamRoutes(deps: AppDeps) {
       status,
       body: (
         <ConfirmPage
+          inDialog={isHtmx(c)}
           title={`Delete team ${team.name}?`}
           action={`/teams/${id}/delete`}
           confirmLabel={`Delete team ${team.name}`}

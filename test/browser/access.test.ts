@@ -113,6 +113,21 @@ describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
     await expectAccessible(`/access/bindings/${binding.id}`, 'Change access of Grace Hopper');
     await expectAccessible(`/users/${grace.id}/access`, 'Access of Grace Hopper');
 
+    // With JavaScript, a confirmation opens as a modal dialog: focus moves in, Escape closes it
+    // and focus returns to the link that opened it.
+    await page.goto(`${server.url}/roles/${role.id}`);
+    const opener = page.getByRole('link', { name: 'Delete role Support agent' });
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Delete role Support agent?' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await activeName()).toBe('Delete role Support agent');
+    expect(new URL(page.url()).pathname).toBe(`/roles/${role.id}`);
+
     // Error states: an empty role, a duplicate project, an unknown user for a binding.
     await page.goto(`${server.url}/roles/new`);
     await page.getByRole('button', { name: 'Create role' }).click();
@@ -128,6 +143,13 @@ describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
     await page.getByRole('button', { name: 'Create role binding' }).click();
     await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
+
+    // Confirming in the dialog deletes the role.
+    await page.goto(`${server.url}/roles/${role.id}`);
+    await page.getByRole('link', { name: 'Delete role Support agent' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete role Support agent' }).click();
+    await page.waitForURL((url) => url.pathname === '/roles');
+    expect(await page.getByRole('status').textContent()).toContain('Role Support agent deleted.');
 
     expect(await watch.cspViolations()).toEqual([]);
     expect(server.errors).toEqual([]);

@@ -10,6 +10,7 @@ export function ConfirmPage({
   cancelHref,
   errors = {},
   danger = true,
+  inDialog = false,
 }: {
   title: string;
   children: Child;
@@ -18,10 +19,12 @@ export function ConfirmPage({
   cancelHref: string;
   errors?: FieldErrors;
   danger?: boolean;
+  /** Shown in the page's dialog: a second-level heading, and Cancel closes the dialog. */
+  inDialog?: boolean;
 }) {
   return (
     <section class="narrow">
-      <h1>{title}</h1>
+      {inDialog ? <h2 id="dialog-title">{title}</h2> : <h1>{title}</h1>}
       <ErrorSummary errors={errors} labels={{}} />
       <form method="post" action={action}>
         {children}
@@ -29,7 +32,9 @@ export function ConfirmPage({
           <button type="submit" class={danger ? 'button-danger' : undefined}>
             {confirmLabel}
           </button>
-          <a href={cancelHref}>Cancel</a>
+          <a href={cancelHref} data-dialog-cancel="">
+            Cancel
+          </a>
         </div>
       </form>
     </section>

@@ -1,4 +1,5 @@
 import type { ProjectSummary } from '../../src/domain/projects';
+import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { day } from '../components/format';
 
@@ -38,9 +39,9 @@ export function ProjectsPage({
                       Rename<span class="visually-hidden"> {p.name}</span>
                     </a>
                     {projects.length > 1 ? (
-                      <a href={`/projects/${p.id}/delete`}>
+                      <DialogLink href={`/projects/${p.id}/delete`}>
                         Delete<span class="visually-hidden"> {p.name}</span>
-                      </a>
+                      </DialogLink>
                     ) : null}
                   </div>
                 </td>

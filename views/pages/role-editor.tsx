@@ -1,3 +1,4 @@
+import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { PermissionGlossary, PermissionMatrix } from '../components/permission-matrix';
 
@@ -63,7 +64,9 @@ export function RoleEditor({ mode, id, values, holders, errors = {} }: RoleEdito
             </fieldset>
             <div class="actions">
               <button type="submit">{mode === 'new' ? 'Create role' : 'Save role'}</button>
-              {mode === 'edit' ? <a href={`/roles/${id}/delete`}>Delete role {values.name}</a> : null}
+              {mode === 'edit' ? (
+                <DialogLink href={`/roles/${id}/delete`}>Delete role {values.name}</DialogLink>
+              ) : null}
             </div>
           </form>
         </>

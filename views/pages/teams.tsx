@@ -1,4 +1,5 @@
 import type { TeamMember, TeamSummary } from '../../src/domain/teams';
+import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 
 export function TeamsPage({
@@ -161,7 +162,7 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
             <Field name="description" label="Description" value={v.description} error={errors.description} />
             <div class="actions">
               <button type="submit">Save team</button>
-              <a href={`/teams/${team.id}/delete`}>Delete team {team.name}</a>
+              <DialogLink href={`/teams/${team.id}/delete`}>Delete team {team.name}</DialogLink>
             </div>
           </form>
         </section>

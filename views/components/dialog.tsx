@@ -1,0 +1,22 @@
+import type { Child } from 'hono/jsx';
+
+/**
+ * A link to a confirmation page. With JavaScript, htmx fetches the page's fragment into the
+ * layout's <dialog> and public/js/app.js opens it; without, the link opens the page itself.
+ */
+export function DialogLink({ href, children }: { href: string; children: Child }) {
+  return (
+    <a href={href} hx-get={href} hx-target="#dialog-body" data-dialog-opener="">
+      {children}
+    </a>
+  );
+}
+
+/** The one dialog of every page; empty until a DialogLink fills it. */
+export function DialogHost() {
+  return (
+    <dialog id="dialog" class="dialog">
+      <div id="dialog-body" />
+    </dialog>
+  );
+}
