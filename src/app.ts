@@ -16,6 +16,7 @@ import { projectRoutes } from './routes/projects';
 import { roleRoutes } from './routes/roles';
 import { systemRoutes } from './routes/system';
 import { teamRoutes } from './routes/teams';
+import { userRoutes } from './routes/users';
 
 export type { AppDeps } from './http/env';
 
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', roleRoutes(deps));
   app.route('/', teamRoutes(deps));
   app.route('/', projectRoutes(deps));
+  app.route('/', userRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

@@ -154,4 +154,38 @@ describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
     expect(await watch.cspViolations()).toEqual([]);
     expect(server.errors).toEqual([]);
   });
+
+  it('the user page, its dialogs, user creation and the send-manually callout pass axe', async () => {
+    await expectAccessible('/users/new', 'Create user');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Name').fill('Hedy Lamarr');
+    await page.getByLabel('Email address').fill('hedy@example.com');
+    await page.getByLabel('Role').selectOption({ label: 'Editor' });
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.waitForURL(/\/users$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('User created');
+    expect(await page.getByLabel('One-time link').inputValue()).toContain('/set-password/');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: 'Back to the user' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Hedy Lamarr');
+    expect(await page.getByText('Password not set').count()).toBeGreaterThan(0);
+    expect(await axeViolations(page)).toEqual([]);
+    for (const name of ['Reset password of Hedy Lamarr', 'Delete Hedy Lamarr']) {
+      await page.getByRole('link', { name }).click();
+      await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+      expect(await axeViolations(page), name).toEqual([]);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(false);
+    }
+    // Deactivate by keyboard: the flash is announced and the status changes.
+    await page.getByRole('button', { name: 'Deactivate Hedy Lamarr' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('User deactivated.');
+    expect(await page.getByRole('button', { name: 'Reactivate Hedy Lamarr' }).isVisible()).toBe(true);
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(server.errors).toEqual([]);
+  });
 });

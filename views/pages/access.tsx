@@ -67,6 +67,13 @@ export function AccessPage({
         Role bindings that apply in this project: its own, and those for the whole account. Expired bindings
         no longer grant anything.
       </p>
+      {canManage ? (
+        <p>
+          <a class="button" href="/users/new">
+            Create user
+          </a>
+        </p>
+      ) : null}
       <div class="table-scroll">
         <table>
           <caption>Role bindings ({bindings.length})</caption>
@@ -84,7 +91,7 @@ export function AccessPage({
               <tr>
                 <th scope="row">
                   {b.subject.kind === 'user' ? (
-                    <a href={`/users/${b.subject.id}/access`}>{b.subject.name}</a>
+                    <a href={`/users/${b.subject.id}`}>{b.subject.name}</a>
                   ) : (
                     <a href={`/teams/${b.subject.id}`}>Team {b.subject.name}</a>
                   )}

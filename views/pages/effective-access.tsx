@@ -29,16 +29,34 @@ export function EffectiveAccessPage({
           ))}
         </ul>
       )}
+      <AccessByProject name={user.name} projects={projects} headingLevel={2} />
+    </section>
+  );
+}
+
+/** Each project's permissions and their sources; shared by the access view and the user page. */
+export function AccessByProject({
+  name,
+  projects,
+  headingLevel,
+}: {
+  name: string;
+  projects: ProjectAccess[];
+  headingLevel: 2 | 3;
+}) {
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <>
       {projects.map((project) => (
         <section aria-labelledby={`project-${project.projectId}`}>
-          <h2 id={`project-${project.projectId}`}>{project.projectName}</h2>
+          <Heading id={`project-${project.projectId}`}>{project.projectName}</Heading>
           {project.permissions.length === 0 ? (
             <p>No access in this project.</p>
           ) : (
             <div class="table-scroll">
               <table>
                 <caption>
-                  Permissions of {user.name} in {project.projectName}
+                  Permissions of {name} in {project.projectName}
                 </caption>
                 <thead>
                   <tr>
@@ -70,6 +88,6 @@ export function EffectiveAccessPage({
           )}
         </section>
       ))}
-    </section>
+    </>
   );
 }

@@ -1,0 +1,360 @@
+import { z } from 'zod';
+import { issueToken } from '../auth/one-time-tokens';
+import { deleteUserSessions } from '../auth/sessions';
+import type { Db } from '../db/connect';
+import type { User } from '../db/schema';
+import { passwordResetMail, setPasswordMail } from '../mail/templates';
+import { rolePermissions } from './access';
+import { perform } from './audit';
+import type { ActionContext } from './context';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
+import { getSettings } from './settings';
+import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
+
+/** One status per user, in this priority (architecture.md). */
+export type UserStatus = 'Deactivated' | 'Access expired' | 'Locked' | 'Password not set' | 'Active';
+
+export function userStatus(
+  user: Pick<User, 'deactivated_at' | 'access_expires_at' | 'locked_until' | 'password_hash'>,
+  now: Date,
+): UserStatus {
+  if (user.deactivated_at) return 'Deactivated';
+  if (user.access_expires_at && user.access_expires_at <= now) return 'Access expired';
+  if (user.locked_until && user.locked_until > now) return 'Locked';
+  if (!user.password_hash) return 'Password not set';
+  return 'Active';
+}
+
+export const LANGUAGES = { en: 'English', fr: 'Français', de: 'Deutsch', es: 'Español' } as const;
+
+/** The target of an action on a person: not yourself, and someone you outrank. */
+async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: string) {
+  const user = z.uuid().safeParse(id).success
+    ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    : undefined;
+  if (!user) throw new NotFoundError('There is no such user.');
+  assertNotSelf(ctx.actor, [user.id], what);
+  await assertOutranks(tx, ctx, { id: user.id, label: user.email });
+  return user;
+}
+
+const target = (user: { id: string; email: string }) => ({ type: 'user', id: user.id, label: user.email });
+
+/** A set-password link (admin-created users and admin resets share the page and purpose). */
+async function setPasswordLink(tx: Db, ctx: ActionContext, userId: string, lifetimeMs: number) {
+  const now = ctx.clock.now();
+  const token = await issueToken(tx, {
+    userId,
+    purpose: 'set_password',
+    now,
+    lifetimeMs,
+    createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+  });
+  return {
+    link: `${ctx.config.publicUrl}/set-password/${token}`,
+    expiresAt: new Date(now.getTime() + lifetimeMs),
+  };
+}
+
+export interface LinkResult {
+  userId: string;
+  /** Shown to the admin only when the account allows sending it by other means. */
+  manualLink: string | null;
+}
+
+const createSchema = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  roleId: z.string().min(1, 'Choose a role.'),
+});
+
+/**
+ * Creates a user without a password, bound to a role in the current project, and emails them a
+ * link to set one (valid for the invitation lifetime). They show "Password not set" until then.
+ */
+export async function createUser(
+  ctx: ActionContext,
+  projectId: string,
+  input: { name?: unknown; email?: unknown; roleId?: unknown },
+): Promise<LinkResult> {
+  const data = parseInput(createSchema, input);
+  const now = ctx.clock.now();
+  try {
+    const created = await perform(ctx, { action: 'user.create', permission: 'users.manage' }, async (tx) => {
+      const role = z.uuid().safeParse(data.roleId).success
+        ? await tx.selectFrom('roles').selectAll().where('id', '=', data.roleId).executeTakeFirst()
+        : undefined;
+      if (!role) throw new ValidationError({ roleId: 'Choose a role from the list.' });
+      await assertCanGrant(tx, ctx, {
+        permissions: rolePermissions(role),
+        projectId,
+        permission: 'users.manage',
+        expiresAt: null,
+      });
+      const existing = await tx
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', data.email)
+        .executeTakeFirst();
+      if (existing)
+        throw new ValidationError({ email: `A user with the email ${data.email} already exists.` });
+      const createdBy = ctx.actor.kind === 'user' ? ctx.actor.id : null;
+      const user = await tx
+        .insertInto('users')
+        .values({ name: data.name, email: data.email, created_at: now, created_by: createdBy })
+        .returning(['id', 'email', 'name'])
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('role_bindings')
+        .values({
+          user_id: user.id,
+          role_id: role.id,
+          project_id: projectId,
+          created_at: now,
+          created_by: createdBy,
+        })
+        .execute();
+      const settings = await getSettings(tx);
+      const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
+      return {
+        result: { user, link, settings },
+        target: target(user),
+        projectId,
+        after: {
+          name: user.name,
+          email: user.email,
+          role: role.name,
+          project: projectId,
+          manualLinkShown: settings.allow_manual_links,
+        },
+      };
+    });
+    // Sent after the commit: a failed send leaves the user, whom "Resend" reaches later.
+    await ctx.mailer.send(
+      await setPasswordMail({
+        to: created.user.email,
+        name: created.user.name,
+        accountName: created.settings.account_name,
+        ...created.link,
+      }),
+    );
+    return {
+      userId: created.user.id,
+      manualLink: created.settings.allow_manual_links ? created.link.link : null,
+    };
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new ValidationError({ email: `A user with the email ${data.email} already exists.` });
+    throw error;
+  }
+}
+
+const editSchema = z.object({
+  name: nameSchema,
+  language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], {
+    error: 'Choose a language from the list.',
+  }),
+});
+
+/** Name and language; the email never changes (references 001 and 003). */
+export async function updateUser(
+  ctx: ActionContext,
+  id: string,
+  input: { name?: unknown; language?: unknown },
+) {
+  const data = parseInput(editSchema, input);
+  await perform(ctx, { action: 'user.update', permission: 'users.manage' }, async (tx) => {
+    const user = z.uuid().safeParse(id).success
+      ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+      : undefined;
+    if (!user) throw new NotFoundError('There is no such user.');
+    if (ctx.actor.kind !== 'user' || ctx.actor.id !== user.id)
+      await assertOutranks(tx, ctx, { id: user.id, label: user.email });
+    await tx.updateTable('users').set(data).where('id', '=', id).execute();
+    return {
+      result: undefined,
+      target: target(user),
+      before: { name: user.name, language: user.language },
+      after: data,
+    };
+  });
+}
+
+/** Deactivation: sessions end at once and sign-in is refused until reactivated. */
+export async function deactivateUser(ctx: ActionContext, id: string) {
+  await perform(
+    ctx,
+    { action: 'user.deactivate', permission: 'users.manage', serialize: true },
+    async (tx) => {
+      const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+      if (user.deactivated_at) throw new ConflictError(`${user.email} is already deactivated.`);
+      await tx.updateTable('users').set({ deactivated_at: ctx.clock.now() }).where('id', '=', id).execute();
+      const endedSessions = await deleteUserSessions(tx, id);
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: target(user),
+        before: { status: 'active' },
+        after: { status: 'deactivated', endedSessions },
+      };
+    },
+  );
+}
+
+export async function reactivateUser(ctx: ActionContext, id: string) {
+  await perform(ctx, { action: 'user.reactivate', permission: 'users.manage' }, async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+    if (!user.deactivated_at) throw new ConflictError(`${user.email} is not deactivated.`);
+    await tx.updateTable('users').set({ deactivated_at: null }).where('id', '=', id).execute();
+    return {
+      result: undefined,
+      target: target(user),
+      before: { status: 'deactivated' },
+      after: { status: 'active' },
+    };
+  });
+}
+
+/** Final: the user, their bindings, sessions, links and team memberships go. */
+export async function deleteUser(ctx: ActionContext, id: string) {
+  await perform(ctx, { action: 'user.delete', permission: 'users.manage', serialize: true }, async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+    await tx.deleteFrom('users').where('id', '=', id).execute();
+    await assertAccountManagerRemains(tx);
+    return { result: undefined, target: target(user), before: { name: user.name, email: user.email } };
+  });
+}
+
+export async function unlockUser(ctx: ActionContext, id: string) {
+  await perform(ctx, { action: 'user.unlock', permission: 'users.manage' }, async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+    await tx
+      .updateTable('users')
+      .set({ locked_until: null, failed_login_count: 0 })
+      .where('id', '=', id)
+      .execute();
+    return {
+      result: undefined,
+      target: target(user),
+      before: { lockedUntil: user.locked_until },
+      after: { lockedUntil: null },
+    };
+  });
+}
+
+export async function signOutEverywhere(ctx: ActionContext, id: string): Promise<number> {
+  return perform(ctx, { action: 'user.sign_out_everywhere', permission: 'users.manage' }, async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own sessions here (use sign out)');
+    const ended = await deleteUserSessions(tx, id);
+    return { result: ended, target: target(user), after: { endedSessions: ended } };
+  });
+}
+
+/**
+ * An admin reset: the current password stops working at once, sessions end, and the user is
+ * emailed a one-hour link to choose a new one. The admin never sees or sets the password.
+ */
+export async function resetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
+  const done = await perform(
+    ctx,
+    { action: 'user.password_reset', permission: 'users.manage' },
+    async (tx) => {
+      const user = await targetForUpdate(tx, ctx, id, 'your own password here (use My account)');
+      const settings = await getSettings(tx);
+      await tx
+        .updateTable('users')
+        .set({ password_hash: null, password_changed_at: ctx.clock.now() })
+        .where('id', '=', id)
+        .execute();
+      const endedSessions = await deleteUserSessions(tx, id);
+      const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
+      return {
+        result: { user, link, settings },
+        target: target(user),
+        after: { password: 'reset', endedSessions, manualLinkShown: settings.allow_manual_links },
+      };
+    },
+  );
+  await ctx.mailer.send(
+    await passwordResetMail({
+      to: done.user.email,
+      name: done.user.name,
+      accountName: done.settings.account_name,
+      ...done.link,
+    }),
+  );
+  return { userId: done.user.id, manualLink: done.settings.allow_manual_links ? done.link.link : null };
+}
+
+/** A new set-password link for someone who has not set one yet; the old link stops working. */
+export async function resendSetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
+  const done = await perform(
+    ctx,
+    { action: 'user.set_password_resent', permission: 'users.manage' },
+    async (tx) => {
+      const user = await targetForUpdate(tx, ctx, id, 'your own password here');
+      if (user.password_hash)
+        throw new ConflictError(`${user.email} has already set a password; reset it instead.`);
+      const settings = await getSettings(tx);
+      const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
+      return {
+        result: { user, link, settings },
+        target: target(user),
+        after: { manualLinkShown: settings.allow_manual_links },
+      };
+    },
+  );
+  await ctx.mailer.send(
+    await setPasswordMail({
+      to: done.user.email,
+      name: done.user.name,
+      accountName: done.settings.account_name,
+      ...done.link,
+    }),
+  );
+  return { userId: done.user.id, manualLink: done.settings.allow_manual_links ? done.link.link : null };
+}
+
+const expirySchema = z.object({
+  until: z.union([
+    z.literal(''),
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')
+      .refine((s) => {
+        const date = new Date(`${s}T00:00:00Z`);
+        return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s) && s < '9000-01-01';
+      }, 'Enter a real date before the year 9000.'),
+  ]),
+});
+
+/**
+ * Access that expires (reference 002): after the last day the user cannot sign in and shows
+ * "Access expired". An empty date clears it.
+ */
+export async function setAccessExpiry(ctx: ActionContext, id: string, input: { until?: unknown }) {
+  const { until } = parseInput(expirySchema, { until: input.until ?? '' });
+  let expiresAt: Date | null = null;
+  if (until) {
+    expiresAt = new Date(`${until}T00:00:00Z`);
+    expiresAt.setUTCDate(expiresAt.getUTCDate() + 1);
+    if (expiresAt <= ctx.clock.now())
+      throw new ValidationError({ until: 'Choose a date that is not in the past.' });
+  }
+  await perform(
+    ctx,
+    { action: 'user.access_expiry', permission: 'users.manage', serialize: true },
+    async (tx) => {
+      const user = await targetForUpdate(tx, ctx, id, 'your own access period');
+      await tx.updateTable('users').set({ access_expires_at: expiresAt }).where('id', '=', id).execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: target(user),
+        before: { expiresAt: user.access_expires_at },
+        after: { expiresAt },
+      };
+    },
+  );
+}

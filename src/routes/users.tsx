@@ -1,0 +1,272 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { ConfirmPage } from '../../views/components/confirm';
+import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
+import type { ActionContext } from '../domain/context';
+import { NotFoundError } from '../domain/errors';
+import { listRoles } from '../domain/roles';
+import {
+  createUser,
+  deactivateUser,
+  deleteUser,
+  reactivateUser,
+  resendSetPassword,
+  resetPassword,
+  setAccessExpiry,
+  signOutEverywhere,
+  unlockUser,
+  updateUser,
+} from '../domain/user-actions';
+import { userDetails } from '../domain/user-details';
+import type { AppDeps, AppEnv } from '../http/env';
+import { formFields } from '../http/form';
+import { guard } from '../http/guard';
+import { type FormErrors, renderRefusal } from '../http/refusal';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { actionContext } from '../http/session';
+
+type Status = 200 | 403 | 409 | 422;
+const VIEW = { permission: 'users.view' } as const;
+const MANAGE = { permission: 'users.manage' } as const;
+
+/** The user page and every per-user action (the users list is the next step of this area). */
+export function userRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const now = () => deps.clock.now();
+  const actorOf = (c: Context<AppEnv>) => c.get('actor');
+
+  const userPage = async (
+    c: Context<AppEnv>,
+    id: string,
+    values?: { name: string; language: string; until: string },
+    errors?: FormErrors,
+    status: Status = 200,
+  ) => {
+    const actor = actorOf(c);
+    try {
+      const details = await userDetails(deps.db, id, now(), actor.kind === 'user' ? actor.id : undefined);
+      const canManage = actor.kind === 'user' && actor.permissions.has('users.manage');
+      return renderPage(c, {
+        title: details.user.name,
+        status,
+        body: <UserPage details={details} canManage={canManage} values={values} errors={errors} />,
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) return renderStatusPage(c, 404);
+      throw error;
+    }
+  };
+
+  const newUserPage = async (
+    c: Context<AppEnv>,
+    values?: { name: string; email: string; roleId: string },
+    errors?: FormErrors,
+    status: Status = 200,
+  ) => {
+    const actor = actorOf(c);
+    const projectId = actor.kind === 'user' ? actor.projectId : '';
+    const project = await deps.db
+      .selectFrom('projects')
+      .select('name')
+      .where('id', '=', projectId)
+      .executeTakeFirst();
+    return renderPage(c, {
+      title: 'Create user',
+      status,
+      body: (
+        <NewUserPage
+          roles={await listRoles(deps.db, now())}
+          projectName={project?.name ?? ''}
+          values={values}
+          errors={errors}
+        />
+      ),
+    });
+  };
+
+  app.get('/users/new', guard(deps, MANAGE), (c) => newUserPage(c));
+
+  app.post('/users', guard(deps, MANAGE), async (c) => {
+    const form = await formFields(c, ['name', 'email', 'roleId']);
+    const actor = actorOf(c);
+    try {
+      const result = await createUser(
+        actionContext(c, deps),
+        actor.kind === 'user' ? actor.projectId : '',
+        form,
+      );
+      return renderPage(c, {
+        title: 'User created',
+        body: (
+          <LinkSentPage
+            title="User created"
+            message={`${form.email?.trim()} was created and emailed a link to set their password.`}
+            manualLink={result.manualLink}
+            userId={result.userId}
+          />
+        ),
+      });
+    } catch (error) {
+      const values = { name: form.name ?? '', email: form.email ?? '', roleId: form.roleId ?? '' };
+      return renderRefusal(c, error, (errors, status) => newUserPage(c, values, errors, status as Status));
+    }
+  });
+
+  app.get('/users/:id', guard(deps, VIEW), (c) => userPage(c, c.req.param('id')));
+
+  app.post('/users/:id', guard(deps, MANAGE), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c, ['name', 'language']);
+    try {
+      await updateUser(actionContext(c, deps), id, form);
+      return redirectWithFlash(c, `/users/${id}`, 'Details saved.');
+    } catch (error) {
+      const values = { name: form.name ?? '', language: form.language ?? '', until: '' };
+      return renderRefusal(c, error, (errors, status) => userPage(c, id, values, errors, status as Status));
+    }
+  });
+
+  app.post('/users/:id/expiry', guard(deps, MANAGE), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c, ['until']);
+    try {
+      await setAccessExpiry(actionContext(c, deps), id, form);
+      return redirectWithFlash(
+        c,
+        `/users/${id}`,
+        form.until ? `Access now ends after ${form.until}.` : 'Access no longer ends.',
+      );
+    } catch (error) {
+      return renderRefusal(c, error, async (errors, status) => {
+        const details = await userDetails(deps.db, id, now()).catch(() => null);
+        const values = {
+          name: details?.user.name ?? '',
+          language: details?.user.language ?? 'en',
+          until: form.until ?? '',
+        };
+        return userPage(c, id, values, errors, status as Status);
+      });
+    }
+  });
+
+  /** A one-click action on the user page: redirect back with a flash, or the page with the refusal. */
+  const simple = (path: string, act: (ctx: ActionContext, id: string) => Promise<unknown>, done: string) =>
+    app.post(`/users/:id/${path}`, guard(deps, MANAGE), async (c) => {
+      const id = c.req.param('id');
+      try {
+        await act(actionContext(c, deps), id);
+        return redirectWithFlash(c, `/users/${id}`, done);
+      } catch (error) {
+        return renderRefusal(c, error, (errors, status) =>
+          userPage(c, id, undefined, errors, status as Status),
+        );
+      }
+    });
+  simple('deactivate', deactivateUser, 'User deactivated. Their sessions have ended.');
+  simple('reactivate', reactivateUser, 'User reactivated.');
+  simple('unlock', unlockUser, 'User unlocked.');
+  simple('sign-out', signOutEverywhere, 'All their sessions have ended.');
+
+  app.post('/users/:id/resend', guard(deps, MANAGE), async (c) => {
+    const id = c.req.param('id');
+    try {
+      const result = await resendSetPassword(actionContext(c, deps), id);
+      return renderPage(c, {
+        title: 'Email sent',
+        body: (
+          <LinkSentPage
+            title="Set-password email sent"
+            message="A new link was emailed; the previous one no longer works."
+            manualLink={result.manualLink}
+            userId={id}
+          />
+        ),
+      });
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        userPage(c, id, undefined, errors, status as Status),
+      );
+    }
+  });
+
+  const confirmPage = async (
+    c: Context<AppEnv>,
+    id: string,
+    kind: 'delete' | 'reset-password',
+    errors: FormErrors = {},
+    status: Status = 200,
+  ) => {
+    const details = await userDetails(deps.db, id, now()).catch(() => null);
+    if (!details) return renderStatusPage(c, 404);
+    const { name, email } = details.user;
+    const text =
+      kind === 'delete'
+        ? {
+            title: `Delete ${name}?`,
+            confirm: `Delete ${name}`,
+            body: `This removes ${name} (${email}) for good, with their role bindings, team memberships and sessions. It cannot be undone; deactivate instead to keep the record.`,
+          }
+        : {
+            title: `Reset the password of ${name}?`,
+            confirm: `Reset password of ${name}`,
+            body: `Their current password stops working at once and their sessions end. They are emailed a link, valid one hour, to choose a new one.`,
+          };
+    return renderPage(c, {
+      title: text.title,
+      status,
+      body: (
+        <ConfirmPage
+          inDialog={isHtmx(c)}
+          title={text.title}
+          action={`/users/${id}/${kind}`}
+          confirmLabel={text.confirm}
+          cancelHref={`/users/${id}`}
+          errors={errors}
+        >
+          <p>{text.body}</p>
+        </ConfirmPage>
+      ),
+    });
+  };
+
+  app.get('/users/:id/delete', guard(deps, MANAGE), (c) => confirmPage(c, c.req.param('id'), 'delete'));
+  app.post('/users/:id/delete', guard(deps, MANAGE), async (c) => {
+    const id = c.req.param('id');
+    try {
+      const details = await userDetails(deps.db, id, now());
+      await deleteUser(actionContext(c, deps), id);
+      return redirectWithFlash(c, '/access', `${details.user.name} (${details.user.email}) was deleted.`);
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        confirmPage(c, id, 'delete', errors, status as Status),
+      );
+    }
+  });
+
+  app.get('/users/:id/reset-password', guard(deps, MANAGE), (c) =>
+    confirmPage(c, c.req.param('id'), 'reset-password'),
+  );
+  app.post('/users/:id/reset-password', guard(deps, MANAGE), async (c) => {
+    const id = c.req.param('id');
+    try {
+      const result = await resetPassword(actionContext(c, deps), id);
+      return renderPage(c, {
+        title: 'Password reset',
+        body: (
+          <LinkSentPage
+            title="Password reset"
+            message="The old password no longer works. A link to choose a new one was emailed."
+            manualLink={result.manualLink}
+            userId={id}
+          />
+        ),
+      });
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        confirmPage(c, id, 'reset-password', errors, status as Status),
+      );
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,282 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/auth/sessions';
+import { defaultProjectId } from '../../src/domain/access';
+import { userStatus } from '../../src/domain/user-actions';
+import { type TestApp, testApp } from '../helpers/app';
+import { databaseKind } from '../helpers/database';
+import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { Client } from '../helpers/http';
+
+let t: TestApp;
+let projectId: string;
+beforeAll(async () => {
+  t = await testApp();
+  projectId = await defaultProjectId(t.db);
+});
+afterAll(() => t.close());
+beforeEach(async () => {
+  await resetData(t.db);
+  t.mailer.messages.length = 0;
+  await t.db.updateTable('account_settings').set({ allow_manual_links: true }).execute();
+});
+
+const roleId = async (key: string) =>
+  (await t.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
+const row = (id: string) =>
+  t.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const linkIn = (text: string) => /\/set-password\/[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '';
+
+describe('user status', () => {
+  it('is derived in the order Deactivated, Access expired, Locked, Password not set, Active', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const past = new Date('2029-01-01T00:00:00Z');
+    const future = new Date('2031-01-01T00:00:00Z');
+    const base = { deactivated_at: null, access_expires_at: null, locked_until: null, password_hash: 'h' };
+    expect(
+      userStatus({ ...base, deactivated_at: past, access_expires_at: past, password_hash: null }, now),
+    ).toBe('Deactivated');
+    expect(userStatus({ ...base, access_expires_at: past, locked_until: future }, now)).toBe(
+      'Access expired',
+    );
+    expect(userStatus({ ...base, locked_until: future, password_hash: null }, now)).toBe('Locked');
+    expect(userStatus({ ...base, locked_until: past, password_hash: null }, now)).toBe('Password not set');
+    expect(userStatus({ ...base, access_expires_at: future }, now)).toBe('Active');
+  });
+});
+
+describe(`per-user actions (${databaseKind})`, () => {
+  it('creates a user without a password, emails a set-password link, and shows it to send manually', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const client = await clientFor(t, admin.id);
+    const response = await client.post('/users', {
+      name: 'Grace Hopper',
+      email: 'Grace@Example.com',
+      roleId: await roleId('editor'),
+    });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain('Send manually');
+    const mail = t.mailer.messages.at(-1);
+    expect(mail?.to).toBe('Grace@Example.com');
+    expect(mail?.subject).toBe('Set your password for Gatehouse');
+    expect(linkIn(page)).toBe(linkIn(mail?.text ?? ''));
+    const user = await t.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', 'grace@example.com')
+      .executeTakeFirstOrThrow();
+    expect(userStatus(user, new Date())).toBe('Password not set');
+    const binding = await t.db
+      .selectFrom('role_bindings')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(binding.project_id).toBe(projectId);
+    const html = await (await client.get(`/users/${user.id}`)).text();
+    expect(html).toContain('Password not set');
+    expect(html).toContain('user.create');
+
+    const invitee = new Client(t.app);
+    const set = await invitee.post(linkIn(mail?.text ?? ''), {
+      password: 'a brand new passphrase',
+      confirm: 'a brand new passphrase',
+    });
+    expect(set.status).toBe(303);
+    expect((await invitee.signIn('grace@example.com', 'a brand new passphrase')).status).toBe(303);
+
+    expect(
+      (
+        await client.post('/users', {
+          name: 'Again',
+          email: 'GRACE@example.com',
+          roleId: await roleId('viewer'),
+        })
+      ).status,
+    ).toBe(422);
+  });
+
+  it('hides the manual link when the account setting forbids it', async () => {
+    await t.db.updateTable('account_settings').set({ allow_manual_links: false }).execute();
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const response = await (await clientFor(t, admin.id)).post('/users', {
+      name: 'Quiet',
+      email: 'quiet@example.com',
+      roleId: await roleId('viewer'),
+    });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).not.toContain('Send manually');
+    expect(linkIn(page)).toBe('');
+    expect(t.mailer.messages).toHaveLength(1);
+  });
+
+  it('deactivation ends sessions at once and blocks sign-in; reactivation restores it', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const userClient = await clientFor(t, user.id);
+    const client = await clientFor(t, admin.id);
+    expect((await userClient.get('/')).status).toBe(200);
+    expect((await client.post(`/users/${user.id}/deactivate`, {})).status).toBe(303);
+    expect(await t.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).toEqual(
+      [],
+    );
+    expect((await userClient.get('/')).status).toBe(303);
+    expect((await new Client(t.app).signIn(user.email, FIXTURE_PASSWORD)).status).toBe(401);
+    expect(await (await client.get(`/users/${user.id}`)).text()).toContain('Deactivated');
+    expect((await client.post(`/users/${user.id}/deactivate`, {})).status).toBe(409);
+    expect((await client.post(`/users/${user.id}/reactivate`, {})).status).toBe(303);
+    expect((await new Client(t.app).signIn(user.email, FIXTURE_PASSWORD)).status).toBe(303);
+  });
+
+  it('deletes for good after a confirmation that names the user', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer', name: 'Doomed Person' });
+    const client = await clientFor(t, admin.id);
+    const confirm = await (await client.get(`/users/${user.id}/delete`)).text();
+    expect(confirm).toContain('Delete Doomed Person?');
+    expect(confirm).toContain(user.email);
+    expect((await client.post(`/users/${user.id}/delete`, {})).status).toBe(303);
+    expect(await t.db.selectFrom('users').select('id').where('id', '=', user.id).execute()).toEqual([]);
+    expect((await client.get(`/users/${user.id}`)).status).toBe(404);
+  });
+
+  it('a reset stops the current password at once, ends sessions, and emails a one-hour link', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const userClient = await clientFor(t, user.id);
+    const client = await clientFor(t, admin.id);
+    const response = await client.post(`/users/${user.id}/reset-password`, {});
+    expect(response.status).toBe(200);
+    expect((await userClient.get('/')).status).toBe(303);
+    expect((await new Client(t.app).signIn(user.email, FIXTURE_PASSWORD)).status).toBe(401);
+    const mail = t.mailer.messages.at(-1);
+    expect(mail?.subject).toBe('Your Gatehouse password was reset');
+    const token = await t.db
+      .selectFrom('one_time_tokens')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(token.expires_at.getTime() - token.created_at.getTime()).toBe(3_600_000);
+    const reset = new Client(t.app);
+    expect(
+      (
+        await reset.post(linkIn(mail?.text ?? ''), {
+          password: 'my fresh passphrase',
+          confirm: 'my fresh passphrase',
+        })
+      ).status,
+    ).toBe(303);
+    expect((await new Client(t.app).signIn(user.email, 'my fresh passphrase')).status).toBe(303);
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'user.password_reset')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event.after).toMatchObject({ password: 'reset', manualLinkShown: true });
+  });
+
+  it('resends the set-password email with a new link (the old one stops working), only before a password is set', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const client = await clientFor(t, admin.id);
+    await client.post('/users', {
+      name: 'Newbie',
+      email: 'newbie@example.com',
+      roleId: await roleId('viewer'),
+    });
+    const first = linkIn(t.mailer.messages.at(-1)?.text ?? '');
+    const user = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'newbie@example.com')
+      .executeTakeFirstOrThrow();
+    expect((await client.post(`/users/${user.id}/resend`, {})).status).toBe(200);
+    const second = linkIn(t.mailer.messages.at(-1)?.text ?? '');
+    expect(second).not.toBe(first);
+    expect((await new Client(t.app).get(first)).status).toBe(404);
+    expect((await new Client(t.app).get(second)).status).toBe(200);
+    const other = await makeUser(t.db, { role: 'viewer' });
+    expect((await client.post(`/users/${other.id}/resend`, {})).status).toBe(409);
+  });
+
+  it('unlocks a locked user and signs a user out everywhere', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    await t.db
+      .updateTable('users')
+      .set({ locked_until: new Date(Date.now() + 3_600_000), failed_login_count: 10 })
+      .where('id', '=', user.id)
+      .execute();
+    const client = await clientFor(t, admin.id);
+    expect(await (await client.get(`/users/${user.id}`)).text()).toContain('Locked until');
+    expect((await client.post(`/users/${user.id}/unlock`, {})).status).toBe(303);
+    expect((await row(user.id)).locked_until).toBeNull();
+    const a = await clientFor(t, user.id);
+    const b = await clientFor(t, user.id);
+    expect((await client.post(`/users/${user.id}/sign-out`, {})).status).toBe(303);
+    expect((await a.get('/')).status).toBe(303);
+    expect((await b.get('/')).status).toBe(303);
+    expect(a.cookies.has(SESSION_COOKIE)).toBe(false);
+  });
+
+  it('sets and clears an access end date; after it the user cannot sign in and shows Access expired', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const client = await clientFor(t, admin.id);
+    expect((await client.post(`/users/${user.id}/expiry`, { until: '2001-01-01' })).status).toBe(422);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect((await client.post(`/users/${user.id}/expiry`, { until: tomorrow })).status).toBe(303);
+    const userClient = await clientFor(t, user.id);
+    expect((await userClient.get('/')).status).toBe(200);
+    t.clock.advance(3 * 86_400_000);
+    try {
+      expect((await userClient.get('/')).status).toBe(303);
+      expect((await new Client(t.app).signIn(user.email, FIXTURE_PASSWORD)).status).toBe(401);
+      expect(await (await (await clientFor(t, admin.id)).get(`/users/${user.id}`)).text()).toContain(
+        'Access expired',
+      );
+    } finally {
+      t.clock.advance(-3 * 86_400_000);
+    }
+    expect((await client.post(`/users/${user.id}/expiry`, { until: '' })).status).toBe(303);
+    expect((await row(user.id)).access_expires_at).toBeNull();
+  });
+
+  it('edits name and language but never the email', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const client = await clientFor(t, admin.id);
+    expect(
+      (
+        await client.request(`/users/${user.id}`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            name: 'New Name',
+            language: 'fr',
+            email: 'hijack@example.com',
+          }).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(303);
+    expect(await row(user.id)).toMatchObject({ name: 'New Name', language: 'fr', email: user.email });
+    expect((await client.post(`/users/${user.id}`, { name: '', language: 'xx' })).status).toBe(422);
+  });
+
+  it('refuses, with the rule named and nothing changed: yourself, someone above you, the last admin', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const coAdmin = await makeUser(t.db, { role: 'co_admin' });
+    const admin = await makeUser(t.db, { role: 'admin' });
+    const before = await snapshot(t.db);
+    const self = await (await clientFor(t, owner.id)).post(`/users/${owner.id}/deactivate`, {});
+    expect(self.status).toBe(409);
+    expect(await self.text()).toContain('You cannot change your own account this way.');
+    const above = await (await clientFor(t, coAdmin.id)).post(`/users/${admin.id}/delete`, {});
+    expect(above.status).toBe(409);
+    expect(await above.text()).toContain('has access you do not have');
+    const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
+    const { deactivateUser } = await import('../../src/domain/user-actions');
+    await expect(deactivateUser(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
+    expect(await snapshot(t.db)).toBe(before);
+  });
+});

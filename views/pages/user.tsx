@@ -1,0 +1,242 @@
+import { LANGUAGES } from '../../src/domain/user-actions';
+import type { UserDetails } from '../../src/domain/user-details';
+import { DialogLink } from '../components/dialog';
+import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
+import { day, lastDay } from '../components/format';
+import { AccessByProject } from './effective-access';
+
+const LABELS = { name: 'Name', language: 'Language', until: 'Last day of access' };
+
+function ActionButton({ action, label, userName }: { action: string; label: string; userName: string }) {
+  return (
+    <form method="post" action={action}>
+      <button type="submit" class="button-secondary">
+        {label}
+        <span class="visually-hidden"> {userName}</span>
+      </button>
+    </form>
+  );
+}
+
+export function UserPage({
+  details,
+  canManage,
+  values,
+  errors = {},
+}: {
+  details: UserDetails;
+  canManage: boolean;
+  values?: { name: string; language: string; until: string };
+  errors?: FieldErrors;
+}) {
+  const { user, access, activeSessions, events } = details;
+  const base = `/users/${user.id}`;
+  const v = values ?? { name: user.name, language: user.language, until: lastDay(user.accessExpiresAt) };
+  return (
+    <section>
+      <h1>{user.name}</h1>
+      <ErrorSummary errors={errors} labels={LABELS} />
+      <dl class="details">
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        <dt>Status</dt>
+        <dd>
+          <span class={`badge badge-${user.status.toLowerCase().replaceAll(' ', '-')}`}>
+            {user.status === 'Locked' && user.lockedUntil
+              ? `Locked until ${user.lockedUntil.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+              : user.status}
+          </span>
+        </dd>
+        <dt>Language</dt>
+        <dd>{LANGUAGES[user.language as keyof typeof LANGUAGES] ?? user.language}</dd>
+        <dt>Access ends</dt>
+        <dd>{user.accessExpiresAt ? `after ${lastDay(user.accessExpiresAt)}` : 'Never'}</dd>
+        <dt>Last sign-in</dt>
+        <dd>{user.lastLoginAt ? day(user.lastLoginAt) : 'Never'}</dd>
+        <dt>Active sessions</dt>
+        <dd>{activeSessions}</dd>
+        <dt>Created</dt>
+        <dd>{day(user.createdAt)}</dd>
+      </dl>
+
+      {canManage ? (
+        <section aria-labelledby="actions">
+          <h2 id="actions">Actions</h2>
+          <div class="row-actions">
+            {user.deactivated ? (
+              <ActionButton action={`${base}/reactivate`} label="Reactivate" userName={user.name} />
+            ) : (
+              <ActionButton action={`${base}/deactivate`} label="Deactivate" userName={user.name} />
+            )}
+            {user.status === 'Locked' ? (
+              <ActionButton action={`${base}/unlock`} label="Unlock" userName={user.name} />
+            ) : null}
+            {user.passwordSet ? null : (
+              <ActionButton
+                action={`${base}/resend`}
+                label="Resend set-password email to"
+                userName={user.name}
+              />
+            )}
+            <ActionButton action={`${base}/sign-out`} label="Sign out everywhere" userName={user.name} />
+            <DialogLink href={`${base}/reset-password`}>Reset password of {user.name}</DialogLink>
+            <DialogLink href={`${base}/delete`}>Delete {user.name}</DialogLink>
+          </div>
+        </section>
+      ) : null}
+
+      <h2>Teams</h2>
+      {access.teams.length === 0 ? (
+        <p>Not in any team.</p>
+      ) : (
+        <ul>
+          {access.teams.map((t) => (
+            <li>
+              <a href={`/teams/${t.id}`}>{t.name}</a>
+              {t.isAdmin ? ' (team admin)' : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Access</h2>
+      <AccessByProject name={user.name} projects={access.projects} headingLevel={3} />
+
+      {canManage ? (
+        <section aria-labelledby="edit">
+          <h2 id="edit">Edit details</h2>
+          <p>The email address cannot be changed.</p>
+          <form method="post" action={base} novalidate>
+            <Field name="name" label={LABELS.name} value={v.name} required error={errors.name} />
+            <SelectField
+              name="language"
+              label={LABELS.language}
+              value={v.language}
+              error={errors.language}
+              options={Object.entries(LANGUAGES).map(([value, label]) => ({ value, label }))}
+            />
+            <button type="submit">Save details</button>
+          </form>
+          <h2>Access period</h2>
+          <form method="post" action={`${base}/expiry`} novalidate>
+            <Field
+              name="until"
+              label={LABELS.until}
+              type="date"
+              value={v.until}
+              error={errors.until}
+              hint="After this day they cannot sign in. Leave empty for no end."
+            />
+            <button type="submit">Save access period</button>
+          </form>
+        </section>
+      ) : null}
+
+      <h2>Recent activity</h2>
+      {events.length === 0 ? (
+        <p>No events yet.</p>
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <caption>Latest audit events about {user.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Who</th>
+                <th scope="col">Action</th>
+                <th scope="col">Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr>
+                  <td>{e.occurred_at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+                  <td>{e.actor_label}</td>
+                  <td>{e.action}</td>
+                  <td>{e.outcome}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function NewUserPage({
+  roles,
+  projectName,
+  values = { name: '', email: '', roleId: '' },
+  errors = {},
+}: {
+  roles: Array<{ id: string; name: string }>;
+  projectName: string;
+  values?: { name: string; email: string; roleId: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <section class="narrow">
+      <h1>Create user</h1>
+      <p>
+        They get an email with a link to set their password, and show "Password not set" until they do. Their
+        role applies in {projectName}.
+      </p>
+      <ErrorSummary errors={errors} labels={{ name: 'Name', email: 'Email address', roleId: 'Role' }} />
+      <form method="post" action="/users" novalidate>
+        <Field name="name" label="Name" value={values.name} required error={errors.name} autocomplete="off" />
+        <Field
+          name="email"
+          label="Email address"
+          type="email"
+          value={values.email}
+          required
+          error={errors.email}
+          autocomplete="off"
+        />
+        <SelectField
+          name="roleId"
+          label="Role"
+          value={values.roleId}
+          error={errors.roleId}
+          options={[
+            { value: '', label: 'Choose a role' },
+            ...roles.map((r) => ({ value: r.id, label: r.name })),
+          ]}
+        />
+        <button type="submit">Create user</button>
+      </form>
+    </section>
+  );
+}
+
+/** After an email with a link went out: the "send manually" callout, when the account allows it. */
+export function LinkSentPage({
+  title,
+  message,
+  manualLink,
+  userId,
+}: {
+  title: string;
+  message: string;
+  manualLink: string | null;
+  userId: string;
+}) {
+  return (
+    <section class="narrow">
+      <h1>{title}</h1>
+      <p role="status">{message}</p>
+      {manualLink ? (
+        <div class="callout">
+          <h2>Send manually</h2>
+          <p>If the email does not arrive, pass this link on by other means. It works once.</p>
+          <label for="manual-link">One-time link</label>
+          <input id="manual-link" type="text" readonly value={manualLink} />
+        </div>
+      ) : null}
+      <p>
+        <a href={`/users/${userId}`}>Back to the user</a>
+      </p>
+    </section>
+  );
+}
