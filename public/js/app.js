@@ -38,6 +38,47 @@
     }
   });
 
+  // The users list: columns shown or hidden are remembered in this browser (localStorage).
+  const COLUMNS_KEY = 'gatehouse.users.hiddenColumns';
+  const hiddenColumns = () => {
+    try {
+      return new Set(JSON.parse(localStorage.getItem(COLUMNS_KEY) || '[]'));
+    } catch {
+      return new Set();
+    }
+  };
+  const applyColumns = () => {
+    const hidden = hiddenColumns();
+    for (const cell of document.querySelectorAll('.user-table [data-column]')) {
+      cell.classList.toggle('hidden-column', hidden.has(cell.getAttribute('data-column')));
+    }
+    for (const box of document.querySelectorAll('[data-column-toggle]')) {
+      if (box instanceof HTMLInputElement) box.checked = !hidden.has(box.getAttribute('data-column-toggle'));
+    }
+  };
+  const chooser = document.querySelector('.column-chooser');
+  if (chooser instanceof HTMLElement) {
+    chooser.hidden = false;
+    chooser.addEventListener('change', (event) => {
+      const box = event.target;
+      if (!(box instanceof HTMLInputElement) || !box.hasAttribute('data-column-toggle')) return;
+      const hidden = hiddenColumns();
+      const key = box.getAttribute('data-column-toggle');
+      if (box.checked) hidden.delete(key);
+      else hidden.add(key);
+      localStorage.setItem(COLUMNS_KEY, JSON.stringify([...hidden]));
+      applyColumns();
+    });
+    applyColumns();
+  }
+  document.addEventListener('htmx:after:swap', applyColumns);
+
+  // Pagination is disabled while a page loads.
+  document.addEventListener('htmx:before:request', () => {
+    for (const link of document.querySelectorAll('.pagination .page-link'))
+      link.setAttribute('aria-disabled', 'true');
+  });
+
   if (dialog instanceof HTMLDialogElement) {
     dialog.addEventListener('close', () => {
       const body = dialog.querySelector('#dialog-body');

@@ -2,9 +2,11 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
+import { ListStatus, UserResults, UsersPage } from '../../views/pages/users';
 import type { ActionContext } from '../domain/context';
 import { NotFoundError } from '../domain/errors';
 import { listRoles } from '../domain/roles';
+import { listTeams } from '../domain/teams';
 import {
   createUser,
   deactivateUser,
@@ -18,6 +20,8 @@ import {
   updateUser,
 } from '../domain/user-actions';
 import { userDetails } from '../domain/user-details';
+import { exportUsers } from '../domain/user-export';
+import { listUsers, parseUserListQuery } from '../domain/user-list';
 import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
@@ -83,6 +87,53 @@ export function userRoutes(deps: AppDeps) {
       ),
     });
   };
+
+  app.get('/users', guard(deps, VIEW), async (c) => {
+    const actor = actorOf(c);
+    if (actor.kind !== 'user') return renderStatusPage(c, 403);
+    const q = parseUserListQuery(new URL(c.req.url).searchParams);
+    const page = await listUsers(deps.db, q, actor.projectId, now());
+    const canManage = actor.permissions.has('users.manage');
+    if (isHtmx(c) && c.req.header('HX-Target') === 'user-list') {
+      return c.html(
+        <>
+          <UserResults q={q} page={page} canManage={canManage} />
+          <ListStatus page={page} />
+        </>,
+      );
+    }
+    const [roles, teams] = await Promise.all([listRoles(deps.db, now()), listTeams(deps.db)]);
+    return renderPage(c, {
+      title: q.tab === 'deactivated' ? 'Deactivated users' : 'Users',
+      body: (
+        <UsersPage
+          q={q}
+          page={page}
+          roles={roles}
+          teams={teams}
+          canManage={canManage}
+          canExport={actor.permissions.has('users.export')}
+        />
+      ),
+    });
+  });
+
+  for (const format of ['csv', 'json'] as const) {
+    app.get(`/users/export.${format}`, guard(deps, { permission: 'users.export' }), async (c) => {
+      const actor = actorOf(c);
+      if (actor.kind !== 'user') return renderStatusPage(c, 403);
+      const q = parseUserListQuery(new URL(c.req.url).searchParams);
+      const body = await exportUsers(actionContext(c, deps), q, actor.projectId, format);
+      const stamp = now().toISOString().slice(0, 10);
+      return new Response(body, {
+        headers: {
+          'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+          'Content-Disposition': `attachment; filename="users-${stamp}.${format}"`,
+          'Cache-Control': 'no-store',
+        },
+      });
+    });
+  }
 
   app.get('/users/new', guard(deps, MANAGE), (c) => newUserPage(c));
 
@@ -235,7 +286,7 @@ export function userRoutes(deps: AppDeps) {
     try {
       const details = await userDetails(deps.db, id, now());
       await deleteUser(actionContext(c, deps), id);
-      return redirectWithFlash(c, '/access', `${details.user.name} (${details.user.email}) was deleted.`);
+      return redirectWithFlash(c, '/users', `${details.user.name} (${details.user.email}) was deleted.`);
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         confirmPage(c, id, 'delete', errors, status as Status),

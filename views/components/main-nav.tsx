@@ -1,6 +1,7 @@
 /** The areas that exist; each shows only to those holding its permission. */
 export const AREAS: ReadonlyArray<{ href: string; label: string; permission: string | null }> = [
   { href: '/', label: 'Home', permission: null },
+  { href: '/users', label: 'Users', permission: 'users.view' },
   { href: '/access', label: 'Access', permission: 'users.view' },
   { href: '/roles', label: 'Roles', permission: 'users.view' },
   { href: '/teams', label: 'Teams', permission: 'teams.manage' },

@@ -1,0 +1,421 @@
+import { type Expression, type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import { type UserStatus, userStatus } from './user-actions';
+
+/**
+ * The users list: search, filters, sort, keyset paging and counts, shared by the page and the
+ * export. Everything it reads comes from the query string, so a URL reproduces the view.
+ */
+
+export const STATUS_KEYS = {
+  active: 'Active',
+  password_not_set: 'Password not set',
+  locked: 'Locked',
+  access_expired: 'Access expired',
+  deactivated: 'Deactivated',
+} as const satisfies Record<string, UserStatus>;
+export type StatusKey = keyof typeof STATUS_KEYS;
+
+export const SORTS = ['name', 'email', 'last_login', 'created'] as const;
+export type SortKey = (typeof SORTS)[number];
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+export const ACCESS_LEVELS = {
+  account: 'Account-wide',
+  team: 'Via a team',
+  unassigned: 'Unassigned',
+} as const;
+
+export interface UserListQuery {
+  tab: 'users' | 'deactivated';
+  q: string;
+  roles: string[];
+  statuses: StatusKey[];
+  team: string | null;
+  access: keyof typeof ACCESS_LEVELS | null;
+  inactiveDays: number | null;
+  sort: SortKey;
+  dir: 'asc' | 'desc';
+  per: (typeof PAGE_SIZES)[number];
+  /** Keyset position: rows after or before a row, or the last page. */
+  after: string | null;
+  before: string | null;
+  last: boolean;
+  /** 1-based index of the first row shown, carried in the URL since keyset paging has no offset. */
+  pos: number;
+}
+
+const uuid = z.uuid();
+
+/** Lenient on purpose: a stale or hand-edited URL shows the list with the parts that make sense. */
+export function parseUserListQuery(params: URLSearchParams): UserListQuery {
+  const all = (name: string) => params.getAll(name).filter((v) => v !== '');
+  const one = (name: string) => params.get(name) ?? '';
+  const per = Number(one('per'));
+  const inactive = Number(one('inactive'));
+  const pos = Number(one('pos'));
+  const sort = one('sort').replace(/^-/, '');
+  return {
+    tab: one('tab') === 'deactivated' ? 'deactivated' : 'users',
+    q: one('q').trim().slice(0, 200),
+    roles: all('role')
+      .filter((r) => uuid.safeParse(r).success)
+      .slice(0, 20),
+    statuses: all('status').filter((s): s is StatusKey => s in STATUS_KEYS),
+    team: uuid.safeParse(one('team')).success ? one('team') : null,
+    access: one('access') in ACCESS_LEVELS ? (one('access') as keyof typeof ACCESS_LEVELS) : null,
+    inactiveDays: Number.isInteger(inactive) && inactive > 0 && inactive <= 36_500 ? inactive : null,
+    sort: (SORTS as readonly string[]).includes(sort) ? (sort as SortKey) : 'name',
+    dir: one('sort').startsWith('-') ? 'desc' : 'asc',
+    per: (PAGE_SIZES as readonly number[]).includes(per) ? (per as UserListQuery['per']) : 25,
+    after: one('after') || null,
+    before: one('before') || null,
+    last: one('page') === 'last',
+    pos: Number.isInteger(pos) && pos > 0 ? pos : 1,
+  };
+}
+
+/** The query string of a view; paging parameters only when given. */
+export function listParams(
+  q: UserListQuery,
+  paging: { after?: string; before?: string; last?: boolean; pos?: number } = {},
+): URLSearchParams {
+  const p = new URLSearchParams();
+  if (q.tab !== 'users') p.set('tab', q.tab);
+  if (q.q) p.set('q', q.q);
+  for (const r of q.roles) p.append('role', r);
+  for (const s of q.statuses) p.append('status', s);
+  if (q.team) p.set('team', q.team);
+  if (q.access) p.set('access', q.access);
+  if (q.inactiveDays) p.set('inactive', String(q.inactiveDays));
+  if (q.sort !== 'name' || q.dir !== 'asc') p.set('sort', `${q.dir === 'desc' ? '-' : ''}${q.sort}`);
+  if (q.per !== 25) p.set('per', String(q.per));
+  if (paging.after) p.set('after', paging.after);
+  if (paging.before) p.set('before', paging.before);
+  if (paging.last) p.set('page', 'last');
+  if (paging.pos && paging.pos > 1) p.set('pos', String(paging.pos));
+  return p;
+}
+
+const usersTable = (db: Db) => db.selectFrom('users as u');
+type UsersQuery = ReturnType<typeof usersTable>;
+
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The SQL of each status, in the priority order of userStatus(). */
+function statusCondition(status: StatusKey, now: Date): Expression<SqlBool> {
+  const notDeactivated = sql<SqlBool>`u.deactivated_at is null`;
+  const notExpired = sql<SqlBool>`(u.access_expires_at is null or u.access_expires_at > ${now})`;
+  const notLocked = sql<SqlBool>`(u.locked_until is null or u.locked_until <= ${now})`;
+  switch (status) {
+    case 'deactivated':
+      return sql<SqlBool>`u.deactivated_at is not null`;
+    case 'access_expired':
+      return sql<SqlBool>`${notDeactivated} and u.access_expires_at <= ${now}`;
+    case 'locked':
+      return sql<SqlBool>`${notDeactivated} and ${notExpired} and u.locked_until > ${now}`;
+    case 'password_not_set':
+      return sql<SqlBool>`${notDeactivated} and ${notExpired} and ${notLocked} and u.password_hash is null`;
+    case 'active':
+      return sql<SqlBool>`${notDeactivated} and ${notExpired} and ${notLocked} and u.password_hash is not null`;
+  }
+}
+
+/** Bindings that reach u (directly or through a team), unexpired, in the project or account-wide. */
+function reachingBindings(projectId: string, now: Date) {
+  return sql<SqlBool>`(b.user_id = u.id or b.team_id in (select m.team_id from team_members m where m.user_id = u.id))
+    and (b.project_id is null or b.project_id = ${projectId})
+    and (b.expires_at is null or b.expires_at > ${now})`;
+}
+
+/** Search and filters, combined with AND; no order or limit. */
+function filtered(db: Db, q: UserListQuery, projectId: string, now: Date): UsersQuery {
+  let query: UsersQuery = usersTable(db);
+  query = query.where(
+    q.tab === 'deactivated'
+      ? sql<SqlBool>`u.deactivated_at is not null`
+      : sql<SqlBool>`u.deactivated_at is null`,
+  );
+  if (q.q) {
+    // The same expressions as the trigram indexes, so they are used (performance.md).
+    const pattern = likePattern(q.q);
+    query = query.where(
+      sql<SqlBool>`(lower(u.name) like ${pattern} or lower(u.email::text) like ${pattern})`,
+    );
+  }
+  if (q.statuses.length > 0) {
+    query = query.where((eb) => eb.or(q.statuses.map((s) => statusCondition(s, now))));
+  }
+  if (q.roles.length > 0) {
+    query = query.where(
+      sql<SqlBool>`exists (select 1 from role_bindings b where b.role_id in (${sql.join(q.roles)}) and ${reachingBindings(projectId, now)})`,
+    );
+  }
+  if (q.team) {
+    query = query.where(
+      sql<SqlBool>`exists (select 1 from team_members m where m.team_id = ${q.team} and m.user_id = u.id)`,
+    );
+  }
+  if (q.access === 'account') {
+    query = query.where(
+      sql<SqlBool>`exists (select 1 from role_bindings b where b.project_id is null and (b.expires_at is null or b.expires_at > ${now})
+        and (b.user_id = u.id or b.team_id in (select m.team_id from team_members m where m.user_id = u.id)))`,
+    );
+  } else if (q.access === 'team') {
+    query = query.where(sql<SqlBool>`exists (select 1 from team_members m where m.user_id = u.id)`);
+  } else if (q.access === 'unassigned') {
+    query = query.where(
+      sql<SqlBool>`not exists (select 1 from team_members m where m.user_id = u.id)
+        and not exists (select 1 from role_bindings b where b.user_id = u.id and (b.expires_at is null or b.expires_at > ${now}))`,
+    );
+  }
+  if (q.inactiveDays) {
+    const since = new Date(now.getTime() - q.inactiveDays * 86_400_000);
+    query = query.where(sql<SqlBool>`(u.last_login_at is null or u.last_login_at < ${since})`);
+  }
+  return query;
+}
+
+const SORT_SQL = {
+  name: { expr: sql`lower(u.name)`, cast: sql`text` },
+  email: { expr: sql`lower(u.email::text)`, cast: sql`text` },
+  last_login: { expr: sql`coalesce(u.last_login_at, '-infinity'::timestamptz)`, cast: sql`timestamptz` },
+  created: { expr: sql`u.created_at`, cast: sql`timestamptz` },
+} as const;
+
+interface Cursor {
+  key: string;
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(text: string | null): Cursor | null {
+  if (!text) return null;
+  try {
+    const [key, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    return typeof key === 'string' && typeof id === 'string' && uuid.safeParse(id).success
+      ? { key, id }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ListedUser {
+  id: string;
+  name: string;
+  email: string;
+  status: UserStatus;
+  lockedUntil: Date | null;
+  roles: string[];
+  teams: string[];
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+/** One page in the direction asked, plus one row to know whether more follow. */
+async function fetchPage(db: Db, q: UserListQuery, projectId: string, now: Date, limit: number) {
+  const sort = SORT_SQL[q.sort];
+  const after = decodeCursor(q.after);
+  const before = after ? null : decodeCursor(q.before);
+  // Walking backwards (a previous page, or the last one) reverses the order, then the rows.
+  const backwards = Boolean(before) || (q.last && !after);
+  const ascending = (q.dir === 'asc') !== backwards;
+  let query = filtered(db, q, projectId, now);
+  const cursor = after ?? before;
+  if (cursor) {
+    const value = sql`cast(${cursor.key} as ${sort.cast})`;
+    query = query.where(
+      ascending
+        ? sql<SqlBool>`(${sort.expr}, u.id) > (${value}, ${cursor.id}::uuid)`
+        : sql<SqlBool>`(${sort.expr}, u.id) < (${value}, ${cursor.id}::uuid)`,
+    );
+  }
+  const rows = await query
+    .select([
+      'u.id',
+      'u.name',
+      'u.email',
+      'u.password_hash',
+      'u.deactivated_at',
+      'u.access_expires_at',
+      'u.locked_until',
+      'u.last_login_at',
+      'u.created_at',
+      sql<string>`${sort.expr}::text`.as('sort_key'),
+    ])
+    .orderBy(sql`${sort.expr}`, ascending ? 'asc' : 'desc')
+    .orderBy('u.id', ascending ? 'asc' : 'desc')
+    .limit(limit + 1)
+    .execute();
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (backwards) page.reverse();
+  return { page, more, backwards };
+}
+
+/** Roles (in the project) and teams of the users on a page, in two queries. */
+async function decorate(db: Db, rows: Array<{ id: string }>, projectId: string, now: Date) {
+  const ids = rows.map((r) => r.id);
+  const roles = new Map<string, Set<string>>();
+  const teams = new Map<string, string[]>();
+  if (ids.length === 0) return { roles, teams };
+  const memberships = await db
+    .selectFrom('team_members as m')
+    .innerJoin('teams as t', 't.id', 'm.team_id')
+    .select(['m.user_id', 'm.team_id', 't.name'])
+    .where('m.user_id', 'in', ids)
+    .orderBy('t.name')
+    .execute();
+  for (const m of memberships) teams.set(m.user_id, [...(teams.get(m.user_id) ?? []), m.name]);
+  const teamIds = [...new Set(memberships.map((m) => m.team_id))];
+  const bindings = await db
+    .selectFrom('role_bindings as b')
+    .leftJoin('roles as r', 'r.id', 'b.role_id')
+    .select(['b.user_id', 'b.team_id', 'r.name', 'r.key', 'b.permissions'])
+    .where((eb) =>
+      eb.or([eb('b.user_id', 'in', ids), ...(teamIds.length > 0 ? [eb('b.team_id', 'in', teamIds)] : [])]),
+    )
+    .where((eb) => eb.or([eb('b.project_id', 'is', null), eb('b.project_id', '=', projectId)]))
+    .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
+    .execute();
+  for (const b of bindings) {
+    const label = b.name ?? `Manual set (${b.permissions?.length ?? 0})`;
+    const holders = b.user_id
+      ? [b.user_id]
+      : memberships.filter((m) => m.team_id === b.team_id).map((m) => m.user_id);
+    for (const id of holders) roles.set(id, (roles.get(id) ?? new Set()).add(label));
+  }
+  return { roles, teams };
+}
+
+function toListed(
+  row: Awaited<ReturnType<typeof fetchPage>>['page'][number],
+  extra: { roles: Set<string> | undefined; teams: string[] | undefined },
+  now: Date,
+): ListedUser {
+  const status = userStatus(row, now);
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    status,
+    lockedUntil: status === 'Locked' ? row.locked_until : null,
+    roles: [...(extra.roles ?? [])].sort(),
+    teams: extra.teams ?? [],
+    lastLoginAt: row.last_login_at,
+    createdAt: row.created_at,
+  };
+}
+
+export interface UserTotal {
+  value: number;
+  /** False when the count passed the cap and the value is the planner's estimate. */
+  exact: boolean;
+}
+
+/**
+ * The count strategy. An exact count(*) over a million rows costs 50-100 ms, which on every
+ * request would sink the page (performance.md). So: count at most COUNT_CAP rows (cheap for
+ * narrow filters, and exact below the cap); past the cap, show the planner's estimate as
+ * "about N". Each answer is kept for COUNT_TTL_MS per filter, so paging through one result set
+ * counts once. App instances keep their own cache; a total a few seconds old is acceptable.
+ */
+const COUNT_CAP = 10_000;
+const COUNT_TTL_MS = 30_000;
+const counts = new Map<string, { total: UserTotal; at: number }>();
+
+export async function countUsers(db: Db, q: UserListQuery, projectId: string, now: Date): Promise<UserTotal> {
+  const key = JSON.stringify([projectId, listParams({ ...q, sort: 'name', dir: 'asc', per: 25 }).toString()]);
+  const cached = counts.get(key);
+  if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total;
+  const capped = await db
+    .selectFrom(
+      filtered(db, q, projectId, now)
+        .select(sql`1`.as('one'))
+        .limit(COUNT_CAP + 1)
+        .as('capped'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  let total: UserTotal = { value: Number(capped.n), exact: true };
+  if (total.value > COUNT_CAP) {
+    const compiled = filtered(db, q, projectId, now).select(sql`1`.as('one')).compile();
+    const plan = await db.executeQuery<{ 'QUERY PLAN': unknown }>({
+      ...compiled,
+      sql: `explain (format json) ${compiled.sql}`,
+    });
+    const json = plan.rows[0]?.['QUERY PLAN'];
+    const parsed = typeof json === 'string' ? JSON.parse(json) : json;
+    const estimate = Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
+    total = { value: Math.max(estimate, COUNT_CAP + 1), exact: false };
+  }
+  if (counts.size > 500) counts.clear();
+  counts.set(key, { total, at: Date.now() });
+  return total;
+}
+
+/** Tests and writes that change the user set can drop cached totals. */
+export function forgetUserCounts() {
+  counts.clear();
+}
+
+export interface UserPage {
+  users: ListedUser[];
+  total: UserTotal;
+  pos: number;
+  first: string | null;
+  last: string | null;
+  hasPrevious: boolean;
+  hasNext: boolean;
+}
+
+export async function listUsers(db: Db, q: UserListQuery, projectId: string, now: Date): Promise<UserPage> {
+  const [total, fetched] = await Promise.all([
+    countUsers(db, q, projectId, now),
+    fetchPage(db, q, projectId, now, q.per),
+  ]);
+  const { page, more, backwards } = fetched;
+  const extra = await decorate(db, page, projectId, now);
+  const users = page.map((row) =>
+    toListed(row, { roles: extra.roles.get(row.id), teams: extra.teams.get(row.id) }, now),
+  );
+  const atStart = !q.after && !q.before && !q.last;
+  const pos = q.last ? Math.max(1, total.value - users.length + 1) : atStart ? 1 : q.pos;
+  const firstRow = page[0];
+  const lastRow = page.at(-1);
+  return {
+    users,
+    total,
+    pos,
+    first: firstRow ? encodeCursor({ key: firstRow.sort_key, id: firstRow.id }) : null,
+    last: lastRow ? encodeCursor({ key: lastRow.sort_key, id: lastRow.id }) : null,
+    hasPrevious: backwards ? more : !atStart && pos > 1,
+    hasNext: backwards ? !q.last : more,
+  };
+}
+
+/** Every matching row, in list order, in batches: for the streamed export. */
+export async function* allUsers(
+  db: Db,
+  q: UserListQuery,
+  projectId: string,
+  now: Date,
+  batch = 1000,
+): AsyncGenerator<ListedUser[]> {
+  let after: string | null = null;
+  for (;;) {
+    const view: UserListQuery = { ...q, after, before: null, last: false };
+    const { page, more } = await fetchPage(db, view, projectId, now, batch);
+    const extra = await decorate(db, page, projectId, now);
+    yield page.map((row) =>
+      toListed(row, { roles: extra.roles.get(row.id), teams: extra.teams.get(row.id) }, now),
+    );
+    const lastRow = page.at(-1);
+    if (!more || !lastRow) return;
+    after = encodeCursor({ key: lastRow.sort_key, id: lastRow.id });
+  }
+}

@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultProjectId } from '../../src/domain/access';
+import { forgetUserCounts } from '../../src/domain/user-list';
+import { type TestApp, testApp } from '../helpers/app';
+import { databaseKind } from '../helpers/database';
+import { bind, clientFor, fixtureHash, makeUser } from '../helpers/fixtures';
+import type { Client } from '../helpers/http';
+
+let t: TestApp;
+let admin: Client;
+let projectId: string;
+const DAY = 86_400_000;
+const people: Array<{ id: string; name: string; email: string }> = [];
+let teamId: string;
+const deactivated = new Set<string>();
+
+/** 60 users: names and emails to search, every status, roles direct and via a team, sign-in ages. */
+beforeAll(async () => {
+  t = await testApp();
+  projectId = await defaultProjectId(t.db);
+  const owner = await makeUser(t.db, {
+    role: 'account_admin',
+    name: 'Zed Owner',
+    email: 'owner@gatehouse.test',
+  });
+  people.push(owner);
+  admin = await clientFor(t, owner.id);
+  const hash = await fixtureHash();
+  const now = Date.now();
+  const rows = Array.from({ length: 59 }, (_, i) => ({
+    name:
+      i === 0
+        ? '=HYPERLINK("http://evil")'
+        : i === 1
+          ? '100% Sure'
+          : `Person ${String(i).padStart(2, '0')} ${i % 2 ? 'Alpha' : 'Beta'}`,
+    email: `p${i}@${i % 3 === 0 ? 'acme.example' : 'other.example'}`,
+    password_hash: i % 10 === 5 ? null : hash,
+    locked_until: i % 10 === 6 ? new Date(now + DAY) : null,
+    deactivated_at: i % 10 === 7 ? new Date(now - DAY) : null,
+    access_expires_at: i % 10 === 8 ? new Date(now - DAY) : null,
+    last_login_at: i % 4 === 0 ? null : new Date(now - i * DAY),
+    created_at: new Date(now - (100 - i) * DAY),
+  }));
+  const inserted = await t.db.insertInto('users').values(rows).returning(['id', 'name', 'email']).execute();
+  people.push(...inserted);
+  for (const [i, p] of inserted.entries()) if (rows[i]?.deactivated_at) deactivated.add(p.id);
+  const team = await t.db
+    .insertInto('teams')
+    .values({ name: 'Support' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  teamId = team.id;
+  for (const [i, p] of inserted.entries()) {
+    if (i % 5 === 0) await bind(t.db, { userId: p.id, roleKey: 'editor', projectId });
+    if (i % 7 === 0)
+      await t.db.insertInto('team_members').values({ team_id: team.id, user_id: p.id }).execute();
+  }
+  await bind(t.db, { teamId: team.id, roleKey: 'viewer' });
+});
+afterAll(() => t.close());
+
+const roleId = async (key: string) =>
+  (await t.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
+
+/** The names in the table of a list page, in order. */
+async function names(path: string): Promise<string[]> {
+  const html = await (await admin.get(path)).text();
+  return [...html.matchAll(/<th scope="row"><a href="\/users\/[0-9a-f-]+">([^<]*)<\/a><\/th>/g)].map(
+    (m) => m[1] as string,
+  );
+}
+
+async function exported(path: string): Promise<Array<Record<string, unknown>>> {
+  const response = await admin.get(path.replace('/users?', '/users/export.json?'));
+  expect(response.status).toBe(200);
+  return JSON.parse(await response.text());
+}
+
+const decode = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&amp;', '&');
+
+describe(`the users list (${databaseKind})`, () => {
+  it('searches name or email, case-insensitively, by substring and by domain; wildcards are literal', async () => {
+    const alphas = await names('/users?q=ALPHA&per=100');
+    expect(alphas.length).toBe(people.filter((p) => /alpha/i.test(p.name) && !deactivated.has(p.id)).length);
+    expect(alphas.every((n) => n.endsWith('Alpha'))).toBe(true);
+    const acme = await exported('/users?q=acme.example');
+    expect(acme.length).toBeGreaterThan(5);
+    expect(acme.every((r) => String(r.email).endsWith('@acme.example'))).toBe(true);
+    expect((await names('/users?q=%25')).map(decode)).toEqual(['100% Sure']);
+    expect(await names('/users?q=nobody-matches-this')).toEqual([]);
+  });
+
+  it('combines filters with AND: role, status, team, access level, not signed in for N days', async () => {
+    const editor = await roleId('editor');
+    const all = await exported('/users?per=100');
+    const editors = await exported(`/users?role=${editor}`);
+    const editorsActive = await exported(`/users?role=${editor}&status=active`);
+    expect(editorsActive.length).toBeGreaterThan(0);
+    expect(editorsActive.length).toBeLessThan(editors.length);
+    expect(
+      editorsActive.every((r) => r.status === 'Active' && (r.roles as string[]).includes('Editor')),
+    ).toBe(true);
+    const locked = await exported('/users?status=locked&status=password_not_set');
+    expect(new Set(locked.map((r) => r.status))).toEqual(new Set(['Locked', 'Password not set']));
+    const team = await exported(`/users?team=${teamId}`);
+    expect(team.every((r) => (r.teams as string[]).includes('Support'))).toBe(true);
+    expect(team.every((r) => (r.roles as string[]).includes('Viewer'))).toBe(true);
+    const viaTeam = await exported('/users?access=team');
+    expect(viaTeam.map((r) => r.id).sort()).toEqual(team.map((r) => r.id).sort());
+    const accountWide = await exported('/users?access=account');
+    expect(accountWide.map((r) => r.email).sort()).toEqual(
+      ['owner@gatehouse.test', ...team.map((r) => String(r.email))].sort(),
+    );
+    const unassigned = await exported('/users?access=unassigned');
+    expect(
+      unassigned.every((r) => (r.roles as string[]).length === 0 && (r.teams as string[]).length === 0),
+    ).toBe(true);
+    expect(unassigned.length + accountWide.length).toBeLessThanOrEqual(all.length);
+    const idle = await exported('/users?inactive=30');
+    expect(
+      idle.every(
+        (r) => r.last_sign_in === null || Date.parse(String(r.last_sign_in)) < Date.now() - 30 * DAY,
+      ),
+    ).toBe(true);
+    const idleEditors = await exported(`/users?inactive=30&role=${editor}`);
+    expect(idleEditors.map((r) => r.id).sort()).toEqual(
+      idle
+        .filter((r) => (r.roles as string[]).includes('Editor'))
+        .map((r) => r.id)
+        .sort(),
+    );
+  });
+
+  it('keeps deactivated users on their own tab', async () => {
+    const active = await exported('/users?per=100');
+    const deactivated = await exported('/users?tab=deactivated');
+    expect(deactivated.length).toBe(6);
+    expect(deactivated.every((r) => r.status === 'Deactivated')).toBe(true);
+    expect(active.some((r) => r.status === 'Deactivated')).toBe(false);
+  });
+
+  it('sorts by each column in both directions', async () => {
+    const byName = await names('/users?per=100');
+    // The test databases sort in code-point order (C collation).
+    const codePoint = (a: string, b: string) =>
+      a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0;
+    expect(byName.map(decode)).toEqual([...byName.map(decode)].sort(codePoint));
+    expect(await names('/users?per=100&sort=-name')).toEqual([...byName].reverse());
+    const byCreated = await exported('/users?sort=created');
+    expect(byCreated.map((r) => r.created)).toEqual([...byCreated.map((r) => String(r.created))].sort());
+    const byLogin = await exported('/users?sort=-last_login');
+    const logins = byLogin.map((r) => (r.last_sign_in ? Date.parse(String(r.last_sign_in)) : -Infinity));
+    expect(logins).toEqual([...logins].sort((a, b) => b - a));
+    const byEmail = await exported('/users?sort=-email');
+    expect(byEmail.map((r) => r.email)).toEqual([...byEmail.map((r) => String(r.email))].sort().reverse());
+  });
+
+  it('pages forward and back through every row exactly once, with the range and the ends right', async () => {
+    forgetUserCounts();
+    const expected = await names('/users?per=100');
+    const total = expected.length;
+    const seen: string[] = [];
+    let path = '/users?per=10';
+    let html = '';
+    for (let page = 0; page < 20; page++) {
+      html = await (await admin.get(path)).text();
+      const pageNames = [
+        ...html.matchAll(/<th scope="row"><a href="\/users\/[0-9a-f-]+">([^<]*)<\/a><\/th>/g),
+      ].map((m) => m[1] as string);
+      const start = seen.length + 1;
+      expect(html).toContain(`Showing ${start}–${start + pageNames.length - 1} of ${total} users`);
+      seen.push(...pageNames);
+      if (page === 0)
+        expect(html).toMatch(
+          /<button type="button" class="page-link button-link disabled" disabled="" aria-disabled="true">Previous/,
+        );
+      const next = /<a href="(\/users\?[^"]+)"[^>]*class="page-link">Next<\/a>/.exec(html)?.[1];
+      if (!next) break;
+      path = next.replaceAll('&amp;', '&');
+    }
+    expect(seen).toEqual(expected);
+    expect(html).toMatch(/disabled="" aria-disabled="true">Next/);
+    // Back one page from the end shows the page before it.
+    const previous = /<a href="(\/users\?[^"]+)"[^>]*class="page-link">Previous<\/a>/
+      .exec(html)?.[1]
+      ?.replaceAll('&amp;', '&');
+    expect(await names(previous ?? '')).toEqual(
+      expected.slice(Math.floor((total - 1) / 10) * 10 - 10, Math.floor((total - 1) / 10) * 10),
+    );
+    // The last page directly: the last rows, and no next.
+    const last = await (await admin.get('/users?per=10&page=last')).text();
+    expect(last).toContain(`of ${total} users`);
+    expect(last).toContain(`Showing ${total - 9}–${total}`);
+  });
+
+  it('counts equal the rows a full export returns, for CSV and JSON', async () => {
+    forgetUserCounts();
+    const editor = await roleId('editor');
+    for (const filter of [
+      '',
+      'q=alpha',
+      `role=${editor}`,
+      'status=active&inactive=10',
+      'tab=deactivated',
+      `team=${teamId}`,
+    ]) {
+      const html = await (await admin.get(`/users?${filter}`)).text();
+      const count = Number(
+        /of (\d+) users/.exec(html)?.[1] ?? (html.includes('No users match') ? 0 : Number.NaN),
+      );
+      const json = await exported(`/users?${filter}`);
+      const csv = await (await admin.get(`/users/export.csv?${filter}`)).text();
+      expect(json.length, filter).toBe(count);
+      expect(csv.trimEnd().split('\r\n').length - 1, filter).toBe(count);
+    }
+  });
+
+  it('neutralises formulas in CSV cells and audits every export with its filter', async () => {
+    const response = await admin.get('/users/export.csv?q=hyperlink');
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(response.headers.get('content-disposition')).toMatch(
+      /attachment; filename="users-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
+    const lines = (await response.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('"id","name","email","roles","status","teams","last_sign_in","created"');
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    const event = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'users.export')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event.after).toEqual({ format: 'csv', filter: 'q=hyperlink' });
+  });
+
+  it('needs users.export to export; users.view to list', async () => {
+    const coAdmin = await makeUser(t.db, { role: 'co_admin' });
+    const client = await clientFor(t, coAdmin.id);
+    expect((await client.get('/users')).status).toBe(200);
+    expect((await client.get('/users/export.csv')).status).toBe(403);
+    const editor = await makeUser(t.db, { role: 'editor' });
+    expect((await (await clientFor(t, editor.id)).get('/users')).status).toBe(403);
+  });
+
+  it('answers an HTMX request with the results fragment and the announcement only', async () => {
+    const html = await (
+      await admin.get('/users?q=beta', { 'HX-Request': 'true', 'HX-Target': 'user-list' })
+    ).text();
+    expect(html.startsWith('<div id="user-list">')).toBe(true);
+    expect(html).not.toContain('<h1>');
+    expect(html).toContain('<div id="list-status" hx-swap-oob="innerHTML">Showing 1–');
+  });
+
+  it('survives a nonsense URL by falling back to defaults', async () => {
+    const response = await admin.get(
+      '/users?per=7&sort=password&status=root&role=x&team=y&inactive=-3&after=%%%&pos=-1',
+    );
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Showing 1–25 of');
+  });
+});

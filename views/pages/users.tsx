@@ -1,0 +1,308 @@
+import {
+  ACCESS_LEVELS,
+  type ListedUser,
+  listParams,
+  PAGE_SIZES,
+  type SortKey,
+  STATUS_KEYS,
+  type UserListQuery,
+  type UserPage,
+} from '../../src/domain/user-list';
+import { day } from '../components/format';
+
+const COLUMNS = [
+  { key: 'email', label: 'Email' },
+  { key: 'roles', label: 'Roles' },
+  { key: 'status', label: 'Status' },
+  { key: 'teams', label: 'Teams' },
+  { key: 'last_login', label: 'Last sign-in' },
+  { key: 'created', label: 'Created' },
+] as const;
+
+const SORTABLE: Partial<Record<string, SortKey>> = {
+  email: 'email',
+  last_login: 'last_login',
+  created: 'created',
+};
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+export function rangeText(page: UserPage, noun = 'users'): string {
+  if (page.users.length === 0) return `No ${noun} match`;
+  const end = page.pos + page.users.length - 1;
+  const total = page.total.exact ? number(page.total.value) : `about ${number(page.total.value)}`;
+  return `Showing ${number(page.pos)}–${number(end)} of ${total} ${noun}`;
+}
+
+function statusText(u: ListedUser) {
+  return u.status === 'Locked' && u.lockedUntil
+    ? `Locked until ${u.lockedUntil.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+    : u.status;
+}
+
+function SortHeader({ q, column, label }: { q: UserListQuery; column: SortKey; label: string }) {
+  const active = q.sort === column;
+  const nextDir = active && q.dir === 'asc' ? 'desc' : 'asc';
+  const href = `/users?${listParams({ ...q, sort: column, dir: nextDir })}`;
+  return (
+    <th
+      scope="col"
+      aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+      data-column={column === 'name' ? undefined : column}
+    >
+      <a href={href} hx-get={href} hx-target="#user-list" hx-swap="outerHTML" hx-push-url="true">
+        {label}
+        <span class="visually-hidden">, sort {nextDir === 'asc' ? 'ascending' : 'descending'}</span>
+        {active ? <span aria-hidden="true">{q.dir === 'asc' ? ' ▲' : ' ▼'}</span> : null}
+      </a>
+    </th>
+  );
+}
+
+function PageLink({ href, label, enabled }: { href: string; label: string; enabled: boolean }) {
+  return enabled ? (
+    <a
+      href={href}
+      hx-get={href}
+      hx-target="#user-list"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+      class="page-link"
+    >
+      {label}
+    </a>
+  ) : (
+    <button type="button" class="page-link button-link disabled" disabled aria-disabled="true">
+      {label}
+    </button>
+  );
+}
+
+/** The part that changes: the table, its count and the pagination. One component for page and fragment. */
+export function UserResults({
+  q,
+  page,
+  canManage,
+}: {
+  q: UserListQuery;
+  page: UserPage;
+  canManage: boolean;
+}) {
+  const base = '/users?';
+  const prev = `${base}${listParams(q, { before: page.first ?? undefined, pos: Math.max(1, page.pos - q.per) })}`;
+  const next = `${base}${listParams(q, { after: page.last ?? undefined, pos: page.pos + q.per })}`;
+  return (
+    <div id="user-list">
+      <div class="table-scroll">
+        <table class="user-table">
+          <caption>{rangeText(page)}</caption>
+          <thead>
+            <tr>
+              {canManage ? (
+                <th scope="col">
+                  <span class="visually-hidden">Select</span>
+                </th>
+              ) : null}
+              <SortHeader q={q} column="name" label="Name" />
+              {COLUMNS.map((c) =>
+                SORTABLE[c.key] ? (
+                  <SortHeader q={q} column={SORTABLE[c.key] as SortKey} label={c.label} />
+                ) : (
+                  <th scope="col" data-column={c.key}>
+                    {c.label}
+                  </th>
+                ),
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {page.users.map((u) => (
+              <tr>
+                {canManage ? (
+                  <td>
+                    <input
+                      type="checkbox"
+                      name="ids"
+                      value={u.id}
+                      form="bulk-form"
+                      id={`select-${u.id}`}
+                      aria-label={`Select ${u.name}`}
+                    />
+                  </td>
+                ) : null}
+                <th scope="row">
+                  <a href={`/users/${u.id}`}>{u.name}</a>
+                </th>
+                <td data-column="email">{u.email}</td>
+                <td data-column="roles">{u.roles.join(', ') || '—'}</td>
+                <td data-column="status">
+                  <span class={`badge badge-${u.status.toLowerCase().replaceAll(' ', '-')}`}>
+                    {statusText(u)}
+                  </span>
+                </td>
+                <td data-column="teams">{u.teams.join(', ') || '—'}</td>
+                <td data-column="last_login">{u.lastLoginAt ? day(u.lastLoginAt) : 'Never'}</td>
+                <td data-column="created">{day(u.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav aria-label="Pagination" class="pagination">
+        <PageLink href={`${base}${listParams(q)}`} label="First" enabled={page.hasPrevious} />
+        <PageLink href={prev} label="Previous" enabled={page.hasPrevious} />
+        <span class="page-range">{rangeText(page)}</span>
+        <PageLink href={next} label="Next" enabled={page.hasNext} />
+        <PageLink href={`${base}${listParams(q, { last: true })}`} label="Last" enabled={page.hasNext} />
+      </nav>
+    </div>
+  );
+}
+
+/** With an HTMX update: the new text for the page's live region, swapped out of band. */
+export function ListStatus({ page }: { page: UserPage }) {
+  return (
+    <div id="list-status" hx-swap-oob="innerHTML">
+      {rangeText(page)}
+    </div>
+  );
+}
+
+export interface UsersPageProps {
+  q: UserListQuery;
+  page: UserPage;
+  roles: Array<{ id: string; name: string }>;
+  teams: Array<{ id: string; name: string }>;
+  canManage: boolean;
+  canExport: boolean;
+}
+
+export function UsersPage({ q, page, roles, teams, canManage, canExport }: UsersPageProps) {
+  const exportQuery = listParams(q).toString();
+  return (
+    <section>
+      <h1>Users</h1>
+      <nav aria-label="User lists" class="tabs">
+        <a href="/users" aria-current={q.tab === 'users' ? 'page' : undefined}>
+          Users
+        </a>
+        <a href="/users?tab=deactivated" aria-current={q.tab === 'deactivated' ? 'page' : undefined}>
+          Deactivated
+        </a>
+      </nav>
+      {canManage ? (
+        <p>
+          <a class="button" href="/users/new">
+            Create user
+          </a>
+        </p>
+      ) : null}
+      <form
+        method="get"
+        action="/users"
+        class="filters"
+        aria-label="Search and filter users"
+        hx-get="/users"
+        hx-target="#user-list"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="submit, change, input delay:400ms from:#q"
+      >
+        {q.tab === 'deactivated' ? <input type="hidden" name="tab" value="deactivated" /> : null}
+        <div class="field">
+          <label for="q">Search name or email</label>
+          <input id="q" name="q" type="search" value={q.q} autocomplete="off" />
+        </div>
+        <fieldset>
+          <legend>Role</legend>
+          {roles.map((r) => (
+            <label class="choice">
+              <input type="checkbox" name="role" value={r.id} checked={q.roles.includes(r.id)} /> {r.name}
+            </label>
+          ))}
+        </fieldset>
+        {q.tab === 'users' ? (
+          <fieldset>
+            <legend>Status</legend>
+            {(Object.entries(STATUS_KEYS) as Array<[keyof typeof STATUS_KEYS, string]>)
+              .filter(([key]) => key !== 'deactivated')
+              .map(([key, label]) => (
+                <label class="choice">
+                  <input type="checkbox" name="status" value={key} checked={q.statuses.includes(key)} />{' '}
+                  {label}
+                </label>
+              ))}
+          </fieldset>
+        ) : null}
+        <div class="field">
+          <label for="team">Team</label>
+          <select id="team" name="team">
+            <option value="">Any team</option>
+            {teams.map((t) => (
+              <option value={t.id} selected={q.team === t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="access">Access level</label>
+          <select id="access" name="access">
+            <option value="">Any</option>
+            {Object.entries(ACCESS_LEVELS).map(([key, label]) => (
+              <option value={key} selected={q.access === key}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="inactive">Not signed in for at least (days)</label>
+          <input
+            id="inactive"
+            name="inactive"
+            type="number"
+            min="1"
+            max="36500"
+            value={q.inactiveDays ? String(q.inactiveDays) : ''}
+          />
+        </div>
+        <div class="field">
+          <label for="per">Rows per page</label>
+          <select id="per" name="per">
+            {PAGE_SIZES.map((n) => (
+              <option value={String(n)} selected={q.per === n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        {q.sort !== 'name' || q.dir !== 'asc' ? (
+          <input type="hidden" name="sort" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
+        ) : null}
+        <div class="actions">
+          <button type="submit">Apply filters</button>
+          <a href={q.tab === 'deactivated' ? '/users?tab=deactivated' : '/users'}>Clear filters</a>
+          {canExport ? (
+            <>
+              <a href={`/users/export.csv?${exportQuery}`}>Export CSV</a>
+              <a href={`/users/export.json?${exportQuery}`}>Export JSON</a>
+            </>
+          ) : null}
+        </div>
+      </form>
+      <div class="column-chooser" hidden>
+        <fieldset>
+          <legend>Columns</legend>
+          {COLUMNS.map((c) => (
+            <label class="choice">
+              <input type="checkbox" data-column-toggle={c.key} checked /> {c.label}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      <div id="list-status" class="visually-hidden" role="status" aria-live="polite" />
+      <UserResults q={q} page={page} canManage={canManage} />
+    </section>
+  );
+}
