@@ -72,6 +72,7 @@
     applyColumns();
   }
   document.addEventListener('htmx:after:swap', applyColumns);
+  document.addEventListener('htmx:after:settle', applyColumns);
 
   // Pagination is disabled while a page loads.
   document.addEventListener('htmx:before:request', () => {

@@ -94,7 +94,8 @@ export function userRoutes(deps: AppDeps) {
     const q = parseUserListQuery(new URL(c.req.url).searchParams);
     const page = await listUsers(deps.db, q, actor.projectId, now());
     const canManage = actor.permissions.has('users.manage');
-    if (isHtmx(c) && c.req.header('HX-Target') === 'user-list') {
+    // htmx 4 names the target as tag#id.
+    if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#user-list')) {
       return c.html(
         <>
           <UserResults q={q} page={page} canManage={canManage} />

@@ -245,7 +245,7 @@ describe(`the users list (${databaseKind})`, () => {
 
   it('answers an HTMX request with the results fragment and the announcement only', async () => {
     const html = await (
-      await admin.get('/users?q=beta', { 'HX-Request': 'true', 'HX-Target': 'user-list' })
+      await admin.get('/users?q=beta', { 'HX-Request': 'true', 'HX-Target': 'div#user-list' })
     ).text();
     expect(html.startsWith('<div id="user-list">')).toBe(true);
     expect(html).not.toContain('<h1>');

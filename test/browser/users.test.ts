@@ -1,0 +1,98 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setPasswordWithLink } from '../../src/domain/sign-in';
+import { createAccountAdmin } from '../../src/domain/users';
+import { axeViolations, chromiumPath, launchChromium, watchPage } from '../helpers/browser';
+import { fixtureHash } from '../helpers/fixtures';
+import { startServer } from '../helpers/server';
+
+const PASSWORD = 'a quiet harbour at dawn';
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+
+async function signedInPage(javaScriptEnabled: boolean) {
+  const context = await browser.newContext({ javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByRole('textbox', { name: 'Email address' }).fill('ada@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  return page;
+}
+
+describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
+  beforeAll(async () => {
+    server = await startServer();
+    const admin = await createAccountAdmin(server.system, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    await setPasswordWithLink(server.system, {
+      token: admin.link.split('/').at(-1) as string,
+      password: PASSWORD,
+      confirm: PASSWORD,
+    });
+    const hash = await fixtureHash();
+    await server.db
+      .insertInto('users')
+      .values(
+        Array.from({ length: 40 }, (_, i) => ({
+          name: `Member ${String(i).padStart(2, '0')}`,
+          email: `m${i}@example.com`,
+          password_hash: hash,
+        })),
+      )
+      .execute();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('works without JavaScript: list, search, paging and a deactivation', async () => {
+    const page = await signedInPage(false);
+    await page.goto(`${server.url}/users`);
+    expect(await page.getByRole('table').getByRole('caption').textContent()).toBe('Showing 1–25 of 41 users');
+    await page.getByLabel('Search name or email').fill('member 1');
+    await page.getByLabel('Search name or email').press('Enter');
+    await page.waitForURL(/q=member\+1/);
+    expect(await page.getByRole('table').getByRole('caption').textContent()).toBe('Showing 1–10 of 10 users');
+    await page.goto(`${server.url}/users`);
+    await page.getByRole('link', { name: 'Next' }).click();
+    await page.waitForURL(/after=/);
+    expect(await page.getByRole('table').getByRole('caption').textContent()).toBe(
+      'Showing 26–41 of 41 users',
+    );
+    await page.getByRole('link', { name: 'Member 30' }).click();
+    await page.getByRole('button', { name: 'Deactivate Member 30' }).click();
+    await page.waitForURL(/\/users\/[0-9a-f-]+$/);
+    expect(await page.getByRole('status').first().textContent()).toContain('User deactivated.');
+    await page.context().close();
+  });
+
+  it('with JavaScript: updates in place, announces, keeps the URL, remembers columns, and passes axe', async () => {
+    const page = await signedInPage(true);
+    const watch = await watchPage(page);
+    await page.goto(`${server.url}/users`);
+    expect(await axeViolations(page)).toEqual([]);
+    const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    await page.getByLabel('Search name or email').focus();
+    await page.keyboard.type('member 2');
+    await expect.poll(() => page.locator('#list-status').textContent()).toBe('Showing 1–10 of 10 users');
+    expect(page.url()).toContain('q=member+2');
+    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(before);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('checkbox', { name: 'Email' }).uncheck();
+    await expect.poll(() => page.locator('td[data-column="email"]').first().isVisible()).toBe(false);
+    await page.reload();
+    await expect.poll(() => page.locator('td[data-column="email"]').first().isVisible()).toBe(false);
+    await page.getByRole('checkbox', { name: 'Email' }).check();
+    expect(await page.locator('td[data-column="email"]').first().isVisible()).toBe(true);
+
+    await page.goto(`${server.url}/users?tab=deactivated`);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(server.errors).toEqual([]);
+    await page.context().close();
+  });
+});
