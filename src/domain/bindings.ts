@@ -397,3 +397,58 @@ export async function recordExpiredBindings(ctx: ActionContext): Promise<number>
 }
 
 class AlreadyRecorded extends Error {}
+
+/**
+ * "Change role in the current project": the user's own bindings in that project are replaced by
+ * one binding to the role (account-wide and team bindings stay). The rules of createBinding apply.
+ */
+export async function setProjectRole(
+  ctx: ActionContext,
+  userId: string,
+  projectId: string,
+  roleId: string,
+): Promise<void> {
+  await perform(
+    ctx,
+    { action: 'binding.set_project_role', permission: 'users.manage', serialize: true },
+    async (tx) => {
+      const user = z.uuid().safeParse(userId).success
+        ? await tx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst()
+        : undefined;
+      if (!user) throw new NotFoundError('There is no such user.');
+      const subject: Subject = { type: 'user', id: user.id, label: user.email, userIds: [user.id] };
+      const access = await resolveAccess(tx, roleId, []);
+      await assertMayActOn(tx, ctx, subject);
+      await assertCanGrant(tx, ctx, {
+        permissions: access.permissions,
+        projectId,
+        permission: 'users.manage',
+        expiresAt: null,
+      });
+      const removed = await tx
+        .deleteFrom('role_bindings')
+        .where('user_id', '=', user.id)
+        .where('project_id', '=', projectId)
+        .returning(['role_id', 'permissions'])
+        .execute();
+      await tx
+        .insertInto('role_bindings')
+        .values({
+          user_id: user.id,
+          role_id: access.roleId,
+          project_id: projectId,
+          created_at: ctx.clock.now(),
+          created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+        })
+        .execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: { type: 'user', id: user.id, label: user.email },
+        projectId,
+        before: { bindings: removed.length },
+        after: { role: access.roleName },
+      };
+    },
+  );
+}

@@ -1,8 +1,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
+import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { ListStatus, UserResults, UsersPage } from '../../views/pages/users';
+import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import type { ActionContext } from '../domain/context';
 import { NotFoundError } from '../domain/errors';
 import { listRoles } from '../domain/roles';
@@ -13,6 +15,8 @@ import {
   deleteUser,
   reactivateUser,
   resendSetPassword,
+  resetAllCount,
+  resetAllPasswords,
   resetPassword,
   setAccessExpiry,
   signOutEverywhere,
@@ -23,7 +27,7 @@ import { userDetails } from '../domain/user-details';
 import { exportUsers } from '../domain/user-export';
 import { listUsers, parseUserListQuery } from '../domain/user-list';
 import type { AppDeps, AppEnv } from '../http/env';
-import { formFields } from '../http/form';
+import { formFields, formValues } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
@@ -114,6 +118,7 @@ export function userRoutes(deps: AppDeps) {
           teams={teams}
           canManage={canManage}
           canExport={actor.permissions.has('users.export')}
+          canResetAll={actor.permissions.has('account.settings')}
         />
       ),
     });
@@ -135,6 +140,78 @@ export function userRoutes(deps: AppDeps) {
       });
     });
   }
+
+  const bulkInput = async (c: Context<AppEnv>) => {
+    const { fields, lists } = await formValues(c, ['action', 'roleId'] as const, ['ids']);
+    return { ...fields, ids: lists.ids };
+  };
+
+  app.post('/users/bulk/preview', guard(deps, MANAGE), async (c) => {
+    try {
+      const preview = await previewBulk(actionContext(c, deps), await bulkInput(c));
+      return renderPage(c, { title: 'Check before you confirm', body: <BulkPreviewPage {...preview} /> });
+    } catch (error) {
+      return renderRefusal(c, error, (errors) =>
+        redirectWithFlash(c, '/users', Object.values(errors).join(' ') || 'Nothing to do.'),
+      );
+    }
+  });
+
+  app.post('/users/bulk', guard(deps, MANAGE), async (c) => {
+    const actor = actorOf(c);
+    const input = await bulkInput(c);
+    try {
+      const result = await runBulk(
+        actionContext(c, deps),
+        actor.kind === 'user' ? actor.projectId : '',
+        input,
+      );
+      return renderPage(c, {
+        title: 'Done',
+        body: (
+          <BulkResultPage action={input.action as BulkAction} done={result.done} refused={result.refused} />
+        ),
+      });
+    } catch (error) {
+      return renderRefusal(c, error, (errors) =>
+        redirectWithFlash(c, '/users', Object.values(errors).join(' ') || 'Nothing to do.'),
+      );
+    }
+  });
+
+  const resetAllPage = async (c: Context<AppEnv>, errors: FormErrors = {}, status: Status = 200) => {
+    const actor = actorOf(c);
+    const count = actor.kind === 'user' ? await resetAllCount(deps.db, actor.id) : 0;
+    return renderPage(c, {
+      title: 'Reset all passwords',
+      status,
+      body: (
+        <ConfirmPage
+          inDialog={isHtmx(c)}
+          title="Reset all passwords?"
+          action="/users/reset-all"
+          confirmLabel={`Reset ${count} passwords`}
+          cancelHref="/users"
+          errors={errors}
+        >
+          <p>
+            The passwords of {count} {count === 1 ? 'person' : 'people'} stop working at once and their
+            sessions end; each is emailed a link to choose a new one. Yours is not reset.
+          </p>
+        </ConfirmPage>
+      ),
+    });
+  };
+
+  app.get('/users/reset-all', guard(deps, { permission: 'account.settings' }), (c) => resetAllPage(c));
+  app.post('/users/reset-all', guard(deps, { permission: 'account.settings' }), async (c) => {
+    try {
+      const count = await resetAllPasswords(actionContext(c, deps));
+      return redirectWithFlash(c, '/users', `${count} passwords were reset; each person was emailed a link.`);
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) => resetAllPage(c, errors, status as Status));
+    }
+  });
 
   app.get('/users/new', guard(deps, MANAGE), (c) => newUserPage(c));
 

@@ -36,6 +36,8 @@ interface RouteCase {
   needsBinding?: boolean;
   /** An allowed request answers with a page (200) rather than a redirect (303). */
   okStatus?: number;
+  /** A bulk action: the rank rule skips the person and reports it, with status 200. */
+  skipsInsteadOfRefusing?: boolean;
   prepare(f: Fixture): Promise<{ path: string; form: Record<string, string> }>;
 }
 
@@ -309,6 +311,36 @@ const CASES: RouteCase[] = [
     acts: true,
     prepare: async (f) => ({ path: `/users/${f.target?.id}/delete`, form: {} }),
   },
+  {
+    route: 'POST /users/bulk/preview',
+    permission: 'users.manage',
+    acts: false,
+    changesData: false,
+    okStatus: 200,
+    prepare: async (f) => {
+      const other = await f.t.db
+        .insertInto('users')
+        .values({ email: `bulk-${Math.random()}@example.com`, name: 'Bulk Person' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { path: '/users/bulk/preview', form: { action: 'deactivate', ids: other.id } };
+    },
+  },
+  {
+    route: 'POST /users/bulk',
+    permission: 'users.manage',
+    acts: true,
+    okStatus: 200,
+    // A person the actor may not act on is skipped: the request succeeds, nothing changes.
+    skipsInsteadOfRefusing: true,
+    prepare: async (f) => ({ path: '/users/bulk', form: { action: 'deactivate', ids: f.target?.id ?? '' } }),
+  },
+  {
+    route: 'POST /users/reset-all',
+    permission: 'account.settings',
+    acts: false,
+    prepare: async () => ({ path: '/users/reset-all', form: {} }),
+  },
 ];
 
 function targetsFor(actor: Actor, acts: boolean): Array<{ level: string; role: Role | null }> {
@@ -363,6 +395,14 @@ describe(`authorization matrix (${databaseKind})`, () => {
             );
             expect(response.headers.get('location') ?? '', label).not.toMatch(/^\/login(\?next=|$)/);
             if (routeCase.changesData !== false) expect(after, `${label} changed nothing`).not.toBe(before);
+          } else if (
+            routeCase.skipsInsteadOfRefusing &&
+            actor !== 'anonymous' &&
+            perms(actor).has(routeCase.permission)
+          ) {
+            expect(response.status, label).toBe(200);
+            expect(await response.text(), label).toContain('skipped or refused');
+            expect(after, `${label} changed data`).toBe(before);
           } else {
             expect([303, 403, 409], label).toContain(response.status);
             if (response.status === 303) expect(response.headers.get('location'), label).toMatch(/^\/login/);

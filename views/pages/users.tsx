@@ -8,7 +8,9 @@ import {
   type UserListQuery,
   type UserPage,
 } from '../../src/domain/user-list';
+import { DialogLink } from '../components/dialog';
 import { day } from '../components/format';
+import { BulkForm } from './bulk';
 
 const COLUMNS = [
   { key: 'email', label: 'Email' },
@@ -175,9 +177,10 @@ export interface UsersPageProps {
   teams: Array<{ id: string; name: string }>;
   canManage: boolean;
   canExport: boolean;
+  canResetAll: boolean;
 }
 
-export function UsersPage({ q, page, roles, teams, canManage, canExport }: UsersPageProps) {
+export function UsersPage({ q, page, roles, teams, canManage, canExport, canResetAll }: UsersPageProps) {
   const exportQuery = listParams(q).toString();
   return (
     <section>
@@ -190,11 +193,14 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport }: Users
           Deactivated
         </a>
       </nav>
-      {canManage ? (
-        <p>
-          <a class="button" href="/users/new">
-            Create user
-          </a>
+      {canManage || canResetAll ? (
+        <p class="actions">
+          {canManage ? (
+            <a class="button" href="/users/new">
+              Create user
+            </a>
+          ) : null}
+          {canResetAll ? <DialogLink href="/users/reset-all">Reset all passwords</DialogLink> : null}
         </p>
       ) : null}
       <form
@@ -303,6 +309,7 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport }: Users
       </div>
       <div id="list-status" class="visually-hidden" role="status" aria-live="polite" />
       <UserResults q={q} page={page} canManage={canManage} />
+      {canManage ? <BulkForm roles={roles} /> : null}
     </section>
   );
 }

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultProjectId, effectivePermissions } from '../../src/domain/access';
+import { previewBulk } from '../../src/domain/bulk';
+import { type TestApp, testApp } from '../helpers/app';
+import { databaseKind } from '../helpers/database';
+import { clientFor, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
+import { Client } from '../helpers/http';
+
+let t: TestApp;
+let projectId: string;
+beforeAll(async () => {
+  t = await testApp();
+  projectId = await defaultProjectId(t.db);
+});
+afterAll(() => t.close());
+beforeEach(async () => {
+  await resetData(t.db);
+  t.mailer.messages.length = 0;
+});
+
+function form(action: string, ids: string[], roleId = '') {
+  return new URLSearchParams([
+    ['action', action],
+    ['roleId', roleId],
+    ...ids.map((id) => ['ids', id] as [string, string]),
+  ]).toString();
+}
+
+async function post(client: Client, path: string, body: string) {
+  return client.request(path, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+}
+
+describe(`bulk actions (${databaseKind})`, () => {
+  it('previews each user with what will happen or why they are skipped, then does it', async () => {
+    await makeUser(t.db, { role: 'account_admin' });
+    const coAdmin = await makeUser(t.db, { role: 'co_admin', name: 'Carla Co' });
+    const admin = await makeUser(t.db, { role: 'admin', name: 'Adam Above' });
+    const a = await makeUser(t.db, { role: 'viewer', name: 'Vera One' });
+    const b = await makeUser(t.db, { role: 'editor', name: 'Eddie Two' });
+    const gone = await makeUser(t.db, { role: 'viewer', name: 'Gone Already' });
+    await t.db.updateTable('users').set({ deactivated_at: new Date() }).where('id', '=', gone.id).execute();
+    const client = await clientFor(t, coAdmin.id);
+    const ids = [coAdmin.id, admin.id, a.id, b.id, gone.id];
+
+    const preview = await post(client, '/users/bulk/preview', form('deactivate', ids));
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    expect(html).toContain('2 of 5 selected users will be changed; 3 skipped.');
+    expect(html).toMatch(/Carla Co<\/th><td>[^<]+<\/td><td>skipped: that is you/);
+    expect(html).toMatch(/Adam Above<\/th><td>[^<]+<\/td><td>skipped: has access you do not have/);
+    expect(html).toMatch(/Gone Already<\/th><td>[^<]+<\/td><td>skipped: already deactivated/);
+    expect(html).toMatch(/Vera One<\/th><td>[^<]+<\/td><td>will be deactivated/);
+    const deactivatedBefore = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('deactivated_at', 'is not', null)
+      .execute();
+    expect(deactivatedBefore).toHaveLength(1);
+
+    // The confirmation carries the ids; every rule is checked again when it runs.
+    const done = await post(client, '/users/bulk', form('deactivate', [a.id, b.id, admin.id]));
+    expect(done.status).toBe(200);
+    const result = await done.text();
+    expect(result).toContain('2 users changed; 1 skipped or refused.');
+    const now = await t.db.selectFrom('users').select('id').where('deactivated_at', 'is not', null).execute();
+    expect(now.map((u) => u.id).sort()).toEqual([a.id, b.id, gone.id].sort());
+    expect((await new Client(t.app).signIn(a.email, FIXTURE_PASSWORD)).status).toBe(401);
+  });
+
+  it('changes the role in the current project, within the rules', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const a = await makeUser(t.db, { role: 'viewer', projectId });
+    const b = await makeUser(t.db);
+    const publisher = (
+      await t.db.selectFrom('roles').select('id').where('key', '=', 'publisher').executeTakeFirstOrThrow()
+    ).id;
+    const client = await clientFor(t, owner.id);
+    const missing = await post(client, '/users/bulk/preview', form('change_role', [a.id]));
+    expect(missing.status).toBe(303);
+    const done = await post(client, '/users/bulk', form('change_role', [a.id, b.id], publisher));
+    expect(await done.text()).toContain('2 users changed.');
+    for (const user of [a, b]) {
+      expect((await effectivePermissions(t.db, user.id, projectId, new Date())).has('content.publish')).toBe(
+        true,
+      );
+      const bindings = await t.db
+        .selectFrom('role_bindings')
+        .select('role_id')
+        .where('user_id', '=', user.id)
+        .execute();
+      expect(bindings).toEqual([{ role_id: publisher }]);
+    }
+  });
+
+  it('resends set-password emails only to those without a password, and deletes', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const pending = await t.db
+      .insertInto('users')
+      .values({ email: 'pending@example.com', name: 'Pending' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const active = await makeUser(t.db, { role: 'viewer' });
+    const client = await clientFor(t, owner.id);
+    const resent = await (await post(client, '/users/bulk', form('resend', [pending.id, active.id]))).text();
+    expect(resent).toContain('1 user changed; 1 skipped or refused.');
+    expect(t.mailer.messages.map((m) => m.to)).toEqual(['pending@example.com']);
+    const deleted = await (await post(client, '/users/bulk', form('delete', [pending.id, active.id]))).text();
+    expect(deleted).toContain('2 users changed.');
+    expect(
+      await t.db.selectFrom('users').select('id').where('id', 'in', [pending.id, active.id]).execute(),
+    ).toEqual([]);
+  });
+
+  it('skips the last admins rather than leave the account without one', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
+    const preview = await previewBulk(cli, { action: 'delete', ids: [owner.id] });
+    expect(preview.items[0]).toMatchObject({
+      skipped: true,
+      outcome: 'skipped: the account would be left without an admin',
+    });
+  });
+
+  it('refuses bad input plainly', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const client = await clientFor(t, owner.id);
+    const none = await post(client, '/users/bulk/preview', form('deactivate', []));
+    expect(none.status).toBe(303);
+    expect(await (await client.get('/users')).text()).toContain('Select at least one user.');
+    expect((await post(client, '/users/bulk/preview', form('explode', [owner.id]))).status).toBe(303);
+  });
+});
+
+describe('reset all passwords', () => {
+  it('states the count, resets everyone but the actor, ends their sessions and emails each', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const others = [await makeUser(t.db, { role: 'viewer' }), await makeUser(t.db, { role: 'editor' })];
+    const gone = await makeUser(t.db);
+    await t.db.updateTable('users').set({ deactivated_at: new Date() }).where('id', '=', gone.id).execute();
+    const client = await clientFor(t, owner.id);
+    const otherClient = await clientFor(t, others[0]?.id as string);
+    expect(await (await client.get('/users/reset-all')).text()).toContain(
+      'The passwords of 2 people stop working',
+    );
+    const response = await client.post('/users/reset-all', {});
+    expect(response.status).toBe(303);
+    expect((await client.get('/')).status).toBe(200);
+    expect((await otherClient.get('/')).status).toBe(303);
+    for (const user of others)
+      expect((await new Client(t.app).signIn(user.email, FIXTURE_PASSWORD)).status).toBe(401);
+    expect((await new Client(t.app).signIn(owner.email, FIXTURE_PASSWORD)).status).toBe(303);
+    expect(t.mailer.messages.map((m) => m.to).sort()).toEqual(others.map((u) => u.email).sort());
+    const coAdmin = await makeUser(t.db, { role: 'admin' });
+    expect((await (await clientFor(t, coAdmin.id)).post('/users/reset-all', {})).status).toBe(403);
+  });
+});
