@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { type Config, loadConfig } from './config';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { type ActionContext, systemClock } from './domain/context';
 import { DomainError, ValidationError } from './domain/errors';
+import { SEED_PASSWORD, seedUsers } from './domain/seed';
 import { createAccountAdmin } from './domain/users';
 import { createMailer } from './mail/mailer';
 
@@ -15,6 +17,9 @@ Commands:
       (valid 1 hour) to set it.
   migrate
       Apply pending database migrations.
+  seed --users N
+      Add N synthetic users with teams, role bindings and sign-in history
+      (development and benchmarks; they all use the password "${SEED_PASSWORD}").
   help
       Show this text.
 
@@ -30,6 +35,22 @@ const commands: Record<string, Command> = {
     await withDatabase(config, async (ctx) => {
       const applied = await migrateToLatest(ctx.db);
       console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
+    });
+  },
+
+  async seed(config, args) {
+    const { values } = parseCommandArgs(args, { users: { type: 'string' } });
+    const count = Number(values.users);
+    if (!Number.isInteger(count) || count < 1 || count > 5_000_000) {
+      throw new UsageError('seed needs --users N, a whole number from 1 to 5000000');
+    }
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      const started = performance.now();
+      const result = await seedUsers(ctx, count);
+      await sql`analyze`.execute(ctx.db);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`Seeded ${result.users} users and ${result.teams} teams in ${seconds} s.`);
     });
   },
 

@@ -23,30 +23,34 @@ export function rolePermissions(role: { key: string | null; permissions: readonl
  * database each time, so a change applies on the next request and an expiry at once.
  */
 export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant[]> {
-  const rows = await db
-    .selectFrom('role_bindings as b')
-    .leftJoin('roles as r', 'r.id', 'b.role_id')
-    .leftJoin('teams as t', 't.id', 'b.team_id')
-    .select([
-      'b.id',
-      'b.team_id',
-      'b.project_id',
-      'b.expires_at',
-      'b.permissions',
-      'r.id as roleId',
-      'r.key as roleKey',
-      'r.name as roleName',
-      'r.permissions as rolePermissions',
-      't.name as teamName',
-    ])
-    .where((eb) =>
-      eb.or([
-        eb('b.user_id', '=', userId),
-        eb('b.team_id', 'in', eb.selectFrom('team_members').select('team_id').where('user_id', '=', userId)),
-      ]),
-    )
-    .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
-    .execute();
+  // Two indexed queries (direct, then through teams): one with an OR over both scans every binding.
+  const base = () =>
+    db
+      .selectFrom('role_bindings as b')
+      .leftJoin('roles as r', 'r.id', 'b.role_id')
+      .leftJoin('teams as t', 't.id', 'b.team_id')
+      .select([
+        'b.id',
+        'b.team_id',
+        'b.project_id',
+        'b.expires_at',
+        'b.permissions',
+        'r.id as roleId',
+        'r.key as roleKey',
+        'r.name as roleName',
+        'r.permissions as rolePermissions',
+        't.name as teamName',
+      ])
+      .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]));
+  const [direct, viaTeams] = await Promise.all([
+    base().where('b.user_id', '=', userId).execute(),
+    base()
+      .where('b.team_id', 'in', (eb) =>
+        eb.selectFrom('team_members').select('team_id').where('user_id', '=', userId),
+      )
+      .execute(),
+  ]);
+  const rows = [...direct, ...viaTeams];
   return rows.map((row) => ({
     bindingId: row.id,
     via: row.team_id ? { kind: 'team', teamId: row.team_id, teamName: row.teamName ?? '' } : { kind: 'user' },

@@ -121,15 +121,43 @@ function statusCondition(status: StatusKey, now: Date): Expression<SqlBool> {
   }
 }
 
-/** Bindings that reach u (directly or through a team), unexpired, in the project or account-wide. */
-function reachingBindings(projectId: string, now: Date) {
-  return sql<SqlBool>`(b.user_id = u.id or b.team_id in (select m.team_id from team_members m where m.user_id = u.id))
-    and (b.project_id is null or b.project_id = ${projectId})
-    and (b.expires_at is null or b.expires_at > ${now})`;
+/**
+ * The ids of users an unexpired binding reaches (directly or through a team), as a set computed
+ * once: a correlated EXISTS with an OR over teams made PostgreSQL walk the bindings per user.
+ */
+function usersReachedBy(condition: Expression<SqlBool>, now: Date) {
+  return sql`(select b.user_id from role_bindings b
+      where b.user_id is not null and (b.expires_at is null or b.expires_at > ${now}) and ${condition}
+    union
+    select m.user_id from team_members m join role_bindings b on b.team_id = m.team_id
+      where (b.expires_at is null or b.expires_at > ${now}) and ${condition})`;
 }
 
-/** Search and filters, combined with AND; no order or limit. */
-function filtered(db: Db, q: UserListQuery, projectId: string, now: Date): UsersQuery {
+/**
+ * Whether u is reached by a binding matching `condition`, tested per row through the indexes on
+ * role_bindings.user_id and team_members.user_id: cheap when a page walks users in sort order and
+ * needs only a few matches.
+ */
+function reachedBy(condition: Expression<SqlBool>, now: Date) {
+  return sql<SqlBool>`(exists (select 1 from role_bindings b where b.user_id = u.id
+        and (b.expires_at is null or b.expires_at > ${now}) and ${condition})
+    or exists (select 1 from team_members m join role_bindings b on b.team_id = m.team_id where m.user_id = u.id
+        and (b.expires_at is null or b.expires_at > ${now}) and ${condition}))`;
+}
+
+/**
+ * Search and filters, combined with AND; no order or limit. A page walks the sort index and
+ * tests the binding filters per row; a count builds the set of matching ids once instead.
+ */
+function filtered(
+  db: Db,
+  q: UserListQuery,
+  projectId: string,
+  now: Date,
+  mode: 'page' | 'count' = 'page',
+): UsersQuery {
+  const reached = (condition: Expression<SqlBool>) =>
+    mode === 'page' ? reachedBy(condition, now) : sql<SqlBool>`u.id in ${usersReachedBy(condition, now)}`;
   let query: UsersQuery = usersTable(db);
   query = query.where(
     q.tab === 'deactivated'
@@ -147,9 +175,8 @@ function filtered(db: Db, q: UserListQuery, projectId: string, now: Date): Users
     query = query.where((eb) => eb.or(q.statuses.map((s) => statusCondition(s, now))));
   }
   if (q.roles.length > 0) {
-    query = query.where(
-      sql<SqlBool>`exists (select 1 from role_bindings b where b.role_id in (${sql.join(q.roles)}) and ${reachingBindings(projectId, now)})`,
-    );
+    const inScope = sql<SqlBool>`b.role_id in (${sql.join(q.roles)}) and (b.project_id is null or b.project_id = ${projectId})`;
+    query = query.where(reached(inScope));
   }
   if (q.team) {
     query = query.where(
@@ -157,12 +184,9 @@ function filtered(db: Db, q: UserListQuery, projectId: string, now: Date): Users
     );
   }
   if (q.access === 'account') {
-    query = query.where(
-      sql<SqlBool>`exists (select 1 from role_bindings b where b.project_id is null and (b.expires_at is null or b.expires_at > ${now})
-        and (b.user_id = u.id or b.team_id in (select m.team_id from team_members m where m.user_id = u.id)))`,
-    );
+    query = query.where(reached(sql<SqlBool>`b.project_id is null`));
   } else if (q.access === 'team') {
-    query = query.where(sql<SqlBool>`exists (select 1 from team_members m where m.user_id = u.id)`);
+    query = query.where(sql<SqlBool>`u.id in (select m.user_id from team_members m)`);
   } else if (q.access === 'unassigned') {
     query = query.where(
       sql<SqlBool>`not exists (select 1 from team_members m where m.user_id = u.id)
@@ -177,10 +201,14 @@ function filtered(db: Db, q: UserListQuery, projectId: string, now: Date): Users
 }
 
 const SORT_SQL = {
-  name: { expr: sql`lower(u.name)`, cast: sql`text` },
-  email: { expr: sql`lower(u.email::text)`, cast: sql`text` },
-  last_login: { expr: sql`coalesce(u.last_login_at, '-infinity'::timestamptz)`, cast: sql`timestamptz` },
-  created: { expr: sql`u.created_at`, cast: sql`timestamptz` },
+  name: { expr: sql`lower(u.name)`, cast: sql`text`, text: true },
+  email: { expr: sql`lower(u.email::text)`, cast: sql`text`, text: true },
+  last_login: {
+    expr: sql`coalesce(u.last_login_at, '-infinity'::timestamptz)`,
+    cast: sql`timestamptz`,
+    text: false,
+  },
+  created: { expr: sql`u.created_at`, cast: sql`timestamptz`, text: false },
 } as const;
 
 interface Cursor {
@@ -217,21 +245,36 @@ export interface ListedUser {
 }
 
 /** One page in the direction asked, plus one row to know whether more follow. */
-async function fetchPage(db: Db, q: UserListQuery, projectId: string, now: Date, limit: number) {
+async function fetchPage(
+  db: Db,
+  q: UserListQuery,
+  projectId: string,
+  now: Date,
+  limit: number,
+  mode: 'page' | 'count' = 'page',
+) {
   const sort = SORT_SQL[q.sort];
+  // Sorting the matching set: an expression no index has, so the planner gathers the matches
+  // (bitmap scans of the filters) and sorts them, rather than walk the sort index past millions.
+  const expr =
+    mode === 'page'
+      ? sort.expr
+      : sort.text
+        ? sql`(${sort.expr} || '')`
+        : sql`(${sort.expr} + interval '0 seconds')`;
   const after = decodeCursor(q.after);
   const before = after ? null : decodeCursor(q.before);
   // Walking backwards (a previous page, or the last one) reverses the order, then the rows.
   const backwards = Boolean(before) || (q.last && !after);
   const ascending = (q.dir === 'asc') !== backwards;
-  let query = filtered(db, q, projectId, now);
+  let query = filtered(db, q, projectId, now, mode);
   const cursor = after ?? before;
   if (cursor) {
     const value = sql`cast(${cursor.key} as ${sort.cast})`;
     query = query.where(
       ascending
-        ? sql<SqlBool>`(${sort.expr}, u.id) > (${value}, ${cursor.id}::uuid)`
-        : sql<SqlBool>`(${sort.expr}, u.id) < (${value}, ${cursor.id}::uuid)`,
+        ? sql<SqlBool>`(${expr}, u.id) > (${value}, ${cursor.id}::uuid)`
+        : sql<SqlBool>`(${expr}, u.id) < (${value}, ${cursor.id}::uuid)`,
     );
   }
   const rows = await query
@@ -247,7 +290,7 @@ async function fetchPage(db: Db, q: UserListQuery, projectId: string, now: Date,
       'u.created_at',
       sql<string>`${sort.expr}::text`.as('sort_key'),
     ])
-    .orderBy(sql`${sort.expr}`, ascending ? 'asc' : 'desc')
+    .orderBy(sql`${expr}`, ascending ? 'asc' : 'desc')
     .orderBy('u.id', ascending ? 'asc' : 'desc')
     .limit(limit + 1)
     .execute();
@@ -272,16 +315,21 @@ async function decorate(db: Db, rows: Array<{ id: string }>, projectId: string, 
     .execute();
   for (const m of memberships) teams.set(m.user_id, [...(teams.get(m.user_id) ?? []), m.name]);
   const teamIds = [...new Set(memberships.map((m) => m.team_id))];
-  const bindings = await db
-    .selectFrom('role_bindings as b')
-    .leftJoin('roles as r', 'r.id', 'b.role_id')
-    .select(['b.user_id', 'b.team_id', 'r.name', 'r.key', 'b.permissions'])
-    .where((eb) =>
-      eb.or([eb('b.user_id', 'in', ids), ...(teamIds.length > 0 ? [eb('b.team_id', 'in', teamIds)] : [])]),
-    )
-    .where((eb) => eb.or([eb('b.project_id', 'is', null), eb('b.project_id', '=', projectId)]))
-    .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
-    .execute();
+  // Two queries rather than one with an OR, which no index serves.
+  const bindingsOf = (column: 'b.user_id' | 'b.team_id', values: string[]) =>
+    values.length === 0
+      ? Promise.resolve([])
+      : db
+          .selectFrom('role_bindings as b')
+          .leftJoin('roles as r', 'r.id', 'b.role_id')
+          .select(['b.user_id', 'b.team_id', 'r.name', 'b.permissions'])
+          .where(column, 'in', values)
+          .where((eb) => eb.or([eb('b.project_id', 'is', null), eb('b.project_id', '=', projectId)]))
+          .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
+          .execute();
+  const bindings = (
+    await Promise.all([bindingsOf('b.user_id', ids), bindingsOf('b.team_id', teamIds)])
+  ).flat();
   for (const b of bindings) {
     const label = b.name ?? `Manual set (${b.permissions?.length ?? 0})`;
     const holders = b.user_id
@@ -343,7 +391,7 @@ export async function countUsers(db: Db, q: UserListQuery, projectId: string, no
     .executeTakeFirstOrThrow();
   let total: UserTotal = { value: Number(capped.n), exact: true };
   if (total.value > COUNT_CAP) {
-    const compiled = filtered(db, q, projectId, now).select(sql`1`.as('one')).compile();
+    const compiled = filtered(db, q, projectId, now, 'count').select(sql`1`.as('one')).compile();
     const plan = await db.executeQuery<{ 'QUERY PLAN': unknown }>({
       ...compiled,
       sql: `explain (format json) ${compiled.sql}`,
@@ -374,10 +422,12 @@ export interface UserPage {
 }
 
 export async function listUsers(db: Db, q: UserListQuery, projectId: string, now: Date): Promise<UserPage> {
-  const [total, fetched] = await Promise.all([
-    countUsers(db, q, projectId, now),
-    fetchPage(db, q, projectId, now, q.per),
-  ]);
+  const total = await countUsers(db, q, projectId, now);
+  // Few matches (an exact count, at most COUNT_CAP): gather them and sort. Many: walk the sort
+  // index and test each row, which finds a page long before the end. Walking costs about
+  // per / selectivity rows and sorting costs the matches, so the crossing point at a million
+  // users is a few thousand matches; the (cached) count tells which side we are on.
+  const fetched = await fetchPage(db, q, projectId, now, q.per, total.exact ? 'count' : 'page');
   const { page, more, backwards } = fetched;
   const extra = await decorate(db, page, projectId, now);
   const users = page.map((row) =>
@@ -406,10 +456,12 @@ export async function* allUsers(
   now: Date,
   batch = 1000,
 ): AsyncGenerator<ListedUser[]> {
+  // A large export walks the sort index batch by batch; a small one sorts its matches once per batch.
+  const mode = (await countUsers(db, q, projectId, now)).exact ? 'count' : 'page';
   let after: string | null = null;
   for (;;) {
     const view: UserListQuery = { ...q, after, before: null, last: false };
-    const { page, more } = await fetchPage(db, view, projectId, now, batch);
+    const { page, more } = await fetchPage(db, view, projectId, now, batch, mode);
     const extra = await decorate(db, page, projectId, now);
     yield page.map((row) =>
       toListed(row, { roles: extra.roles.get(row.id), teams: extra.teams.get(row.id) }, now),

@@ -107,7 +107,11 @@ export function userRoutes(deps: AppDeps) {
         </>,
       );
     }
-    const [roles, teams] = await Promise.all([listRoles(deps.db, now()), listTeams(deps.db)]);
+    // Names only: the roles page's holder counts would cost a scan of every binding.
+    const [roles, teams] = await Promise.all([
+      deps.db.selectFrom('roles').select(['id', 'name']).orderBy('name').execute(),
+      deps.db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute(),
+    ]);
     return renderPage(c, {
       title: q.tab === 'deactivated' ? 'Deactivated users' : 'Users',
       body: (

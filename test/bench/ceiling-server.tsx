@@ -1,0 +1,56 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { raw } from 'hono/html';
+import { parseUserListQuery, type UserPage } from '../../src/domain/user-list';
+import { Layout } from '../../views/layout';
+import { UserResults } from '../../views/pages/users';
+
+/**
+ * The ceiling for the list benchmark: the same layout and table component, 25 static rows, no
+ * database. The list page is judged as a share of this (shared/design/performance.md).
+ */
+const page: UserPage = {
+  users: Array.from({ length: 25 }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    name: `Static Person ${i}`,
+    email: `static${i}@example.com`,
+    status: 'Active' as const,
+    lockedUntil: null,
+    roles: ['Editor'],
+    teams: ['Support'],
+    lastLoginAt: new Date('2026-11-01T00:00:00Z'),
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+  })),
+  total: { value: 1_000_000, exact: false },
+  pos: 1,
+  first: 'a',
+  last: 'b',
+  hasPrevious: false,
+  hasNext: true,
+};
+const viewer = {
+  name: 'Bench',
+  email: 'bench@example.com',
+  permissions: new Set(['users.view']),
+  projectId: 'p',
+  projects: [],
+};
+const q = parseUserListQuery(new URLSearchParams());
+
+const app = new Hono();
+app.get('/ceiling', (c) =>
+  c.html(
+    <>
+      {raw('<!DOCTYPE html>')}
+      <Layout title="Users" viewer={viewer} path="/users">
+        <section>
+          <h1>Users</h1>
+          <UserResults q={q} page={page} canManage={false} />
+        </section>
+      </Layout>
+    </>,
+  ),
+);
+
+const port = Number(process.argv[2] ?? 3901);
+serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => console.log(`ceiling on ${port}`));

@@ -1,0 +1,244 @@
+/**
+ * `npm run bench`: the users list at a million users on PostgreSQL.
+ *
+ * Uses BENCH_DATABASE_URL, or starts (and keeps, for the next run) a PostgreSQL cluster in
+ * /tmp/gatehouse-bench-pg with .ci/postgres.sh. Seeds up to BENCH_USERS (default 1,000,000),
+ * starts the app in production mode and the static ceiling page, loads both with autocannon
+ * (32 connections, 10 s) and prints requests/s, p50, p99 and the ratio; then times the export
+ * of every user and samples the server's memory.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { createSession } from '../../src/auth/sessions';
+import { loadConfig } from '../../src/config';
+import { openDatabase } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
+import { builtinRoleId } from '../../src/domain/access';
+import { systemClock } from '../../src/domain/context';
+import { seedUsers } from '../../src/domain/seed';
+import { getSettings } from '../../src/domain/settings';
+import { MemoryMailer } from '../../src/mail/mailer';
+
+const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const PG_DIR = '/tmp/gatehouse-bench-pg';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function databaseUrl(): string {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  const port = 54_391;
+  const url = `postgres://gatehouse:gatehouse@127.0.0.1:${port}/gatehouse`;
+  const bin = execFileSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'])
+    .toString()
+    .trim();
+  if (existsSync(`${PG_DIR}/data`)) {
+    const running = existsSync(`${PG_DIR}/data/postmaster.pid`);
+    if (!running) {
+      const start = `'${bin}/pg_ctl' -D '${PG_DIR}/data' -l '${PG_DIR}/server.log' -w -o "-c listen_addresses=127.0.0.1 -p ${port} -k '${PG_DIR}'" start`;
+      execFileSync('sh', [
+        '-c',
+        process.getuid?.() === 0 ? `su postgres -s /bin/sh -c "${start.replaceAll('"', '\\"')}"` : start,
+      ]);
+    }
+    return url;
+  }
+  console.log(`starting a PostgreSQL cluster in ${PG_DIR} (kept for later runs)`);
+  execFileSync('bash', ['.ci/postgres.sh', 'start', PG_DIR, String(port)], { stdio: 'inherit' });
+  return url;
+}
+
+async function waitFor(url: string, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function load(name: string, url: string, paths: string[], headers: Record<string, string> = {}) {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] as string }) }],
+  });
+  const row = {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `${name.padEnd(8)} ${String(row.rps).padStart(6)} req/s   p50 ${row.p50} ms   p99 ${row.p99} ms   errors ${row.errors}`,
+  );
+  return row;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function main() {
+  const url = databaseUrl();
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  const { db } = database;
+  await migrateToLatest(db);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: '/tmp/gatehouse-bench-data',
+    SECRET_KEY: 'b'.repeat(64),
+  });
+  const system = {
+    db,
+    clock: systemClock,
+    config,
+    mailer: new MemoryMailer(),
+    actor: { kind: 'system' as const, label: 'bench' },
+    meta: { ip: null, requestId: null, userAgent: 'bench' },
+  };
+  const have = Number(
+    (await sql<{ n: number }>`select count(*) as n from users`.execute(db)).rows[0]?.n ?? 0,
+  );
+  if (have < USERS) {
+    console.log(`seeding ${USERS - have} users...`);
+    const started = performance.now();
+    await seedUsers(system, USERS - have);
+    await sql`analyze`.execute(db);
+    console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  let admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'bench-admin@example.com')
+    .executeTakeFirst();
+  if (!admin) {
+    admin = await db
+      .insertInto('users')
+      .values({ email: 'bench-admin@example.com', name: 'Bench Admin' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('role_bindings')
+      .values({ user_id: admin.id, role_id: await builtinRoleId(db, 'account_admin'), project_id: null })
+      .execute();
+  }
+  const token = await createSession(db, {
+    userId: admin.id,
+    now: new Date(),
+    settings: await getSettings(db),
+    ip: null,
+    userAgent: 'bench',
+  });
+  await db
+    .updateTable('sessions')
+    .set({ expires_at: new Date(Date.now() + 86_400_000) })
+    .where('user_id', '=', admin.id)
+    .execute();
+  await db.updateTable('account_settings').set({ session_idle_minutes: 1440 }).execute();
+  const editor = await builtinRoleId(db, 'editor');
+  const team = await db.selectFrom('teams').select('id').orderBy('name').executeTakeFirstOrThrow();
+  const deep = await sql<{
+    key: string;
+    id: string;
+  }>`select lower(name) as key, id from users where deactivated_at is null order by lower(name), id offset ${Math.floor(USERS / 2)} limit 1`.execute(
+    db,
+  );
+  const cursor = Buffer.from(JSON.stringify([deep.rows[0]?.key, deep.rows[0]?.id])).toString('base64url');
+  await database.close();
+
+  const appPort = await freePort();
+  const ceilingPort = await freePort();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(appPort),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${appPort}`,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    DATABASE_URL: url,
+  };
+  const children: ChildProcess[] = [
+    spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+    spawn(process.execPath, ['--import', 'tsx', 'test/bench/ceiling-server.tsx', String(ceilingPort)], {
+      env,
+      stdio: 'ignore',
+    }),
+  ];
+  try {
+    await waitFor(`http://127.0.0.1:${appPort}/readyz`);
+    await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
+    const cookie = { cookie: `__Host-gh_session=${token}` };
+    const paths = [
+      '/users',
+      '/users?q=lovelace',
+      '/users?q=acme.example',
+      '/users?q=turing&sort=-last_login',
+      '/users?status=locked',
+      `/users?role=${editor}`,
+      `/users?team=${team.id}&sort=created`,
+      '/users?inactive=200&per=50',
+      `/users?after=${cursor}&pos=${Math.floor(USERS / 2) + 1}`,
+      '/users?page=last',
+      '/users?q=ada&status=active&per=100',
+    ];
+    const check = await fetch(`http://127.0.0.1:${appPort}/users`, { headers: cookie });
+    if (!check.ok || !(await check.text()).includes('Showing 1–25'))
+      throw new Error(`list check failed: ${check.status}`);
+    console.log(`\n${USERS.toLocaleString('en-US')} users, ${CONNECTIONS} connections, ${DURATION} s each`);
+    await load('warm-up', `http://127.0.0.1:${appPort}`, paths, cookie).catch(() => undefined);
+    const ceiling = await load('ceiling', `http://127.0.0.1:${ceilingPort}`, ['/ceiling']);
+    const list = await load('list', `http://127.0.0.1:${appPort}`, paths, cookie);
+    console.log(
+      `ratio list/ceiling: ${(list.rps / ceiling.rps).toFixed(2)} (target >= 0.4; p99 target <= 60 ms)`,
+    );
+
+    const server = children[0]?.pid as number;
+    let peak = rssMb(server);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(server));
+    }, 100);
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${appPort}/users/export.csv`, { headers: cookie });
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) lines++;
+    }
+    clearInterval(sampler);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `export   ${(lines - 1).toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s, server peak RSS ${peak.toFixed(0)} MB (target <= 15 s, < 200 MB)`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_PASSWORD, seedUsers } from '../../src/domain/seed';
+import { userStatus } from '../../src/domain/user-actions';
+import { type TestApp, testApp } from '../helpers/app';
+import { databaseKind } from '../helpers/database';
+import { Client } from '../helpers/http';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+describe(`seed (${databaseKind})`, () => {
+  it('adds realistic users with teams, bindings, sign-in history and every status', async () => {
+    const result = await seedUsers(t.system, 2000, 700);
+    expect(result).toEqual({ users: 2000, teams: 12 });
+    const count = Number(
+      (await sql<{ n: number }>`select count(*) as n from users`.execute(t.db)).rows[0]?.n,
+    );
+    expect(count).toBe(2000);
+    const users = await t.db.selectFrom('users').selectAll().execute();
+    const statuses = new Set(users.map((u) => userStatus(u, new Date())));
+    expect(statuses).toEqual(
+      new Set(['Active', 'Password not set', 'Locked', 'Access expired', 'Deactivated']),
+    );
+    expect(new Set(users.map((u) => u.email.split('@')[1])).size).toBe(8);
+    expect(users.filter((u) => u.last_login_at === null).length).toBe(400);
+    const bindings = Number(
+      (
+        await sql<{ n: number }>`select count(*) as n from role_bindings where user_id is not null`.execute(
+          t.db,
+        )
+      ).rows[0]?.n,
+    );
+    expect(bindings).toBeGreaterThan(1700);
+    const members = Number(
+      (await sql<{ n: number }>`select count(*) as n from team_members`.execute(t.db)).rows[0]?.n,
+    );
+    expect(members).toBeGreaterThan(250);
+    const active = users.find((u) => userStatus(u, new Date()) === 'Active');
+    expect((await new Client(t.app).signIn(active?.email ?? '', SEED_PASSWORD)).status).toBe(303);
+    const again = await seedUsers(t.system, 10);
+    expect(again.users).toBe(10);
+  });
+});
