@@ -6,7 +6,7 @@ import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
-import { parseInput } from './validation';
+import { endAfterLastDay, lastDaySchema, parseInput } from './validation';
 
 export interface BindingRow {
   id: string;
@@ -65,16 +65,6 @@ export async function listBindings(db: Db, projectId: string, now: Date): Promis
   }));
 }
 
-const dateSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')
-  .refine((s) => {
-    const date = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
-  }, 'Enter a real date.')
-  .refine((s) => s < '9000-01-01', 'Choose a date before the year 9000.');
-
 const bindingFields = z.object({
   subject: z.enum(['user', 'team'], { error: 'Choose a person or a team.' }).default('user'),
   email: z.string().trim().max(254, 'Use at most 254 characters for the email address.').default(''),
@@ -84,7 +74,7 @@ const bindingFields = z.object({
   scope: z
     .enum(['project', 'account'], { error: 'Choose this project or the whole account.' })
     .default('project'),
-  until: z.union([z.literal(''), dateSchema]).default(''),
+  until: lastDaySchema.default(''),
 });
 
 const bindingSchema = bindingFields.superRefine((v, ctx) => {
@@ -99,15 +89,6 @@ export type BindingInput = Partial<
 > & {
   permissions?: unknown;
 };
-
-/** `until` is the last day of access: the binding ends at the start of the next day (UTC). */
-function expiryFrom(until: string, now: Date): Date | null {
-  if (!until) return null;
-  const end = new Date(`${until}T00:00:00Z`);
-  end.setUTCDate(end.getUTCDate() + 1);
-  if (end <= now) throw new ValidationError({ until: 'Choose a date that is not in the past.' });
-  return end;
-}
 
 interface ResolvedAccess {
   roleId: string | null;
@@ -201,7 +182,7 @@ export async function createBinding(
 ): Promise<string> {
   const data = parseInput(bindingSchema, input);
   const now = ctx.clock.now();
-  const expiresAt = expiryFrom(data.until, now);
+  const expiresAt = endAfterLastDay(data.until, now);
   const scope = data.scope === 'account' ? null : projectId;
   return perform(
     ctx,
@@ -291,7 +272,7 @@ export async function updateBinding(
 ): Promise<void> {
   const data = parseInput(bindingFields.pick({ access: true, permissions: true, until: true }), input);
   const now = ctx.clock.now();
-  const expiresAt = expiryFrom(data.until, now);
+  const expiresAt = endAfterLastDay(data.until, now);
   await perform(
     ctx,
     { action: 'binding.update', permission: 'users.manage', serialize: true },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { issueToken } from '../auth/one-time-tokens';
 import { deleteUserSessions } from '../auth/sessions';
 import type { Db } from '../db/connect';
-import type { User } from '../db/schema';
+import type { AccountSettings, User } from '../db/schema';
 import { passwordResetMail, setPasswordMail } from '../mail/templates';
 import { rolePermissions } from './access';
 import { perform } from './audit';
@@ -10,7 +10,14 @@ import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
 import { getSettings } from './settings';
-import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
+import {
+  emailSchema,
+  endAfterLastDay,
+  isUniqueViolation,
+  lastDaySchema,
+  nameSchema,
+  parseInput,
+} from './validation';
 
 /** One status per user, in this priority (architecture.md). */
 export type UserStatus = 'Deactivated' | 'Access expired' | 'Locked' | 'Password not set' | 'Active';
@@ -55,6 +62,27 @@ async function setPasswordLink(tx: Db, ctx: ActionContext, userId: string, lifet
     link: `${ctx.config.publicUrl}/set-password/${token}`,
     expiresAt: new Date(now.getTime() + lifetimeMs),
   };
+}
+
+/** Emails the link (sent after the commit), and returns it when the account allows sending it by hand. */
+async function sendLink(
+  ctx: ActionContext,
+  mail: typeof setPasswordMail,
+  done: {
+    user: { id: string; email: string; name: string };
+    link: { link: string; expiresAt: Date };
+    settings: AccountSettings;
+  },
+): Promise<LinkResult> {
+  await ctx.mailer.send(
+    await mail({
+      to: done.user.email,
+      name: done.user.name,
+      accountName: done.settings.account_name,
+      ...done.link,
+    }),
+  );
+  return { userId: done.user.id, manualLink: done.settings.allow_manual_links ? done.link.link : null };
 }
 
 export interface LinkResult {
@@ -131,18 +159,7 @@ export async function createUser(
       };
     });
     // Sent after the commit: a failed send leaves the user, whom "Resend" reaches later.
-    await ctx.mailer.send(
-      await setPasswordMail({
-        to: created.user.email,
-        name: created.user.name,
-        accountName: created.settings.account_name,
-        ...created.link,
-      }),
-    );
-    return {
-      userId: created.user.id,
-      manualLink: created.settings.allow_manual_links ? created.link.link : null,
-    };
+    return await sendLink(ctx, setPasswordMail, created);
   } catch (error) {
     if (isUniqueViolation(error))
       throw new ValidationError({ email: `A user with the email ${data.email} already exists.` });
@@ -276,15 +293,7 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
       };
     },
   );
-  await ctx.mailer.send(
-    await passwordResetMail({
-      to: done.user.email,
-      name: done.user.name,
-      accountName: done.settings.account_name,
-      ...done.link,
-    }),
-  );
-  return { userId: done.user.id, manualLink: done.settings.allow_manual_links ? done.link.link : null };
+  return sendLink(ctx, passwordResetMail, done);
 }
 
 /** A new set-password link for someone who has not set one yet; the old link stops working. */
@@ -305,29 +314,10 @@ export async function resendSetPassword(ctx: ActionContext, id: string): Promise
       };
     },
   );
-  await ctx.mailer.send(
-    await setPasswordMail({
-      to: done.user.email,
-      name: done.user.name,
-      accountName: done.settings.account_name,
-      ...done.link,
-    }),
-  );
-  return { userId: done.user.id, manualLink: done.settings.allow_manual_links ? done.link.link : null };
+  return sendLink(ctx, setPasswordMail, done);
 }
 
-const expirySchema = z.object({
-  until: z.union([
-    z.literal(''),
-    z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')
-      .refine((s) => {
-        const date = new Date(`${s}T00:00:00Z`);
-        return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s) && s < '9000-01-01';
-      }, 'Enter a real date before the year 9000.'),
-  ]),
-});
+const expirySchema = z.object({ until: lastDaySchema });
 
 /**
  * Access that expires (reference 002): after the last day the user cannot sign in and shows
@@ -335,13 +325,7 @@ const expirySchema = z.object({
  */
 export async function setAccessExpiry(ctx: ActionContext, id: string, input: { until?: unknown }) {
   const { until } = parseInput(expirySchema, { until: input.until ?? '' });
-  let expiresAt: Date | null = null;
-  if (until) {
-    expiresAt = new Date(`${until}T00:00:00Z`);
-    expiresAt.setUTCDate(expiresAt.getUTCDate() + 1);
-    if (expiresAt <= ctx.clock.now())
-      throw new ValidationError({ until: 'Choose a date that is not in the past.' });
-  }
+  const expiresAt = endAfterLastDay(until, ctx.clock.now());
   await perform(
     ctx,
     { action: 'user.access_expiry', permission: 'users.manage', serialize: true },

@@ -30,3 +30,26 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === '23505';
 }
+
+/** An optional last day of access, as YYYY-MM-DD: empty, or a real date before the year 9000. */
+export const lastDaySchema = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')
+    .refine((s) => {
+      const date = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
+    }, 'Enter a real date.')
+    .refine((s) => s < '9000-01-01', 'Choose a date before the year 9000.'),
+]);
+
+/** Access that lasts through `lastDay` ends at the start of the next day (UTC); null for none. */
+export function endAfterLastDay(lastDay: string, now: Date, field = 'until'): Date | null {
+  if (!lastDay) return null;
+  const end = new Date(`${lastDay}T00:00:00Z`);
+  end.setUTCDate(end.getUTCDate() + 1);
+  if (end <= now) throw new ValidationError({ [field]: 'Choose a date that is not in the past.' });
+  return end;
+}
