@@ -8,7 +8,6 @@ import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import type { ActionContext } from '../domain/context';
 import { NotFoundError } from '../domain/errors';
 import { listRoles } from '../domain/roles';
-import { listTeams } from '../domain/teams';
 import {
   createUser,
   deactivateUser,
