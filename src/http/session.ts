@@ -25,12 +25,10 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const now = deps.clock.now();
       const session = await validateSession(deps.db, token, now);
       if (session) {
-        const grants = await grantsOf(deps.db, session.userId, now);
-        const projects = await deps.db
-          .selectFrom('projects')
-          .select(['id', 'name'])
-          .orderBy('name')
-          .execute();
+        const [grants, projects] = await Promise.all([
+          grantsOf(deps.db, session.userId, now),
+          deps.db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute(),
+        ]);
         const accountWide = grants.some((g) => g.projectId === null);
         const visible = projects.filter((p) => accountWide || grants.some((g) => g.projectId === p.id));
         const chosen = projects.find((p) => p.id === session.projectId);
