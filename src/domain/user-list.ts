@@ -306,16 +306,8 @@ async function decorate(db: Db, rows: Array<{ id: string }>, projectId: string, 
   const roles = new Map<string, Set<string>>();
   const teams = new Map<string, string[]>();
   if (ids.length === 0) return { roles, teams };
-  const memberships = await db
-    .selectFrom('team_members as m')
-    .innerJoin('teams as t', 't.id', 'm.team_id')
-    .select(['m.user_id', 'm.team_id', 't.name'])
-    .where('m.user_id', 'in', ids)
-    .orderBy('t.name')
-    .execute();
-  for (const m of memberships) teams.set(m.user_id, [...(teams.get(m.user_id) ?? []), m.name]);
-  const teamIds = [...new Set(memberships.map((m) => m.team_id))];
-  // Two queries rather than one with an OR, which no index serves.
+  // Two binding queries rather than one with an OR, which no index serves; the direct ones
+  // are read while the memberships are.
   const bindingsOf = (column: 'b.user_id' | 'b.team_id', values: string[]) =>
     values.length === 0
       ? Promise.resolve([])
@@ -327,9 +319,19 @@ async function decorate(db: Db, rows: Array<{ id: string }>, projectId: string, 
           .where((eb) => eb.or([eb('b.project_id', 'is', null), eb('b.project_id', '=', projectId)]))
           .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
           .execute();
-  const bindings = (
-    await Promise.all([bindingsOf('b.user_id', ids), bindingsOf('b.team_id', teamIds)])
-  ).flat();
+  const [memberships, direct] = await Promise.all([
+    db
+      .selectFrom('team_members as m')
+      .innerJoin('teams as t', 't.id', 'm.team_id')
+      .select(['m.user_id', 'm.team_id', 't.name'])
+      .where('m.user_id', 'in', ids)
+      .orderBy('t.name')
+      .execute(),
+    bindingsOf('b.user_id', ids),
+  ]);
+  for (const m of memberships) teams.set(m.user_id, [...(teams.get(m.user_id) ?? []), m.name]);
+  const teamIds = [...new Set(memberships.map((m) => m.team_id))];
+  const bindings = [...direct, ...(await bindingsOf('b.team_id', teamIds))];
   for (const b of bindings) {
     const label = b.name ?? `Manual set (${b.permissions?.length ?? 0})`;
     const holders = b.user_id
