@@ -74,10 +74,14 @@
   document.addEventListener('htmx:after:swap', applyColumns);
   document.addEventListener('htmx:after:settle', applyColumns);
 
-  // Pagination is disabled while a page loads.
+  // Pagination is disabled while a page loads, and enabled again if the load fails.
   document.addEventListener('htmx:before:request', () => {
-    for (const link of document.querySelectorAll('.pagination .page-link'))
+    for (const link of document.querySelectorAll('.pagination a.page-link'))
       link.setAttribute('aria-disabled', 'true');
+  });
+  document.addEventListener('htmx:error', () => {
+    for (const link of document.querySelectorAll('.pagination a.page-link'))
+      link.removeAttribute('aria-disabled');
   });
 
   if (dialog instanceof HTMLDialogElement) {

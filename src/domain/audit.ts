@@ -14,6 +14,7 @@ export function auditActor(actor: Actor): AuditActor {
   return { id: actor.kind === 'user' ? actor.id : null, label: actorLabel(actor) };
 }
 
+import { notifyChange } from './changes';
 import { ForbiddenError } from './errors';
 import { lockAccount, RuleError } from './rules';
 
@@ -107,7 +108,7 @@ export async function perform<T>(
 ): Promise<T> {
   const ownProject = ctx.actor.kind === 'user' ? ctx.actor.projectId : null;
   try {
-    return await ctx.db.transaction().execute(async (tx) => {
+    const result = await ctx.db.transaction().execute(async (tx) => {
       if (spec.serialize) await lockAccount(tx);
       if (spec.permission && !(await holds(tx, ctx, spec.permission, spec.scope ?? 'project'))) {
         throw new ForbiddenError(spec.permission);
@@ -125,6 +126,8 @@ export async function perform<T>(
       });
       return outcome.result;
     });
+    notifyChange();
+    return result;
   } catch (error) {
     // A refusal rolled everything back; the attempt itself is still recorded.
     if (error instanceof ForbiddenError || error instanceof RuleError) {

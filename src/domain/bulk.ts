@@ -60,6 +60,10 @@ export async function previewBulk(ctx: ActionContext, input: BulkInput) {
   const data = parseInput(bulkSchema, input);
   const { db } = ctx;
   const now = ctx.clock.now();
+  if (data.action === 'change_role') {
+    const role = await db.selectFrom('roles').select('id').where('id', '=', data.roleId).executeTakeFirst();
+    if (!role) throw new ValidationError({ roleId: 'Choose the new role from the list.' });
+  }
   const users = await db
     .selectFrom('users')
     .selectAll()

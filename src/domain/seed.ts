@@ -125,8 +125,14 @@ export async function seedUsers(
 ): Promise<{ users: number; teams: number }> {
   const hash = await hashPassword(SEED_PASSWORD);
   const projectId = await defaultProjectId(ctx.db);
+  // Numbers continue after the highest seeded one, so a second seed never repeats an email.
   const start = Number(
-    (await sql<{ n: number }>`select count(*) as n from users`.execute(ctx.db)).rows[0]?.n ?? 0,
+    (
+      await sql<{
+        n: number;
+      }>`select coalesce(max(substring(email::text from '^user([0-9]+)@')::bigint) + 1, 0) as n
+        from users where email::text ~ '^user[0-9]+@'`.execute(ctx.db)
+    ).rows[0]?.n ?? 0,
   );
   const roles = Object.fromEntries(
     (await ctx.db.selectFrom('roles').select(['key', 'id']).where('key', 'is not', null).execute()).map(

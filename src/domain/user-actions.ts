@@ -275,7 +275,7 @@ export async function signOutEverywhere(ctx: ActionContext, id: string): Promise
 export async function resetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
   const done = await perform(
     ctx,
-    { action: 'user.password_reset', permission: 'users.manage' },
+    { action: 'user.password_reset', permission: 'users.manage', serialize: true },
     async (tx) => {
       const user = await targetForUpdate(tx, ctx, id, 'your own password here (use My account)');
       const settings = await getSettings(tx);
@@ -286,6 +286,8 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
         .execute();
       const endedSessions = await deleteUserSessions(tx, id);
       const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
+      // A manager without a password no longer counts: the account must keep another.
+      await assertAccountManagerRemains(tx);
       return {
         result: { user, link, settings },
         target: target(user),

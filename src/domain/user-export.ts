@@ -1,5 +1,6 @@
 import { perform } from './audit';
 import type { ActionContext } from './context';
+import { ForbiddenError } from './errors';
 import { allUsers, type ListedUser, listParams, type UserListQuery } from './user-list';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -40,6 +41,9 @@ export async function exportUsers(
   projectId: string,
   format: 'csv' | 'json',
 ): Promise<ReadableStream<Uint8Array>> {
+  // Exporting shows the directory: it needs the right to see it as well as to export it.
+  if (ctx.actor.kind === 'user' && !ctx.actor.permissions.has('users.view'))
+    throw new ForbiddenError('users.view');
   const filter = listParams({ ...q, after: null, before: null, last: false, pos: 1 }).toString();
   await perform(ctx, { action: 'users.export', permission: 'users.export' }, async () => ({
     result: undefined,
@@ -55,7 +59,16 @@ export async function exportUsers(
       controller.enqueue(encoder.encode(format === 'csv' ? `${HEADER.map(csvCell).join(',')}\r\n` : '['));
     },
     async pull(controller) {
-      const { value, done } = await batches.next();
+      let next: IteratorResult<ListedUser[]>;
+      try {
+        next = await batches.next();
+      } catch (error) {
+        // Fail the stream: the client sees an error, not a file that looks complete.
+        console.error('user export failed', error);
+        controller.error(error);
+        return;
+      }
+      const { value, done } = next;
       if (done) {
         if (format === 'json') controller.enqueue(encoder.encode(first ? ']\n' : '\n]\n'));
         controller.close();

@@ -1,6 +1,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
+import { onChange } from './changes';
 import { type UserStatus, userStatus } from './user-actions';
 
 /**
@@ -57,13 +58,15 @@ export function parseUserListQuery(params: URLSearchParams): UserListQuery {
   const sort = one('sort').replace(/^-/, '');
   return {
     tab: one('tab') === 'deactivated' ? 'deactivated' : 'users',
-    q: one('q').trim().slice(0, 200),
+    q: one('q').replaceAll('\u0000', '').trim().slice(0, 200),
     roles: all('role')
       .filter((r) => uuid.safeParse(r).success)
       .slice(0, 20),
-    statuses: all('status').filter((s): s is StatusKey => s in STATUS_KEYS),
+    statuses: all('status').filter((s): s is StatusKey => Object.hasOwn(STATUS_KEYS, s)),
     team: uuid.safeParse(one('team')).success ? one('team') : null,
-    access: one('access') in ACCESS_LEVELS ? (one('access') as keyof typeof ACCESS_LEVELS) : null,
+    access: Object.hasOwn(ACCESS_LEVELS, one('access'))
+      ? (one('access') as keyof typeof ACCESS_LEVELS)
+      : null,
     inactiveDays: Number.isInteger(inactive) && inactive > 0 && inactive <= 36_500 ? inactive : null,
     sort: (SORTS as readonly string[]).includes(sort) ? (sort as SortKey) : 'name',
     dir: one('sort').startsWith('-') ? 'desc' : 'asc',
@@ -220,13 +223,17 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
 }
 
-function decodeCursor(text: string | null): Cursor | null {
+const TIMESTAMP_KEY = /^(-infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
+
+/** A cursor from the URL, or null when it is not one this sort could have made. */
+function decodeCursor(text: string | null, sort: SortKey): Cursor | null {
   if (!text) return null;
   try {
     const [key, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    return typeof key === 'string' && typeof id === 'string' && uuid.safeParse(id).success
-      ? { key, id }
-      : null;
+    if (typeof key !== 'string' || typeof id !== 'string' || !uuid.safeParse(id).success) return null;
+    if (key.includes('\u0000') || key.length > 1000) return null;
+    if (!SORT_SQL[sort].text && !TIMESTAMP_KEY.test(key)) return null;
+    return { key, id };
   } catch {
     return null;
   }
@@ -262,8 +269,8 @@ async function fetchPage(
       : sort.text
         ? sql`(${sort.expr} || '')`
         : sql`(${sort.expr} + interval '0 seconds')`;
-  const after = decodeCursor(q.after);
-  const before = after ? null : decodeCursor(q.before);
+  const after = decodeCursor(q.after, q.sort);
+  const before = after ? null : decodeCursor(q.before, q.sort);
   // Walking backwards (a previous page, or the last one) reverses the order, then the rows.
   const backwards = Boolean(before) || (q.last && !after);
   const ascending = (q.dir === 'asc') !== backwards;
@@ -412,6 +419,7 @@ export async function countUsers(db: Db, q: UserListQuery, projectId: string, no
 export function forgetUserCounts() {
   counts.clear();
 }
+onChange(forgetUserCounts);
 
 export interface UserPage {
   users: ListedUser[];
@@ -436,7 +444,12 @@ export async function listUsers(db: Db, q: UserListQuery, projectId: string, now
     toListed(row, { roles: extra.roles.get(row.id), teams: extra.teams.get(row.id) }, now),
   );
   const atStart = !q.after && !q.before && !q.last;
-  const pos = q.last ? Math.max(1, total.value - users.length + 1) : atStart ? 1 : q.pos;
+  // Walking back to the very start (no more rows before) means row 1, whatever the URL said.
+  const pos = q.last
+    ? Math.max(1, total.value - users.length + 1)
+    : atStart || (backwards && !more)
+      ? 1
+      : q.pos;
   const firstRow = page[0];
   const lastRow = page.at(-1);
   return {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
+import { lastDay } from '../../views/components/format';
 import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { ListStatus, UserResults, UsersPage } from '../../views/pages/users';
@@ -101,7 +102,12 @@ export function userRoutes(deps: AppDeps) {
     if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#user-list')) {
       return c.html(
         <>
-          <UserResults q={q} page={page} canManage={canManage} />
+          <UserResults
+            q={q}
+            page={page}
+            canManage={canManage}
+            canExport={actor.permissions.has('users.export')}
+          />
           <ListStatus page={page} />
         </>,
       );
@@ -132,7 +138,12 @@ export function userRoutes(deps: AppDeps) {
       const actor = actorOf(c);
       if (actor.kind !== 'user') return renderStatusPage(c, 403);
       const q = parseUserListQuery(new URL(c.req.url).searchParams);
-      const body = await exportUsers(actionContext(c, deps), q, actor.projectId, format);
+      let body: ReadableStream<Uint8Array>;
+      try {
+        body = await exportUsers(actionContext(c, deps), q, actor.projectId, format);
+      } catch (error) {
+        return renderRefusal(c, error, () => renderStatusPage(c, 403));
+      }
       const stamp = now().toISOString().slice(0, 10);
       return new Response(body, {
         headers: {
@@ -253,7 +264,12 @@ export function userRoutes(deps: AppDeps) {
       await updateUser(actionContext(c, deps), id, form);
       return redirectWithFlash(c, `/users/${id}`, 'Details saved.');
     } catch (error) {
-      const values = { name: form.name ?? '', language: form.language ?? '', until: '' };
+      const record = await userDetails(deps.db, id, now()).catch(() => null);
+      const values = {
+        name: form.name ?? '',
+        language: form.language ?? '',
+        until: lastDay(record?.user.accessExpiresAt ?? null),
+      };
       return renderRefusal(c, error, (errors, status) => userPage(c, id, values, errors, status as Status));
     }
   });

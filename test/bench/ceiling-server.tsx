@@ -45,7 +45,7 @@ app.get('/ceiling', (c) =>
       <Layout title="Users" viewer={viewer} path="/users">
         <section>
           <h1>Users</h1>
-          <UserResults q={q} page={page} canManage={false} />
+          <UserResults q={q} page={page} canManage={false} canExport={false} />
         </section>
       </Layout>
     </>,

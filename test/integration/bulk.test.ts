@@ -128,6 +128,13 @@ describe(`bulk actions (${databaseKind})`, () => {
   it('refuses bad input plainly', async () => {
     const owner = await makeUser(t.db, { role: 'account_admin' });
     const client = await clientFor(t, owner.id);
+    const unknownRole = await post(
+      client,
+      '/users/bulk/preview',
+      form('change_role', [owner.id], '00000000-0000-4000-8000-000000000000'),
+    );
+    expect(unknownRole.status).toBe(303);
+    expect(await (await client.get('/users')).text()).toContain('Choose the new role from the list.');
     const none = await post(client, '/users/bulk/preview', form('deactivate', []));
     expect(none.status).toBe(303);
     expect(await (await client.get('/users')).text()).toContain('Select at least one user.');

@@ -41,6 +41,7 @@ describe(`seed (${databaseKind})`, () => {
     expect(members).toBeGreaterThan(250);
     const active = users.find((u) => userStatus(u, new Date()) === 'Active');
     expect((await new Client(t.app).signIn(active?.email ?? '', SEED_PASSWORD)).status).toBe(303);
+    await t.db.deleteFrom('users').where('email', 'like', 'user1%').execute();
     const again = await seedUsers(t.system, 10);
     expect(again.users).toBe(10);
   });

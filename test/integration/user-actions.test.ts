@@ -277,6 +277,8 @@ describe(`per-user actions (${databaseKind})`, () => {
     const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
     const { deactivateUser } = await import('../../src/domain/user-actions');
     await expect(deactivateUser(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
+    const { resetPassword } = await import('../../src/domain/user-actions');
+    await expect(resetPassword(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
     expect(await snapshot(t.db)).toBe(before);
   });
 });

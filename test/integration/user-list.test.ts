@@ -252,6 +252,44 @@ describe(`the users list (${databaseKind})`, () => {
     expect(html).toContain('<div id="list-status" hx-swap-oob="innerHTML">Showing 1–');
   });
 
+  it('keeps positions right around the last page: last, previous, next', async () => {
+    forgetUserCounts();
+    const total = (await names('/users?per=100')).length;
+    const last = await (await admin.get('/users?page=last')).text();
+    expect(last).toContain(`Showing ${total - 24}–${total} of ${total} users`);
+    const prev =
+      /<a href="(\/users\?[^"]+)"[^>]*class="page-link">Previous<\/a>/
+        .exec(last)?.[1]
+        ?.replaceAll('&amp;', '&') ?? '';
+    const middle = await (await admin.get(prev)).text();
+    const shown = /Showing (\d+)–(\d+) of/.exec(middle);
+    expect(Number(shown?.[2])).toBe(total - 25);
+    const next =
+      /<a href="(\/users\?[^"]+)"[^>]*class="page-link">Next<\/a>/
+        .exec(middle)?.[1]
+        ?.replaceAll('&amp;', '&') ?? '';
+    expect(await (await admin.get(next)).text()).toContain(
+      `Showing ${total - 24}–${total} of ${total} users`,
+    );
+  });
+
+  it('keeps the sort and the export links current across HTMX updates', async () => {
+    const html = await (
+      await admin.get('/users?sort=-email&q=beta', { 'HX-Request': 'true', 'HX-Target': 'div#user-list' })
+    ).text();
+    expect(html).toContain('<input type="hidden" name="sort" form="filters" value="-email"/>');
+    expect(html).toContain('href="/users/export.csv?q=beta&amp;sort=-email"');
+  });
+
+  it('needs users.view as well as users.export to export', async () => {
+    const exporter = await makeUser(t.db);
+    await t.db
+      .insertInto('role_bindings')
+      .values({ user_id: exporter.id, permissions: ['users.export'], project_id: null })
+      .execute();
+    expect((await (await clientFor(t, exporter.id)).get('/users/export.csv')).status).toBe(403);
+  });
+
   it('survives a nonsense URL by falling back to defaults', async () => {
     const response = await admin.get(
       '/users?per=7&sort=password&status=root&role=x&team=y&inactive=-3&after=%%%&pos=-1',

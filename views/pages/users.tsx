@@ -85,16 +85,29 @@ export function UserResults({
   q,
   page,
   canManage,
+  canExport,
 }: {
   q: UserListQuery;
   page: UserPage;
   canManage: boolean;
+  canExport: boolean;
 }) {
+  const exportQuery = listParams(q).toString();
   const base = '/users?';
   const prev = `${base}${listParams(q, { before: page.first ?? undefined, pos: Math.max(1, page.pos - q.per) })}`;
-  const next = `${base}${listParams(q, { after: page.last ?? undefined, pos: page.pos + q.per })}`;
+  const next = `${base}${listParams(q, { after: page.last ?? undefined, pos: page.pos + page.users.length })}`;
   return (
     <div id="user-list">
+      {/* Part of the filter form (by its id), so that htmx updates keep the sort and the exports current. */}
+      {q.sort !== 'name' || q.dir !== 'asc' ? (
+        <input type="hidden" name="sort" form="filters" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
+      ) : null}
+      {canExport ? (
+        <p class="actions">
+          <a href={`/users/export.csv?${exportQuery}`}>Export CSV</a>
+          <a href={`/users/export.json?${exportQuery}`}>Export JSON</a>
+        </p>
+      ) : null}
       <div class="table-scroll">
         <table class="user-table">
           <caption>{rangeText(page)}</caption>
@@ -181,10 +194,9 @@ export interface UsersPageProps {
 }
 
 export function UsersPage({ q, page, roles, teams, canManage, canExport, canResetAll }: UsersPageProps) {
-  const exportQuery = listParams(q).toString();
   return (
     <section>
-      <h1>Users</h1>
+      <h1>{q.tab === 'deactivated' ? 'Deactivated users' : 'Users'}</h1>
       <nav aria-label="User lists" class="tabs">
         <a href="/users" aria-current={q.tab === 'users' ? 'page' : undefined}>
           Users
@@ -206,6 +218,7 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport, canRese
       <form
         method="get"
         action="/users"
+        id="filters"
         class="filters"
         aria-label="Search and filter users"
         hx-get="/users"
@@ -283,18 +296,10 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport, canRese
             ))}
           </select>
         </div>
-        {q.sort !== 'name' || q.dir !== 'asc' ? (
-          <input type="hidden" name="sort" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
-        ) : null}
+
         <div class="actions">
           <button type="submit">Apply filters</button>
           <a href={q.tab === 'deactivated' ? '/users?tab=deactivated' : '/users'}>Clear filters</a>
-          {canExport ? (
-            <>
-              <a href={`/users/export.csv?${exportQuery}`}>Export CSV</a>
-              <a href={`/users/export.json?${exportQuery}`}>Export JSON</a>
-            </>
-          ) : null}
         </div>
       </form>
       <div class="column-chooser" hidden>
@@ -308,7 +313,7 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport, canRese
         </fieldset>
       </div>
       <div id="list-status" class="visually-hidden" role="status" aria-live="polite" />
-      <UserResults q={q} page={page} canManage={canManage} />
+      <UserResults q={q} page={page} canManage={canManage} canExport={canExport} />
       {canManage ? <BulkForm roles={roles} /> : null}
     </section>
   );
