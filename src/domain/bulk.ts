@@ -125,8 +125,18 @@ export async function runBulk(ctx: ActionContext, projectId: string, input: Bulk
       else await setProjectRole(ctx, item.id, projectId, preview.roleId);
       result.done.push(item);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      result.refused.push({ ...item, outcome: `refused: ${error.message}`, skipped: true });
+      // One user's failure (a refusal, or an email that could not be sent) does not hide what
+      // was already done for the others: it is reported with them.
+      if (error instanceof DomainError) {
+        result.refused.push({ ...item, outcome: `refused: ${error.message}`, skipped: true });
+      } else {
+        console.error(`bulk ${preview.action} failed for ${item.id}`, error);
+        result.refused.push({
+          ...item,
+          outcome: 'failed: an unexpected error, logged for the administrators',
+          skipped: true,
+        });
+      }
     }
   }
   return result;

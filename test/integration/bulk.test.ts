@@ -165,3 +165,35 @@ describe('reset all passwords', () => {
     expect((await (await clientFor(t, coAdmin.id)).post('/users/reset-all', {})).status).toBe(403);
   });
 });
+
+describe('bulk failures', () => {
+  it('reports a user whose email could not be sent, after the others were done', async () => {
+    await resetData(t.db);
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const a = await t.db
+      .insertInto('users')
+      .values({ email: 'a-pending@example.com', name: 'A Pending' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const b = await t.db
+      .insertInto('users')
+      .values({ email: 'b-pending@example.com', name: 'B Pending' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const send = t.mailer.send.bind(t.mailer);
+    t.mailer.send = async (message) => {
+      if (message.to === 'b-pending@example.com') throw new Error('mail server down');
+      return send(message);
+    };
+    try {
+      const html = await (
+        await post(await clientFor(t, owner.id), '/users/bulk', form('resend', [a.id, b.id]))
+      ).text();
+      expect(html).toContain('1 user changed; 1 skipped or refused.');
+      expect(html).toContain('failed: an unexpected error, logged for the administrators');
+      expect(t.mailer.messages.map((m) => m.to)).toEqual(['a-pending@example.com']);
+    } finally {
+      t.mailer.send = send;
+    }
+  });
+});
