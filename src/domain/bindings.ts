@@ -161,14 +161,7 @@ async function assertMayActOn(tx: Db, ctx: ActionContext, subject: Subject) {
     subject.userIds,
     subject.type === 'team' ? 'the access of a team you belong to' : undefined,
   );
-  for (const userId of subject.userIds) {
-    const user = await tx
-      .selectFrom('users')
-      .select('email')
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
-    await assertOutranks(tx, ctx, { id: userId, label: user.email });
-  }
+  await assertOutranks(tx, ctx, subject.userIds);
 }
 
 /**

@@ -155,12 +155,12 @@ export async function deleteProject(ctx: ActionContext, id: string, input: { rem
           `${project.name} still has ${bindingCount} role binding${bindingCount === 1 ? '' : 's'}. Confirm that they should be removed with it.`,
         );
       }
-      const seen = new Set<string>();
-      for (const user of bindings) {
-        if (seen.has(user.id) || (ctx.actor.kind === 'user' && ctx.actor.id === user.id)) continue;
-        seen.add(user.id);
-        await assertOutranks(tx, ctx, { id: user.id, label: user.email });
-      }
+      const actorId = ctx.actor.kind === 'user' ? ctx.actor.id : null;
+      await assertOutranks(
+        tx,
+        ctx,
+        bindings.map((b) => b.id).filter((id) => id !== actorId),
+      );
       await tx.deleteFrom('projects').where('id', '=', id).execute();
       await assertAccountManagerRemains(tx);
       return {

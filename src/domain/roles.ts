@@ -161,14 +161,7 @@ export async function updateRole(ctx: ActionContext, id: string, input: RoleInpu
         const holders = await holdersOf(tx, id);
         assertNotSelf(ctx.actor, holders, 'a role you hold');
         // Changing a role acts on everyone who holds it: only people the actor outranks.
-        for (const userId of new Set(holders)) {
-          const user = await tx
-            .selectFrom('users')
-            .select('email')
-            .where('id', '=', userId)
-            .executeTakeFirstOrThrow();
-          await assertOutranks(tx, ctx, { id: userId, label: user.email });
-        }
+        await assertOutranks(tx, ctx, holders);
         await assertCanGrant(tx, ctx, {
           permissions: new Set([...role.permissions, ...data.permissions]),
           projectId: null,

@@ -4,7 +4,6 @@ import {
   covers,
   type Grant,
   grantsOf,
-  isSubset,
   permissionsEverywhere,
   permissionsIn,
   projectIds,
@@ -95,16 +94,23 @@ export function assertNotSelf(
   }
 }
 
-/** An actor acts on a user only when, in every project, the actor holds all the target holds. */
-export async function assertOutranks(tx: Db, ctx: ActionContext, target: { id: string; label: string }) {
+/**
+ * An actor acts on people only when, in every project, the actor holds all each of them holds.
+ * Many at once (a team's members, a role's holders) read the actor's grants once.
+ */
+export async function assertOutranks(tx: Db, ctx: ActionContext, userIds: Iterable<string>) {
   if (ctx.actor.kind !== 'user') return;
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return;
   const { grants, projects } = await actorGrants(tx, ctx);
-  const targetGrants = await grantsOf(tx, target.id, ctx.clock.now());
-  if (!covers(grants, targetGrants, projects)) {
-    throw new RuleError(
-      'rank',
-      `${target.label} has access you do not have, so you cannot change their access.`,
-    );
+  const users = await tx.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).execute();
+  for (const user of users) {
+    if (!covers(grants, await grantsOf(tx, user.id, ctx.clock.now()), projects)) {
+      throw new RuleError(
+        'rank',
+        `${user.email} has access you do not have, so you cannot change their access.`,
+      );
+    }
   }
 }
 
@@ -184,5 +190,3 @@ function assertNotOutlasting(
     }
   }
 }
-
-export { isSubset };

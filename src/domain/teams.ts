@@ -167,10 +167,7 @@ async function hasBindings(tx: Db, teamId: string): Promise<boolean> {
 /** Acting on members' access: not yourself, and only people you outrank. */
 async function assertMayChangeAccessOf(tx: Db, ctx: ActionContext, userIds: string[], what: string) {
   assertNotSelf(ctx.actor, userIds, what);
-  for (const id of userIds) {
-    const user = await tx.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow();
-    await assertOutranks(tx, ctx, { id, label: user.email });
-  }
+  await assertOutranks(tx, ctx, userIds);
 }
 
 /** Deleting a team ends its bindings, so its members must all be people the actor outranks. */

@@ -42,7 +42,7 @@ async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: str
     : undefined;
   if (!user) throw new NotFoundError('There is no such user.');
   assertNotSelf(ctx.actor, [user.id], what);
-  await assertOutranks(tx, ctx, { id: user.id, label: user.email });
+  await assertOutranks(tx, ctx, [user.id]);
   return user;
 }
 
@@ -186,8 +186,7 @@ export async function updateUser(
       ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
       : undefined;
     if (!user) throw new NotFoundError('There is no such user.');
-    if (ctx.actor.kind !== 'user' || ctx.actor.id !== user.id)
-      await assertOutranks(tx, ctx, { id: user.id, label: user.email });
+    if (ctx.actor.kind !== 'user' || ctx.actor.id !== user.id) await assertOutranks(tx, ctx, [user.id]);
     await tx.updateTable('users').set(data).where('id', '=', id).execute();
     return {
       result: undefined,
