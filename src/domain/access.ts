@@ -18,6 +18,18 @@ export function rolePermissions(role: { key: string | null; permissions: readonl
   return keys.filter(isKnownPermission);
 }
 
+/** What a binding row grants: its role's permissions, or its manual set; keys the catalog knows. */
+export function bindingPermissions(row: {
+  roleId: string | null;
+  roleKey: string | null;
+  rolePermissions: readonly string[] | null;
+  permissions: readonly string[] | null;
+}): string[] {
+  return row.roleId
+    ? rolePermissions({ key: row.roleKey, permissions: row.rolePermissions ?? [] })
+    : (row.permissions ?? []).filter(isKnownPermission);
+}
+
 /**
  * Every unexpired binding of the user, direct or through a team, in any project: read from the
  * database each time, so a change applies on the next request and an expiry at once.
@@ -57,9 +69,7 @@ export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant
     role: row.roleId ? { id: row.roleId, name: row.roleName ?? '', builtin: row.roleKey !== null } : null,
     projectId: row.project_id,
     expiresAt: row.expires_at,
-    permissions: row.roleId
-      ? rolePermissions({ key: row.roleKey, permissions: row.rolePermissions ?? [] })
-      : (row.permissions ?? []).filter(isKnownPermission),
+    permissions: bindingPermissions(row),
   }));
 }
 

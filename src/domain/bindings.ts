@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isKnownPermission, sortPermissions } from '../auth/permissions';
 import type { Db } from '../db/connect';
-import { rolePermissions } from './access';
+import { bindingPermissions, rolePermissions } from './access';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
@@ -55,9 +55,7 @@ export async function listBindings(db: Db, projectId: string, now: Date): Promis
       ? { kind: 'user', id: row.user_id, name: row.userName ?? '', email: row.email ?? '' }
       : { kind: 'team', id: row.team_id ?? '', name: row.teamName ?? '' },
     role: row.roleId ? { id: row.roleId, name: row.roleName ?? '' } : null,
-    permissions: row.roleId
-      ? rolePermissions({ key: row.roleKey, permissions: row.rolePermissions ?? [] })
-      : (row.permissions ?? []),
+    permissions: bindingPermissions(row),
     projectId: row.project_id,
     projectName: row.projectName,
     expiresAt: row.expires_at,

@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import {
+  bindingPermissions,
   covers,
   type Grant,
   grantsOf,
   permissionsEverywhere,
   permissionsIn,
   projectIds,
-  rolePermissions,
 } from './access';
 import type { ActionContext, Actor } from './context';
 import { DomainError } from './errors';
@@ -42,7 +42,13 @@ export async function accountManagers(tx: Db): Promise<string[]> {
     .innerJoin('users as u', (join) =>
       join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))),
     )
-    .select(['u.id', 'r.key', 'r.permissions as rolePermissions', 'b.permissions'])
+    .select([
+      'u.id',
+      'r.id as roleId',
+      'r.key as roleKey',
+      'r.permissions as rolePermissions',
+      'b.permissions',
+    ])
     .where('b.project_id', 'is', null)
     .where('b.expires_at', 'is', null)
     .where('u.deactivated_at', 'is', null)
@@ -52,10 +58,7 @@ export async function accountManagers(tx: Db): Promise<string[]> {
     .execute();
   const held = new Map<string, Set<string>>();
   for (const row of rows) {
-    const keys =
-      row.key !== null || row.rolePermissions !== null
-        ? rolePermissions({ key: row.key, permissions: row.rolePermissions ?? [] })
-        : (row.permissions ?? []);
+    const keys = bindingPermissions(row);
     const set = held.get(row.id) ?? new Set<string>();
     for (const key of keys) set.add(key);
     held.set(row.id, set);

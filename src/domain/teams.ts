@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import { grantsOf, permissionsEverywhere, permissionsIn, projectIds, rolePermissions } from './access';
+import { bindingPermissions, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './access';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
@@ -225,14 +225,18 @@ async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: stri
   const bindings = await tx
     .selectFrom('role_bindings as b')
     .leftJoin('roles as r', 'r.id', 'b.role_id')
-    .select(['b.project_id', 'b.permissions', 'r.key', 'r.permissions as rolePermissions', 'r.id as roleId'])
+    .select([
+      'b.project_id',
+      'b.permissions',
+      'r.key as roleKey',
+      'r.permissions as rolePermissions',
+      'r.id as roleId',
+    ])
     .where('b.team_id', '=', teamId)
     .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
     .execute();
   for (const b of bindings) {
-    const keys = b.roleId
-      ? rolePermissions({ key: b.key, permissions: b.rolePermissions ?? [] })
-      : (b.permissions ?? []);
+    const keys = bindingPermissions(b);
     const held = b.project_id ? permissionsIn(grants, b.project_id) : permissionsEverywhere(grants, projects);
     const missing = keys.filter((k) => !held.has(k));
     if (missing.length > 0) {
