@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { issueToken } from '../auth/one-time-tokens';
 import { deleteUserSessions } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import type { AccountSettings, User } from '../db/schema';
@@ -10,6 +9,7 @@ import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
 import { getSettings } from './settings';
+import { setPasswordLink } from './users';
 import {
   emailSchema,
   endAfterLastDay,
@@ -47,22 +47,6 @@ async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: str
 }
 
 const target = (user: { id: string; email: string }) => ({ type: 'user', id: user.id, label: user.email });
-
-/** A set-password link (admin-created users and admin resets share the page and purpose). */
-async function setPasswordLink(tx: Db, ctx: ActionContext, userId: string, lifetimeMs: number) {
-  const now = ctx.clock.now();
-  const token = await issueToken(tx, {
-    userId,
-    purpose: 'set_password',
-    now,
-    lifetimeMs,
-    createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
-  });
-  return {
-    link: `${ctx.config.publicUrl}/set-password/${token}`,
-    expiresAt: new Date(now.getTime() + lifetimeMs),
-  };
-}
 
 /** Emails the link (sent after the commit), and returns it when the account allows sending it by hand. */
 async function sendLink(

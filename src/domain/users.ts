@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueToken } from '../auth/one-time-tokens';
+import type { Db } from '../db/connect';
 import { builtinRoleId } from './access';
 import { perform } from './audit';
 import type { ActionContext } from './context';
@@ -7,6 +8,25 @@ import { ConflictError } from './errors';
 import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
 
 const SET_PASSWORD_LIFETIME_MS = 60 * 60 * 1000;
+
+/**
+ * A one-time set-password link, built from the public URL. The CLI's first admin, admin-created
+ * users and admin resets share the page and the purpose.
+ */
+export async function setPasswordLink(tx: Db, ctx: ActionContext, userId: string, lifetimeMs: number) {
+  const now = ctx.clock.now();
+  const token = await issueToken(tx, {
+    userId,
+    purpose: 'set_password',
+    now,
+    lifetimeMs,
+    createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+  });
+  return {
+    link: `${ctx.config.publicUrl}/set-password/${token}`,
+    expiresAt: new Date(now.getTime() + lifetimeMs),
+  };
+}
 
 const newAdminSchema = z.object({ email: emailSchema, name: nameSchema });
 
@@ -44,16 +64,9 @@ export async function createAccountAdmin(
           created_by: createdBy,
         })
         .execute();
-      const token = await issueToken(tx, {
-        userId: user.id,
-        purpose: 'set_password',
-        now,
-        lifetimeMs: SET_PASSWORD_LIFETIME_MS,
-        createdBy,
-      });
-      const expiresAt = new Date(now.getTime() + SET_PASSWORD_LIFETIME_MS);
+      const { link, expiresAt } = await setPasswordLink(tx, ctx, user.id, SET_PASSWORD_LIFETIME_MS);
       return {
-        result: { userId: user.id, link: `${ctx.config.publicUrl}/set-password/${token}`, expiresAt },
+        result: { userId: user.id, link, expiresAt },
         target: { type: 'user', id: user.id, label: user.email },
         projectId: null,
         after: { email: user.email, name: user.name, role: 'account_admin', scope: 'account' },
