@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
-import type { Db } from '../../src/db/connect';
 import type { ActionContext, Clock } from '../../src/domain/context';
 import { setPasswordWithLink } from '../../src/domain/sign-in';
 import { createAccountAdmin } from '../../src/domain/users';
@@ -80,22 +79,4 @@ export async function createAdminWithPassword(
   const token = admin.link.split('/').at(-1) as string;
   await setPasswordWithLink(t.system, { token, password: input.password, confirm: input.password });
   return admin;
-}
-
-/** Binds a user to a built-in role account-wide: a fixture until the Access model issue. */
-export async function bindBuiltinRole(db: Db, userId: string, roleKey: string) {
-  const role = await db.selectFrom('roles').select('id').where('key', '=', roleKey).executeTakeFirstOrThrow();
-  await db
-    .insertInto('role_bindings')
-    .values({ user_id: userId, role_id: role.id, project_id: null })
-    .execute();
-}
-
-/** A user with a password and no role at all. */
-export async function createPlainUser(db: Db, input: { email: string; name: string; passwordHash: string }) {
-  return db
-    .insertInto('users')
-    .values({ email: input.email, name: input.name, password_hash: input.passwordHash })
-    .returning('id')
-    .executeTakeFirstOrThrow();
 }

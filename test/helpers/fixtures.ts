@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { hashPassword } from '../../src/auth/passwords';
 import { createSession, SESSION_COOKIE } from '../../src/auth/sessions';
 import type { Db } from '../../src/db/connect';
-import { defaultProjectId } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import type { ActionContext } from '../../src/domain/context';
 import { getSettings } from '../../src/domain/settings';
 import type { TestApp } from './app';
@@ -45,17 +45,12 @@ export async function bind(
     expiresAt?: Date | null;
   },
 ): Promise<string> {
-  const role = await db
-    .selectFrom('roles')
-    .select('id')
-    .where('key', '=', input.roleKey)
-    .executeTakeFirstOrThrow();
   const row = await db
     .insertInto('role_bindings')
     .values({
       user_id: input.userId ?? null,
       team_id: input.teamId ?? null,
-      role_id: role.id,
+      role_id: await builtinRoleId(db, input.roleKey),
       project_id: input.projectId ?? null,
       expires_at: input.expiresAt ?? null,
     })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRole } from '../../src/auth/permissions';
-import { defaultProjectId } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, makeUser, resetData, snapshot } from '../helpers/fixtures';
@@ -72,9 +72,6 @@ async function targetBinding(f: Fixture) {
     .where('user_id', '=', f.target?.id ?? '')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-async function roleIdOf(f: Fixture, key: string) {
-  return (await f.t.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
 }
 
 const CASES: RouteCase[] = [
@@ -191,7 +188,7 @@ const CASES: RouteCase[] = [
       form: {
         subject: 'user',
         email: f.target?.email ?? '',
-        access: await roleIdOf(f, 'viewer'),
+        access: await builtinRoleId(f.t.db, 'viewer'),
         scope: 'project',
         until: '2999-01-01',
       },
@@ -204,7 +201,7 @@ const CASES: RouteCase[] = [
     needsBinding: true,
     prepare: async (f) => ({
       path: `/access/bindings/${await targetBinding(f)}`,
-      form: { access: await roleIdOf(f, 'viewer') },
+      form: { access: await builtinRoleId(f.t.db, 'viewer') },
     }),
   },
   {
@@ -224,7 +221,7 @@ const CASES: RouteCase[] = [
       form: {
         name: 'Matrix Person',
         email: `matrix-${Math.random()}@example.com`,
-        roleId: await roleIdOf(f, 'viewer'),
+        roleId: await builtinRoleId(f.t.db, 'viewer'),
       },
     }),
   },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultProjectId, effectivePermissions } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId, effectivePermissions } from '../../src/domain/access';
 import { previewBulk } from '../../src/domain/bulk';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -75,9 +75,7 @@ describe(`bulk actions (${databaseKind})`, () => {
     const owner = await makeUser(t.db, { role: 'account_admin' });
     const a = await makeUser(t.db, { role: 'viewer', projectId });
     const b = await makeUser(t.db);
-    const publisher = (
-      await t.db.selectFrom('roles').select('id').where('key', '=', 'publisher').executeTakeFirstOrThrow()
-    ).id;
+    const publisher = await builtinRoleId(t.db, 'publisher');
     const client = await clientFor(t, owner.id);
     const missing = await post(client, '/users/bulk/preview', form('change_role', [a.id]));
     expect(missing.status).toBe(303);

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/passwords';
 import { perform } from '../../src/domain/audit';
 import type { ActionContext } from '../../src/domain/context';
 import { ForbiddenError } from '../../src/domain/errors';
-import { bindBuiltinRole, createPlainUser, type TestApp, testApp } from '../helpers/app';
+import { type TestApp, testApp } from '../helpers/app';
+import { makeUser } from '../helpers/fixtures';
 
 let t: TestApp;
 let projectId: string;
@@ -15,16 +15,17 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function userActor(roleKey: string | null): Promise<ActionContext> {
-  const email = `${roleKey ?? 'nobody'}-${Math.random().toString(36).slice(2)}@example.com`;
-  const user = await createPlainUser(t.db, {
-    email,
-    name: 'Test Person',
-    passwordHash: await hashPassword('x'.repeat(12)),
-  });
-  if (roleKey) await bindBuiltinRole(t.db, user.id, roleKey);
+  const user = await makeUser(t.db, { role: roleKey, name: 'Test Person' });
   return {
     ...t.system,
-    actor: { kind: 'user', id: user.id, email, name: 'Test Person', projectId, permissions: new Set() },
+    actor: {
+      kind: 'user',
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      projectId,
+      permissions: new Set(),
+    },
     meta: { ip: '203.0.113.9', requestId: 'req-1', userAgent: 'test' },
   };
 }

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/passwords';
 import { guard, isGlobalMiddleware, requirementOf } from '../../src/http/guard';
-import {
-  bindBuiltinRole,
-  createAdminWithPassword,
-  createPlainUser,
-  type TestApp,
-  testApp,
-} from '../helpers/app';
+import { createAdminWithPassword, type TestApp, testApp } from '../helpers/app';
+import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 
 const PASSWORD = 'correct horse battery staple';
@@ -70,19 +64,14 @@ describe('permissions are read from the database on each request', () => {
       c.text('users here'),
     );
     await createAdminWithPassword(t, { email: 'root@example.com', name: 'Root Admin', password: PASSWORD });
-    const viewer = await createPlainUser(t.db, {
-      email: 'viewer@example.com',
-      name: 'Vera Viewer',
-      passwordHash: await hashPassword(PASSWORD),
-    });
-    await bindBuiltinRole(t.db, viewer.id, 'viewer');
+    const viewer = await makeUser(t.db, { role: 'viewer', email: 'viewer@example.com', name: 'Vera Viewer' });
 
     const admin = new Client(t.app);
     await admin.signIn('root@example.com', PASSWORD);
     expect((await admin.get('/test/needs-users-view')).status).toBe(200);
 
     const client = new Client(t.app);
-    expect((await client.signIn('viewer@example.com', PASSWORD)).status).toBe(303);
+    expect((await client.signIn('viewer@example.com', FIXTURE_PASSWORD)).status).toBe(303);
     const denied = await client.get('/test/needs-users-view');
     expect(denied.status).toBe(403);
     expect(await denied.text()).toContain('Access denied');
@@ -99,7 +88,7 @@ describe('permissions are read from the database on each request', () => {
     });
 
     // A new binding applies on the very next request: no new sign-in.
-    await bindBuiltinRole(t.db, viewer.id, 'co_admin');
+    await bind(t.db, { userId: viewer.id, roleKey: 'co_admin' });
     expect((await client.get('/test/needs-users-view')).status).toBe(200);
 
     // An expired binding stops granting at once.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/sessions';
-import { defaultProjectId } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { userStatus } from '../../src/domain/user-actions';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -20,8 +20,7 @@ beforeEach(async () => {
   await t.db.updateTable('account_settings').set({ allow_manual_links: true }).execute();
 });
 
-const roleId = async (key: string) =>
-  (await t.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
+const roleId = (key: string) => builtinRoleId(t.db, key);
 const row = (id: string) =>
   t.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const linkIn = (text: string) => /\/set-password\/[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '';

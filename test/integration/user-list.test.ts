@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultProjectId } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { forgetUserCounts } from '../../src/domain/user-list';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -60,8 +60,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const roleId = async (key: string) =>
-  (await t.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
+const roleId = (key: string) => builtinRoleId(t.db, key);
 
 /** The names in the table of a list page, in order. */
 async function names(path: string): Promise<string[]> {
