@@ -1,12 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setPasswordWithLink } from '../../src/domain/sign-in';
-import { createAccountAdmin } from '../../src/domain/users';
+import { createAdminWithPassword } from '../helpers/app';
 import {
   activeName as activeNameOf,
   axeViolations,
   chromiumPath,
   launchChromium,
+  signInWithForm,
   tabTo as tabToName,
   watchPage,
 } from '../helpers/browser';
@@ -31,17 +31,15 @@ async function expectAccessible(path: string, heading: string) {
 describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
   beforeAll(async () => {
     server = await startServer();
-    const admin = await createAccountAdmin(server.system, { email: 'ada@example.com', name: 'Ada Lovelace' });
-    const token = admin.link.split('/').at(-1) as string;
-    await setPasswordWithLink(server.system, { token, password: PASSWORD, confirm: PASSWORD });
+    await createAdminWithPassword(server, {
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      password: PASSWORD,
+    });
     browser = await launchChromium();
     page = await browser.newPage();
     watch = await watchPage(page);
-    await page.goto(`${server.url}/login`);
-    await page.getByRole('textbox', { name: 'Email address' }).fill('ada@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();

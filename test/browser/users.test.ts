@@ -1,8 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setPasswordWithLink } from '../../src/domain/sign-in';
-import { createAccountAdmin } from '../../src/domain/users';
-import { axeViolations, chromiumPath, launchChromium, watchPage } from '../helpers/browser';
+import { createAdminWithPassword } from '../helpers/app';
+import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
 import { fixtureHash } from '../helpers/fixtures';
 import { startServer } from '../helpers/server';
 
@@ -13,22 +12,17 @@ let browser: Browser;
 async function signedInPage(javaScriptEnabled: boolean) {
   const context = await browser.newContext({ javaScriptEnabled });
   const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByRole('textbox', { name: 'Email address' }).fill('ada@example.com');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
   return page;
 }
 
 describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
   beforeAll(async () => {
     server = await startServer();
-    const admin = await createAccountAdmin(server.system, { email: 'ada@example.com', name: 'Ada Lovelace' });
-    await setPasswordWithLink(server.system, {
-      token: admin.link.split('/').at(-1) as string,
+    await createAdminWithPassword(server, {
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
       password: PASSWORD,
-      confirm: PASSWORD,
     });
     const hash = await fixtureHash();
     await server.db

@@ -104,3 +104,17 @@ export async function tabTo(page: Page, name: string, limit = 80): Promise<void>
   }
   throw new Error(`Tab never reached "${name}"`);
 }
+
+/** Signs in through the sign-in form, as a person would, and waits for the home page. */
+export async function signInWithForm(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByRole('textbox', { name: 'Email address' }).fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
