@@ -1,5 +1,5 @@
 import { BULK_ACTIONS, type BulkAction, type BulkItem } from '../../src/domain/bulk';
-import { ErrorSummary, type FieldErrors } from '../components/form';
+import { ErrorSummary, type FieldErrors, SelectField } from '../components/form';
 
 /** Under the users table: what to do with the rows whose checkboxes are ticked. */
 export function BulkForm({ roles }: { roles: Array<{ id: string; name: string }> }) {
@@ -7,23 +7,18 @@ export function BulkForm({ roles }: { roles: Array<{ id: string; name: string }>
     <form id="bulk-form" method="post" action="/users/bulk/preview" class="bulk-form">
       <fieldset>
         <legend>With the selected users</legend>
-        <div class="field">
-          <label for="bulk-action">Action</label>
-          <select id="bulk-action" name="action">
-            {Object.entries(BULK_ACTIONS).map(([key, label]) => (
-              <option value={key}>{label}</option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="bulk-role">New role (for a role change)</label>
-          <select id="bulk-role" name="roleId">
-            <option value="">No change</option>
-            {roles.map((r) => (
-              <option value={r.id}>{r.name}</option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          name="action"
+          label="Action"
+          value="deactivate"
+          options={Object.entries(BULK_ACTIONS).map(([value, label]) => ({ value, label }))}
+        />
+        <SelectField
+          name="roleId"
+          label="New role (for a role change)"
+          value=""
+          options={[{ value: '', label: 'No change' }, ...roles.map((r) => ({ value: r.id, label: r.name }))]}
+        />
         <button type="submit">Preview</button>
       </fieldset>
     </form>

@@ -9,6 +9,7 @@ import {
   type UserPage,
 } from '../../src/domain/user-list';
 import { DialogLink } from '../components/dialog';
+import { SelectField } from '../components/form';
 import { day } from '../components/format';
 import { BulkForm } from './bulk';
 
@@ -253,28 +254,21 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport, canRese
               ))}
           </fieldset>
         ) : null}
-        <div class="field">
-          <label for="team">Team</label>
-          <select id="team" name="team">
-            <option value="">Any team</option>
-            {teams.map((t) => (
-              <option value={t.id} selected={q.team === t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="access">Access level</label>
-          <select id="access" name="access">
-            <option value="">Any</option>
-            {Object.entries(ACCESS_LEVELS).map(([key, label]) => (
-              <option value={key} selected={q.access === key}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          name="team"
+          label="Team"
+          value={q.team ?? ''}
+          options={[{ value: '', label: 'Any team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+        />
+        <SelectField
+          name="access"
+          label="Access level"
+          value={q.access ?? ''}
+          options={[
+            { value: '', label: 'Any' },
+            ...Object.entries(ACCESS_LEVELS).map(([value, label]) => ({ value, label })),
+          ]}
+        />
         <div class="field">
           <label for="inactive">Not signed in for at least (days)</label>
           <input
@@ -286,16 +280,12 @@ export function UsersPage({ q, page, roles, teams, canManage, canExport, canRese
             value={q.inactiveDays ? String(q.inactiveDays) : ''}
           />
         </div>
-        <div class="field">
-          <label for="per">Rows per page</label>
-          <select id="per" name="per">
-            {PAGE_SIZES.map((n) => (
-              <option value={String(n)} selected={q.per === n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          name="per"
+          label="Rows per page"
+          value={String(q.per)}
+          options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))}
+        />
 
         <div class="actions">
           <button type="submit">Apply filters</button>
