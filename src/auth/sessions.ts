@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connect';
 import type { AccountSettings } from '../db/schema';
+import { type Grant, grantRows, toGrant } from '../domain/access';
 import { constantTimeEqual, randomToken, sha256 } from './tokens';
 
 export const SESSION_COOKIE = '__Host-gh_session';
@@ -15,6 +18,10 @@ export interface SessionUser {
   lastSeenAt: Date;
   /** The project the session switched to; null until it does. */
   projectId: string | null;
+  /** The user's unexpired grants, read with the session. */
+  grants: Grant[];
+  /** Every project, by name. */
+  projects: Array<{ id: string; name: string }>;
 }
 
 /**
@@ -78,6 +85,9 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
       'u.deactivated_at',
       'u.access_expires_at',
       'a.session_idle_minutes',
+      // What the request needs next, in the same round trip: the user's grants and the projects.
+      jsonArrayFrom(grantRows(db, sql.ref<string>('s.user_id'), now)).as('grants'),
+      jsonArrayFrom(db.selectFrom('projects').select(['id', 'name']).orderBy('name')).as('projects'),
     ])
     .where('s.id', '=', parsed.id)
     .executeTakeFirst();
@@ -102,6 +112,8 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     createdAt: row.created_at,
     lastSeenAt,
     projectId: row.project_id,
+    grants: row.grants.map(toGrant),
+    projects: row.projects,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { InferResult, RawBuilder } from 'kysely';
 import { builtinRole, isKnownPermission } from '../auth/permissions';
 import type { Db } from '../db/connect';
 
@@ -31,11 +32,11 @@ export function bindingPermissions(row: {
 }
 
 /**
- * Every unexpired binding of the user, direct or through a team, in any project: read from the
- * database each time, so a change applies on the next request and an expiry at once.
+ * The binding rows that reach a user, direct or through a team, unexpired at `now`: a UNION ALL
+ * of two indexed lookups (one query with an OR over both scans every binding). `userId` may be
+ * a column of an outer query, so the session lookup reads them in its own round trip.
  */
-export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant[]> {
-  // Two indexed queries (direct, then through teams): one with an OR over both scans every binding.
+export function grantRows(db: Db, userId: string | RawBuilder<string>, now: Date) {
   const base = () =>
     db
       .selectFrom('role_bindings as b')
@@ -54,23 +55,35 @@ export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant
         't.name as teamName',
       ])
       .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]));
-  const [direct, viaTeams] = await Promise.all([
-    base().where('b.user_id', '=', userId).execute(),
-    base()
-      .where('b.team_id', 'in', (eb) =>
+  return base()
+    .where('b.user_id', '=', userId)
+    .unionAll(
+      base().where('b.team_id', 'in', (eb) =>
         eb.selectFrom('team_members').select('team_id').where('user_id', '=', userId),
-      )
-      .execute(),
-  ]);
-  const rows = [...direct, ...viaTeams];
-  return rows.map((row) => ({
+      ),
+    );
+}
+
+type GrantRow = InferResult<ReturnType<typeof grantRows>>[number];
+
+/** A grant row as read, or as JSON from a subquery (timestamps as text). */
+export function toGrant(row: Omit<GrantRow, 'expires_at'> & { expires_at: Date | string | null }): Grant {
+  return {
     bindingId: row.id,
     via: row.team_id ? { kind: 'team', teamId: row.team_id, teamName: row.teamName ?? '' } : { kind: 'user' },
     role: row.roleId ? { id: row.roleId, name: row.roleName ?? '', builtin: row.roleKey !== null } : null,
     projectId: row.project_id,
-    expiresAt: row.expires_at,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
     permissions: bindingPermissions(row),
-  }));
+  };
+}
+
+/**
+ * Every unexpired binding of the user, direct or through a team, in any project: read from the
+ * database each time, so a change applies on the next request and an expiry at once.
+ */
+export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant[]> {
+  return (await grantRows(db, userId, now).execute()).map(toGrant);
 }
 
 /** What the grants give in one project: its own bindings and the account-wide ones. */

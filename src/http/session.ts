@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, validateSession } from '../auth/sessions';
-import { defaultProjectId, grantsOf, permissionsIn } from '../domain/access';
+import { defaultProjectId, permissionsIn } from '../domain/access';
 import type { ActionContext } from '../domain/context';
 import type { AppDeps, AppEnv } from './env';
 import { COOKIE_BASE, takeFlash } from './render';
@@ -25,10 +25,7 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const now = deps.clock.now();
       const session = await validateSession(deps.db, token, now);
       if (session) {
-        const [grants, projects] = await Promise.all([
-          grantsOf(deps.db, session.userId, now),
-          deps.db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute(),
-        ]);
+        const { grants, projects } = session;
         const accountWide = grants.some((g) => g.projectId === null);
         const visible = projects.filter((p) => accountWide || grants.some((g) => g.projectId === p.id));
         const chosen = projects.find((p) => p.id === session.projectId);
