@@ -15,7 +15,7 @@ async function main() {
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`);
   const mailer = createMailer(config);
-  const app = createApp({ db: database.db, mailer, clock: systemClock, config });
+  const app = createApp({ db: database.db, searchDb: database.searchDb, mailer, clock: systemClock, config });
 
   const users = await database.db
     .selectFrom('users')

@@ -13,6 +13,13 @@ export type Db = Kysely<Database>;
 
 export interface DatabaseHandle {
   db: Db;
+  /**
+   * For queries whose best plan depends on their values (the users list's search and filters):
+   * always planned for the values given. `db` lets PostgreSQL reuse a generic plan, which saves
+   * the 1-2 ms of planning that the session lookup and other fixed-shape queries would otherwise
+   * pay on every request. With PGlite both are the same handle (it never keeps plans).
+   */
+  searchDb: Db;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
 }
@@ -31,28 +38,42 @@ export async function openDatabase(options: {
   dataDir: string;
 }): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const client = postgres(options.databaseUrl, {
-      max: 10,
-      onnotice: () => {},
-      // A generic plan ignores the actual search term: see shared/design/performance.md.
-      // random_page_cost 1.1: index lookups cost about what sequential reads do on SSDs; with the
-      // default 4 the planner scans a million users to join a few thousand ids.
-      connection: {
-        plan_cache_mode: 'force_custom_plan',
-        random_page_cost: '1.1',
-        application_name: 'gatehouse',
+    const url = options.databaseUrl;
+    const open = (max: number, planCacheMode: 'auto' | 'force_custom_plan') =>
+      new Kysely<Database>({
+        dialect: new PostgresJSDialect({
+          postgres: postgres(url, {
+            max,
+            onnotice: () => {},
+            // random_page_cost 1.1: index lookups cost about what sequential reads do on SSDs; with
+            // the default 4 the planner scans a million users to join a few thousand ids.
+            connection: {
+              plan_cache_mode: planCacheMode,
+              random_page_cost: '1.1',
+              application_name: 'gatehouse',
+            },
+            types: {
+              bigint: {
+                to: INT8,
+                from: [INT8],
+                serialize: (x: number) => String(x),
+                parse: (x: string) => Number(x),
+              },
+            },
+          }),
+        }),
+      });
+    const db = open(10, 'auto');
+    // A generic plan ignores the actual search term: see shared/design/performance.md.
+    const searchDb = open(5, 'force_custom_plan');
+    return {
+      db,
+      searchDb,
+      kind: 'postgres',
+      close: async () => {
+        await Promise.all([db.destroy(), searchDb.destroy()]);
       },
-      types: {
-        bigint: {
-          to: INT8,
-          from: [INT8],
-          serialize: (x: number) => String(x),
-          parse: (x: string) => Number(x),
-        },
-      },
-    });
-    const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    };
   }
   const inMemory = options.dataDir === 'memory://';
   let releaseLock = () => {};
@@ -71,6 +92,7 @@ export async function openDatabase(options: {
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     return {
       db,
+      searchDb: db,
       kind: 'pglite',
       close: async () => {
         await db.destroy();

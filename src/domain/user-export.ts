@@ -1,3 +1,4 @@
+import type { Db } from '../db/connect';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ForbiddenError } from './errors';
@@ -40,6 +41,8 @@ export async function exportUsers(
   q: UserListQuery,
   projectId: string,
   format: 'csv' | 'json',
+  /** Where the rows are read from (DatabaseHandle.searchDb); ctx.db when not given. */
+  searchDb: Db = ctx.db,
 ): Promise<ReadableStream<Uint8Array>> {
   // Exporting shows the directory: it needs the right to see it as well as to export it.
   if (ctx.actor.kind === 'user' && !ctx.actor.permissions.has('users.view'))
@@ -52,7 +55,7 @@ export async function exportUsers(
     after: { format, filter },
   }));
   const encoder = new TextEncoder();
-  const batches = allUsers(ctx.db, q, projectId, ctx.clock.now());
+  const batches = allUsers(searchDb, q, projectId, ctx.clock.now());
   let first = true;
   return new ReadableStream<Uint8Array>({
     async start(controller) {

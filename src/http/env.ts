@@ -7,6 +7,8 @@ import type { Mailer } from '../mail/mailer';
 /** What the app is built from: the same for the server, the tests and (minus HTTP) the CLI. */
 export interface AppDeps {
   db: Db;
+  /** The list's search and filter queries (DatabaseHandle.searchDb); `db` when not given. */
+  searchDb?: Db;
   mailer: Mailer;
   clock: Clock;
   config: Config;

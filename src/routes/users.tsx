@@ -96,7 +96,7 @@ export function userRoutes(deps: AppDeps) {
     const actor = actorOf(c);
     if (actor.kind !== 'user') return renderStatusPage(c, 403);
     const q = parseUserListQuery(new URL(c.req.url).searchParams);
-    const page = await listUsers(deps.db, q, actor.projectId, now());
+    const page = await listUsers(deps.searchDb ?? deps.db, q, actor.projectId, now());
     const canManage = actor.permissions.has('users.manage');
     // htmx 4 names the target as tag#id.
     if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#user-list')) {
@@ -140,7 +140,7 @@ export function userRoutes(deps: AppDeps) {
       const q = parseUserListQuery(new URL(c.req.url).searchParams);
       let body: ReadableStream<Uint8Array>;
       try {
-        body = await exportUsers(actionContext(c, deps), q, actor.projectId, format);
+        body = await exportUsers(actionContext(c, deps), q, actor.projectId, format, deps.searchDb);
       } catch (error) {
         return renderRefusal(c, error, () => renderStatusPage(c, 403));
       }

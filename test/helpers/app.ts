@@ -40,6 +40,7 @@ export async function testApp(options: { publicUrl?: string } = {}) {
   const errors: Array<{ message: string; error: unknown }> = [];
   const deps = {
     db: database.db,
+    searchDb: database.searchDb,
     mailer,
     clock,
     config,

@@ -22,6 +22,7 @@ export async function startServer() {
   const errors: unknown[] = [];
   const app = createApp({
     db: database.db,
+    searchDb: database.searchDb,
     mailer,
     clock: systemClock,
     config,
