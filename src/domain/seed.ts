@@ -99,23 +99,21 @@ export async function seedUsers(
       .execute();
     // A large load is faster into tables without their secondary indexes, rebuilt once at the end.
     const rebuild = count >= 200_000;
-    // Their secondary indexes (not those behind constraints), as the migrations made them.
+    // Their secondary indexes (not those behind constraints), as the migrations made them, with
+    // the statistics targets set on their expressions (migration 0005), which go with the index.
     const indexes = rebuild
       ? (
-          await sql<{ name: string; definition: string }>`select indexname as name, indexdef as definition
+          await sql<{
+            name: string;
+            definition: string;
+            targets: Array<{ column: number; target: number }>;
+          }>`select i.indexname as name, i.indexdef as definition,
+              coalesce((select json_agg(json_build_object('column', a.attnum, 'target', a.attstattarget))
+                from pg_attribute a join pg_class c on c.oid = a.attrelid
+                where c.relname = i.indexname and coalesce(a.attstattarget, -1) > 0), '[]') as targets
             from pg_indexes i where schemaname = current_schema()
               and tablename in ('users', 'role_bindings', 'team_members')
               and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`.execute(tx)
-        ).rows
-      : [];
-    // Statistics targets set on index expressions (migration 0005) go with the index: kept here.
-    const targets = rebuild
-      ? (
-          await sql<{ name: string; column: number; target: number }>`select c.relname as name,
-              a.attnum as column, a.attstattarget as target
-            from pg_attribute a join pg_class c on c.oid = a.attrelid
-            where c.relname in (${sql.join(indexes.length > 0 ? indexes.map((i) => i.name) : [''])})
-              and coalesce(a.attstattarget, -1) > 0`.execute(tx)
         ).rows
       : [];
     for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
@@ -160,11 +158,13 @@ export async function seedUsers(
     }
     if (rebuild) {
       await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
-      for (const index of indexes) await sql.raw(index.definition).execute(tx);
-      for (const t of targets) {
-        await sql`alter index ${sql.id(t.name)} alter column ${sql.raw(String(Number(t.column)))} set statistics ${sql.raw(String(Number(t.target)))}`.execute(
-          tx,
-        );
+      for (const index of indexes) {
+        await sql.raw(index.definition).execute(tx);
+        for (const t of index.targets) {
+          await sql`alter index ${sql.id(index.name)} alter column ${sql.raw(String(Number(t.column)))} set statistics ${sql.raw(String(Number(t.target)))}`.execute(
+            tx,
+          );
+        }
       }
     }
     return {
