@@ -257,8 +257,10 @@ export interface ListedUser {
 const bindingLabel = sql<string>`coalesce(r.name::text, 'Manual set (' || coalesce(cardinality(b.permissions), 0) || ')')`;
 
 /**
- * Roles in the project (direct and through teams) and teams of each user on a page (as text[]:
- * the drivers parse text arrays, not citext ones), as correlated subqueries: index lookups for the page's rows only, in the page's round trip.
+ * Roles in the project (direct and through teams) and teams of each user on a page, as text[]
+ * (the drivers parse text arrays, not citext ones), from correlated subqueries: index lookups
+ * for the page's rows only, in the page's round trip. The same two lookups as reachedBy(), which
+ * stays apart: it needs no role name, and joining roles there doubled the role filter's cost.
  */
 function decorations(projectId: string, now: Date) {
   const live = sql<SqlBool>`(b.project_id is null or b.project_id = ${projectId})
@@ -280,7 +282,7 @@ function decorations(projectId: string, now: Date) {
  * One page in the direction asked, plus one row to know whether more follow, with each row's
  * roles and teams: one query.
  */
-export function pageQuery(
+function pageQuery(
   db: Db,
   q: UserListQuery,
   projectId: string,
@@ -331,7 +333,7 @@ export function pageQuery(
     .orderBy('u.id', direction)
     .limit(limit + 1);
   const extra = decorations(projectId, now);
-  const query2 = db
+  const withDecorations = db
     .selectFrom(page.as('p'))
     .select([
       'p.id',
@@ -349,7 +351,7 @@ export function pageQuery(
     ])
     .orderBy('p.sort_value', direction)
     .orderBy('p.id', direction);
-  return { query: query2, backwards };
+  return { query: withDecorations, backwards };
 }
 
 async function fetchPage(
