@@ -371,6 +371,49 @@ export async function recordExpiredBindings(ctx: ActionContext): Promise<number>
 class AlreadyRecorded extends Error {}
 
 /**
+ * The user's own bindings in a project replaced by one binding to the role, or by none (account-
+ * wide and team bindings stay). The caller has checked that the actor may act on the user; the
+ * new role must pass the no-escalation rule here. Shared by "Change role" (one user or many) and
+ * the user's edit dialog.
+ */
+export async function replaceProjectRole(
+  tx: Db,
+  ctx: ActionContext,
+  user: { id: string },
+  projectId: string,
+  roleId: string | null,
+): Promise<{ removed: number; roleName: string | null }> {
+  const access = roleId === null ? null : await resolveAccess(tx, roleId, []);
+  if (access) {
+    await assertCanGrant(tx, ctx, {
+      permissions: access.permissions,
+      projectId,
+      permission: 'users.manage',
+      expiresAt: null,
+    });
+  }
+  const removed = await tx
+    .deleteFrom('role_bindings')
+    .where('user_id', '=', user.id)
+    .where('project_id', '=', projectId)
+    .returning('id')
+    .execute();
+  if (access) {
+    await tx
+      .insertInto('role_bindings')
+      .values({
+        user_id: user.id,
+        role_id: access.roleId,
+        project_id: projectId,
+        created_at: ctx.clock.now(),
+        created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+      })
+      .execute();
+  }
+  return { removed: removed.length, roleName: access?.roleName ?? null };
+}
+
+/**
  * "Change role in the current project": the user's own bindings in that project are replaced by
  * one binding to the role (account-wide and team bindings stay). The rules of createBinding apply.
  */
@@ -388,38 +431,15 @@ export async function setProjectRole(
         ? await tx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst()
         : undefined;
       if (!user) throw new NotFoundError('There is no such user.');
-      const subject: Subject = { type: 'user', id: user.id, label: user.email, userIds: [user.id] };
-      const access = await resolveAccess(tx, roleId, []);
-      await assertMayActOn(tx, ctx, subject);
-      await assertCanGrant(tx, ctx, {
-        permissions: access.permissions,
-        projectId,
-        permission: 'users.manage',
-        expiresAt: null,
-      });
-      const removed = await tx
-        .deleteFrom('role_bindings')
-        .where('user_id', '=', user.id)
-        .where('project_id', '=', projectId)
-        .returning(['role_id', 'permissions'])
-        .execute();
-      await tx
-        .insertInto('role_bindings')
-        .values({
-          user_id: user.id,
-          role_id: access.roleId,
-          project_id: projectId,
-          created_at: ctx.clock.now(),
-          created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
-        })
-        .execute();
+      await assertMayActOn(tx, ctx, { type: 'user', id: user.id, label: user.email, userIds: [user.id] });
+      const { removed, roleName } = await replaceProjectRole(tx, ctx, user, projectId, roleId);
       await assertAccountManagerRemains(tx);
       return {
         result: undefined,
         target: { type: 'user', id: user.id, label: user.email },
         projectId,
-        before: { bindings: removed.length },
-        after: { role: access.roleName },
+        before: { bindings: removed },
+        after: { role: roleName },
       };
     },
   );

@@ -16,6 +16,11 @@ export interface TeamSummary {
   bindings: number;
 }
 
+/** Teams to choose from, names only (no member counts). */
+export async function teamChoices(db: Db): Promise<Array<{ id: string; name: string }>> {
+  return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
+}
+
 export async function listTeams(db: Db): Promise<TeamSummary[]> {
   const rows = await db
     .selectFrom('teams as t')
@@ -193,7 +198,7 @@ export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> 
 }
 
 /** teams.manage, or being an admin of this team. */
-async function assertManagesTeam(
+export async function assertManagesTeam(
   tx: Db,
   ctx: ActionContext,
   teamId: string,
@@ -217,7 +222,7 @@ async function assertManagesTeam(
 }
 
 /** Joining a team grants its bindings: the actor must hold what they grant, where they grant it. */
-async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: string) {
+export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: string) {
   if (ctx.actor.kind !== 'user') return;
   const now = ctx.clock.now();
   const grants = await grantsOf(tx, ctx.actor.id, now);

@@ -10,14 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
 import { getSettings } from './settings';
 import { setPasswordLink } from './users';
-import {
-  emailSchema,
-  endAfterLastDay,
-  isUniqueViolation,
-  lastDaySchema,
-  nameSchema,
-  parseInput,
-} from './validation';
+import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
 
 /** One status per user, in this priority (architecture.md). */
 export type UserStatus = 'Deactivated' | 'Access expired' | 'Locked' | 'Password not set' | 'Active';
@@ -36,7 +29,7 @@ export function userStatus(
 export const LANGUAGES = { en: 'English', fr: 'Français', de: 'Deutsch', es: 'Español' } as const;
 
 /** The target of an action on a person: not yourself, and someone you outrank. */
-async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: string) {
+export async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: string) {
   const user = z.uuid().safeParse(id).success
     ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
     : undefined;
@@ -46,7 +39,11 @@ async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: str
   return user;
 }
 
-const target = (user: { id: string; email: string }) => ({ type: 'user', id: user.id, label: user.email });
+export const target = (user: { id: string; email: string }) => ({
+  type: 'user',
+  id: user.id,
+  label: user.email,
+});
 
 /** Emails the link (sent after the commit), and returns it when the account allows sending it by hand. */
 async function sendLink(
@@ -149,36 +146,6 @@ export async function createUser(
       throw new ValidationError({ email: `A user with the email ${data.email} already exists.` });
     throw error;
   }
-}
-
-const editSchema = z.object({
-  name: nameSchema,
-  language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], {
-    error: 'Choose a language from the list.',
-  }),
-});
-
-/** Name and language; the email never changes (references 001 and 003). */
-export async function updateUser(
-  ctx: ActionContext,
-  id: string,
-  input: { name?: unknown; language?: unknown },
-) {
-  const data = parseInput(editSchema, input);
-  await perform(ctx, { action: 'user.update', permission: 'users.manage' }, async (tx) => {
-    const user = z.uuid().safeParse(id).success
-      ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
-      : undefined;
-    if (!user) throw new NotFoundError('There is no such user.');
-    if (ctx.actor.kind !== 'user' || ctx.actor.id !== user.id) await assertOutranks(tx, ctx, [user.id]);
-    await tx.updateTable('users').set(data).where('id', '=', id).execute();
-    return {
-      result: undefined,
-      target: target(user),
-      before: { name: user.name, language: user.language },
-      after: data,
-    };
-  });
 }
 
 /** Deactivation: sessions end at once and sign-in is refused until reactivated. */
@@ -300,32 +267,6 @@ export async function resendSetPassword(ctx: ActionContext, id: string): Promise
     },
   );
   return sendLink(ctx, setPasswordMail, done);
-}
-
-const expirySchema = z.object({ until: lastDaySchema });
-
-/**
- * Access that expires (reference 002): after the last day the user cannot sign in and shows
- * "Access expired". An empty date clears it.
- */
-export async function setAccessExpiry(ctx: ActionContext, id: string, input: { until?: unknown }) {
-  const { until } = parseInput(expirySchema, { until: input.until ?? '' });
-  const expiresAt = endAfterLastDay(until, ctx.clock.now());
-  await perform(
-    ctx,
-    { action: 'user.access_expiry', permission: 'users.manage', serialize: true },
-    async (tx) => {
-      const user = await targetForUpdate(tx, ctx, id, 'your own access period');
-      await tx.updateTable('users').set({ access_expires_at: expiresAt }).where('id', '=', id).execute();
-      await assertAccountManagerRemains(tx);
-      return {
-        result: undefined,
-        target: target(user),
-        before: { expiresAt: user.access_expires_at },
-        after: { expiresAt },
-      };
-    },
-  );
 }
 
 /** How many people "Reset all passwords" would reach: every active user but the actor. */

@@ -45,6 +45,11 @@ export const lastDaySchema = z.union([
     .refine((s) => s < '9000-01-01', 'Choose a date before the year 9000.'),
 ]);
 
+/** The last day access still lasts (YYYY-MM-DD, UTC), for an end instant at the start of the next day. */
+export function lastDayOf(expiresAt: Date | null): string {
+  return expiresAt ? new Date(expiresAt.getTime() - 1).toISOString().slice(0, 10) : '';
+}
+
 /** Access that lasts through `lastDay` ends at the start of the next day (UTC); null for none. */
 export function endAfterLastDay(lastDay: string, now: Date, field = 'until'): Date | null {
   if (!lastDay) return null;

@@ -1,14 +1,15 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
-import { lastDay } from '../../views/components/format';
 import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
+import { UserEditPage } from '../../views/pages/user-edit';
 import { ListStatus, UserResults, UsersPage } from '../../views/pages/users';
 import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import type { ActionContext } from '../domain/context';
 import { NotFoundError } from '../domain/errors';
-import { listRoles } from '../domain/roles';
+import { roleChoices } from '../domain/roles';
+import { teamChoices } from '../domain/teams';
 import {
   createUser,
   deactivateUser,
@@ -18,12 +19,11 @@ import {
   resetAllCount,
   resetAllPasswords,
   resetPassword,
-  setAccessExpiry,
   signOutEverywhere,
   unlockUser,
-  updateUser,
 } from '../domain/user-actions';
 import { userDetails } from '../domain/user-details';
+import { editUser, type UserEditState, userEditState } from '../domain/user-edit';
 import { exportUsers } from '../domain/user-export';
 import { listUsers, parseUserListQuery } from '../domain/user-list';
 import type { AppDeps, AppEnv } from '../http/env';
@@ -43,13 +43,7 @@ export function userRoutes(deps: AppDeps) {
   const now = () => deps.clock.now();
   const actorOf = (c: Context<AppEnv>) => c.get('actor');
 
-  const userPage = async (
-    c: Context<AppEnv>,
-    id: string,
-    values?: { name: string; language: string; until: string },
-    errors?: FormErrors,
-    status: Status = 200,
-  ) => {
+  const userPage = async (c: Context<AppEnv>, id: string, errors?: FormErrors, status: Status = 200) => {
     const actor = actorOf(c);
     try {
       const details = await userDetails(deps.db, id, now(), actor.kind === 'user' ? actor.id : undefined);
@@ -57,7 +51,7 @@ export function userRoutes(deps: AppDeps) {
       return renderPage(c, {
         title: details.user.name,
         status,
-        body: <UserPage details={details} canManage={canManage} values={values} errors={errors} />,
+        body: <UserPage details={details} canManage={canManage} errors={errors} />,
       });
     } catch (error) {
       if (error instanceof NotFoundError) return renderStatusPage(c, 404);
@@ -83,7 +77,7 @@ export function userRoutes(deps: AppDeps) {
       status,
       body: (
         <NewUserPage
-          roles={await listRoles(deps.db, now())}
+          roles={await roleChoices(deps.db)}
           projectName={project?.name ?? ''}
           values={values}
           errors={errors}
@@ -112,11 +106,7 @@ export function userRoutes(deps: AppDeps) {
         </>,
       );
     }
-    // Names only: the roles page's holder counts would cost a scan of every binding.
-    const [roles, teams] = await Promise.all([
-      deps.db.selectFrom('roles').select(['id', 'name']).orderBy('name').execute(),
-      deps.db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute(),
-    ]);
+    const [roles, teams] = await Promise.all([roleChoices(deps.db), teamChoices(deps.db)]);
     return renderPage(c, {
       title: q.tab === 'deactivated' ? 'Deactivated users' : 'Users',
       body: (
@@ -257,43 +247,72 @@ export function userRoutes(deps: AppDeps) {
 
   app.get('/users/:id', guard(deps, VIEW), (c) => userPage(c, c.req.param('id')));
 
-  app.post('/users/:id', guard(deps, MANAGE), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c, ['name', 'language']);
+  const editPage = async (
+    c: Context<AppEnv>,
+    id: string,
+    values?: UserEditState,
+    errors?: FormErrors,
+    status: Status = 200,
+  ) => {
+    const actor = actorOf(c);
+    const projectId = actor.kind === 'user' ? actor.projectId : '';
     try {
-      await updateUser(actionContext(c, deps), id, form);
-      return redirectWithFlash(c, `/users/${id}`, 'Details saved.');
-    } catch (error) {
-      const record = await userDetails(deps.db, id, now()).catch(() => null);
-      const values = {
-        name: form.name ?? '',
-        language: form.language ?? '',
-        until: lastDay(record?.user.accessExpiresAt ?? null),
-      };
-      return renderRefusal(c, error, (errors, status) => userPage(c, id, values, errors, status as Status));
-    }
-  });
-
-  app.post('/users/:id/expiry', guard(deps, MANAGE), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c, ['until']);
-    try {
-      await setAccessExpiry(actionContext(c, deps), id, form);
-      return redirectWithFlash(
-        c,
-        `/users/${id}`,
-        form.until ? `Access now ends after ${form.until}.` : 'Access no longer ends.',
-      );
-    } catch (error) {
-      return renderRefusal(c, error, async (errors, status) => {
-        const details = await userDetails(deps.db, id, now()).catch(() => null);
-        const values = {
-          name: details?.user.name ?? '',
-          language: details?.user.language ?? 'en',
-          until: form.until ?? '',
-        };
-        return userPage(c, id, values, errors, status as Status);
+      const [details, current, roles, teams] = await Promise.all([
+        deps.db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', id).executeTakeFirst(),
+        userEditState(deps.db, id, projectId),
+        roleChoices(deps.db),
+        teamChoices(deps.db),
+      ]);
+      if (!details) throw new NotFoundError('There is no such user.');
+      const projectName = c.get('projects')?.find((p) => p.id === projectId)?.name ?? 'this project';
+      return renderPage(c, {
+        title: `Edit ${details.name}`,
+        status,
+        body: (
+          <UserEditPage
+            user={details}
+            values={values ?? current}
+            currentRoleId={current.roleId}
+            roles={roles}
+            teams={teams}
+            projectName={projectName}
+            errors={errors}
+            inDialog={isHtmx(c)}
+          />
+        ),
       });
+    } catch (error) {
+      if (error instanceof NotFoundError) return renderStatusPage(c, 404);
+      throw error;
+    }
+  };
+
+  app.get('/users/:id/edit', guard(deps, MANAGE), (c) => editPage(c, c.req.param('id')));
+
+  app.post('/users/:id/edit', guard(deps, MANAGE), async (c) => {
+    const id = c.req.param('id');
+    const actor = actorOf(c);
+    const { fields, lists } = await formValues(c, ['name', 'language', 'until', 'roleId'], ['teamIds']);
+    try {
+      const { changed } = await editUser(
+        actionContext(c, deps),
+        id,
+        actor.kind === 'user' ? actor.projectId : '',
+        {
+          ...fields,
+          teamIds: lists.teamIds,
+        },
+      );
+      return redirectWithFlash(c, `/users/${id}`, changed.length > 0 ? 'Changes saved.' : 'Nothing changed.');
+    } catch (error) {
+      const values: UserEditState = {
+        name: fields.name ?? '',
+        language: fields.language ?? '',
+        until: fields.until ?? '',
+        roleId: fields.roleId ?? '',
+        teamIds: lists.teamIds,
+      };
+      return renderRefusal(c, error, (errors, status) => editPage(c, id, values, errors, status as Status));
     }
   });
 
@@ -305,9 +324,7 @@ export function userRoutes(deps: AppDeps) {
         await act(actionContext(c, deps), id);
         return redirectWithFlash(c, `/users/${id}`, done);
       } catch (error) {
-        return renderRefusal(c, error, (errors, status) =>
-          userPage(c, id, undefined, errors, status as Status),
-        );
+        return renderRefusal(c, error, (errors, status) => userPage(c, id, errors, status as Status));
       }
     });
   simple('deactivate', deactivateUser, 'User deactivated. Their sessions have ended.');
@@ -331,9 +348,7 @@ export function userRoutes(deps: AppDeps) {
         ),
       });
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) =>
-        userPage(c, id, undefined, errors, status as Status),
-      );
+      return renderRefusal(c, error, (errors, status) => userPage(c, id, errors, status as Status));
     }
   });
 

@@ -171,18 +171,28 @@ describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Hedy Lamarr');
     expect(await page.getByText('Password not set').count()).toBeGreaterThan(0);
     expect(await axeViolations(page)).toEqual([]);
-    for (const name of ['Reset password of Hedy Lamarr', 'Delete Hedy Lamarr']) {
+    for (const name of ['Edit Hedy Lamarr', 'Reset password of Hedy Lamarr', 'Delete Hedy Lamarr']) {
       await page.getByRole('link', { name }).click();
       await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
       expect(await axeViolations(page), name).toEqual([]);
       await page.keyboard.press('Escape');
       await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(false);
     }
+    // Edit by keyboard: the dialog takes focus at the name; Enter saves.
+    await page.getByRole('link', { name: 'Edit Hedy Lamarr' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Edit Hedy Lamarr' }).isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Hedy K. Lamarr');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Changes saved.');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Hedy K. Lamarr');
     // Deactivate by keyboard: the flash is announced and the status changes.
-    await page.getByRole('button', { name: 'Deactivate Hedy Lamarr' }).focus();
+    await page.getByRole('button', { name: 'Deactivate Hedy K. Lamarr' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('User deactivated.');
-    expect(await page.getByRole('button', { name: 'Reactivate Hedy Lamarr' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Reactivate Hedy K. Lamarr' }).isVisible()).toBe(true);
     expect(await watch.cspViolations()).toEqual([]);
     expect(server.errors).toEqual([]);
   });

@@ -226,19 +226,27 @@ const CASES: RouteCase[] = [
     }),
   },
   {
-    route: 'POST /users/:id',
+    route: 'POST /users/:id/edit (name, language)',
     permission: 'users.manage',
     acts: true,
     prepare: async (f) => ({
-      path: `/users/${f.target?.id}`,
-      form: { name: 'Renamed Person', language: 'de' },
+      path: `/users/${f.target?.id}/edit`,
+      form: { name: 'Renamed Person', language: 'de', roleId: 'keep' },
     }),
   },
   {
-    route: 'POST /users/:id/expiry',
+    route: 'POST /users/:id/edit (access period, role)',
     permission: 'users.manage',
     acts: true,
-    prepare: async (f) => ({ path: `/users/${f.target?.id}/expiry`, form: { until: '2999-01-01' } }),
+    prepare: async (f) => ({
+      path: `/users/${f.target?.id}/edit`,
+      form: {
+        name: 'Renamed Person',
+        language: 'en',
+        until: '2999-01-01',
+        roleId: await builtinRoleId(f.t.db, 'viewer'),
+      },
+    }),
   },
   {
     route: 'POST /users/:id/deactivate',

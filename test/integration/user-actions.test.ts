@@ -222,22 +222,33 @@ describe(`per-user actions (${databaseKind})`, () => {
     const admin = await makeUser(t.db, { role: 'account_admin' });
     const user = await makeUser(t.db, { role: 'viewer' });
     const client = await clientFor(t, admin.id);
-    expect((await client.post(`/users/${user.id}/expiry`, { until: '2001-01-01' })).status).toBe(422);
+    const details = { name: user.name, language: 'en', roleId: 'keep' };
+    const past = await client.post(`/users/${user.id}/edit`, { ...details, until: '2001-01-01' });
+    expect(past.status).toBe(422);
+    expect(await past.text()).toContain('Choose a date that is not in the past.');
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect((await client.post(`/users/${user.id}/expiry`, { until: tomorrow })).status).toBe(303);
+    expect((await client.post(`/users/${user.id}/edit`, { ...details, until: tomorrow })).status).toBe(303);
     const userClient = await clientFor(t, user.id);
     expect((await userClient.get('/')).status).toBe(200);
     t.clock.advance(3 * 86_400_000);
     try {
       expect((await userClient.get('/')).status).toBe(303);
       expect((await new Client(t.app).signIn(user.email, FIXTURE_PASSWORD)).status).toBe(401);
-      expect(await (await (await clientFor(t, admin.id)).get(`/users/${user.id}`)).text()).toContain(
-        'Access expired',
-      );
+      const admin2 = await clientFor(t, admin.id);
+      expect(await (await admin2.get(`/users/${user.id}`)).text()).toContain('Access expired');
+      // The end now in the past stays as it is while other details change.
+      const renamed = await admin2.post(`/users/${user.id}/edit`, {
+        ...details,
+        name: 'Late Name',
+        until: tomorrow,
+      });
+      expect(renamed.status).toBe(303);
+      expect(await row(user.id)).toMatchObject({ name: 'Late Name' });
+      expect((await row(user.id)).access_expires_at).not.toBeNull();
     } finally {
       t.clock.advance(-3 * 86_400_000);
     }
-    expect((await client.post(`/users/${user.id}/expiry`, { until: '' })).status).toBe(303);
+    expect((await client.post(`/users/${user.id}/edit`, { ...details, until: '' })).status).toBe(303);
     expect((await row(user.id)).access_expires_at).toBeNull();
   });
 
@@ -245,21 +256,134 @@ describe(`per-user actions (${databaseKind})`, () => {
     const admin = await makeUser(t.db, { role: 'account_admin' });
     const user = await makeUser(t.db, { role: 'viewer' });
     const client = await clientFor(t, admin.id);
+    const page = await (await client.get(`/users/${user.id}/edit`)).text();
+    expect(page).toContain(`Edit ${user.name}`);
+    expect(page).toContain('The email address cannot be changed.');
     expect(
       (
-        await client.request(`/users/${user.id}`, {
-          method: 'POST',
-          body: new URLSearchParams({
-            name: 'New Name',
-            language: 'fr',
-            email: 'hijack@example.com',
-          }).toString(),
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        await client.post(`/users/${user.id}/edit`, {
+          name: 'New Name',
+          language: 'fr',
+          roleId: 'keep',
+          email: 'hijack@example.com',
         })
       ).status,
     ).toBe(303);
     expect(await row(user.id)).toMatchObject({ name: 'New Name', language: 'fr', email: user.email });
-    expect((await client.post(`/users/${user.id}`, { name: '', language: 'xx' })).status).toBe(422);
+    const before = await snapshot(t.db);
+    const bad = await client.post(`/users/${user.id}/edit`, { name: '', language: 'xx', roleId: 'keep' });
+    expect(bad.status).toBe(422);
+    const text = await bad.text();
+    expect(text).toContain('Enter a name.');
+    expect(text).toContain('Choose a language from the list.');
+    expect(await snapshot(t.db)).toBe(before);
+  });
+
+  it('changes role and teams in the edit dialog, in one audited change', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer', projectId });
+    const [red, blue] = await t.db
+      .insertInto('teams')
+      .values([{ name: 'Red' }, { name: 'Blue' }])
+      .returning('id')
+      .execute();
+    await t.db
+      .insertInto('team_members')
+      .values({ team_id: red?.id ?? '', user_id: user.id })
+      .execute();
+    const client = await clientFor(t, admin.id);
+    const form = new URLSearchParams({
+      name: user.name,
+      language: 'en',
+      until: '',
+      roleId: await roleId('editor'),
+    });
+    form.append('teamIds', blue?.id ?? '');
+    const response = await client.request(`/users/${user.id}/edit`, {
+      method: 'POST',
+      body: form.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(303);
+    const bindings = await t.db
+      .selectFrom('role_bindings')
+      .select('role_id')
+      .where('user_id', '=', user.id)
+      .where('project_id', '=', projectId)
+      .execute();
+    expect(bindings).toEqual([{ role_id: await roleId('editor') }]);
+    const teams = await t.db
+      .selectFrom('team_members')
+      .select('team_id')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(teams).toEqual([{ team_id: blue?.id }]);
+    const events = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'user.edit')
+      .where('target_id', '=', user.id)
+      .execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]?.after).toMatchObject({ projectRole: 'Editor', teams: [blue?.id] });
+    expect(events[0]?.before).toMatchObject({ projectBindings: 1, teams: [red?.id] });
+
+    // "No role of their own" removes the project binding; an unknown team changes nothing.
+    expect(
+      (await client.post(`/users/${user.id}/edit`, { name: user.name, language: 'en', roleId: '' })).status,
+    ).toBe(303);
+    expect(
+      await t.db.selectFrom('role_bindings').select('id').where('user_id', '=', user.id).execute(),
+    ).toEqual([]);
+    const before = await snapshot(t.db);
+    const unknown = await client.post(`/users/${user.id}/edit`, {
+      name: user.name,
+      language: 'en',
+      roleId: 'keep',
+      teamIds: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(unknown.status).toBe(422);
+    expect(await unknown.text()).toContain('Choose teams from the list.');
+    expect(await snapshot(t.db)).toBe(before);
+  });
+
+  it('refuses team changes to someone who may manage users but not teams, and your own access', async () => {
+    const coAdmin = await makeUser(t.db, { role: 'co_admin' });
+    const user = await makeUser(t.db, { role: 'viewer', projectId });
+    const red = await t.db
+      .insertInto('teams')
+      .values({ name: 'Red' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const before = await snapshot(t.db);
+    const client = await clientFor(t, coAdmin.id);
+    const denied = await client.post(`/users/${user.id}/edit`, {
+      name: user.name,
+      language: 'en',
+      roleId: 'keep',
+      teamIds: red.id,
+    });
+    expect(denied.status).toBe(403);
+    const own = await client.post(`/users/${coAdmin.id}/edit`, {
+      name: coAdmin.name,
+      language: 'en',
+      roleId: await roleId('viewer'),
+    });
+    expect(own.status).toBe(409);
+    expect(await own.text()).toContain('You cannot change your own roles.');
+    const ownAccess = await client.post(`/users/${coAdmin.id}/edit`, {
+      name: coAdmin.name,
+      language: 'en',
+      roleId: 'keep',
+      until: '2999-01-01',
+    });
+    expect(ownAccess.status).toBe(409);
+    expect(await snapshot(t.db)).toBe(before);
+    // Their own name they may change.
+    expect(
+      (await client.post(`/users/${coAdmin.id}/edit`, { name: 'Me Renamed', language: 'en', roleId: 'keep' }))
+        .status,
+    ).toBe(303);
   });
 
   it('refuses, with the rule named and nothing changed: yourself, someone above you, the last admin', async () => {

@@ -5,8 +5,6 @@ import { ErrorSummary, Field, type FieldErrors, SelectField } from '../component
 import { day, lastDay } from '../components/format';
 import { AccessByProject } from './effective-access';
 
-const LABELS = { name: 'Name', language: 'Language', until: 'Last day of access' };
-
 function ActionButton({ action, label, userName }: { action: string; label: string; userName: string }) {
   return (
     <form method="post" action={action}>
@@ -21,21 +19,18 @@ function ActionButton({ action, label, userName }: { action: string; label: stri
 export function UserPage({
   details,
   canManage,
-  values,
   errors = {},
 }: {
   details: UserDetails;
   canManage: boolean;
-  values?: { name: string; language: string; until: string };
   errors?: FieldErrors;
 }) {
   const { user, access, activeSessions, events } = details;
   const base = `/users/${user.id}`;
-  const v = values ?? { name: user.name, language: user.language, until: lastDay(user.accessExpiresAt) };
   return (
     <section>
       <h1>{user.name}</h1>
-      <ErrorSummary errors={errors} labels={LABELS} />
+      <ErrorSummary errors={errors} labels={{}} />
       <dl class="details">
         <dt>Email</dt>
         <dd>{user.email}</dd>
@@ -78,6 +73,7 @@ export function UserPage({
                 userName={user.name}
               />
             )}
+            <DialogLink href={`${base}/edit`}>Edit {user.name}</DialogLink>
             <ActionButton action={`${base}/sign-out`} label="Sign out everywhere" userName={user.name} />
             <DialogLink href={`${base}/reset-password`}>Reset password of {user.name}</DialogLink>
             <DialogLink href={`${base}/delete`}>Delete {user.name}</DialogLink>
@@ -101,36 +97,6 @@ export function UserPage({
 
       <h2>Access</h2>
       <AccessByProject name={user.name} projects={access.projects} headingLevel={3} />
-
-      {canManage ? (
-        <section aria-labelledby="edit">
-          <h2 id="edit">Edit details</h2>
-          <p>The email address cannot be changed.</p>
-          <form method="post" action={base} novalidate>
-            <Field name="name" label={LABELS.name} value={v.name} required error={errors.name} />
-            <SelectField
-              name="language"
-              label={LABELS.language}
-              value={v.language}
-              error={errors.language}
-              options={Object.entries(LANGUAGES).map(([value, label]) => ({ value, label }))}
-            />
-            <button type="submit">Save details</button>
-          </form>
-          <h2>Access period</h2>
-          <form method="post" action={`${base}/expiry`} novalidate>
-            <Field
-              name="until"
-              label={LABELS.until}
-              type="date"
-              value={v.until}
-              error={errors.until}
-              hint="After this day they cannot sign in. Leave empty for no end."
-            />
-            <button type="submit">Save access period</button>
-          </form>
-        </section>
-      ) : null}
 
       <h2>Recent activity</h2>
       {events.length === 0 ? (
