@@ -1,6 +1,14 @@
 # syntax=docker/dockerfile:1
 # Gatehouse production image: production dependencies only, non-root, health-checked.
 
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY src ./src
+COPY views ./views
+RUN npm run build
+
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -13,9 +21,10 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json permissions.json ./
-COPY src ./src
-COPY views ./views
+COPY package.json permissions.json ./
+# The bundle sits two levels below the root, as the sources do: it finds permissions.json,
+# migrations and public the same way.
+COPY --from=build /app/dist ./dist
 COPY public ./public
 COPY migrations ./migrations
 RUN mkdir -p /data && chown node:node /data
@@ -25,5 +34,7 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# In-process TypeScript loader (tsx), so SIGTERM reaches the server directly for a graceful stop.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# Node itself is PID 1's child-free process, so SIGTERM reaches the server for a graceful stop.
+# V8 sizes its young generation from the machine's memory (64 MB semi-spaces on a large host);
+# 8 MB keeps a million-row export under 200 MB RSS at no measurable cost in speed (README).
+CMD ["node", "--max-semi-space-size=8", "dist/bundle/server.js"]

@@ -1,8 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { citext } from '@electric-sql/pglite/contrib/citext';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
@@ -25,6 +22,13 @@ export interface DatabaseHandle {
 }
 
 const INT8 = 20;
+
+/** Handles whose driver reads a query through a cursor (postgres.js); PGlite returns whole results. */
+const streaming = new WeakSet<Db>();
+
+export function canStream(db: Db): boolean {
+  return streaming.has(db);
+}
 
 /**
  * `DATABASE_URL` selects PostgreSQL; otherwise PGlite keeps its files in `dataDir/pglite`
@@ -66,6 +70,7 @@ export async function openDatabase(options: {
     const db = open(10, 'auto');
     // A generic plan ignores the actual search term: see shared/design/performance.md.
     const searchDb = open(5, 'force_custom_plan');
+    streaming.add(db).add(searchDb);
     return {
       db,
       searchDb,
@@ -84,6 +89,12 @@ export async function openDatabase(options: {
     dataDir = join(options.dataDir, 'pglite');
   }
   try {
+    // Loaded only when used: a server on PostgreSQL does not carry the embedded database's modules.
+    const [{ PGlite }, { citext }, { pg_trgm }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/citext'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+    ]);
     const pglite = await PGlite.create({
       dataDir,
       extensions: { citext, pg_trgm },

@@ -2,35 +2,20 @@ import type { Db } from '../db/connect';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ForbiddenError } from './errors';
-import { allUsers, type ListedUser, listParams, type UserListQuery } from './user-list';
+import { type ExportFormat, exportLines, listParams, type UserListQuery } from './user-list';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula (OWASP). */
+/**
+ * A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula (OWASP).
+ * The rows themselves are written by PostgreSQL with the same rule (user-list.ts, sqlCsvCell).
+ */
 export function csvCell(value: string): string {
   const safe = FORMULA_START.test(value) ? `'${value}` : value;
   return `"${safe.replaceAll('"', '""')}"`;
 }
 
 const HEADER = ['id', 'name', 'email', 'roles', 'status', 'teams', 'last_sign_in', 'created'];
-
-function record(u: ListedUser) {
-  return {
-    id: u.id,
-    name: u.name,
-    email: u.email,
-    roles: u.roles,
-    status: u.status,
-    teams: u.teams,
-    last_sign_in: u.lastLoginAt?.toISOString() ?? null,
-    created: u.createdAt.toISOString(),
-  };
-}
-
-function csvLine(u: ListedUser): string {
-  const r = record(u);
-  return `${[r.id, r.name, r.email, r.roles.join('; '), r.status, r.teams.join('; '), r.last_sign_in ?? '', r.created].map(csvCell).join(',')}\r\n`;
-}
 
 /**
  * Every user matching the filters (not just one page), streamed in batches so a million rows
@@ -40,7 +25,7 @@ export async function exportUsers(
   ctx: ActionContext,
   q: UserListQuery,
   projectId: string,
-  format: 'csv' | 'json',
+  format: ExportFormat,
   /** Where the rows are read from (DatabaseHandle.searchDb); ctx.db when not given. */
   searchDb: Db = ctx.db,
 ): Promise<ReadableStream<Uint8Array>> {
@@ -55,14 +40,14 @@ export async function exportUsers(
     after: { format, filter },
   }));
   const encoder = new TextEncoder();
-  const batches = allUsers(searchDb, q, projectId, ctx.clock.now());
+  const batches = exportLines(searchDb, q, projectId, ctx.clock.now(), format);
   let first = true;
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       controller.enqueue(encoder.encode(format === 'csv' ? `${HEADER.map(csvCell).join(',')}\r\n` : '['));
     },
     async pull(controller) {
-      let next: IteratorResult<ListedUser[]>;
+      let next: IteratorResult<string[]>;
       try {
         next = await batches.next();
       } catch (error) {
@@ -77,13 +62,11 @@ export async function exportUsers(
         controller.close();
         return;
       }
-      let chunk = '';
-      for (const u of value) {
-        if (format === 'csv') chunk += csvLine(u);
-        else {
-          chunk += `${first ? '\n' : ',\n'}${JSON.stringify(record(u))}`;
-          first = false;
-        }
+      let chunk: string;
+      if (format === 'csv') chunk = value.join('');
+      else {
+        chunk = `${first ? '\n' : ',\n'}${value.join(',\n')}`;
+        first = false;
       }
       controller.enqueue(encoder.encode(chunk));
     },

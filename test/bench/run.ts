@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -45,8 +45,13 @@ function databaseUrl(): string {
     .toString()
     .trim();
   if (existsSync(`${PG_DIR}/data`)) {
-    const running = existsSync(`${PG_DIR}/data/postmaster.pid`);
+    // A postmaster.pid left by a machine that restarted names a process that is gone.
+    const pid = existsSync(`${PG_DIR}/data/postmaster.pid`)
+      ? Number(readFileSync(`${PG_DIR}/data/postmaster.pid`, 'utf8').split('\n')[0])
+      : 0;
+    const running = pid > 0 && existsSync(`/proc/${pid}`);
     if (!running) {
+      rmSync(`${PG_DIR}/data/postmaster.pid`, { force: true });
       const start = `'${bin}/pg_ctl' -D '${PG_DIR}/data' -l '${PG_DIR}/server.log' -w -o "-c listen_addresses=127.0.0.1 -p ${port} -k '${PG_DIR}'" start`;
       execFileSync('sh', [
         '-c',
@@ -177,12 +182,12 @@ async function main() {
     SECRET_KEY: randomBytes(32).toString('base64'),
     DATABASE_URL: url,
   };
+  // Production mode: the bundle and the V8 flag of `npm run start:production` and the image.
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  const v8 = '--max-semi-space-size=8';
   const children: ChildProcess[] = [
-    spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-    spawn(process.execPath, ['--import', 'tsx', 'test/bench/ceiling-server.tsx', String(ceilingPort)], {
+    spawn(process.execPath, [v8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+    spawn(process.execPath, [v8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(ceilingPort)], {
       env,
       stdio: 'ignore',
     }),
@@ -215,24 +220,38 @@ async function main() {
       `ratio list/ceiling: ${(list.rps / ceiling.rps).toFixed(2)} (target >= 0.4; p99 target <= 60 ms)`,
     );
 
-    const server = children[0]?.pid as number;
-    let peak = rssMb(server);
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssMb(server));
-    }, 100);
-    const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${appPort}/users/export.csv`, { headers: cookie });
-    let bytes = 0;
-    let lines = 0;
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (const b of chunk) if (b === 10) lines++;
-    }
-    clearInterval(sampler);
-    const seconds = (performance.now() - started) / 1000;
-    console.log(
-      `export   ${(lines - 1).toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s, server peak RSS ${peak.toFixed(0)} MB (target <= 15 s, < 200 MB)`,
-    );
+    const exportAll = async (label: string, pid: number) => {
+      const before = rssMb(pid);
+      let peak = before;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssMb(pid));
+      }, 100);
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${appPort}/users/export.csv`, { headers: cookie });
+      let bytes = 0;
+      let lines = 0;
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (const b of chunk) if (b === 10) lines++;
+      }
+      clearInterval(sampler);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `export   ${label}: ${(lines - 1).toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s, server RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB (target <= 15 s, < 200 MB)`,
+      );
+    };
+    // Once on the server that has just served the load, once on a fresh one: the heap a load
+    // leaves behind is not the export's.
+    await exportAll('after the load', children[0]?.pid as number);
+    const stopped = new Promise((resolve) => children[0]?.once('exit', resolve));
+    children[0]?.kill('SIGTERM');
+    await stopped;
+    children[0] = spawn(process.execPath, [v8, 'dist/bundle/server.js'], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitFor(`http://127.0.0.1:${appPort}/readyz`);
+    await exportAll('fresh server', children[0].pid as number);
   } finally {
     for (const child of children) child.kill('SIGTERM');
   }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerDatabase, databaseKind, dropServerDatabase, testDatabaseUrl } from '../helpers/database';
 
-let databaseUrl: string | undefined;
-beforeAll(async () => {
-  if (testDatabaseUrl) databaseUrl = await createServerDatabase();
-});
+/** Each run starts on its own empty database. */
+const databases: string[] = [];
+async function emptyDatabase(): Promise<string> {
+  if (!testDatabaseUrl) return '';
+  const url = await createServerDatabase();
+  databases.push(url);
+  return url;
+}
 afterAll(async () => {
-  if (databaseUrl) await dropServerDatabase(databaseUrl);
+  for (const url of databases) await dropServerDatabase(url);
 });
 
 function freePort(): Promise<number> {
@@ -41,46 +45,70 @@ function waitFor(child: ChildProcess, output: () => string, text: string, ms = 3
   });
 }
 
+/** From the sources (npm start), and from the production build (npm run start:production, the image). */
+const RUNS = [
+  {
+    name: 'from source',
+    command: join(process.cwd(), 'node_modules', '.bin', 'tsx'),
+    args: ['src/server.ts'],
+  },
+  {
+    name: 'from the production build',
+    command: process.execPath,
+    args: ['--max-semi-space-size=8', 'dist/bundle/server.js'],
+  },
+];
+
 describe(`the server process (${databaseKind})`, () => {
-  it('starts on an empty data directory, serves, and stops cleanly on SIGTERM', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'gatehouse-server-')), 'data');
-    const port = await freePort();
-    const child = spawn(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl ?? '',
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await waitFor(child, () => output, 'Gatehouse listening');
-      expect(output).toContain('migrations applied: 0001_foundation');
-      expect(output).toContain('No users yet.');
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(await health.text()).toBe('ok');
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-      expect(ready.status).toBe(200);
-      const login = await fetch(`http://127.0.0.1:${port}/login`);
-      expect(login.status).toBe(200);
-      expect(existsSync(join(dataDir, 'secret.key'))).toBe(true);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-    expect(output).toContain('SIGTERM: finishing open requests');
-    expect(output).toContain('stopped');
-    if (databaseKind === 'pglite') expect(existsSync(join(dataDir, 'gatehouse.lock'))).toBe(false);
+  beforeAll(() => {
+    execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
   });
+
+  it.each(RUNS)(
+    '$name: starts on an empty data directory, serves, and stops cleanly on SIGTERM',
+    async (run) => {
+      const dataDir = join(mkdtempSync(join(tmpdir(), 'gatehouse-server-')), 'data');
+      const port = await freePort();
+      const child = spawn(run.command, run.args, {
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          PORT: String(port),
+          DATA_DIR: dataDir,
+          DATABASE_URL: await emptyDatabase(),
+        },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await waitFor(child, () => output, 'Gatehouse listening');
+        expect(output).toContain('migrations applied: 0001_foundation');
+        expect(output).toContain('No users yet.');
+        const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(await health.text()).toBe('ok');
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(ready.status).toBe(200);
+        const login = await fetch(`http://127.0.0.1:${port}/login`);
+        expect(login.status).toBe(200);
+        // Files found relative to the code: the permission catalog (roles render), styles, htmx.
+        expect((await fetch(`http://127.0.0.1:${port}/public/css/app.css`)).status).toBe(200);
+        expect((await fetch(`http://127.0.0.1:${port}/assets/htmx.min.js`)).status).toBe(200);
+        expect(existsSync(join(dataDir, 'secret.key'))).toBe(true);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+      expect(output).toContain('SIGTERM: finishing open requests');
+      expect(output).toContain('stopped');
+      if (databaseKind === 'pglite') expect(existsSync(join(dataDir, 'gatehouse.lock'))).toBe(false);
+    },
+  );
 
   it('refuses to start on a bad configuration, naming the problem', async () => {
     const child = spawn(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {

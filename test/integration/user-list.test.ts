@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
+import { userStatus } from '../../src/domain/user-actions';
+import { csvCell } from '../../src/domain/user-export';
 import { forgetUserCounts } from '../../src/domain/user-list';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -212,6 +214,67 @@ describe(`the users list (${databaseKind})`, () => {
       const csv = await (await admin.get(`/users/export.csv?${filter}`)).text();
       expect(json.length, filter).toBe(count);
       expect(csv.trimEnd().split('\r\n').length - 1, filter).toBe(count);
+    }
+  });
+
+  it('exports what the rules say: status, ISO times, sorted roles, and CSV cells as csvCell writes them', async () => {
+    const tricky = await t.db
+      .insertInto('users')
+      .values([
+        { name: '-2+3 "quoted", comma', email: 'tricky@example.com' },
+        { name: '\tTabbed', email: 'tab@example.com', last_login_at: new Date('2026-01-02T03:04:05.678Z') },
+        { name: '@at', email: 'at@example.com' },
+      ])
+      .returning('id')
+      .execute();
+    await bind(t.db, { userId: tricky[0]?.id, roleKey: 'publisher', projectId });
+    await bind(t.db, { userId: tricky[0]?.id, roleKey: 'editor' });
+    await t.db
+      .insertInto('team_members')
+      .values({ team_id: teamId, user_id: tricky[0]?.id ?? '' })
+      .execute();
+    try {
+      const json = await exported('/users?tab=users');
+      const csv = (await (await admin.get('/users/export.csv')).text()).trimEnd().split('\r\n').slice(1);
+      const rows = await t.db.selectFrom('users').selectAll().where('deactivated_at', 'is', null).execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const now = new Date();
+      expect(json.length).toBe(rows.length);
+      for (const [i, record] of json.entries()) {
+        const user = byId.get(String(record.id));
+        expect(user, String(record.id)).toBeDefined();
+        if (!user) continue;
+        expect(record.status).toBe(userStatus(user, now));
+        expect(record.created).toBe(user.created_at.toISOString());
+        expect(record.last_sign_in).toBe(user.last_login_at?.toISOString() ?? null);
+        expect(record.roles).toEqual([...(record.roles as string[])].sort());
+        const cells = [
+          record.id,
+          record.name,
+          record.email,
+          (record.roles as string[]).join('; '),
+          record.status,
+          (record.teams as string[]).join('; '),
+          record.last_sign_in ?? '',
+          record.created,
+        ].map((v) => csvCell(String(v)));
+        expect(csv[i]).toBe(cells.join(','));
+      }
+      const first = json.find((r) => r.id === tricky[0]?.id);
+      expect(first).toMatchObject({ roles: ['Editor', 'Publisher', 'Viewer'], teams: ['Support'] });
+      expect(csv.find((l) => l.includes('tricky@'))).toContain(`"'-2+3 ""quoted"", comma"`);
+      expect(csv.find((l) => l.includes('tab@'))).toContain(`"'\tTabbed"`);
+      expect(csv.find((l) => l.includes('at@'))).toContain(`"'@at"`);
+    } finally {
+      await t.db
+        .deleteFrom('users')
+        .where(
+          'id',
+          'in',
+          tricky.map((r) => r.id),
+        )
+        .execute();
+      forgetUserCounts();
     }
   });
 
