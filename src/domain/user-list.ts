@@ -282,7 +282,7 @@ function decorations(projectId: string, now: Date) {
  * One page in the direction asked, plus one row to know whether more follow, with each row's
  * roles and teams: one query.
  */
-export function pageQuery(
+function pageQuery(
   db: Db,
   q: UserListQuery,
   projectId: string,
@@ -558,7 +558,6 @@ const EXPORT_COLUMNS = [
  * One query is also one snapshot. With `batch`, one keyset batch that looks up each row's roles
  * and teams instead (for PGlite, which cannot read a query through a cursor).
  */
-export { exportQuery as exportQueryForExplain };
 
 function exportQuery(
   db: Db,
