@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { isKnownPermission, sortPermissions } from '../auth/permissions';
 import type { Db } from '../db/connect';
@@ -382,7 +383,7 @@ export async function replaceProjectRole(
   user: { id: string },
   projectId: string,
   roleId: string | null,
-): Promise<{ removed: number; roleName: string | null }> {
+): Promise<{ removed: string[]; roleName: string | null }> {
   const access = roleId === null ? null : await resolveAccess(tx, roleId, []);
   if (access) {
     await assertCanGrant(tx, ctx, {
@@ -392,11 +393,19 @@ export async function replaceProjectRole(
       expiresAt: null,
     });
   }
+  // What the bindings granted, for the audit trail: role names, or the size of a manual set.
   const removed = await tx
-    .deleteFrom('role_bindings')
-    .where('user_id', '=', user.id)
-    .where('project_id', '=', projectId)
-    .returning('id')
+    .deleteFrom('role_bindings as b')
+    .where('b.user_id', '=', user.id)
+    .where('b.project_id', '=', projectId)
+    .returning((eb) =>
+      eb
+        .selectFrom('roles as r')
+        .select(sql<string>`r.name::text`.as('label'))
+        .whereRef('r.id', '=', 'b.role_id')
+        .as('label'),
+    )
+    .returning(sql<number>`coalesce(cardinality(b.permissions), 0)`.as('manual'))
     .execute();
   if (access) {
     await tx
@@ -410,7 +419,10 @@ export async function replaceProjectRole(
       })
       .execute();
   }
-  return { removed: removed.length, roleName: access?.roleName ?? null };
+  return {
+    removed: removed.map((r) => r.label ?? `Manual set (${r.manual})`),
+    roleName: access?.roleName ?? null,
+  };
 }
 
 /**
@@ -438,7 +450,7 @@ export async function setProjectRole(
         result: undefined,
         target: { type: 'user', id: user.id, label: user.email },
         projectId,
-        before: { bindings: removed },
+        before: { roles: removed },
         after: { role: roleName },
       };
     },

@@ -72,7 +72,23 @@ const editSchema = z.object({
   teamIds: z.array(z.uuid({ error: 'Choose teams from the list.' })).max(1000),
 });
 
-export type UserEditInput = { [K in keyof UserEditState]?: unknown };
+/**
+ * `was`: the access fields as the dialog showed them when it opened. A field left as it was is
+ * not saved, and teams are joined and left as ticked and unticked since then, so a dialog kept
+ * open does not undo what another admin changed meanwhile. Without it (a client that sends the
+ * whole state), the fields are the new state.
+ */
+export type UserEditInput = { [K in keyof UserEditState]?: unknown } & {
+  was?: { until?: unknown; roleId?: unknown; teamIds?: unknown } | undefined;
+};
+
+export type UserEditWas = Pick<UserEditState, 'until' | 'roleId' | 'teamIds'>;
+
+const wasSchema = z.object({
+  until: z.string().max(20),
+  roleId: z.string().max(40),
+  teamIds: z.array(z.string().max(40)).max(1000),
+});
 
 const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 
@@ -90,11 +106,13 @@ export async function editUser(
   input: UserEditInput,
 ): Promise<{ changed: string[] }> {
   const data = parseInput(editSchema, {
-    ...input,
+    name: input.name,
+    language: input.language,
     until: input.until ?? '',
     roleId: input.roleId ?? KEEP_ACCESS,
     teamIds: input.teamIds ?? [],
   });
+  const was = input.was ? parseInput(wasSchema, { until: '', roleId: '', teamIds: [], ...input.was }) : null;
   return perform(ctx, { action: 'user.edit', permission: 'users.manage', serialize: true }, async (tx) => {
     const user = z.uuid().safeParse(id).success
       ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
@@ -111,7 +129,7 @@ export async function editUser(
 
     // An end already in the past stays as it is unless the date is changed.
     const expiresAt =
-      data.until === lastDayOf(user.access_expires_at)
+      data.until === (was ? was.until : lastDayOf(user.access_expires_at))
         ? user.access_expires_at
         : endAfterLastDay(data.until, ctx.clock.now());
     if (!same(user.access_expires_at, expiresAt)) {
@@ -125,18 +143,27 @@ export async function editUser(
       .where('id', '=', user.id)
       .execute();
 
-    const currentRole = await projectRoleChoice(tx, user.id, projectId);
-    if (data.roleId !== KEEP_ACCESS && data.roleId !== currentRole) {
+    const roleWas = was ? was.roleId : await projectRoleChoice(tx, user.id, projectId);
+    if (data.roleId !== KEEP_ACCESS && data.roleId !== roleWas) {
       assertNotSelf(ctx.actor, [user.id], 'your own roles');
+      if (data.roleId) {
+        const role = await tx
+          .selectFrom('roles')
+          .select('id')
+          .where('id', '=', data.roleId)
+          .executeTakeFirst();
+        if (!role) throw new ValidationError({ roleId: 'Choose a role from the list.' });
+      }
       const { removed, roleName } = await replaceProjectRole(tx, ctx, user, projectId, data.roleId || null);
-      before.projectBindings = removed;
+      before.projectRoles = removed;
       after.projectRole = roleName;
     }
 
     const current = new Set(await teamIdsOf(tx, user.id));
     const wanted = new Set(data.teamIds);
-    const joined = [...wanted].filter((t) => !current.has(t));
-    const left = [...current].filter((t) => !wanted.has(t));
+    const shown = new Set(was ? was.teamIds : current);
+    const joined = [...wanted].filter((t) => !shown.has(t) && !current.has(t));
+    const left = [...shown].filter((t) => !wanted.has(t) && current.has(t));
     if (joined.length + left.length > 0) {
       assertNotSelf(ctx.actor, [user.id], 'your own team memberships');
       const known =
@@ -163,14 +190,25 @@ export async function editUser(
           .where('team_id', 'in', left)
           .execute();
       }
-      before.teams = [...current];
-      after.teams = [...wanted];
+      // Names, not ids: a team deleted later still reads in the trail.
+      const names = new Map(
+        (
+          await tx
+            .selectFrom('teams')
+            .select(['id', 'name'])
+            .where('id', 'in', [...joined, ...left])
+            .execute()
+        ).map((t) => [t.id, t.name]),
+      );
+      if (joined.length > 0) after.teamsJoined = joined.map((t) => names.get(t) ?? t);
+      if (left.length > 0) before.teamsLeft = left.map((t) => names.get(t) ?? t);
     }
 
-    const accessChanged = ['accessExpiresAt', 'projectRole', 'teams'].some((k) => k in after);
+    const accessChanged =
+      ['accessExpiresAt', 'projectRole', 'teamsJoined'].some((k) => k in after) || 'teamsLeft' in before;
     if (accessChanged) await assertAccountManagerRemains(tx);
     return {
-      result: { changed: Object.keys(after) },
+      result: { changed: [...new Set([...Object.keys(before), ...Object.keys(after)])] },
       target: target(user),
       projectId,
       before,

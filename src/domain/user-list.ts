@@ -1,6 +1,15 @@
-import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import {
+  type Compilable,
+  type ControlledTransaction,
+  type Expression,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { z } from 'zod';
+import { Semaphore } from '../auth/semaphore';
 import { canStream, type Db } from '../db/connect';
+import type { Database } from '../db/schema';
 import { onChange } from './changes';
 import { type UserStatus, userStatus } from './user-actions';
 
@@ -278,6 +287,19 @@ function decorations(projectId: string, now: Date) {
   };
 }
 
+/** What a list row and an export line are made from. */
+const USER_COLUMNS = [
+  'u.id',
+  'u.name',
+  'u.email',
+  sql<boolean>`u.password_hash is not null`.as('has_password'),
+  'u.deactivated_at',
+  'u.access_expires_at',
+  'u.locked_until',
+  'u.last_login_at',
+  'u.created_at',
+] as const;
+
 /**
  * One page in the direction asked, plus one row to know whether more follow, with each row's
  * roles and teams: one query.
@@ -316,19 +338,7 @@ function pageQuery(
   }
   const direction = ascending ? 'asc' : 'desc';
   const page = query
-    .select([
-      'u.id',
-      'u.name',
-      'u.email',
-      sql<boolean>`u.password_hash is not null`.as('has_password'),
-      'u.deactivated_at',
-      'u.access_expires_at',
-      'u.locked_until',
-      'u.last_login_at',
-      'u.created_at',
-      sql<string>`${sort.expr}::text`.as('sort_key'),
-      sql`${expr}`.as('sort_value'),
-    ])
+    .select([...USER_COLUMNS, sql<string>`${sort.expr}::text`.as('sort_key'), sql`${expr}`.as('sort_value')])
     .orderBy(sql`${expr}`, direction)
     .orderBy('u.id', direction)
     .limit(limit + 1);
@@ -540,18 +550,6 @@ function exportLine(
   return sql<string>`concat_ws(',', ${sql.join(cells)}) || chr(13) || chr(10)`;
 }
 
-const EXPORT_COLUMNS = [
-  'u.id',
-  'u.name',
-  'u.email',
-  sql<boolean>`u.password_hash is not null`.as('has_password'),
-  'u.deactivated_at',
-  'u.access_expires_at',
-  'u.locked_until',
-  'u.last_login_at',
-  'u.created_at',
-] as const;
-
 /**
  * Every matching user's export line, in list order, as one query: users scanned once and joined
  * to their roles and teams aggregated once (hash joins), rather than two index lookups per user.
@@ -569,7 +567,7 @@ function exportQuery(
 ) {
   const sort = SORT_SQL[q.sort];
   let users = filtered(db, q, projectId, now, batch ? 'page' : 'count').select([
-    ...EXPORT_COLUMNS,
+    ...USER_COLUMNS,
     sql<string>`${sort.expr}::text`.as('sort_key'),
     sql`${sort.expr}`.as('sort_value'),
   ]);
@@ -637,6 +635,53 @@ function exportQuery(
     .orderBy('p.id', q.dir);
 }
 
+/** Exports reading at once per process; more wait their turn (the search pool has 5 connections). */
+const exportSlots = new Semaphore(2);
+
+/**
+ * A query's lines through a server-side cursor, batch by batch, each fetched only when the last
+ * one has gone out: postgres.js's own cursor let the heap grow past 250 MB on a million rows.
+ * The read holds a connection of the search pool for its whole length, so only a few run at once,
+ * and a client that stops reading gives it back: PostgreSQL ends a transaction idle for a minute.
+ * Sorting a million rows needs more than the default 4 MB of work_mem to stay in memory.
+ */
+async function* cursorLines(
+  db: Db,
+  query: Compilable<{ line: string }>,
+  batch: number,
+): AsyncGenerator<string[]> {
+  const release = await exportSlots.acquire();
+  let tx: ControlledTransaction<Database>;
+  try {
+    tx = await db.startTransaction().setAccessMode('read only').execute();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  let committed = false;
+  try {
+    await sql`set local idle_in_transaction_session_timeout = '60s'`.execute(tx);
+    await sql`set local statement_timeout = '120s'`.execute(tx);
+    await sql`set local work_mem = '64MB'`.execute(tx);
+    await sql`declare export_rows no scroll cursor for ${query}`.execute(tx);
+    for (;;) {
+      const { rows } = await sql<{ line: string }>`fetch forward ${sql.lit(batch)} from export_rows`.execute(
+        tx,
+      );
+      if (rows.length > 0) yield rows.map((r) => r.line);
+      if (rows.length < batch) break;
+    }
+    await tx.commit().execute();
+    committed = true;
+  } finally {
+    try {
+      if (!committed) await tx.rollback().execute();
+    } finally {
+      release();
+    }
+  }
+}
+
 /**
  * Every matching user's export line, in list order, in batches of about `batch`. On PostgreSQL
  * one query read through a cursor; on PGlite, keyset batches.
@@ -650,28 +695,7 @@ export async function* exportLines(
   batch = 1000,
 ): AsyncGenerator<string[]> {
   if (canStream(db)) {
-    // A server-side cursor read batch by batch, each fetched only when the last one has gone out:
-    // postgres.js's own cursor let the heap grow past 250 MB on a million rows. Sorting a million
-    // rows needs more than the default 4 MB of work_mem to stay in memory.
-    const tx = await db.startTransaction().setAccessMode('read only').execute();
-    let done = false;
-    try {
-      await sql`set local work_mem = '64MB'`.execute(tx);
-      await sql`declare export_rows no scroll cursor for ${exportQuery(tx, q, projectId, now, format)}`.execute(
-        tx,
-      );
-      for (;;) {
-        const { rows } = await sql<{
-          line: string;
-        }>`fetch forward ${sql.lit(batch)} from export_rows`.execute(tx);
-        if (rows.length > 0) yield rows.map((r) => r.line);
-        if (rows.length < batch) break;
-      }
-      done = true;
-      await tx.commit().execute();
-    } finally {
-      if (!done) await tx.rollback().execute();
-    }
+    yield* cursorLines(db, exportQuery(db, q, projectId, now, format), batch);
     return;
   }
   let after: Cursor | null = null;

@@ -23,7 +23,7 @@ import {
   unlockUser,
 } from '../domain/user-actions';
 import { userDetails } from '../domain/user-details';
-import { editUser, type UserEditState, userEditState } from '../domain/user-edit';
+import { editUser, type UserEditState, type UserEditWas, userEditState } from '../domain/user-edit';
 import { exportUsers } from '../domain/user-export';
 import { listUsers, parseUserListQuery } from '../domain/user-list';
 import type { AppDeps, AppEnv } from '../http/env';
@@ -250,7 +250,7 @@ export function userRoutes(deps: AppDeps) {
   const editPage = async (
     c: Context<AppEnv>,
     id: string,
-    values?: UserEditState,
+    posted?: { values: UserEditState; was: UserEditWas | undefined },
     errors?: FormErrors,
     status: Status = 200,
   ) => {
@@ -271,8 +271,8 @@ export function userRoutes(deps: AppDeps) {
         body: (
           <UserEditPage
             user={details}
-            values={values ?? current}
-            currentRoleId={current.roleId}
+            values={posted?.values ?? current}
+            was={posted?.was ?? current}
             roles={roles}
             teams={teams}
             projectName={projectName}
@@ -292,15 +292,26 @@ export function userRoutes(deps: AppDeps) {
   app.post('/users/:id/edit', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const actor = actorOf(c);
-    const { fields, lists } = await formValues(c, ['name', 'language', 'until', 'roleId'], ['teamIds']);
+    const { fields, lists } = await formValues(
+      c,
+      ['name', 'language', 'until', 'roleId', 'opened', 'untilWas', 'roleIdWas'],
+      ['teamIds', 'teamIdsWas'],
+    );
+    const was: UserEditWas | undefined = fields.opened
+      ? { until: fields.untilWas ?? '', roleId: fields.roleIdWas ?? '', teamIds: lists.teamIdsWas }
+      : undefined;
     try {
       const { changed } = await editUser(
         actionContext(c, deps),
         id,
         actor.kind === 'user' ? actor.projectId : '',
         {
-          ...fields,
+          name: fields.name,
+          language: fields.language,
+          until: fields.until,
+          roleId: fields.roleId,
           teamIds: lists.teamIds,
+          was,
         },
       );
       return redirectWithFlash(c, `/users/${id}`, changed.length > 0 ? 'Changes saved.' : 'Nothing changed.');
@@ -312,7 +323,9 @@ export function userRoutes(deps: AppDeps) {
         roleId: fields.roleId ?? '',
         teamIds: lists.teamIds,
       };
-      return renderRefusal(c, error, (errors, status) => editPage(c, id, values, errors, status as Status));
+      return renderRefusal(c, error, (errors, status) =>
+        editPage(c, id, { values, was }, errors, status as Status),
+      );
     }
   });
 

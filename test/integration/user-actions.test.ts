@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/sessions';
 import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { userStatus } from '../../src/domain/user-actions';
+import { editUser } from '../../src/domain/user-edit';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
-import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { bind, clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 
 let t: TestApp;
@@ -325,8 +326,8 @@ describe(`per-user actions (${databaseKind})`, () => {
       .where('target_id', '=', user.id)
       .execute();
     expect(events).toHaveLength(1);
-    expect(events[0]?.after).toMatchObject({ projectRole: 'Editor', teams: [blue?.id] });
-    expect(events[0]?.before).toMatchObject({ projectBindings: 1, teams: [red?.id] });
+    expect(events[0]?.after).toMatchObject({ projectRole: 'Editor', teamsJoined: ['Blue'] });
+    expect(events[0]?.before).toMatchObject({ projectRoles: ['Viewer'], teamsLeft: ['Red'] });
 
     // "No role of their own" removes the project binding; an unknown team changes nothing.
     expect(
@@ -344,6 +345,115 @@ describe(`per-user actions (${databaseKind})`, () => {
     });
     expect(unknown.status).toBe(422);
     expect(await unknown.text()).toContain('Choose teams from the list.');
+    expect(await snapshot(t.db)).toBe(before);
+  });
+
+  it('saves only what the dialog changed: what another admin did meanwhile stays', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer', projectId });
+    const [red, blue] = await t.db
+      .insertInto('teams')
+      .values([{ name: 'Red' }, { name: 'Blue' }])
+      .returning('id')
+      .execute();
+    await t.db
+      .insertInto('team_members')
+      .values({ team_id: red?.id ?? '', user_id: user.id })
+      .execute();
+    const client = await clientFor(t, admin.id);
+    // The dialog opens: it shows Red ticked, Viewer, no end, and sends that back as it was.
+    const dialog = await (await client.get(`/users/${user.id}/edit`)).text();
+    expect(dialog).toContain(`name="teamIdsWas" value="${red?.id}"`);
+    // Meanwhile another admin adds Blue and makes them an Editor.
+    await t.db
+      .insertInto('team_members')
+      .values({ team_id: blue?.id ?? '', user_id: user.id })
+      .execute();
+    await t.db
+      .updateTable('role_bindings')
+      .set({ role_id: await roleId('editor') })
+      .where('user_id', '=', user.id)
+      .execute();
+    const form = new URLSearchParams({
+      name: 'Renamed',
+      language: 'en',
+      until: '',
+      roleId: await roleId('viewer'),
+      opened: '1',
+      untilWas: '',
+      roleIdWas: await roleId('viewer'),
+      teamIdsWas: red?.id ?? '',
+    });
+    form.append('teamIds', red?.id ?? '');
+    const response = await client.request(`/users/${user.id}/edit`, {
+      method: 'POST',
+      body: form.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(303);
+    expect((await row(user.id)).name).toBe('Renamed');
+    const teams = await t.db
+      .selectFrom('team_members')
+      .select('team_id')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(teams.map((r) => r.team_id).sort()).toEqual([red?.id, blue?.id].sort());
+    const bindings = await t.db
+      .selectFrom('role_bindings')
+      .select('role_id')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(bindings).toEqual([{ role_id: await roleId('editor') }]);
+  });
+
+  it('adds people to teams only when the team grants nothing the actor lacks; keeps the last admin', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    // Manages people and teams account-wide, and may only view the product.
+    const manager = await makeUser(t.db);
+    const role = await t.db
+      .insertInto('roles')
+      .values({
+        name: 'People manager',
+        permissions: [
+          'users.view',
+          'users.manage',
+          'teams.manage',
+          'content.view',
+          'code.view',
+          'reports.view',
+        ],
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('role_bindings')
+      .values({ user_id: manager.id, role_id: role.id, project_id: null })
+      .execute();
+    const user = await makeUser(t.db, { role: 'viewer', projectId });
+    const [readers, editors] = await t.db
+      .insertInto('teams')
+      .values([{ name: 'Readers' }, { name: 'Editors' }])
+      .returning('id')
+      .execute();
+    await bind(t.db, { teamId: readers?.id, roleKey: 'viewer' });
+    await bind(t.db, { teamId: editors?.id, roleKey: 'editor' });
+    const client = await clientFor(t, manager.id);
+    const details = { name: user.name, language: 'en', roleId: 'keep' };
+    const joined = await client.post(`/users/${user.id}/edit`, { ...details, teamIds: readers?.id ?? '' });
+    expect(joined.status, /<li>[^<]*<\/li>/.exec(await joined.clone().text())?.[0]).toBe(303);
+    const before = await snapshot(t.db);
+    const escalation = await client.post(`/users/${user.id}/edit`, {
+      ...details,
+      teamIds: editors?.id ?? '',
+    });
+    expect(escalation.status).toBe(409);
+    expect(await escalation.text()).toContain('you cannot add members');
+    expect(await snapshot(t.db)).toBe(before);
+    // From the command line (no rank), an end date on the only account admin is refused.
+    const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
+    await expect(
+      editUser(cli, owner.id, projectId, { name: owner.name, language: 'en', until: '2999-01-01' }),
+    ).rejects.toMatchObject({ rule: 'last-admin' });
     expect(await snapshot(t.db)).toBe(before);
   });
 

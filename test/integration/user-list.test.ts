@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { userStatus } from '../../src/domain/user-actions';
 import { csvCell } from '../../src/domain/user-export';
-import { forgetUserCounts } from '../../src/domain/user-list';
+import { exportLines, forgetUserCounts, parseUserListQuery } from '../../src/domain/user-list';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { bind, clientFor, fixtureHash, makeUser } from '../helpers/fixtures';
@@ -245,6 +246,7 @@ describe(`the users list (${databaseKind})`, () => {
         expect(user, String(record.id)).toBeDefined();
         if (!user) continue;
         expect(record.status).toBe(userStatus(user, now));
+        expect([record.name, record.email]).toEqual([user.name, user.email]);
         expect(record.created).toBe(user.created_at.toISOString());
         expect(record.last_sign_in).toBe(user.last_login_at?.toISOString() ?? null);
         expect(record.roles).toEqual([...(record.roles as string[])].sort());
@@ -276,6 +278,38 @@ describe(`the users list (${databaseKind})`, () => {
         .execute();
       forgetUserCounts();
     }
+  });
+
+  it('exports the same rows in small batches as in one, and an abandoned export holds nothing', async () => {
+    const q = parseUserListQuery(new URLSearchParams('sort=-created'));
+    const now = new Date();
+    const all: string[] = [];
+    for await (const lines of exportLines(t.db, q, projectId, now, 'json')) all.push(...lines);
+    const small: string[] = [];
+    let batches = 0;
+    for await (const lines of exportLines(t.db, q, projectId, now, 'json', 7)) {
+      expect(lines.length).toBeLessThanOrEqual(7);
+      small.push(...lines);
+      batches++;
+    }
+    expect(batches).toBe(Math.ceil(all.length / 7));
+    expect(small).toEqual(all);
+    expect(new Set(all.map((l) => JSON.parse(l).id)).size).toBe(all.length);
+
+    for (let i = 0; i < 3; i++) {
+      const abandoned = exportLines(t.db, q, projectId, now, 'csv', 5);
+      await abandoned.next();
+      await abandoned.return(undefined);
+    }
+    if (databaseKind === 'postgres') {
+      const open = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and state like 'idle in transaction%'`.execute(t.db);
+      expect(open.rows[0]?.n).toBe(0);
+    }
+    // Three abandoned exports gave their slots back: another one still runs to the end.
+    let count = 0;
+    for await (const lines of exportLines(t.db, q, projectId, now, 'csv', 50)) count += lines.length;
+    expect(count).toBe(all.length);
   });
 
   it('neutralises formulas in CSV cells and audits every export with its filter', async () => {

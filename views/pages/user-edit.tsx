@@ -1,5 +1,5 @@
 import { LANGUAGES } from '../../src/domain/user-actions';
-import { KEEP_ACCESS, type UserEditState } from '../../src/domain/user-edit';
+import { KEEP_ACCESS, type UserEditState, type UserEditWas } from '../../src/domain/user-edit';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 
 export const EDIT_LABELS = {
@@ -17,7 +17,7 @@ export function UserEditPage({
   roles,
   teams,
   projectName,
-  currentRoleId,
+  was,
   errors = {},
   inDialog = false,
 }: {
@@ -26,8 +26,8 @@ export function UserEditPage({
   roles: Array<{ id: string; name: string }>;
   teams: Array<{ id: string; name: string }>;
   projectName: string;
-  /** What the role choice was when the dialog opened: KEEP_ACCESS is offered only then. */
-  currentRoleId: string;
+  /** The access fields as the dialog opened with them: sent back, so only what changed is saved. */
+  was: UserEditWas;
   errors?: FieldErrors;
   inDialog?: boolean;
 }) {
@@ -40,6 +40,12 @@ export function UserEditPage({
       <ErrorSummary errors={errors} labels={EDIT_LABELS} />
       <p>Email: {user.email}. The email address cannot be changed.</p>
       <form method="post" action={`${base}/edit`} novalidate>
+        <input type="hidden" name="opened" value="1" />
+        <input type="hidden" name="untilWas" value={was.until} />
+        <input type="hidden" name="roleIdWas" value={was.roleId} />
+        {was.teamIds.map((id) => (
+          <input type="hidden" name="teamIdsWas" value={id} />
+        ))}
         <Field name="name" label={EDIT_LABELS.name} value={values.name} required error={errors.name} />
         <SelectField
           name="language"
@@ -54,7 +60,7 @@ export function UserEditPage({
           value={values.roleId}
           error={errors.roleId}
           options={[
-            ...(currentRoleId === KEEP_ACCESS
+            ...(was.roleId === KEEP_ACCESS
               ? [{ value: KEEP_ACCESS, label: 'Keep their current access (several bindings)' }]
               : []),
             { value: '', label: 'No role of their own' },
