@@ -1,9 +1,12 @@
 import type { Hono } from 'hono';
 import { PUBLIC_URL } from './app';
 
+export type Form = Record<string, string | string[]>;
+
 export interface SentRequest {
   method?: string;
-  form?: Record<string, string>;
+  /** A list sends the field once per value, as a checkbox group does. */
+  form?: Form;
   headers?: Record<string, string>;
   body?: BodyInit;
 }
@@ -27,7 +30,9 @@ export class Client {
     }
     let body = init.body;
     if (init.form) {
-      body = new URLSearchParams(init.form).toString();
+      body = new URLSearchParams(
+        Object.entries(init.form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
+      ).toString();
       headers.set('content-type', 'application/x-www-form-urlencoded');
     }
     const response = await this.app.request(new URL(path, PUBLIC_URL).toString(), { method, headers, body });
@@ -47,7 +52,7 @@ export class Client {
     return this.request(path, { headers });
   }
 
-  post(path: string, form: Record<string, string>, headers?: Record<string, string>) {
+  post(path: string, form: Form, headers?: Record<string, string>) {
     return this.request(path, { method: 'POST', form, headers });
   }
 

@@ -26,6 +26,20 @@ const row = (id: string) =>
   t.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const linkIn = (text: string) => /\/set-password\/[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? '';
 
+/** An admin's client, and a Viewer of the project who is in team Red (team Blue exists too). */
+async function viewerInRed() {
+  const admin = await makeUser(t.db, { role: 'account_admin' });
+  const user = await makeUser(t.db, { role: 'viewer', projectId });
+  const [red, blue] = await t.db
+    .insertInto('teams')
+    .values([{ name: 'Red' }, { name: 'Blue' }])
+    .returning('id')
+    .execute();
+  if (!red || !blue) throw new Error('teams not created');
+  await t.db.insertInto('team_members').values({ team_id: red.id, user_id: user.id }).execute();
+  return { user, red, blue, client: await clientFor(t, admin.id) };
+}
+
 describe('user status', () => {
   it('is derived in the order Deactivated, Access expired, Locked, Password not set, Active', () => {
     const now = new Date('2030-01-01T00:00:00Z');
@@ -281,29 +295,13 @@ describe(`per-user actions (${databaseKind})`, () => {
   });
 
   it('changes role and teams in the edit dialog, in one audited change', async () => {
-    const admin = await makeUser(t.db, { role: 'account_admin' });
-    const user = await makeUser(t.db, { role: 'viewer', projectId });
-    const [red, blue] = await t.db
-      .insertInto('teams')
-      .values([{ name: 'Red' }, { name: 'Blue' }])
-      .returning('id')
-      .execute();
-    await t.db
-      .insertInto('team_members')
-      .values({ team_id: red?.id ?? '', user_id: user.id })
-      .execute();
-    const client = await clientFor(t, admin.id);
-    const form = new URLSearchParams({
+    const { user, red, blue, client } = await viewerInRed();
+    const response = await client.post(`/users/${user.id}/edit`, {
       name: user.name,
       language: 'en',
       until: '',
       roleId: await roleId('editor'),
-    });
-    form.append('teamIds', blue?.id ?? '');
-    const response = await client.request(`/users/${user.id}/edit`, {
-      method: 'POST',
-      body: form.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      teamIds: [blue.id],
     });
     expect(response.status).toBe(303);
     const bindings = await t.db
@@ -318,7 +316,7 @@ describe(`per-user actions (${databaseKind})`, () => {
       .select('team_id')
       .where('user_id', '=', user.id)
       .execute();
-    expect(teams).toEqual([{ team_id: blue?.id }]);
+    expect(teams).toEqual([{ team_id: blue.id }]);
     const events = await t.db
       .selectFrom('audit_events')
       .selectAll()
@@ -349,46 +347,30 @@ describe(`per-user actions (${databaseKind})`, () => {
   });
 
   it('saves only what the dialog changed: what another admin did meanwhile stays', async () => {
-    const admin = await makeUser(t.db, { role: 'account_admin' });
-    const user = await makeUser(t.db, { role: 'viewer', projectId });
-    const [red, blue] = await t.db
-      .insertInto('teams')
-      .values([{ name: 'Red' }, { name: 'Blue' }])
-      .returning('id')
-      .execute();
-    await t.db
-      .insertInto('team_members')
-      .values({ team_id: red?.id ?? '', user_id: user.id })
-      .execute();
-    const client = await clientFor(t, admin.id);
+    const { user, red, blue, client } = await viewerInRed();
     // The dialog opens: it shows Red ticked, Viewer, no end, and sends that back as it was.
     const dialog = await (await client.get(`/users/${user.id}/edit`)).text();
-    expect(dialog).toContain(`name="teamIdsWas" value="${red?.id}"`);
+    expect(dialog).toContain(`name="teamIdsWas" value="${red.id}"`);
     // Meanwhile another admin adds Blue and makes them an Editor.
     await t.db
       .insertInto('team_members')
-      .values({ team_id: blue?.id ?? '', user_id: user.id })
+      .values({ team_id: blue.id ?? '', user_id: user.id })
       .execute();
     await t.db
       .updateTable('role_bindings')
       .set({ role_id: await roleId('editor') })
       .where('user_id', '=', user.id)
       .execute();
-    const form = new URLSearchParams({
+    const response = await client.post(`/users/${user.id}/edit`, {
       name: 'Renamed',
       language: 'en',
       until: '',
       roleId: await roleId('viewer'),
+      teamIds: [red.id],
       opened: '1',
       untilWas: '',
       roleIdWas: await roleId('viewer'),
-      teamIdsWas: red?.id ?? '',
-    });
-    form.append('teamIds', red?.id ?? '');
-    const response = await client.request(`/users/${user.id}/edit`, {
-      method: 'POST',
-      body: form.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      teamIdsWas: [red.id],
     });
     expect(response.status).toBe(303);
     expect((await row(user.id)).name).toBe('Renamed');
@@ -397,7 +379,7 @@ describe(`per-user actions (${databaseKind})`, () => {
       .select('team_id')
       .where('user_id', '=', user.id)
       .execute();
-    expect(teams.map((r) => r.team_id).sort()).toEqual([red?.id, blue?.id].sort());
+    expect(teams.map((r) => r.team_id).sort()).toEqual([red.id, blue.id].sort());
     const bindings = await t.db
       .selectFrom('role_bindings')
       .select('role_id')
@@ -440,7 +422,7 @@ describe(`per-user actions (${databaseKind})`, () => {
     const client = await clientFor(t, manager.id);
     const details = { name: user.name, language: 'en', roleId: 'keep' };
     const joined = await client.post(`/users/${user.id}/edit`, { ...details, teamIds: readers?.id ?? '' });
-    expect(joined.status, /<li>[^<]*<\/li>/.exec(await joined.clone().text())?.[0]).toBe(303);
+    expect(joined.status).toBe(303);
     const before = await snapshot(t.db);
     const escalation = await client.post(`/users/${user.id}/edit`, {
       ...details,
