@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connect';
+import { prepared } from '../db/prepared';
 import type { AccountSettings } from '../db/schema';
 import { type Grant, grantRows, toGrant } from '../domain/access';
 import { constantTimeEqual, randomToken, sha256 } from './tokens';
@@ -61,6 +62,33 @@ function parseToken(token: string): { id: string; secret: string } | null {
   return match ? { id: match[1] as string, secret: match[2] as string } : null;
 }
 
+/** The session, its user and settings, and what the request needs next: grants and projects. */
+const sessionLookup = prepared(
+  (db, { id, now }: { id: string; now: Date }) =>
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .innerJoin('account_settings as a', (join) => join.on('a.id', '=', 1))
+      .select([
+        's.id',
+        's.secret_hash',
+        's.created_at',
+        's.last_seen_at',
+        's.expires_at',
+        's.project_id',
+        'u.id as userId',
+        'u.email',
+        'u.name',
+        'u.deactivated_at',
+        'u.access_expires_at',
+        'a.session_idle_minutes',
+        jsonArrayFrom(grantRows(db, sql.ref<string>('s.user_id'), now)).as('grants'),
+        jsonArrayFrom(db.selectFrom('projects').select(['id', 'name']).orderBy('name')).as('projects'),
+      ])
+      .where('s.id', '=', id),
+  { id: '\u0000session id', now: new Date(0) },
+);
+
 /**
  * The session behind a cookie, if it is still good: secret matches, neither idle nor absolute
  * timeout has passed, and its user may still sign in. A dead session is deleted.
@@ -68,29 +96,7 @@ function parseToken(token: string): { id: string; secret: string } | null {
 export async function validateSession(db: Db, token: string, now: Date): Promise<SessionUser | null> {
   const parsed = parseToken(token);
   if (!parsed) return null;
-  const row = await db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .innerJoin('account_settings as a', (join) => join.on('a.id', '=', 1))
-    .select([
-      's.id',
-      's.secret_hash',
-      's.created_at',
-      's.last_seen_at',
-      's.expires_at',
-      's.project_id',
-      'u.id as userId',
-      'u.email',
-      'u.name',
-      'u.deactivated_at',
-      'u.access_expires_at',
-      'a.session_idle_minutes',
-      // What the request needs next, in the same round trip: the user's grants and the projects.
-      jsonArrayFrom(grantRows(db, sql.ref<string>('s.user_id'), now)).as('grants'),
-      jsonArrayFrom(db.selectFrom('projects').select(['id', 'name']).orderBy('name')).as('projects'),
-    ])
-    .where('s.id', '=', parsed.id)
-    .executeTakeFirst();
+  const row = (await sessionLookup(db, { id: parsed.id, now })).rows[0];
   if (!row || !constantTimeEqual(new Uint8Array(row.secret_hash), sha256(parsed.secret))) return null;
   const idleDeadline = row.last_seen_at.getTime() + row.session_idle_minutes * 60_000;
   const userBlocked =
