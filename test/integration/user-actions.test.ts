@@ -295,7 +295,7 @@ describe(`per-user actions (${databaseKind})`, () => {
   });
 
   it('changes role and teams in the edit dialog, in one audited change', async () => {
-    const { user, red, blue, client } = await viewerInRed();
+    const { user, blue, client } = await viewerInRed();
     const response = await client.post(`/users/${user.id}/edit`, {
       name: user.name,
       language: 'en',
