@@ -65,11 +65,6 @@ export async function listRoles(db: Db, now: Date): Promise<RoleSummary[]> {
     .sort((a, b) => order(a.key) - order(b.key) || a.name.localeCompare(b.name));
 }
 
-/** Roles to choose from, names only: listRoles's holder counts would scan every binding. */
-export async function roleChoices(db: Db): Promise<Array<{ id: string; name: string }>> {
-  return db.selectFrom('roles').select(['id', 'name']).orderBy('name').execute();
-}
-
 export async function getRole(db: Db, id: string, now: Date): Promise<RoleSummary> {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('There is no such role.');
   const role = (await listRoles(db, now)).find((r) => r.id === id);

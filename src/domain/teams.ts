@@ -16,11 +16,6 @@ export interface TeamSummary {
   bindings: number;
 }
 
-/** Teams to choose from, names only (no member counts). */
-export async function teamChoices(db: Db): Promise<Array<{ id: string; name: string }>> {
-  return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
-}
-
 export async function listTeams(db: Db): Promise<TeamSummary[]> {
   const rows = await db
     .selectFrom('teams as t')

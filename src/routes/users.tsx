@@ -6,10 +6,9 @@ import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { UserEditPage } from '../../views/pages/user-edit';
 import { ListStatus, UserResults, UsersPage } from '../../views/pages/users';
 import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
+import { roleAndTeamChoices } from '../domain/choices';
 import type { ActionContext } from '../domain/context';
 import { NotFoundError } from '../domain/errors';
-import { roleChoices } from '../domain/roles';
-import { teamChoices } from '../domain/teams';
 import {
   createUser,
   deactivateUser,
@@ -77,7 +76,7 @@ export function userRoutes(deps: AppDeps) {
       status,
       body: (
         <NewUserPage
-          roles={await roleChoices(deps.db)}
+          roles={(await roleAndTeamChoices(deps.db)).roles}
           projectName={project?.name ?? ''}
           values={values}
           errors={errors}
@@ -106,7 +105,7 @@ export function userRoutes(deps: AppDeps) {
         </>,
       );
     }
-    const [roles, teams] = await Promise.all([roleChoices(deps.db), teamChoices(deps.db)]);
+    const { roles, teams } = await roleAndTeamChoices(deps.db);
     return renderPage(c, {
       title: q.tab === 'deactivated' ? 'Deactivated users' : 'Users',
       body: (
@@ -257,11 +256,10 @@ export function userRoutes(deps: AppDeps) {
     const actor = actorOf(c);
     const projectId = actor.kind === 'user' ? actor.projectId : '';
     try {
-      const [details, current, roles, teams] = await Promise.all([
+      const [details, current, { roles, teams }] = await Promise.all([
         deps.db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', id).executeTakeFirst(),
         userEditState(deps.db, id, projectId),
-        roleChoices(deps.db),
-        teamChoices(deps.db),
+        roleAndTeamChoices(deps.db),
       ]);
       if (!details) throw new NotFoundError('There is no such user.');
       const projectName = c.get('projects')?.find((p) => p.id === projectId)?.name ?? 'this project';

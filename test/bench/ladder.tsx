@@ -13,10 +13,9 @@ import { createApp } from '../../src/app';
 import { createSession, validateSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/connect';
+import { roleAndTeamChoices } from '../../src/domain/choices';
 import { systemClock } from '../../src/domain/context';
-import { roleChoices } from '../../src/domain/roles';
 import { getSettings } from '../../src/domain/settings';
-import { teamChoices } from '../../src/domain/teams';
 import { listUsers, parseUserListQuery, type UserPage } from '../../src/domain/user-list';
 import { MemoryMailer } from '../../src/mail/mailer';
 import { Layout } from '../../views/layout';
@@ -86,7 +85,7 @@ async function serveStages(token: string) {
   );
   stages.get('/list-options', async (c) => {
     const page = await listUsers(searchDb, locked, await session(), new Date());
-    await Promise.all([roleChoices(db), teamChoices(db)]);
+    await roleAndTeamChoices(db);
     return render(c, page);
   });
   stages.get('/list', async (c) => render(c, await listUsers(searchDb, all, await session(), new Date())));
