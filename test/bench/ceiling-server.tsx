@@ -1,9 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { raw } from 'hono/html';
 import { parseUserListQuery, type UserPage } from '../../src/domain/user-list';
-import { Layout } from '../../views/layout';
-import { UserResults } from '../../views/pages/users';
+import { StaticListPage } from './static-page';
 
 /**
  * The ceiling for the list benchmark: the same layout and table component, 25 static rows, no
@@ -28,29 +26,10 @@ const page: UserPage = {
   hasPrevious: false,
   hasNext: true,
 };
-const viewer = {
-  name: 'Bench',
-  email: 'bench@example.com',
-  permissions: new Set(['users.view']),
-  projectId: 'p',
-  projects: [],
-};
 const q = parseUserListQuery(new URLSearchParams());
 
 const app = new Hono();
-app.get('/ceiling', (c) =>
-  c.html(
-    <>
-      {raw('<!DOCTYPE html>')}
-      <Layout title="Users" viewer={viewer} path="/users">
-        <section>
-          <h1>Users</h1>
-          <UserResults q={q} page={page} canManage={false} canExport={false} />
-        </section>
-      </Layout>
-    </>,
-  ),
-);
+app.get('/ceiling', (c) => c.html(<StaticListPage q={q} page={page} />));
 
 const port = Number(process.argv[2] ?? 3901);
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => console.log(`ceiling on ${port}`));

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { type Context, Hono } from 'hono';
-import { raw } from 'hono/html';
 import { createApp } from '../../src/app';
 import { createSession, validateSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config';
@@ -18,8 +17,7 @@ import { systemClock } from '../../src/domain/context';
 import { getSettings } from '../../src/domain/settings';
 import { listUsers, parseUserListQuery, type UserPage } from '../../src/domain/user-list';
 import { MemoryMailer } from '../../src/mail/mailer';
-import { Layout } from '../../views/layout';
-import { UserResults } from '../../views/pages/users';
+import { StaticListPage } from './static-page';
 
 const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://gatehouse:gatehouse@127.0.0.1:54391/gatehouse';
 const STAGE_PORT = 3996;
@@ -29,19 +27,12 @@ const STAGES = [
   ['/query', '+ one trivial query'],
   ['/session', '+ the session lookup instead'],
   ['/list-empty', '+ the list query, no rows (status=locked)'],
-  ['/list-options', '+ the filter options (roles, teams)'],
+  ['/list-options', '+ the role and team choices'],
   ['/list', 'session + list of 25 rows, table only'],
 ] as const;
 
 async function serveStages(token: string) {
   const { db, searchDb } = await openDatabase({ databaseUrl: URL, dataDir: 'unused' });
-  const viewer = {
-    name: 'Bench',
-    email: 'bench@example.com',
-    permissions: new Set(['users.view']),
-    projectId: 'p',
-    projects: [],
-  };
   const empty = {
     users: [],
     total: { value: 0, exact: true },
@@ -53,18 +44,7 @@ async function serveStages(token: string) {
   } as unknown as UserPage;
   const locked = parseUserListQuery(new URLSearchParams('status=locked'));
   const all = parseUserListQuery(new URLSearchParams());
-  const render = (c: Context, page: UserPage) =>
-    c.html(
-      <>
-        {raw('<!DOCTYPE html>')}
-        <Layout title="Users" viewer={viewer} path="/users">
-          <section>
-            <h1>Users</h1>
-            <UserResults q={locked} page={page} canManage={false} canExport={false} />
-          </section>
-        </Layout>
-      </>,
-    );
+  const render = (c: Context, page: UserPage) => c.html(<StaticListPage q={locked} page={page} />);
   const session = async () => {
     const found = await validateSession(db, token, new Date());
     if (!found) throw new Error('the bench session is gone');
