@@ -3,6 +3,7 @@ import {
   CompiledQuery,
   type ControlledTransaction,
   type Expression,
+  type InferResult,
   type RawBuilder,
   type SqlBool,
   sql,
@@ -160,6 +161,9 @@ function reachedBy(condition: Expression<SqlBool>, now: Date) {
         and (b.expires_at is null or b.expires_at > ${now}) and ${condition})`;
 }
 
+/** "Not signed in for N days": sign-ins before this instant. */
+const inactiveSince = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
+
 /**
  * Search and filters, combined with AND; no order or limit. A page walks the sort index and
  * tests the binding filters per row; a count builds the set of matching ids once instead.
@@ -209,7 +213,7 @@ function filtered(
     );
   }
   if (q.inactiveDays) {
-    const since = new Date(now.getTime() - q.inactiveDays * 86_400_000);
+    const since = inactiveSince(now, q.inactiveDays);
     query = query.where(sql<SqlBool>`(u.last_login_at is null or u.last_login_at < ${since})`);
   }
   return query;
@@ -237,6 +241,19 @@ function encodeCursor(cursor: Cursor): string {
 
 const TIMESTAMP_KEY = /^(-infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
 
+/** Rows after the cursor in the walking order: (sort value, id) beyond the cursor's. */
+function pastCursor(
+  expr: RawBuilder<unknown>,
+  cast: RawBuilder<unknown>,
+  cursor: Cursor,
+  ascending: boolean,
+) {
+  const value = sql`cast(${cursor.key} as ${cast})`;
+  return ascending
+    ? sql<SqlBool>`(${expr}, u.id) > (${value}, ${cursor.id}::uuid)`
+    : sql<SqlBool>`(${expr}, u.id) < (${value}, ${cursor.id}::uuid)`;
+}
+
 /** A cursor from the URL, or null when it is not one this sort could have made. */
 function decodeCursor(text: string | null, sort: SortKey): Cursor | null {
   if (!text) return null;
@@ -263,6 +280,11 @@ export interface ListedUser {
   createdAt: Date;
 }
 
+/** Binding `b` grants now, in the project or account-wide. */
+const liveIn = (projectId: string, now: Date) =>
+  sql<SqlBool>`(b.project_id is null or b.project_id = ${projectId})
+    and (b.expires_at is null or b.expires_at > ${now})`;
+
 /** A binding's label in the list: its role, or the size of its manual set. */
 const bindingLabel = sql<string>`coalesce(r.name::text, 'Manual set (' || coalesce(cardinality(b.permissions), 0) || ')')`;
 
@@ -273,8 +295,7 @@ const bindingLabel = sql<string>`coalesce(r.name::text, 'Manual set (' || coales
  * stays apart: it needs no role name, and joining roles there doubled the role filter's cost.
  */
 function decorations(projectId: string, now: Date) {
-  const live = sql<SqlBool>`(b.project_id is null or b.project_id = ${projectId})
-    and (b.expires_at is null or b.expires_at > ${now})`;
+  const live = liveIn(projectId, now);
   return {
     roles: sql<string[]>`array(select distinct x.label collate "C" from (
         select ${bindingLabel} as label from role_bindings b left join roles r on r.id = b.role_id
@@ -329,14 +350,7 @@ function pageQuery(
   const ascending = (q.dir === 'asc') !== backwards;
   let query = filtered(db, q, projectId, now, mode);
   const cursor = after ?? before;
-  if (cursor) {
-    const value = sql`cast(${cursor.key} as ${sort.cast})`;
-    query = query.where(
-      ascending
-        ? sql<SqlBool>`(${expr}, u.id) > (${value}, ${cursor.id}::uuid)`
-        : sql<SqlBool>`(${expr}, u.id) < (${value}, ${cursor.id}::uuid)`,
-    );
-  }
+  if (cursor) query = query.where(pastCursor(expr, sort.cast, cursor, ascending));
   const direction = ascending ? 'asc' : 'desc';
   const page = query
     .select([...USER_COLUMNS, sql<string>`${sort.expr}::text`.as('sort_key'), sql`${expr}`.as('sort_value')])
@@ -362,7 +376,7 @@ function pageQuery(
     ])
     .orderBy('p.sort_value', direction)
     .orderBy('p.id', direction);
-  return { query: withDecorations, backwards };
+  return withDecorations;
 }
 
 /**
@@ -405,8 +419,8 @@ function compilePage(
     after: cursor === 'after' ? standInCursor : null,
     before: cursor === 'before' ? standInCursor : null,
   };
-  const compiled = pageQuery(db, standIn, STAND_IN.project, STAND_IN.now, limit, mode).query.compile();
-  const since = q.inactiveDays ? STAND_IN.now.getTime() - q.inactiveDays * 86_400_000 : null;
+  const compiled = pageQuery(db, standIn, STAND_IN.project, STAND_IN.now, limit, mode).compile();
+  const since = q.inactiveDays ? inactiveSince(STAND_IN.now, q.inactiveDays).getTime() : null;
   const named = new Map<unknown, Slot>([
     [likePattern(STAND_IN.text), { from: 'pattern' }],
     [STAND_IN.project, { from: 'project' }],
@@ -466,7 +480,7 @@ async function fetchPage(
   const values = {
     pattern: likePattern(q.q),
     now,
-    since: q.inactiveDays ? new Date(now.getTime() - q.inactiveDays * 86_400_000) : null,
+    since: q.inactiveDays ? inactiveSince(now, q.inactiveDays) : null,
     project: projectId,
     team: q.team,
     cursorKey: cursor?.key,
@@ -483,7 +497,7 @@ async function fetchPage(
   return { page, more, backwards };
 }
 
-type PageRow = Awaited<ReturnType<ReturnType<typeof pageQuery>['query']['execute']>>[number];
+type PageRow = InferResult<ReturnType<typeof pageQuery>>[number];
 
 function toListed(row: PageRow, now: Date): ListedUser {
   const status = userStatus({ ...row, password_hash: row.has_password ? 'set' : null }, now);
@@ -656,7 +670,6 @@ function exportLine(
  * One query is also one snapshot. With `batch`, one keyset batch that looks up each row's roles
  * and teams instead (for PGlite, which cannot read a query through a cursor).
  */
-
 function exportQuery(
   db: Db,
   q: UserListQuery,
@@ -673,14 +686,7 @@ function exportQuery(
   ]);
   if (batch) {
     const { after, limit } = batch;
-    if (after) {
-      const value = sql`cast(${after.key} as ${sort.cast})`;
-      users = users.where(
-        q.dir === 'asc'
-          ? sql<SqlBool>`(${sort.expr}, u.id) > (${value}, ${after.id}::uuid)`
-          : sql<SqlBool>`(${sort.expr}, u.id) < (${value}, ${after.id}::uuid)`,
-      );
-    }
+    if (after) users = users.where(pastCursor(sort.expr, sort.cast, after, q.dir === 'asc'));
     users = users.orderBy(sql`${sort.expr}`, q.dir).orderBy('u.id', q.dir).limit(limit);
     const extra = decorations(projectId, now);
     return db
@@ -689,8 +695,7 @@ function exportQuery(
       .orderBy('p.sort_value', q.dir)
       .orderBy('p.id', q.dir);
   }
-  const live = sql<SqlBool>`(b.project_id is null or b.project_id = ${projectId})
-    and (b.expires_at is null or b.expires_at > ${now})`;
+  const live = liveIn(projectId, now);
   const direct = db
     .selectFrom('role_bindings as b')
     .leftJoin('roles as r', 'r.id', 'b.role_id')
