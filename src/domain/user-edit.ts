@@ -166,11 +166,17 @@ export async function editUser(
     const left = [...shown].filter((t) => !wanted.has(t) && current.has(t));
     if (joined.length + left.length > 0) {
       assertNotSelf(ctx.actor, [user.id], 'your own team memberships');
-      const known =
-        joined.length > 0
-          ? await tx.selectFrom('teams').select('id').where('id', 'in', joined).execute()
-          : [];
-      if (known.length !== joined.length)
+      // Names, not ids, in the trail: a team deleted later still reads there.
+      const names = new Map(
+        (
+          await tx
+            .selectFrom('teams')
+            .select(['id', 'name'])
+            .where('id', 'in', [...joined, ...left])
+            .execute()
+        ).map((t) => [t.id, t.name]),
+      );
+      if (!joined.every((t) => names.has(t)))
         throw new ValidationError({ teamIds: 'Choose teams from the list.' });
       for (const teamId of joined) {
         await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
@@ -190,16 +196,6 @@ export async function editUser(
           .where('team_id', 'in', left)
           .execute();
       }
-      // Names, not ids: a team deleted later still reads in the trail.
-      const names = new Map(
-        (
-          await tx
-            .selectFrom('teams')
-            .select(['id', 'name'])
-            .where('id', 'in', [...joined, ...left])
-            .execute()
-        ).map((t) => [t.id, t.name]),
-      );
       if (joined.length > 0) after.teamsJoined = joined.map((t) => names.get(t) ?? t);
       if (left.length > 0) before.teamsLeft = left.map((t) => names.get(t) ?? t);
     }
