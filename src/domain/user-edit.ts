@@ -43,22 +43,29 @@ async function teamIdsOf(db: Db, userId: string): Promise<string[]> {
   return rows.map((r) => r.team_id);
 }
 
-/** What the edit dialog starts from. */
-export async function userEditState(db: Db, id: string, projectId: string): Promise<UserEditState> {
+/** Who the edit dialog is about, and the values it starts from. */
+export async function userEditState(
+  db: Db,
+  id: string,
+  projectId: string,
+): Promise<{ user: { id: string; name: string; email: string }; values: UserEditState }> {
   const user = z.uuid().safeParse(id).success
     ? await db
         .selectFrom('users')
-        .select(['name', 'language', 'access_expires_at'])
+        .select(['id', 'name', 'email', 'language', 'access_expires_at'])
         .where('id', '=', id)
         .executeTakeFirst()
     : undefined;
   if (!user) throw new NotFoundError('There is no such user.');
   return {
-    name: user.name,
-    language: user.language,
-    until: lastDayOf(user.access_expires_at),
-    roleId: await projectRoleChoice(db, id, projectId),
-    teamIds: await teamIdsOf(db, id),
+    user: { id: user.id, name: user.name, email: user.email },
+    values: {
+      name: user.name,
+      language: user.language,
+      until: lastDayOf(user.access_expires_at),
+      roleId: await projectRoleChoice(db, id, projectId),
+      teamIds: await teamIdsOf(db, id),
+    },
   };
 }
 

@@ -256,19 +256,17 @@ export function userRoutes(deps: AppDeps) {
     const actor = actorOf(c);
     const projectId = actor.kind === 'user' ? actor.projectId : '';
     try {
-      const [details, current, { roles, teams }] = await Promise.all([
-        deps.db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', id).executeTakeFirst(),
+      const [{ user, values: current }, { roles, teams }] = await Promise.all([
         userEditState(deps.db, id, projectId),
         roleAndTeamChoices(deps.db),
       ]);
-      if (!details) throw new NotFoundError('There is no such user.');
       const projectName = c.get('projects')?.find((p) => p.id === projectId)?.name ?? 'this project';
       return renderPage(c, {
-        title: `Edit ${details.name}`,
+        title: `Edit ${user.name}`,
         status,
         body: (
           <UserEditPage
-            user={details}
+            user={user}
             values={posted?.values ?? current}
             was={posted?.was ?? current}
             roles={roles}
