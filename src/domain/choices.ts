@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Db } from '../db/connect';
 import { prepared } from '../db/prepared';
 
 type Choice = { id: string; name: string };
@@ -21,8 +22,11 @@ const choicesQuery = prepared(
   {},
 );
 
-/** The roles and teams to choose from (filters, bulk role change, the edit dialog), by name. Names only: listRoles's holder counts would scan every binding. */
-export async function roleAndTeamChoices(db: Parameters<typeof choicesQuery>[0]) {
+/**
+ * The roles and teams to choose from (filters, bulk role change, the edit dialog), by name. Names
+ * only: listRoles's holder counts would scan every binding.
+ */
+export async function roleAndTeamChoices(db: Db) {
   const { rows } = await choicesQuery(db, {});
   const pick = (kind: 'role' | 'team'): Choice[] =>
     rows.filter((r) => r.kind === kind).map(({ id, name }) => ({ id, name }));
