@@ -29,7 +29,7 @@ export function userStatus(
 export const LANGUAGES = { en: 'English', fr: 'Français', de: 'Deutsch', es: 'Español' } as const;
 
 /** The target of an action on a person: not yourself, and someone you outrank. */
-export async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: string) {
+async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: string) {
   const user = z.uuid().safeParse(id).success
     ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
     : undefined;
