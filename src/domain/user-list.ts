@@ -13,6 +13,17 @@ import { Semaphore } from '../auth/semaphore';
 import { canStream, type Db } from '../db/connect';
 import type { Database } from '../db/schema';
 import { onChange } from './changes';
+import {
+  appendPaging,
+  decodeCursor,
+  encodeCursor,
+  type ListTotal,
+  type PageWindow,
+  type Paging,
+  type PagingLink,
+  pageWindow,
+  parsePaging,
+} from './list-paging';
 import { type UserStatus, userStatus } from './user-actions';
 
 /**
@@ -31,14 +42,13 @@ export type StatusKey = keyof typeof STATUS_KEYS;
 
 export const SORTS = ['name', 'email', 'last_login', 'created'] as const;
 export type SortKey = (typeof SORTS)[number];
-export const PAGE_SIZES = [10, 25, 50, 100] as const;
 export const ACCESS_LEVELS = {
   account: 'Account-wide',
   team: 'Via a team',
   unassigned: 'Unassigned',
 } as const;
 
-export interface UserListQuery {
+export interface UserListQuery extends Paging {
   tab: 'users' | 'deactivated';
   q: string;
   roles: string[];
@@ -48,13 +58,6 @@ export interface UserListQuery {
   inactiveDays: number | null;
   sort: SortKey;
   dir: 'asc' | 'desc';
-  per: (typeof PAGE_SIZES)[number];
-  /** Keyset position: rows after or before a row, or the last page. */
-  after: string | null;
-  before: string | null;
-  last: boolean;
-  /** 1-based index of the first row shown, carried in the URL since keyset paging has no offset. */
-  pos: number;
 }
 
 const uuid = z.uuid();
@@ -63,9 +66,7 @@ const uuid = z.uuid();
 export function parseUserListQuery(params: URLSearchParams): UserListQuery {
   const all = (name: string) => params.getAll(name).filter((v) => v !== '');
   const one = (name: string) => params.get(name) ?? '';
-  const per = Number(one('per'));
   const inactive = Number(one('inactive'));
-  const pos = Number(one('pos'));
   const sort = one('sort').replace(/^-/, '');
   return {
     tab: one('tab') === 'deactivated' ? 'deactivated' : 'users',
@@ -81,19 +82,12 @@ export function parseUserListQuery(params: URLSearchParams): UserListQuery {
     inactiveDays: Number.isInteger(inactive) && inactive > 0 && inactive <= 36_500 ? inactive : null,
     sort: (SORTS as readonly string[]).includes(sort) ? (sort as SortKey) : 'name',
     dir: one('sort').startsWith('-') ? 'desc' : 'asc',
-    per: (PAGE_SIZES as readonly number[]).includes(per) ? (per as UserListQuery['per']) : 25,
-    after: one('after') || null,
-    before: one('before') || null,
-    last: one('page') === 'last',
-    pos: Number.isInteger(pos) && pos > 0 ? pos : 1,
+    ...parsePaging(params),
   };
 }
 
 /** The query string of a view; paging parameters only when given. */
-export function listParams(
-  q: UserListQuery,
-  paging: { after?: string; before?: string; last?: boolean; pos?: number } = {},
-): URLSearchParams {
+export function listParams(q: UserListQuery, paging: PagingLink = {}): URLSearchParams {
   const p = new URLSearchParams();
   if (q.tab !== 'users') p.set('tab', q.tab);
   if (q.q) p.set('q', q.q);
@@ -103,12 +97,7 @@ export function listParams(
   if (q.access) p.set('access', q.access);
   if (q.inactiveDays) p.set('inactive', String(q.inactiveDays));
   if (q.sort !== 'name' || q.dir !== 'asc') p.set('sort', `${q.dir === 'desc' ? '-' : ''}${q.sort}`);
-  if (q.per !== 25) p.set('per', String(q.per));
-  if (paging.after) p.set('after', paging.after);
-  if (paging.before) p.set('before', paging.before);
-  if (paging.last) p.set('page', 'last');
-  if (paging.pos && paging.pos > 1) p.set('pos', String(paging.pos));
-  return p;
+  return appendPaging(p, q.per, paging);
 }
 
 const usersTable = (db: Db) => db.selectFrom('users as u');
@@ -235,9 +224,7 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.key, cursor.id])).toString('base64url');
-}
+const cursorText = (cursor: Cursor) => encodeCursor([cursor.key, cursor.id]);
 
 const TIMESTAMP_KEY = /^(-infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
 
@@ -255,17 +242,13 @@ function pastCursor(
 }
 
 /** A cursor from the URL, or null when it is not one this sort could have made. */
-function decodeCursor(text: string | null, sort: SortKey): Cursor | null {
-  if (!text) return null;
-  try {
-    const [key, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof key !== 'string' || typeof id !== 'string' || !uuid.safeParse(id).success) return null;
-    if (key.includes('\u0000') || key.length > 1000) return null;
-    if (!SORT_SQL[sort].text && !TIMESTAMP_KEY.test(key)) return null;
-    return { key, id };
-  } catch {
-    return null;
-  }
+function cursorOf(text: string | null, sort: SortKey): Cursor | null {
+  const parts = decodeCursor(text, 2);
+  if (!parts) return null;
+  const [key, id] = parts as [string, string];
+  if (!uuid.safeParse(id).success) return null;
+  if (!SORT_SQL[sort].text && !TIMESTAMP_KEY.test(key)) return null;
+  return { key, id };
 }
 
 export interface ListedUser {
@@ -343,8 +326,8 @@ function pageQuery(
       : sort.text
         ? sql`(${sort.expr} || '')`
         : sql`(${sort.expr} + interval '0 seconds')`;
-  const after = decodeCursor(q.after, q.sort);
-  const before = after ? null : decodeCursor(q.before, q.sort);
+  const after = cursorOf(q.after, q.sort);
+  const before = after ? null : cursorOf(q.before, q.sort);
   // Walking backwards (a previous page, or the last one) reverses the order, then the rows.
   const backwards = Boolean(before) || (q.last && !after);
   const ascending = (q.dir === 'asc') !== backwards;
@@ -399,7 +382,7 @@ const STAND_IN = {
   team: '00000000-0000-4000-8000-00000000a002',
   cursorId: '00000000-0000-4000-8000-00000000a003',
   role: (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '9')}`,
-  // Valid for every sort: decodeCursor checks timestamp keys.
+  // Valid for every sort: cursorOf checks timestamp keys.
   cursorKey: '1999-01-01 00:00:00.123457+00',
 };
 
@@ -410,7 +393,7 @@ function compilePage(
   mode: 'page' | 'count',
   cursor: 'after' | 'before' | null,
 ) {
-  const standInCursor = encodeCursor({ key: STAND_IN.cursorKey, id: STAND_IN.cursorId });
+  const standInCursor = cursorText({ key: STAND_IN.cursorKey, id: STAND_IN.cursorId });
   const standIn: UserListQuery = {
     ...q,
     q: q.q ? STAND_IN.text : '',
@@ -452,8 +435,8 @@ async function fetchPage(
   limit: number,
   mode: 'page' | 'count' = 'page',
 ) {
-  const after = decodeCursor(q.after, q.sort);
-  const before = after ? null : decodeCursor(q.before, q.sort);
+  const after = cursorOf(q.after, q.sort);
+  const before = after ? null : cursorOf(q.before, q.sort);
   const cursor = after ?? before;
   const backwards = Boolean(before) || (q.last && !after);
   const shape = JSON.stringify([
@@ -514,11 +497,8 @@ function toListed(row: PageRow, now: Date): ListedUser {
   };
 }
 
-export interface UserTotal {
-  value: number;
-  /** False when the count passed the cap and the value is the planner's estimate. */
-  exact: boolean;
-}
+/** `exact` is false when the count passed the cap and the value is the planner's estimate. */
+export type UserTotal = ListTotal;
 
 /**
  * The count strategy. An exact count(*) over a million rows costs 50-100 ms, which on every
@@ -567,14 +547,8 @@ export function forgetUserCounts() {
 }
 onChange(forgetUserCounts);
 
-export interface UserPage {
+export interface UserPage extends PageWindow {
   users: ListedUser[];
-  total: UserTotal;
-  pos: number;
-  first: string | null;
-  last: string | null;
-  hasPrevious: boolean;
-  hasNext: boolean;
 }
 
 /**
@@ -591,24 +565,19 @@ export async function listUsers(db: Db, q: UserListQuery, projectId: string, now
   const total = await countUsers(db, q, projectId, now);
   const fetched = await fetchPage(db, q, projectId, now, q.per, strategy(total));
   const { page, more, backwards } = fetched;
-  const users = page.map((row) => toListed(row, now));
-  const atStart = !q.after && !q.before && !q.last;
-  // Walking back to the very start (no more rows before) means row 1, whatever the URL said.
-  const pos = q.last
-    ? Math.max(1, total.value - users.length + 1)
-    : atStart || (backwards && !more)
-      ? 1
-      : q.pos;
   const firstRow = page[0];
   const lastRow = page.at(-1);
   return {
-    users,
-    total,
-    pos,
-    first: firstRow ? encodeCursor({ key: firstRow.sort_key, id: firstRow.id }) : null,
-    last: lastRow ? encodeCursor({ key: lastRow.sort_key, id: lastRow.id }) : null,
-    hasPrevious: backwards ? more : !atStart && pos > 1,
-    hasNext: backwards ? !q.last : more,
+    users: page.map((row) => toListed(row, now)),
+    ...pageWindow({
+      paging: q,
+      total,
+      shown: page.length,
+      more,
+      backwards,
+      first: firstRow ? cursorText({ key: firstRow.sort_key, id: firstRow.id }) : null,
+      last: lastRow ? cursorText({ key: lastRow.sort_key, id: lastRow.id }) : null,
+    }),
   };
 }
 

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
+import { ListStatus } from '../../views/components/pagination';
 import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { UserEditPage } from '../../views/pages/user-edit';
-import { ListStatus, UserResults, UsersPage } from '../../views/pages/users';
+import { UserResults, UsersPage, usersRange } from '../../views/pages/users';
 import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import { roleAndTeamChoices } from '../domain/choices';
 import type { ActionContext } from '../domain/context';
@@ -101,7 +102,7 @@ export function userRoutes(deps: AppDeps) {
             canManage={canManage}
             canExport={actor.permissions.has('users.export')}
           />
-          <ListStatus page={page} />
+          <ListStatus text={usersRange(page)} />
         </>,
       );
     }

@@ -1,8 +1,8 @@
+import { PAGE_SIZES } from '../../src/domain/list-paging';
 import {
   ACCESS_LEVELS,
   type ListedUser,
   listParams,
-  PAGE_SIZES,
   type SortKey,
   STATUS_KEYS,
   type UserListQuery,
@@ -11,6 +11,7 @@ import {
 import { DialogLink } from '../components/dialog';
 import { SelectField } from '../components/form';
 import { day } from '../components/format';
+import { Pagination, rangeText } from '../components/pagination';
 import { BulkForm } from './bulk';
 
 const COLUMNS = [
@@ -28,14 +29,7 @@ const SORTABLE: Partial<Record<string, SortKey>> = {
   created: 'created',
 };
 
-const number = (n: number) => n.toLocaleString('en-US');
-
-export function rangeText(page: UserPage, noun = 'users'): string {
-  if (page.users.length === 0) return `No ${noun} match`;
-  const end = page.pos + page.users.length - 1;
-  const total = page.total.exact ? number(page.total.value) : `about ${number(page.total.value)}`;
-  return `Showing ${number(page.pos)}–${number(end)} of ${total} ${noun}`;
-}
+export const usersRange = (page: UserPage) => rangeText(page, page.users.length, 'users');
 
 function statusText(u: ListedUser) {
   return u.status === 'Locked' && u.lockedUntil
@@ -62,25 +56,6 @@ function SortHeader({ q, column, label }: { q: UserListQuery; column: SortKey; l
   );
 }
 
-function PageLink({ href, label, enabled }: { href: string; label: string; enabled: boolean }) {
-  return enabled ? (
-    <a
-      href={href}
-      hx-get={href}
-      hx-target="#user-list"
-      hx-swap="outerHTML"
-      hx-push-url="true"
-      class="page-link"
-    >
-      {label}
-    </a>
-  ) : (
-    <button type="button" class="page-link button-link disabled" disabled aria-disabled="true">
-      {label}
-    </button>
-  );
-}
-
 /** The part that changes: the table, its count and the pagination. One component for page and fragment. */
 export function UserResults({
   q,
@@ -94,9 +69,6 @@ export function UserResults({
   canExport: boolean;
 }) {
   const exportQuery = listParams(q).toString();
-  const base = '/users?';
-  const prev = `${base}${listParams(q, { before: page.first ?? undefined, pos: Math.max(1, page.pos - q.per) })}`;
-  const next = `${base}${listParams(q, { after: page.last ?? undefined, pos: page.pos + page.users.length })}`;
   return (
     <div id="user-list">
       {/* Part of the filter form (by its id), so that htmx updates keep the sort and the exports current. */}
@@ -111,7 +83,7 @@ export function UserResults({
       ) : null}
       <div class="table-scroll">
         <table class="user-table">
-          <caption>{rangeText(page)}</caption>
+          <caption>{usersRange(page)}</caption>
           <thead>
             <tr>
               {canManage ? (
@@ -164,22 +136,14 @@ export function UserResults({
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pagination" class="pagination">
-        <PageLink href={`${base}${listParams(q)}`} label="First" enabled={page.hasPrevious} />
-        <PageLink href={prev} label="Previous" enabled={page.hasPrevious} />
-        <span class="page-range">{rangeText(page)}</span>
-        <PageLink href={next} label="Next" enabled={page.hasNext} />
-        <PageLink href={`${base}${listParams(q, { last: true })}`} label="Last" enabled={page.hasNext} />
-      </nav>
-    </div>
-  );
-}
-
-/** With an HTMX update: the new text for the page's live region, swapped out of band. */
-export function ListStatus({ page }: { page: UserPage }) {
-  return (
-    <div id="list-status" hx-swap-oob="innerHTML">
-      {rangeText(page)}
+      <Pagination
+        page={page}
+        shown={page.users.length}
+        per={q.per}
+        noun="users"
+        target="user-list"
+        href={(paging) => `/users?${listParams(q, paging)}`}
+      />
     </div>
   );
 }

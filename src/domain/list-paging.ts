@@ -1,0 +1,114 @@
+/**
+ * The list machinery the users and invitations lists share: page sizes, keyset paging read from
+ * and written to the query string, cursors, and where a fetched page sits in the whole list.
+ * Keyset paging has no offset, so the index of the first row shown travels in the URL (`pos`).
+ */
+
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+export type PageSize = (typeof PAGE_SIZES)[number];
+
+export interface Paging {
+  per: PageSize;
+  /** Keyset position: rows after or before a row, or the last page. */
+  after: string | null;
+  before: string | null;
+  last: boolean;
+  /** 1-based index of the first row shown. */
+  pos: number;
+}
+
+/** Lenient: a stale or hand-edited URL falls back to the first page of 25. */
+export function parsePaging(params: URLSearchParams): Paging {
+  const per = Number(params.get('per'));
+  const pos = Number(params.get('pos'));
+  return {
+    per: (PAGE_SIZES as readonly number[]).includes(per) ? (per as PageSize) : 25,
+    after: params.get('after') || null,
+    before: params.get('before') || null,
+    last: params.get('page') === 'last',
+    pos: Number.isInteger(pos) && pos > 0 ? pos : 1,
+  };
+}
+
+export interface PagingLink {
+  after?: string | undefined;
+  before?: string | undefined;
+  last?: boolean;
+  pos?: number;
+}
+
+/** Appends the page size (when not the default) and a paging position to a view's parameters. */
+export function appendPaging(p: URLSearchParams, per: PageSize, paging: PagingLink = {}): URLSearchParams {
+  if (per !== 25) p.set('per', String(per));
+  if (paging.after) p.set('after', paging.after);
+  if (paging.before) p.set('before', paging.before);
+  if (paging.last) p.set('page', 'last');
+  if (paging.pos && paging.pos > 1) p.set('pos', String(paging.pos));
+  return p;
+}
+
+/** A row's place in the walking order, opaque in the URL. */
+export function encodeCursor(parts: readonly string[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+/** The parts of a cursor, or null when the text is not a cursor of `length` strings. */
+export function decodeCursor(text: string | null, length: number): string[] | null {
+  if (!text || text.length > 4000) return null;
+  try {
+    const parts: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(parts) || parts.length !== length) return null;
+    if (!parts.every((p) => typeof p === 'string' && !p.includes('\u0000') && p.length <= 1000)) return null;
+    return parts as string[];
+  } catch {
+    return null;
+  }
+}
+
+export interface ListTotal {
+  value: number;
+  /** False when the value is an estimate. */
+  exact: boolean;
+}
+
+/** Where a page sits in the list, for the range text and the pagination links. */
+export interface PageWindow {
+  total: ListTotal;
+  pos: number;
+  /** Cursors of the first and last rows shown. */
+  first: string | null;
+  last: string | null;
+  hasPrevious: boolean;
+  hasNext: boolean;
+}
+
+/**
+ * A page fetched `per + 1` rows at a time in the walking direction (backwards for `before` and
+ * the last page, then put back in order): `more` says whether the extra row was there.
+ */
+export function pageWindow(input: {
+  paging: Paging;
+  total: ListTotal;
+  shown: number;
+  more: boolean;
+  backwards: boolean;
+  first: string | null;
+  last: string | null;
+}): PageWindow {
+  const { paging, total, shown, more, backwards } = input;
+  const atStart = !paging.after && !paging.before && !paging.last;
+  // Walking back to the very start (no more rows before) means row 1, whatever the URL said.
+  const pos = paging.last
+    ? Math.max(1, total.value - shown + 1)
+    : atStart || (backwards && !more)
+      ? 1
+      : paging.pos;
+  return {
+    total,
+    pos,
+    first: input.first,
+    last: input.last,
+    hasPrevious: backwards ? more : !atStart && pos > 1,
+    hasNext: backwards ? !paging.last : more,
+  };
+}

@@ -1,0 +1,75 @@
+import type { PageWindow } from '../../src/domain/list-paging';
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+/** "Showing 26–50 of about 12,000 users": the range text and the live region say the same. */
+export function rangeText(page: PageWindow, shown: number, noun: string): string {
+  if (shown === 0) return `No ${noun} match`;
+  const end = page.pos + shown - 1;
+  const total = page.total.exact ? number(page.total.value) : `about ${number(page.total.value)}`;
+  return `Showing ${number(page.pos)}–${number(end)} of ${total} ${noun}`;
+}
+
+function PageLink({
+  href,
+  label,
+  enabled,
+  target,
+}: {
+  href: string;
+  label: string;
+  enabled: boolean;
+  target: string;
+}) {
+  return enabled ? (
+    <a
+      href={href}
+      hx-get={href}
+      hx-target={`#${target}`}
+      hx-swap="outerHTML"
+      hx-push-url="true"
+      class="page-link"
+    >
+      {label}
+    </a>
+  ) : (
+    <button type="button" class="page-link button-link disabled" disabled aria-disabled="true">
+      {label}
+    </button>
+  );
+}
+
+export interface PaginationProps {
+  page: PageWindow;
+  shown: number;
+  per: number;
+  noun: string;
+  /** The id of the element the links replace (htmx), which holds this navigation. */
+  target: string;
+  /** A link to the list at a position: first page with no argument. */
+  href: (paging?: { after?: string; before?: string; last?: boolean; pos?: number }) => string;
+}
+
+/** First / Previous / range / Next / Last for keyset paging; links work without JavaScript. */
+export function Pagination({ page, shown, per, noun, target, href }: PaginationProps) {
+  const prev = href({ before: page.first ?? undefined, pos: Math.max(1, page.pos - per) });
+  const next = href({ after: page.last ?? undefined, pos: page.pos + shown });
+  return (
+    <nav aria-label="Pagination" class="pagination">
+      <PageLink href={href()} label="First" enabled={page.hasPrevious} target={target} />
+      <PageLink href={prev} label="Previous" enabled={page.hasPrevious} target={target} />
+      <span class="page-range">{rangeText(page, shown, noun)}</span>
+      <PageLink href={next} label="Next" enabled={page.hasNext} target={target} />
+      <PageLink href={href({ last: true })} label="Last" enabled={page.hasNext} target={target} />
+    </nav>
+  );
+}
+
+/** With an HTMX update: the new text for the page's live region, swapped out of band. */
+export function ListStatus({ text }: { text: string }) {
+  return (
+    <div id="list-status" hx-swap-oob="innerHTML">
+      {text}
+    </div>
+  );
+}
