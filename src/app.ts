@@ -12,6 +12,8 @@ import { loadActor } from './http/session';
 import { accessRoutes } from './routes/access';
 import { authRoutes } from './routes/auth';
 import { homeRoutes } from './routes/home';
+import { invitationRoutes } from './routes/invitations';
+import { inviteeRoutes } from './routes/invitee';
 import { projectRoutes } from './routes/projects';
 import { roleRoutes } from './routes/roles';
 import { systemRoutes } from './routes/system';
@@ -54,6 +56,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', teamRoutes(deps));
   app.route('/', projectRoutes(deps));
   app.route('/', userRoutes(deps));
+  app.route('/', invitationRoutes(deps));
+  app.route('/', inviteeRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

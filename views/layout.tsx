@@ -1,4 +1,6 @@
 import type { Child } from 'hono/jsx';
+import type { Language } from '../src/db/schema';
+import { messages } from '../src/i18n/messages';
 import { DialogHost } from './components/dialog';
 import { MainNav } from './components/main-nav';
 import { ProjectSwitcher } from './components/project-switcher';
@@ -17,13 +19,16 @@ export interface LayoutProps {
   flash?: string | null;
   /** The path of this page, for the current navigation item and the switcher's return. */
   path: string;
+  /** The language of the page: an invitee's pages are in the invitation's language. */
+  lang?: Language;
   children?: Child;
 }
 
 /** The whole page around a fragment: skip link, landmarks, the flash live region. */
-export function Layout({ title, viewer, flash, path, children }: LayoutProps) {
+export function Layout({ title, viewer, flash, path, lang = 'en', children }: LayoutProps) {
+  const t = messages(lang);
   return (
-    <html lang="en">
+    <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -37,7 +42,7 @@ export function Layout({ title, viewer, flash, path, children }: LayoutProps) {
       </head>
       <body>
         <a class="skip-link" href="#main">
-          Skip to main content
+          {t.skipLink}
         </a>
         <header class="site-header">
           <a class="brand" href="/">
@@ -68,7 +73,7 @@ export function Layout({ title, viewer, flash, path, children }: LayoutProps) {
         </main>
         {viewer ? <DialogHost /> : null}
         <footer class="site-footer">
-          <p>Gatehouse user and access management</p>
+          <p>{t.footer}</p>
         </footer>
       </body>
     </html>

@@ -92,4 +92,46 @@
       opener = null;
     });
   }
+
+  // Recovery codes: a Print button where printing can be started from the page.
+  for (const button of document.querySelectorAll('[data-print]')) {
+    if (!(button instanceof HTMLButtonElement)) continue;
+    button.hidden = false;
+    button.addEventListener('click', () => window.print());
+  }
+
+  // The invite dialog remembers the last language and "hide my name" in this browser.
+  const INVITE_KEY = 'gatehouse.invite.preferences';
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches('[data-invite-form]')) return;
+    const language = form.querySelector('[name="language"]');
+    const hide = form.querySelector('[name="hideInviter"]');
+    localStorage.setItem(
+      INVITE_KEY,
+      JSON.stringify({
+        language: language instanceof HTMLSelectElement ? language.value : 'en',
+        hideInviter: hide instanceof HTMLInputElement && hide.checked,
+      }),
+    );
+  });
+  const applyInvitePreferences = () => {
+    const form = document.querySelector('[data-invite-form]:not([data-preferences-applied])');
+    if (!(form instanceof HTMLFormElement)) return;
+    form.setAttribute('data-preferences-applied', '');
+    if (form.hasAttribute('data-submitted')) return;
+    try {
+      const saved = JSON.parse(localStorage.getItem(INVITE_KEY) || 'null');
+      if (!saved) return;
+      const language = form.querySelector('[name="language"]');
+      if (language instanceof HTMLSelectElement && typeof saved.language === 'string')
+        language.value = saved.language;
+      const hide = form.querySelector('[name="hideInviter"]');
+      if (hide instanceof HTMLInputElement) hide.checked = saved.hideInviter === true;
+    } catch {
+      // A damaged entry is ignored: the form keeps its defaults.
+    }
+  };
+  applyInvitePreferences();
+  document.addEventListener('htmx:after:swap', applyInvitePreferences);
 })();

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import { type Messages, messages } from '../i18n/messages';
 import { Semaphore } from './semaphore';
 
 /** security.md: Argon2id, m = 19456 KiB, t = 2, p = 1; the parameters travel in the hash string. */
@@ -39,18 +40,52 @@ export interface PasswordPolicyInput {
   name: string;
 }
 
-/** Returns the first rule the password breaks, as a sentence for the person typing it. */
-export function passwordProblem({ password, minLength, email, name }: PasswordPolicyInput): string | null {
+/** The first rule a password breaks, for the page to word in the reader's language. */
+export type PasswordIssue =
+  | { kind: 'tooShort'; min: number; length: number }
+  | { kind: 'tooLong'; max: number }
+  | { kind: 'containsEmail' }
+  | { kind: 'containsName' };
+
+export function passwordIssue({
+  password,
+  minLength,
+  email,
+  name,
+}: PasswordPolicyInput): PasswordIssue | null {
   const length = passwordLength(password);
-  if (length < minLength) return `Use at least ${minLength} characters (this one has ${length}).`;
-  if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  if (length < minLength) return { kind: 'tooShort', min: minLength, length };
+  if (length > PASSWORD_MAX_LENGTH) return { kind: 'tooLong', max: PASSWORD_MAX_LENGTH };
   const lower = password.toLowerCase();
   const local = email.split('@')[0]?.toLowerCase() ?? '';
-  if (local.length >= 3 && lower.includes(local)) return 'Do not include your email address.';
+  if (local.length >= 3 && lower.includes(local)) return { kind: 'containsEmail' };
   const parts = name
     .toLowerCase()
     .split(/\s+/)
     .filter((p) => p.length >= 3);
-  if (parts.some((p) => lower.includes(p))) return 'Do not include your name.';
+  if (parts.some((p) => lower.includes(p))) return { kind: 'containsName' };
   return null;
+}
+
+/** The issue as a sentence, in the language of the messages given (English by default). */
+export function describePasswordIssue(
+  issue: PasswordIssue,
+  errors: Messages['errors'] = messages('en').errors,
+): string {
+  switch (issue.kind) {
+    case 'tooShort':
+      return errors.tooShort(issue.min, issue.length);
+    case 'tooLong':
+      return errors.tooLong(issue.max);
+    case 'containsEmail':
+      return errors.containsEmail;
+    case 'containsName':
+      return errors.containsName;
+  }
+}
+
+/** Returns the first rule the password breaks, as an English sentence for the person typing it. */
+export function passwordProblem(input: PasswordPolicyInput): string | null {
+  const issue = passwordIssue(input);
+  return issue ? describePasswordIssue(issue) : null;
 }

@@ -37,6 +37,10 @@ export async function createSession(
     settings: AccountSettings;
     ip: string | null;
     userAgent: string | null;
+    /** The project to start in (an invitee lands in the project they were invited to). */
+    projectId?: string | null;
+    /** True when the person has just proved their second factor (enrolment at sign-up). */
+    twoFactorVerified?: boolean;
   },
 ): Promise<string> {
   const id = randomToken(15);
@@ -52,6 +56,8 @@ export async function createSession(
       expires_at: new Date(input.now.getTime() + input.settings.session_absolute_hours * 3_600_000),
       ip: input.ip,
       user_agent: input.userAgent?.slice(0, 400) ?? null,
+      project_id: input.projectId ?? null,
+      two_factor_verified: input.twoFactorVerified ?? false,
     })
     .execute();
   return `${id}.${secret}`;

@@ -20,6 +20,7 @@ export interface UsersTable {
   deactivated_at: Timestamp | null;
   access_expires_at: Timestamp | null;
   last_login_at: Timestamp | null;
+  email_verified_at: Timestamp | null;
   created_at: CreatedAt;
   created_by: string | null;
 }
@@ -112,7 +113,42 @@ export interface AccountSettingsTable {
   session_idle_minutes: Generated<number>;
   session_absolute_hours: Generated<number>;
   allow_manual_links: Generated<boolean>;
+  invitations_per_day: Generated<number>;
   updated_at: Generated<Date>;
+}
+
+export type Language = 'en' | 'fr' | 'de' | 'es';
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  email: string;
+  project_id: string;
+  role_id: string | null;
+  role_name: string;
+  invited_by: string | null;
+  invited_by_label: string;
+  hide_inviter: Generated<boolean>;
+  language: Language;
+  message: Generated<string>;
+  token_hash: Uint8Array;
+  created_at: CreatedAt;
+  sent_at: Timestamp;
+  expires_at: Timestamp;
+  opened_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  accepted_at: Timestamp | null;
+  accepted_user_id: string | null;
+  revoked_at: Timestamp | null;
+  /** A sign-up in progress (SignupDraft in domain/invitation-signup.ts). */
+  signup: Json;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: Uint8Array;
+  created_at: CreatedAt;
+  used_at: Timestamp | null;
 }
 
 export type AuditOutcome = 'success' | 'failed' | 'denied';
@@ -146,6 +182,8 @@ export interface Database {
   team_members: TeamMembersTable;
   account_settings: AccountSettingsTable;
   audit_events: AuditEventsTable;
+  invitations: InvitationsTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import { rolePermissions } from './access';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { pendingInvitationsWithRole } from './invitations';
 import {
   assertAccountManagerRemains,
   assertCanGrant,
@@ -222,6 +223,12 @@ export async function deleteRole(ctx: ActionContext, id: string): Promise<RoleDe
     { action: 'role.delete', permission: 'roles.manage', serialize: true, scope: 'account' },
     async (tx) => {
       const role = await customRoleForUpdate(tx, id);
+      const invited = await pendingInvitationsWithRole(tx, id);
+      if (invited > 0) {
+        throw new ConflictError(
+          `${invited === 1 ? 'An open invitation offers' : `${invited} open invitations offer`} this role. Change their role or revoke them first.`,
+        );
+      }
       assertNotSelf(ctx.actor, await holdersOf(tx, id), 'a role you hold');
       await assertCanGrant(tx, ctx, {
         permissions: role.permissions,

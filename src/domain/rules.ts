@@ -16,7 +16,7 @@ import { DomainError } from './errors';
 export class RuleError extends DomainError {
   override name = 'RuleError';
   constructor(
-    readonly rule: 'no-escalation' | 'rank' | 'self' | 'last-admin' | 'scope',
+    readonly rule: 'no-escalation' | 'rank' | 'self' | 'last-admin' | 'scope' | 'invitation-limit',
     message: string,
   ) {
     super(message);

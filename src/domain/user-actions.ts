@@ -26,7 +26,7 @@ export function userStatus(
   return 'Active';
 }
 
-export const LANGUAGES = { en: 'English', fr: 'Français', de: 'Deutsch', es: 'Español' } as const;
+export { LANGUAGES } from '../i18n/messages';
 
 /** The target of an action on a person: not yourself, and someone you outrank. */
 async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: string) {

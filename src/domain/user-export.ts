@@ -2,18 +2,10 @@ import type { Db } from '../db/connect';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ForbiddenError } from './errors';
-import { type ExportFormat, exportLines, listParams, type UserListQuery } from './user-list';
+import { csvCell, type ExportFormat, exportStream } from './export-stream';
+import { exportLines, listParams, type UserListQuery } from './user-list';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula (OWASP).
- * The rows themselves are written by PostgreSQL with the same rule (user-list.ts, sqlCsvCell).
- */
-export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return `"${safe.replaceAll('"', '""')}"`;
-}
+export { csvCell };
 
 const HEADER = ['id', 'name', 'email', 'roles', 'status', 'teams', 'last_sign_in', 'created'];
 
@@ -39,39 +31,5 @@ export async function exportUsers(
     projectId,
     after: { format, filter },
   }));
-  const encoder = new TextEncoder();
-  const batches = exportLines(searchDb, q, projectId, ctx.clock.now(), format);
-  let first = true;
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      controller.enqueue(encoder.encode(format === 'csv' ? `${HEADER.map(csvCell).join(',')}\r\n` : '['));
-    },
-    async pull(controller) {
-      let next: IteratorResult<string[]>;
-      try {
-        next = await batches.next();
-      } catch (error) {
-        // Fail the stream: the client sees an error, not a file that looks complete.
-        console.error('user export failed', error);
-        controller.error(error);
-        return;
-      }
-      const { value, done } = next;
-      if (done) {
-        if (format === 'json') controller.enqueue(encoder.encode(first ? ']\n' : '\n]\n'));
-        controller.close();
-        return;
-      }
-      let chunk: string;
-      if (format === 'csv') chunk = value.join('');
-      else {
-        chunk = `${first ? '\n' : ',\n'}${value.join(',\n')}`;
-        first = false;
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    async cancel() {
-      await batches.return(undefined);
-    },
-  });
+  return exportStream(format, HEADER, exportLines(searchDb, q, projectId, ctx.clock.now(), format), 'user');
 }

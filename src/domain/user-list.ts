@@ -13,6 +13,7 @@ import { Semaphore } from '../auth/semaphore';
 import { canStream, type Db } from '../db/connect';
 import type { Database } from '../db/schema';
 import { onChange } from './changes';
+import type { ExportFormat } from './export-stream';
 import {
   appendPaging,
   decodeCursor,
@@ -599,8 +600,6 @@ function sqlStatus(now: Date) {
       when not p.has_password then 'Password not set'
       else 'Active' end`;
 }
-
-export type ExportFormat = 'csv' | 'json';
 
 /**
  * One exported user as a line of CSV or a JSON object, written by PostgreSQL: the server then

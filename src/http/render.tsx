@@ -5,6 +5,7 @@ import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Layout, type Viewer } from '../../views/layout';
 import { STATUS_TEXT, type StatusCode, StatusPage } from '../../views/pages/status';
+import type { Language } from '../db/schema';
 import type { AppEnv } from './env';
 
 const FLASH_COOKIE = '__Host-gh_flash';
@@ -23,14 +24,20 @@ export function viewerOf(c: Context<AppEnv>): Viewer | null {
 /** One component serves both: the fragment alone for HTMX, wrapped in the layout otherwise. */
 export function renderPage(
   c: Context<AppEnv>,
-  page: { title: string; body: Child; status?: ContentfulStatusCode },
+  page: { title: string; body: Child; status?: ContentfulStatusCode; lang?: Language },
 ) {
   const status = page.status ?? 200;
   if (isHtmx(c)) return c.html(<>{page.body}</>, status);
   return c.html(
     <>
       {raw('<!DOCTYPE html>')}
-      <Layout title={page.title} viewer={viewerOf(c)} flash={c.get('flash')} path={c.req.path}>
+      <Layout
+        title={page.title}
+        viewer={viewerOf(c)}
+        flash={c.get('flash')}
+        path={c.req.path}
+        lang={page.lang}
+      >
         {page.body}
       </Layout>
     </>,

@@ -1,4 +1,6 @@
 import { html } from 'hono/html';
+import type { Language } from '../db/schema';
+import { longDate, messages } from '../i18n/messages';
 import type { MailMessage } from './mailer';
 
 /** The date a link stops working, spelled out in UTC so it reads the same everywhere. */
@@ -72,4 +74,46 @@ export function passwordResetMail(input: {
     action: 'Choose a new password',
     tag: 'password_reset',
   });
+}
+
+/** The invitation, in the language the inviter chose. */
+export async function invitationMail(input: {
+  to: string;
+  language: Language;
+  inviter: string | null;
+  accountName: string;
+  projectName: string;
+  roleName: string;
+  message: string;
+  link: string;
+  expiresAt: Date;
+}): Promise<MailMessage> {
+  const t = messages(input.language);
+  const invite = {
+    inviter: input.inviter,
+    account: input.accountName,
+    project: input.projectName,
+    role: input.roleName,
+  };
+  const expiry = t.expiresOn(longDate(input.expiresAt, input.language));
+  const note = input.message ? [t.theirMessage(input.inviter), input.message] : [];
+  const body = html`<!DOCTYPE html>
+<html lang="${input.language}"><body style="font-family: system-ui, sans-serif; line-height: 1.5">
+<p>${t.invitedYou(invite)}</p>
+${input.message ? html`<p>${t.theirMessage(input.inviter)}</p><blockquote style="white-space: pre-line">${input.message}</blockquote>` : ''}
+<p>${expiry}</p>
+<p><a href="${input.link}">${t.acceptInvitation}</a></p>
+<p>${t.linkFallback}<br>${input.link}</p>
+<p>${t.notExpected}</p>
+</body></html>`;
+  return {
+    to: input.to,
+    subject: t.mailSubject(invite),
+    html: String(await body),
+    text: `${[t.invitedYou(invite), ...note, expiry].join('\n\n')}\n\n${t.acceptInvitation}: ${input.link}\n\n${t.notExpected}\n`,
+    tags: [
+      { name: 'category', value: 'invitation' },
+      { name: 'language', value: input.language },
+    ],
+  };
 }

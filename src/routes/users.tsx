@@ -118,6 +118,7 @@ export function userRoutes(deps: AppDeps) {
           canManage={canManage}
           canExport={actor.permissions.has('users.export')}
           canResetAll={actor.permissions.has('account.settings')}
+          canInvite={actor.permissions.has('invitations.manage')}
         />
       ),
     });

@@ -93,6 +93,7 @@ export async function actorContext(
 
 /** Everything but the seeded rows: each case of a table-driven test starts from here. */
 export async function resetData(db: Db): Promise<void> {
+  await sql`delete from invitations`.execute(db);
   await sql`delete from role_bindings`.execute(db);
   await sql`delete from team_members`.execute(db);
   await sql`delete from teams`.execute(db);

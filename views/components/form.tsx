@@ -3,12 +3,20 @@ import type { Child } from 'hono/jsx';
 export type FieldErrors = Record<string, string>;
 
 /** The summary at the top of a form that failed: each message links to its field. */
-export function ErrorSummary({ errors, labels }: { errors: FieldErrors; labels: Record<string, string> }) {
+export function ErrorSummary({
+  errors,
+  labels,
+  title = 'There is a problem',
+}: {
+  errors: FieldErrors;
+  labels: Record<string, string>;
+  title?: string;
+}) {
   const entries = Object.entries(errors);
   if (entries.length === 0) return null;
   return (
     <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">
-      <h2 id="error-summary-title">There is a problem</h2>
+      <h2 id="error-summary-title">{title}</h2>
       <ul>
         {entries.map(([field, message]) =>
           labels[field] ? (
@@ -34,6 +42,7 @@ export interface FieldProps {
   autocomplete?: string;
   required?: boolean;
   autofocus?: boolean;
+  inputmode?: 'numeric' | 'text' | 'email';
 }
 
 /** A labelled input whose hint and error are tied to it for screen readers. */
@@ -47,6 +56,7 @@ export function Field({
   autocomplete,
   required,
   autofocus,
+  inputmode,
 }: FieldProps) {
   const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null]
     .filter(Boolean)
@@ -72,6 +82,7 @@ export function Field({
         autocomplete={autocomplete}
         required={required}
         autofocus={autofocus}
+        inputmode={inputmode}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
       />

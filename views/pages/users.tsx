@@ -13,6 +13,7 @@ import { SelectField } from '../components/form';
 import { day } from '../components/format';
 import { Pagination, rangeText } from '../components/pagination';
 import { BulkForm } from './bulk';
+import { UserTabs } from './invitations';
 
 const COLUMNS = [
   { key: 'email', label: 'Email' },
@@ -156,20 +157,23 @@ export interface UsersPageProps {
   canManage: boolean;
   canExport: boolean;
   canResetAll: boolean;
+  canInvite: boolean;
 }
 
-export function UsersPage({ q, page, roles, teams, canManage, canExport, canResetAll }: UsersPageProps) {
+export function UsersPage({
+  q,
+  page,
+  roles,
+  teams,
+  canManage,
+  canExport,
+  canResetAll,
+  canInvite,
+}: UsersPageProps) {
   return (
     <section>
       <h1>{q.tab === 'deactivated' ? 'Deactivated users' : 'Users'}</h1>
-      <nav aria-label="User lists" class="tabs">
-        <a href="/users" aria-current={q.tab === 'users' ? 'page' : undefined}>
-          Users
-        </a>
-        <a href="/users?tab=deactivated" aria-current={q.tab === 'deactivated' ? 'page' : undefined}>
-          Deactivated
-        </a>
-      </nav>
+      <UserTabs current={q.tab} canInvite={canInvite} />
       {canManage || canResetAll ? (
         <p class="actions">
           {canManage ? (

@@ -1,0 +1,255 @@
+import { type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { Language } from '../db/schema';
+import { perform } from './audit';
+import type { ActionContext } from './context';
+import { csvLine, type ExportFormat, exportStream } from './export-stream';
+import { type InvitationState, invitationState } from './invitations';
+import {
+  appendPaging,
+  decodeCursor,
+  encodeCursor,
+  type PageWindow,
+  type Paging,
+  type PagingLink,
+  pageWindow,
+  parsePaging,
+} from './list-paging';
+
+/**
+ * The Invitations tab: open and closed invitations (accepted ones are not listed: the user is),
+ * presorted by state (pending, expired, declined, revoked) and then newest first. Same URL
+ * state, keyset paging and export as the users list (list-paging.ts).
+ */
+
+export const LISTED_STATES = {
+  pending: 'Pending',
+  expired: 'Expired',
+  declined: 'Declined',
+  revoked: 'Revoked',
+} as const satisfies Partial<Record<InvitationState, string>>;
+export type ListedState = keyof typeof LISTED_STATES;
+
+export interface InvitationListQuery extends Paging {
+  q: string;
+  invitedBy: string;
+  states: ListedState[];
+}
+
+export function parseInvitationListQuery(params: URLSearchParams): InvitationListQuery {
+  const invitedBy = (params.get('invited_by') ?? '').trim().slice(0, 254);
+  return {
+    q: (params.get('q') ?? '').replaceAll('\u0000', '').trim().slice(0, 200),
+    invitedBy: invitedBy.replaceAll('\u0000', ''),
+    states: params.getAll('state').filter((s): s is ListedState => Object.hasOwn(LISTED_STATES, s)),
+    ...parsePaging(params),
+  };
+}
+
+export function invitationListParams(q: InvitationListQuery, paging: PagingLink = {}): URLSearchParams {
+  const p = new URLSearchParams();
+  if (q.q) p.set('q', q.q);
+  if (q.invitedBy) p.set('invited_by', q.invitedBy);
+  for (const s of q.states) p.append('state', s);
+  return appendPaging(p, q.per, paging);
+}
+
+/** 0 pending, 1 expired, 2 declined, 3 revoked: the list's first sort key. */
+const rank = (now: Date) => sql<number>`(case
+  when i.revoked_at is not null then 3
+  when i.declined_at is not null then 2
+  when i.expires_at <= ${now} then 1
+  else 0 end)`;
+const RANKS: Record<ListedState, number> = { pending: 0, expired: 1, declined: 2, revoked: 3 };
+
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filtered(db: Db, q: InvitationListQuery, now: Date) {
+  let query = db
+    .selectFrom('invitations as i')
+    .innerJoin('projects as p', 'p.id', 'i.project_id')
+    .where('i.accepted_at', 'is', null);
+  if (q.q) {
+    const pattern = likePattern(q.q);
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(i.email::text)`, 'like', pattern),
+        eb(sql`lower(i.invited_by_label)`, 'like', pattern),
+      ]),
+    );
+  }
+  // Invited by: the inviter's email, exactly (any case), from the label "Name (email)".
+  if (q.invitedBy)
+    query = query.where(sql<SqlBool>`lower(i.invited_by_label) like ${likePattern(`(${q.invitedBy})`)}`);
+  if (q.states.length > 0) {
+    query = query.where(
+      rank(now),
+      'in',
+      q.states.map((s) => RANKS[s]),
+    );
+  }
+  return query;
+}
+
+export interface ListedInvitation {
+  id: string;
+  email: string;
+  invitedBy: string;
+  projectName: string;
+  roleName: string;
+  state: ListedState;
+  createdAt: Date;
+  expiresAt: Date;
+  declinedAt: Date | null;
+  revokedAt: Date | null;
+  language: Language;
+}
+
+export interface InvitationPage extends PageWindow {
+  invitations: ListedInvitation[];
+}
+
+const uuid = z.uuid();
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** [rank, created_at (ISO), id]: a cursor this list could have made, or null. */
+function cursorOf(text: string | null): { rank: number; createdAt: Date; id: string } | null {
+  const parts = decodeCursor(text, 3);
+  if (!parts) return null;
+  const [r, created, id] = parts as [string, string, string];
+  if (!/^[0-3]$/.test(r) || !ISO.test(created) || !uuid.safeParse(id).success) return null;
+  return { rank: Number(r), createdAt: new Date(created), id };
+}
+
+const COLUMNS = [
+  'i.id',
+  'i.email',
+  'i.invited_by_label',
+  'i.role_name',
+  'i.created_at',
+  'i.expires_at',
+  'i.declined_at',
+  'i.revoked_at',
+  'i.accepted_at',
+  'i.language',
+  'p.name as project_name',
+] as const;
+
+export async function listInvitations(db: Db, q: InvitationListQuery, now: Date): Promise<InvitationPage> {
+  // Invitations number in the thousands at most, so the count is exact.
+  const counted = await filtered(db, q, now)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const total = { value: Number(counted.n), exact: true };
+  const after = cursorOf(q.after);
+  const before = after ? null : cursorOf(q.before);
+  const backwards = before !== null || (q.last && !after);
+  const r = rank(now);
+  let query = filtered(db, q, now).select(COLUMNS).select(r.as('rank'));
+  // Walking order: rank ascending, then newest first (created_at, id descending).
+  if (after) {
+    query = query.where(
+      sql<SqlBool>`(${r} > ${after.rank} or (${r} = ${after.rank} and (i.created_at, i.id) < (${after.createdAt}, ${after.id}::uuid)))`,
+    );
+  } else if (before) {
+    query = query.where(
+      sql<SqlBool>`(${r} < ${before.rank} or (${r} = ${before.rank} and (i.created_at, i.id) > (${before.createdAt}, ${before.id}::uuid)))`,
+    );
+  }
+  query = backwards
+    ? query.orderBy(r, 'desc').orderBy('i.created_at', 'asc').orderBy('i.id', 'asc')
+    : query.orderBy(r, 'asc').orderBy('i.created_at', 'desc').orderBy('i.id', 'desc');
+  const rows = await query.limit(q.per + 1).execute();
+  const more = rows.length > q.per;
+  const page = rows.slice(0, q.per);
+  if (backwards) page.reverse();
+  const cursor = (row: (typeof page)[number] | undefined) =>
+    row ? encodeCursor([String(row.rank), row.created_at.toISOString(), row.id]) : null;
+  return {
+    invitations: page.map((row) => ({
+      id: row.id,
+      email: row.email,
+      invitedBy: row.invited_by_label,
+      projectName: row.project_name,
+      roleName: row.role_name,
+      state: invitationState(row, now) as ListedState,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      declinedAt: row.declined_at,
+      revokedAt: row.revoked_at,
+      language: row.language,
+    })),
+    ...pageWindow({
+      paging: q,
+      total,
+      shown: page.length,
+      more,
+      backwards,
+      first: cursor(page[0]),
+      last: cursor(page.at(-1)),
+    }),
+  };
+}
+
+/** Every matching invitation in list order, a page at a time, for the export. */
+export async function* allInvitations(
+  db: Db,
+  q: InvitationListQuery,
+  now: Date,
+): AsyncGenerator<ListedInvitation[]> {
+  let query: InvitationListQuery = { ...q, per: 100, after: null, before: null, last: false, pos: 1 };
+  for (;;) {
+    const page = await listInvitations(db, query, now);
+    if (page.invitations.length > 0) yield page.invitations;
+    if (!page.hasNext || !page.last) return;
+    query = { ...query, after: page.last };
+  }
+}
+
+const HEADER = ['id', 'email', 'invited_by', 'project', 'role', 'state', 'language', 'created', 'expires'];
+
+function exportRecord(i: ListedInvitation) {
+  return {
+    id: i.id,
+    email: i.email,
+    invited_by: i.invitedBy,
+    project: i.projectName,
+    role: i.roleName,
+    state: i.state,
+    language: i.language,
+    created: i.createdAt.toISOString(),
+    expires: i.expiresAt.toISOString(),
+  };
+}
+
+/** Every invitation the filters match, as CSV or JSON; the export is audited with the filter. */
+export async function exportInvitations(
+  ctx: ActionContext,
+  q: InvitationListQuery,
+  format: ExportFormat,
+): Promise<ReadableStream<Uint8Array>> {
+  const filter = invitationListParams({
+    ...q,
+    per: 25,
+    after: null,
+    before: null,
+    last: false,
+    pos: 1,
+  }).toString();
+  await perform(ctx, { action: 'invitations.export', permission: 'invitations.manage' }, async () => ({
+    result: undefined,
+    target: { type: 'invitations', id: filter || 'all', label: `${format.toUpperCase()} export` },
+    after: { format, filter },
+  }));
+  const now = ctx.clock.now();
+  async function* lines(): AsyncGenerator<string[]> {
+    for await (const batch of allInvitations(ctx.db, q, now)) {
+      yield batch.map((i) => {
+        const record = exportRecord(i);
+        return format === 'csv' ? csvLine(Object.values(record)) : JSON.stringify(record);
+      });
+    }
+  }
+  return exportStream(format, HEADER, lines(), 'invitation');
+}
