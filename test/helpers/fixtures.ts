@@ -116,6 +116,7 @@ export async function snapshot(db: Db): Promise<string> {
     'team_members',
     'projects',
     'account_settings',
+    'invitations',
   ] as const;
   const parts: Record<string, unknown> = {};
   for (const table of tables) {

@@ -40,6 +40,7 @@ export async function startServer() {
   return {
     url,
     system,
+    mailer,
     errors,
     db: database.db,
     close: async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRole } from '../../src/auth/permissions';
+import { sha256 } from '../../src/auth/tokens';
 import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -62,6 +63,23 @@ async function spareProject(f: Fixture) {
   return f.t.db
     .insertInto('projects')
     .values({ name: `Spare ${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+async function invitation(f: Fixture) {
+  return f.t.db
+    .insertInto('invitations')
+    .values({
+      email: `invited-${Math.random()}@example.com`,
+      project_id: f.projectId,
+      role_id: await builtinRoleId(f.t.db, 'viewer'),
+      role_name: 'Viewer',
+      invited_by_label: 'owner@example.com',
+      language: 'en',
+      token_hash: sha256(String(Math.random())),
+      sent_at: new Date(),
+      expires_at: new Date(Date.now() + 86_400_000),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
 }
@@ -339,6 +357,43 @@ const CASES: RouteCase[] = [
     // A person the actor may not act on is skipped: the request succeeds, nothing changes.
     skipsInsteadOfRefusing: true,
     prepare: async (f) => ({ path: '/users/bulk', form: { action: 'deactivate', ids: f.target?.id ?? '' } }),
+  },
+  {
+    route: 'POST /invitations',
+    permission: 'invitations.manage',
+    acts: false,
+    okStatus: 200,
+    prepare: async (f) => ({
+      path: '/invitations',
+      form: {
+        emails: 'newcomer@example.com',
+        projectId: f.projectId,
+        roleId: await builtinRoleId(f.t.db, 'viewer'),
+        language: 'en',
+      },
+    }),
+  },
+  {
+    route: 'POST /invitations/:id/resend',
+    permission: 'invitations.manage',
+    acts: false,
+    okStatus: 200,
+    prepare: async (f) => ({ path: `/invitations/${(await invitation(f)).id}/resend`, form: {} }),
+  },
+  {
+    route: 'POST /invitations/:id/revoke',
+    permission: 'invitations.manage',
+    acts: false,
+    prepare: async (f) => ({ path: `/invitations/${(await invitation(f)).id}/revoke`, form: {} }),
+  },
+  {
+    route: 'POST /invitations/:id/edit',
+    permission: 'invitations.manage',
+    acts: false,
+    prepare: async (f) => ({
+      path: `/invitations/${(await invitation(f)).id}/edit`,
+      form: { projectId: f.projectId, roleId: await builtinRoleId(f.t.db, 'editor') },
+    }),
   },
   {
     route: 'POST /users/reset-all',

@@ -34,8 +34,10 @@ describe(`migrations (${databaseKind})`, () => {
     expect(await tables()).toEqual([
       'account_settings',
       'audit_events',
+      'invitations',
       'one_time_tokens',
       'projects',
+      'recovery_codes',
       'role_bindings',
       'roles',
       'sessions',

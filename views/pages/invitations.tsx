@@ -232,8 +232,8 @@ export function InviteForm({
         action="/invitations"
         data-invite-form=""
         data-submitted={submitted ? '' : undefined}
-        hx-post="/invitations"
-        hx-target="#dialog-body"
+        hx-post={inDialog ? '/invitations' : undefined}
+        hx-target={inDialog ? '#dialog-body' : undefined}
       >
         <div class={errors.emails ? 'field field-error' : 'field'}>
           <label for="emails">{INVITE_LABELS.emails}</label>
@@ -329,21 +329,23 @@ export function InviteResultPage({
   return (
     <section class="narrow">
       {inDialog ? <h2 id="dialog-title">{title}</h2> : <h1>{title}</h1>}
-      <ul class="outcomes" role="status">
-        {outcomes.map((o) => (
-          <li class={`outcome-${o.outcome}`}>
-            {o.note}
-            {o.outcome === 'pending' && o.invitationId ? (
-              <>
-                {' '}
-                <a href={`/invitations/${o.invitationId}/resend`}>
-                  Resend<span class="visually-hidden"> to {o.email}</span>
-                </a>
-              </>
-            ) : null}
-          </li>
-        ))}
-      </ul>
+      <div role="status">
+        <ul class="outcomes">
+          {outcomes.map((o) => (
+            <li class={`outcome-${o.outcome}`}>
+              {o.note}
+              {o.outcome === 'pending' && o.invitationId ? (
+                <>
+                  {' '}
+                  <a href={`/invitations/${o.invitationId}/resend`}>
+                    Resend<span class="visually-hidden"> to {o.email}</span>
+                  </a>
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </div>
       {links.length > 0 ? (
         <div class="callout">
           <h3>Send manually</h3>

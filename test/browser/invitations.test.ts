@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminWithPassword } from '../helpers/app';
+import {
+  axeViolations,
+  chromiumPath,
+  launchChromium,
+  signInWithForm,
+  tabTo,
+  watchPage,
+} from '../helpers/browser';
+import { startServer } from '../helpers/server';
+
+const PASSWORD = 'a quiet harbour at dawn';
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+
+/** Codes from Debian's oathtool (independent of our TOTP code), at this moment. */
+const oathtool = (key: string) =>
+  execFileSync('oathtool', ['--totp', '-b', key.replaceAll(' ', '')], { encoding: 'utf8' }).trim();
+
+async function expectAccessible(page: Page) {
+  expect(await axeViolations(page)).toEqual([]);
+}
+
+describe.skipIf(!chromiumPath)('invitations in Chromium', () => {
+  beforeAll(async () => {
+    server = await startServer();
+    await createAdminWithPassword(server, {
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      password: PASSWORD,
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('from the invite dialog to the email in the outbox to the signed-in home page, by keyboard', async () => {
+    // The admin invites, with JavaScript: the dialog opens, is accessible, and shows the result.
+    const adminContext = await browser.newContext();
+    const admin = await adminContext.newPage();
+    const adminWatch = await watchPage(admin);
+    await signInWithForm(admin, server.url, 'ada@example.com', PASSWORD);
+    await admin.goto(`${server.url}/invitations`);
+    await expectAccessible(admin);
+    await tabTo(admin, 'Invite users');
+    await admin.keyboard.press('Enter');
+    const dialog = admin.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expectAccessible(admin);
+    await admin.getByLabel('Email addresses').fill('grace@example.com');
+    await admin.getByLabel('Role').selectOption({ label: 'Editor' });
+    await admin.getByLabel('Email language').selectOption('fr');
+    await admin.getByRole('button', { name: 'Send invitations' }).click();
+    await expect.poll(() => dialog.getByRole('heading').first().textContent()).toBe('1 invitation sent');
+    await expectAccessible(admin);
+    expect(adminWatch.consoleErrors).toEqual([]);
+    expect(await adminWatch.cspViolations()).toEqual([]);
+
+    const mail = server.mailer.messages.at(-1);
+    expect(mail?.to).toBe('grace@example.com');
+    const link = /https?:\/\/\S+\/invite\/[A-Za-z0-9_-]{43}/.exec(mail?.text ?? '')?.[0] ?? '';
+    expect(link).not.toBe('');
+
+    // The invitee, by keyboard alone, in French (axe needs the page's JavaScript; the flow
+    // without it is the next test's and the integration tests').
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(link);
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await expectAccessible(page);
+    await tabTo(page, 'Accepter l’invitation');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/sign-up$/);
+    await expectAccessible(page);
+    await tabTo(page, 'Votre nom');
+    await page.keyboard.type('Grace Hopper');
+    await tabTo(page, 'Mot de passe');
+    await page.keyboard.type('short');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Utilisez au moins 12 caractères');
+    await expectAccessible(page);
+    await tabTo(page, 'Mot de passe');
+    await page.keyboard.type(PASSWORD);
+    await tabTo(page, 'Confirmez le mot de passe');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/two-factor$/);
+    await expectAccessible(page);
+    expect(await page.locator('.qr svg').count()).toBe(1);
+    const key = (await page.locator('.totp-key').textContent()) ?? '';
+    await tabTo(page, 'Code à 6 chiffres');
+    await page.keyboard.type(oathtool(key));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Enregistrez vos codes de secours' }).waitFor();
+    expect(await page.locator('ol.codes li').count()).toBe(10);
+    await expectAccessible(page);
+    await tabTo(page, 'J’ai enregistré mes codes : terminer');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === '/');
+    expect(await page.textContent('body')).toContain('Grace Hopper');
+    await expectAccessible(page);
+
+    const user = await server.db
+      .selectFrom('users')
+      .select(['id', 'email_verified_at', 'totp_secret'])
+      .where('email', '=', 'grace@example.com')
+      .executeTakeFirstOrThrow();
+    expect(user.email_verified_at).not.toBeNull();
+    expect(user.totp_secret).not.toBeNull();
+    const binding = await server.db
+      .selectFrom('role_bindings as b')
+      .innerJoin('roles as r', 'r.id', 'b.role_id')
+      .select('r.name')
+      .where('b.user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(binding.name).toBe('Editor');
+
+    // The admin's list and the invitation page (with its history) pass axe too.
+    await admin.goto(`${server.url}/invitations`);
+    await expectAccessible(admin);
+    await context.close();
+    await adminContext.close();
+  });
+
+  it('declines and shows the unusable-link pages accessibly, without JavaScript', async () => {
+    const adminPage = await (await browser.newContext()).newPage();
+    await signInWithForm(adminPage, server.url, 'ada@example.com', PASSWORD);
+    await adminPage.goto(`${server.url}/invitations/new`);
+    await adminPage.getByLabel('Email addresses').fill('linus@example.com');
+    await adminPage.getByLabel('Role').selectOption({ label: 'Viewer' });
+    await adminPage.getByLabel('Email language').selectOption('de');
+    await adminPage.getByRole('button', { name: 'Send invitations' }).click();
+    await adminPage.getByRole('heading', { level: 1, name: '1 invitation sent' }).waitFor();
+    await expectAccessible(adminPage);
+    const link =
+      /https?:\/\/\S+\/invite\/[A-Za-z0-9_-]{43}/.exec(server.mailer.messages.at(-1)?.text ?? '')?.[0] ?? '';
+    const withScript = await (await browser.newContext()).newPage();
+    await withScript.goto(link);
+    await expectAccessible(withScript);
+    const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Ablehnen' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Einladung abgelehnt' }).waitFor();
+    await page.goto(link);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Diese Einladung wurde abgelehnt',
+    );
+    await withScript.goto(link);
+    await expectAccessible(withScript);
+    await withScript.goto(`${server.url}/invite/${'x'.repeat(43)}`);
+    await expectAccessible(withScript);
+    const invitation = await server.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('email', '=', 'linus@example.com')
+      .executeTakeFirstOrThrow();
+    await adminPage.goto(`${server.url}/invitations/${invitation.id}`);
+    expect(await adminPage.textContent('body')).toContain('Declined');
+    await expectAccessible(adminPage);
+  });
+});
