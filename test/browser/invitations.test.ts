@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminWithPassword } from '../helpers/app';
@@ -10,15 +9,12 @@ import {
   tabTo,
   watchPage,
 } from '../helpers/browser';
+import { oathtool } from '../helpers/oathtool';
 import { startServer } from '../helpers/server';
 
 const PASSWORD = 'a quiet harbour at dawn';
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
-
-/** Codes from Debian's oathtool (independent of our TOTP code), at this moment. */
-const oathtool = (key: string) =>
-  execFileSync('oathtool', ['--totp', '-b', key.replaceAll(' ', '')], { encoding: 'utf8' }).trim();
 
 async function expectAccessible(page: Page) {
   expect(await axeViolations(page)).toEqual([]);

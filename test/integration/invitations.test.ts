@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/sessions';
 import { sha256 } from '../../src/auth/tokens';
@@ -6,6 +5,7 @@ import { builtinRoleId, defaultProjectId, grantsOf, permissionsIn } from '../../
 import { type TestApp, testApp } from '../helpers/app';
 import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { oathtool } from '../helpers/oathtool';
 
 let t: TestApp;
 let projectId: string;
@@ -38,14 +38,6 @@ async function admin() {
     message: '',
   };
   return { me, form, client: await clientFor(t, me.id) };
-}
-
-/** Codes from Debian's oathtool, an implementation independent of ours, at the app's clock. */
-function oathtool(key: string, at: Date): string {
-  const when = at.toISOString().replace('T', ' ').slice(0, 19);
-  return execFileSync('oathtool', ['--totp', '-b', '--now', `${when} UTC`, key.replaceAll(' ', '')], {
-    encoding: 'utf8',
-  }).trim();
 }
 
 describe('inviting', () => {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../../src/auth/recovery-codes';
 import { decryptSecret, encryptSecret } from '../../src/auth/secret-box';
 import { newTotpSecret, qrSvg, totpCode, totpUri, verifyTotp } from '../../src/auth/totp';
+import { hasOathtool, oathtool } from '../helpers/oathtool';
 
 // RFC 6238's SHA-1 test key, "12345678901234567890" in base32.
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -14,18 +14,8 @@ function stepsFrom(now: Date, steps: number): Date {
   return new Date(now.getTime() + steps * 30_000);
 }
 
-/** The code from oathtool (OATH Toolkit), an implementation independent of ours. */
-function oathtool(secret: string, at: Date): string {
-  const when = at
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d{3}Z$/, ' UTC');
-  const args = ['--totp=sha1', '--digits=6', '--time-step-size=30s', '--base32', '--now', when, secret];
-  return execFileSync('oathtool', args, { encoding: 'utf8' }).trim();
-}
-
 describe('TOTP', () => {
-  it('matches oathtool at fixed instants', () => {
+  it.skipIf(!hasOathtool)('matches oathtool at fixed instants', () => {
     const instants = [
       '1970-01-01T00:00:59Z',
       '2005-03-18T01:58:29Z',
