@@ -269,7 +269,13 @@ export async function startSignup(
       };
     });
   }
-  return convert(ctx, token, { name, passwordHash, totpSecret: null, step: null, codeHashes: [] });
+  return convert(ctx, token, async () => ({
+    name,
+    passwordHash,
+    totpSecret: null,
+    step: null,
+    codeHashes: [],
+  }));
 }
 
 async function assertNoAccount(tx: Db, email: string) {
@@ -277,11 +283,29 @@ async function assertNoAccount(tx: Db, email: string) {
   if (user) throw new ConflictError('An account with this email already exists; sign in to accept instead.');
 }
 
-async function draftOf(db: Db, token: string, now: Date, stage: SignupDraft['stage'], lock = false) {
+/** The sign-up is not at the step asked for (a page left open, a form sent twice). */
+class NotAtThisStep extends DomainError {}
+
+/**
+ * The invitation and its sign-up at `stage`, read inside the caller's transaction (locked when
+ * it writes), so a step always acts on the draft it has just checked. Refused with NotAtThisStep,
+ * which rolls the step back and writes no audit event.
+ */
+async function draftAt(db: Db, token: string, now: Date, stage: SignupDraft['stage'], lock = false) {
   const row = await usable(db, token, now, lock);
   const draft = row.signup as SignupDraft | null;
-  if (!draft || draft.stage !== stage) return { row, draft: null };
+  if (!draft || draft.stage !== stage) throw new NotAtThisStep(stage);
   return { row, draft };
+}
+
+/** A step's result, or null when the sign-up is elsewhere and the page should send them there. */
+async function atStep<T>(run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof NotAtThisStep) return null;
+    throw error;
+  }
 }
 
 export interface TwoFactorSetup {
@@ -294,8 +318,9 @@ export async function signupTwoFactorSetup(
   ctx: ActionContext,
   token: string,
 ): Promise<TwoFactorSetup | null> {
-  const { row, draft } = await draftOf(ctx.db, token, ctx.clock.now(), 'two-factor');
-  if (!draft) return null;
+  const found = await atStep(() => draftAt(ctx.db, token, ctx.clock.now(), 'two-factor'));
+  if (!found) return null;
+  const { row, draft } = found;
   const settings = await getSettings(ctx.db);
   const key = decryptSecret(ctx.config.secretKey, draft.totpSecret);
   return {
@@ -311,42 +336,42 @@ export async function confirmSignupTwoFactor(
   input: { code?: string },
 ): Promise<string[] | null> {
   const now = ctx.clock.now();
-  return perform(ctx, { action: 'invitation.signup_two_factor', permission: null }, async (tx) => {
-    const { row, draft } = await draftOf(tx, token, now, 'two-factor', true);
-    if (!draft)
-      return { result: null, actor: invitee(row.email), target: { type: 'invitation', id: row.id } };
-    const t = messages(row.language).errors;
-    const code = (input.code ?? '').replace(/\s+/g, '');
-    if (!/^\d{6}$/.test(code)) throw new ValidationError({ code: t.codeShape });
-    const step = verifyTotp(decryptSecret(ctx.config.secretKey, draft.totpSecret), code, now, null);
-    if (step === null) throw new ValidationError({ code: t.codeWrong });
-    const codes = newRecoveryCodes();
-    await saveDraft(tx, row.id, { ...draft, stage: 'codes', step, codeHashes: codes.map(codeHash) });
-    return {
-      result: codes,
-      actor: invitee(row.email),
-      target: { type: 'invitation', id: row.id, label: row.email },
-      projectId: row.project_id,
-      after: { stage: 'codes' },
-    };
-  });
+  return atStep(() =>
+    perform(ctx, { action: 'invitation.signup_two_factor', permission: null }, async (tx) => {
+      const { row, draft } = await draftAt(tx, token, now, 'two-factor', true);
+      const t = messages(row.language).errors;
+      const code = (input.code ?? '').replace(/\s+/g, '');
+      if (!/^\d{6}$/.test(code)) throw new ValidationError({ code: t.codeShape });
+      const step = verifyTotp(decryptSecret(ctx.config.secretKey, draft.totpSecret), code, now, null);
+      if (step === null) throw new ValidationError({ code: t.codeWrong });
+      const codes = newRecoveryCodes();
+      await saveDraft(tx, row.id, { ...draft, stage: 'codes', step, codeHashes: codes.map(codeHash) });
+      return {
+        result: codes,
+        actor: invitee(row.email),
+        target: { type: 'invitation', id: row.id, label: row.email },
+        projectId: row.project_id,
+        after: { stage: 'codes' },
+      };
+    }),
+  );
 }
 
 /** New recovery codes for a sign-up whose codes page was left before they were saved. */
 export async function renewSignupCodes(ctx: ActionContext, token: string): Promise<string[] | null> {
-  return perform(ctx, { action: 'invitation.signup_codes_renewed', permission: null }, async (tx) => {
-    const { row, draft } = await draftOf(tx, token, ctx.clock.now(), 'codes', true);
-    if (!draft)
-      return { result: null, actor: invitee(row.email), target: { type: 'invitation', id: row.id } };
-    const codes = newRecoveryCodes();
-    await saveDraft(tx, row.id, { ...draft, codeHashes: codes.map(codeHash) });
-    return {
-      result: codes,
-      actor: invitee(row.email),
-      target: { type: 'invitation', id: row.id, label: row.email },
-      projectId: row.project_id,
-    };
-  });
+  return atStep(() =>
+    perform(ctx, { action: 'invitation.signup_codes_renewed', permission: null }, async (tx) => {
+      const { row, draft } = await draftAt(tx, token, ctx.clock.now(), 'codes', true);
+      const codes = newRecoveryCodes();
+      await saveDraft(tx, row.id, { ...draft, codeHashes: codes.map(codeHash) });
+      return {
+        result: codes,
+        actor: invitee(row.email),
+        target: { type: 'invitation', id: row.id, label: row.email },
+        projectId: row.project_id,
+      };
+    }),
+  );
 }
 
 const codeHash = (code: string) => Buffer.from(hashRecoveryCode(code)).toString('base64');
@@ -362,35 +387,42 @@ async function saveDraft(tx: Db, id: string, draft: SignupDraft) {
 
 /** The last step: the codes are saved, so the person becomes an active user and is signed in. */
 export async function finishSignup(ctx: ActionContext, token: string): Promise<SignupResult | null> {
-  const { draft } = await draftOf(ctx.db, token, ctx.clock.now(), 'codes');
-  if (!draft) return null;
-  return convert(ctx, token, {
-    name: draft.name,
-    passwordHash: draft.passwordHash,
-    totpSecret: draft.totpSecret,
-    step: draft.step ?? null,
-    codeHashes: draft.codeHashes ?? [],
-  });
+  return atStep(() =>
+    convert(ctx, token, async (tx, now) => {
+      // The draft as it is under the lock: codes renewed a moment ago are the ones saved.
+      const { draft } = await draftAt(tx, token, now, 'codes', true);
+      return {
+        name: draft.name,
+        passwordHash: draft.passwordHash,
+        totpSecret: draft.totpSecret,
+        step: draft.step ?? null,
+        codeHashes: draft.codeHashes ?? [],
+      };
+    }),
+  );
 }
 
 /**
  * One transaction: the invitation is used, the user exists (active, email verified, with the
  * invited role in the project, its TOTP key and recovery codes), and a session is open.
  */
+interface NewUser {
+  name: string;
+  passwordHash: string;
+  totpSecret: string | null;
+  step: number | null;
+  codeHashes: string[];
+}
+
 async function convert(
   ctx: ActionContext,
   token: string,
-  who: {
-    name: string;
-    passwordHash: string;
-    totpSecret: string | null;
-    step: number | null;
-    codeHashes: string[];
-  },
+  whoFrom: (tx: Db, now: Date) => Promise<NewUser>,
 ): Promise<SignupResult> {
   const now = ctx.clock.now();
   return perform(ctx, { action: 'invitation.accept', permission: null }, async (tx) => {
     const row = await usable(tx, token, now, true);
+    const who = await whoFrom(tx, now);
     await assertNoAccount(tx, row.email);
     const user = await tx
       .insertInto('users')

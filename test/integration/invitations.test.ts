@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hashRecoveryCode } from '../../src/auth/recovery-codes';
 import { SESSION_COOKIE } from '../../src/auth/sessions';
 import { sha256 } from '../../src/auth/tokens';
 import { builtinRoleId, defaultProjectId, grantsOf, permissionsIn } from '../../src/domain/access';
@@ -257,6 +258,41 @@ describe('the invitation link', () => {
     ).map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining(['invitation.create', 'invitation.open', 'invitation.accept']),
+    );
+  });
+
+  it('keeps the renewed recovery codes, and a step sent out of order changes and records nothing', async () => {
+    const { token, row } = await invited();
+    const invitee = new Client(t.app);
+    const events = async () =>
+      (await t.db.selectFrom('audit_events').select('action').where('target_id', '=', row.id).execute())
+        .length;
+    // Not signed up yet: the code and finish steps send the person back, and write no event.
+    const before = await events();
+    expect((await invitee.post(`/invite/${token}/two-factor`, { code: '123456' })).status).toBe(303);
+    expect((await invitee.post(`/invite/${token}/finish`, {})).status).toBe(303);
+    expect((await invitee.post(`/invite/${token}/recovery-codes`, {})).status).toBe(303);
+    expect(await events()).toBe(before);
+    await invitee.post(`/invite/${token}/sign-up`, { name: 'Ana', password: PASSWORD, confirm: PASSWORD });
+    const setup = await (await invitee.get(`/invite/${token}/two-factor`)).text();
+    const key = /class="totp-key">([A-Z2-7 ]+)</.exec(setup)?.[1] ?? '';
+    await invitee.post(`/invite/${token}/two-factor`, { code: oathtool(key, t.clock.now()) });
+    const renewed = await (await invitee.post(`/invite/${token}/recovery-codes`, {})).text();
+    const codes = [...renewed.matchAll(/<code>([0-9a-z-]{19})<\/code>/g)].map((m) => m[1] as string);
+    expect(codes).toHaveLength(10);
+    expect((await invitee.post(`/invite/${token}/finish`, {})).status).toBe(303);
+    const user = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', row.email)
+      .executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('recovery_codes')
+      .select('code_hash')
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(stored.map((r) => Buffer.from(r.code_hash).toString('hex')).sort()).toEqual(
+      codes.map((c) => Buffer.from(hashRecoveryCode(c)).toString('hex')).sort(),
     );
   });
 
