@@ -8,6 +8,7 @@ import { csvLine, type ExportFormat, exportStream } from './export-stream';
 import { type InvitationState, invitationState } from './invitations';
 import {
   appendPaging,
+  containsPattern,
   decodeCursor,
   encodeCursor,
   type PageWindow,
@@ -63,15 +64,13 @@ const rank = (now: Date) => sql<number>`(case
   else 0 end)`;
 const RANKS: Record<ListedState, number> = { pending: 0, expired: 1, declined: 2, revoked: 3 };
 
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 function filtered(db: Db, q: InvitationListQuery, now: Date) {
   let query = db
     .selectFrom('invitations as i')
     .innerJoin('projects as p', 'p.id', 'i.project_id')
     .where('i.accepted_at', 'is', null);
   if (q.q) {
-    const pattern = likePattern(q.q);
+    const pattern = containsPattern(q.q);
     query = query.where((eb) =>
       eb.or([
         eb(sql`lower(i.email::text)`, 'like', pattern),
@@ -81,7 +80,7 @@ function filtered(db: Db, q: InvitationListQuery, now: Date) {
   }
   // Invited by: the inviter's email, exactly (any case), from the label "Name (email)".
   if (q.invitedBy)
-    query = query.where(sql<SqlBool>`lower(i.invited_by_label) like ${likePattern(`(${q.invitedBy})`)}`);
+    query = query.where(sql<SqlBool>`lower(i.invited_by_label) like ${containsPattern(`(${q.invitedBy})`)}`);
   if (q.states.length > 0) {
     query = query.where(
       rank(now),
@@ -101,8 +100,6 @@ export interface ListedInvitation {
   state: ListedState;
   createdAt: Date;
   expiresAt: Date;
-  declinedAt: Date | null;
-  revokedAt: Date | null;
   language: Language;
 }
 
@@ -136,12 +133,8 @@ const COLUMNS = [
   'p.name as project_name',
 ] as const;
 
-export async function listInvitations(db: Db, q: InvitationListQuery, now: Date): Promise<InvitationPage> {
-  // Invitations number in the thousands at most, so the count is exact.
-  const counted = await filtered(db, q, now)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const total = { value: Number(counted.n), exact: true };
+/** One page in walking order (per + 1 rows fetched, to know whether more follow). */
+async function fetchInvitations(db: Db, q: InvitationListQuery, now: Date) {
   const after = cursorOf(q.after);
   const before = after ? null : cursorOf(q.before);
   const backwards = before !== null || (q.last && !after);
@@ -161,38 +154,45 @@ export async function listInvitations(db: Db, q: InvitationListQuery, now: Date)
     ? query.orderBy(r, 'desc').orderBy('i.created_at', 'asc').orderBy('i.id', 'asc')
     : query.orderBy(r, 'asc').orderBy('i.created_at', 'desc').orderBy('i.id', 'desc');
   const rows = await query.limit(q.per + 1).execute();
-  const more = rows.length > q.per;
   const page = rows.slice(0, q.per);
   if (backwards) page.reverse();
   const cursor = (row: (typeof page)[number] | undefined) =>
     row ? encodeCursor([String(row.rank), row.created_at.toISOString(), row.id]) : null;
   return {
-    invitations: page.map((row) => ({
-      id: row.id,
-      email: row.email,
-      invitedBy: row.invited_by_label,
-      projectName: row.project_name,
-      roleName: row.role_name,
-      state: invitationState(row, now) as ListedState,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      declinedAt: row.declined_at,
-      revokedAt: row.revoked_at,
-      language: row.language,
-    })),
-    ...pageWindow({
-      paging: q,
-      total,
-      shown: page.length,
-      more,
-      backwards,
-      first: cursor(page[0]),
-      last: cursor(page.at(-1)),
-    }),
+    invitations: page.map(
+      (row): ListedInvitation => ({
+        id: row.id,
+        email: row.email,
+        invitedBy: row.invited_by_label,
+        projectName: row.project_name,
+        roleName: row.role_name,
+        state: invitationState(row, now) as ListedState,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        language: row.language,
+      }),
+    ),
+    more: rows.length > q.per,
+    backwards,
+    first: cursor(page[0]),
+    last: cursor(page.at(-1)),
   };
 }
 
-/** Every matching invitation in list order, a page at a time, for the export. */
+export async function listInvitations(db: Db, q: InvitationListQuery, now: Date): Promise<InvitationPage> {
+  // Invitations number in the thousands at most, so the count is exact.
+  const counted = await filtered(db, q, now)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const total = { value: Number(counted.n), exact: true };
+  const { invitations, ...fetched } = await fetchInvitations(db, q, now);
+  return {
+    invitations,
+    ...pageWindow({ paging: q, total, shown: invitations.length, ...fetched }),
+  };
+}
+
+/** Every matching invitation in list order, a page at a time, for the export (no count). */
 export async function* allInvitations(
   db: Db,
   q: InvitationListQuery,
@@ -200,9 +200,9 @@ export async function* allInvitations(
 ): AsyncGenerator<ListedInvitation[]> {
   let query: InvitationListQuery = { ...q, per: 100, after: null, before: null, last: false, pos: 1 };
   for (;;) {
-    const page = await listInvitations(db, query, now);
+    const page = await fetchInvitations(db, query, now);
     if (page.invitations.length > 0) yield page.invitations;
-    if (!page.hasNext || !page.last) return;
+    if (!page.more || !page.last) return;
     query = { ...query, after: page.last };
   }
 }

@@ -65,6 +65,10 @@ export function decodeCursor(text: string | null, length: number): string[] | nu
   }
 }
 
+/** A LIKE pattern for text anywhere in a lower-cased value, with the wildcards typed escaped. */
+export const containsPattern = (text: string) =>
+  `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 export interface ListTotal {
   value: number;
   /** False when the value is an estimate. */

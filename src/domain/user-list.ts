@@ -16,6 +16,7 @@ import { onChange } from './changes';
 import type { ExportFormat } from './export-stream';
 import {
   appendPaging,
+  containsPattern,
   decodeCursor,
   encodeCursor,
   type ListTotal,
@@ -104,8 +105,6 @@ export function listParams(q: UserListQuery, paging: PagingLink = {}): URLSearch
 const usersTable = (db: Db) => db.selectFrom('users as u');
 type UsersQuery = ReturnType<typeof usersTable>;
 
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** The SQL of each status, in the priority order of userStatus(). */
 function statusCondition(status: StatusKey, now: Date): Expression<SqlBool> {
   const notDeactivated = sql<SqlBool>`u.deactivated_at is null`;
@@ -175,7 +174,7 @@ function filtered(
   );
   if (q.q) {
     // The same expressions as the trigram indexes, so they are used (performance.md).
-    const pattern = likePattern(q.q);
+    const pattern = containsPattern(q.q);
     query = query.where(
       sql<SqlBool>`(lower(u.name) like ${pattern} or lower(u.email::text) like ${pattern})`,
     );
@@ -406,7 +405,7 @@ function compilePage(
   const compiled = pageQuery(db, standIn, STAND_IN.project, STAND_IN.now, limit, mode).compile();
   const since = q.inactiveDays ? inactiveSince(STAND_IN.now, q.inactiveDays).getTime() : null;
   const named = new Map<unknown, Slot>([
-    [likePattern(STAND_IN.text), { from: 'pattern' }],
+    [containsPattern(STAND_IN.text), { from: 'pattern' }],
     [STAND_IN.project, { from: 'project' }],
     [STAND_IN.team, { from: 'team' }],
     [STAND_IN.cursorKey, { from: 'cursorKey' }],
@@ -462,7 +461,7 @@ async function fetchPage(
     compiledPages.set(shape, entry);
   }
   const values = {
-    pattern: likePattern(q.q),
+    pattern: containsPattern(q.q),
     now,
     since: q.inactiveDays ? inactiveSince(now, q.inactiveDays) : null,
     project: projectId,
