@@ -125,6 +125,9 @@ export async function sentInLastDay(db: Db, actorId: string, now: Date): Promise
   return Number(row.n);
 }
 
+const limitText = (limit: number, sent: number) =>
+  `You can send ${limit} invitations in 24 hours and have sent ${sent}; ${Math.max(0, limit - sent)} more are possible now`;
+
 /** Locks the inviter's row, so two requests of one admin cannot both pass the limit. */
 async function assertWithinDailyLimit(tx: Db, ctx: ActionContext, adding: number) {
   if (ctx.actor.kind !== 'user') return;
@@ -132,10 +135,7 @@ async function assertWithinDailyLimit(tx: Db, ctx: ActionContext, adding: number
   const { invitations_per_day: limit } = await getSettings(tx);
   const sent = await sentInLastDay(tx, ctx.actor.id, ctx.clock.now());
   if (sent + adding > limit) {
-    throw new RuleError(
-      'invitation-limit',
-      `You can send ${limit} invitations in 24 hours and have sent ${sent}; ${Math.max(0, limit - sent)} more are possible now.`,
-    );
+    throw new RuleError('invitation-limit', `${limitText(limit, sent)}.`);
   }
 }
 
@@ -154,15 +154,19 @@ async function isMember(tx: Db, email: string, projectId: string, now: Date): Pr
   return grants.some((g) => g.projectId === null || g.projectId === projectId);
 }
 
-async function openInvitationId(tx: Db, email: string, projectId: string): Promise<string | null> {
-  const row = await tx
+/** Not accepted, declined or revoked (expired ones too: they can be resent). */
+const openInvitations = (db: Db) =>
+  db
     .selectFrom('invitations')
+    .where('accepted_at', 'is', null)
+    .where('declined_at', 'is', null)
+    .where('revoked_at', 'is', null);
+
+async function openInvitationId(tx: Db, email: string, projectId: string): Promise<string | null> {
+  const row = await openInvitations(tx)
     .select('id')
     .where('email', '=', email)
     .where('project_id', '=', projectId)
-    .where('accepted_at', 'is', null)
-    .where('declined_at', 'is', null)
-    .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return row?.id ?? null;
 }
@@ -239,12 +243,7 @@ async function inviteOne(ctx: ActionContext, data: Checked, email: string): Prom
   return perform(ctx, { action: 'invitation.create', permission: 'invitations.manage' }, async (tx) => {
     await assertWithinDailyLimit(tx, ctx, 1);
     const { role, project } = await roleAndProject(tx, data.roleId, data.projectId);
-    await assertCanGrant(tx, ctx, {
-      permissions: rolePermissions(role),
-      projectId: project.id,
-      permission: 'invitations.manage',
-      expiresAt: null,
-    });
+    await assertMayInvite(tx, ctx, project.id, role);
     if (await isMember(tx, email, project.id, now)) throw new AlreadyMember(email);
     const open = await openInvitationId(tx, email, project.id);
     if (open) throw new AlreadyInvited(open);
@@ -314,7 +313,7 @@ export async function inviteUsers(ctx: ActionContext, input: InviteInput): Promi
     ]);
     if (sent + data.emails.length > limit) {
       throw new ValidationError({
-        emails: `You can send ${limit} invitations in 24 hours and have sent ${sent}: ${Math.max(0, limit - sent)} more are possible now, and you entered ${data.emails.length}.`,
+        emails: `${limitText(limit, sent)}, and you entered ${data.emails.length}.`,
       });
     }
   }
@@ -377,17 +376,31 @@ async function openForChange(tx: Db, ctx: ActionContext, id: string, verb: strin
   return row;
 }
 
+/**
+ * No escalation through invitations: the actor manages invitations in the project and holds
+ * there everything the role grants (no role: only the first).
+ */
+async function assertMayInvite(
+  tx: Db,
+  ctx: ActionContext,
+  projectId: string,
+  role: { key: string | null; permissions: string[] } | null = null,
+) {
+  await assertCanGrant(tx, ctx, {
+    permissions: role ? rolePermissions(role) : [],
+    projectId,
+    permission: 'invitations.manage',
+    ...(role ? { expiresAt: null } : {}),
+  });
+}
+
+/** The role an open invitation offers, which the actor must still be able to grant. */
 async function grantableRole(tx: Db, ctx: ActionContext, roleId: string | null, projectId: string) {
   const role = roleId
     ? await tx.selectFrom('roles').selectAll().where('id', '=', roleId).executeTakeFirst()
     : undefined;
   if (!role) throw new ConflictError('The role of this invitation was deleted; choose another role first.');
-  await assertCanGrant(tx, ctx, {
-    permissions: rolePermissions(role),
-    projectId,
-    permission: 'invitations.manage',
-    expiresAt: null,
-  });
+  await assertMayInvite(tx, ctx, projectId, role);
   return role;
 }
 
@@ -451,11 +464,7 @@ export async function resendInvitation(ctx: ActionContext, id: string): Promise<
 export async function revokeInvitation(ctx: ActionContext, id: string): Promise<{ email: string }> {
   return perform(ctx, { action: 'invitation.revoke', permission: 'invitations.manage' }, async (tx) => {
     const row = await openForChange(tx, ctx, id, 'revoked');
-    await assertCanGrant(tx, ctx, {
-      permissions: [],
-      projectId: row.project_id,
-      permission: 'invitations.manage',
-    });
+    await assertMayInvite(tx, ctx, row.project_id);
     await tx
       .updateTable('invitations')
       .set({ revoked_at: ctx.clock.now(), signup: null })
@@ -486,13 +495,9 @@ export async function editInvitation(
   try {
     await perform(ctx, { action: 'invitation.edit', permission: 'invitations.manage' }, async (tx) => {
       const row = await openForChange(tx, ctx, id, 'edited');
-      await assertCanGrant(tx, ctx, {
-        permissions: [],
-        projectId: row.project_id,
-        permission: 'invitations.manage',
-      });
+      await assertMayInvite(tx, ctx, row.project_id);
       const { role, project } = await roleAndProject(tx, roleId, projectId);
-      await grantableRole(tx, ctx, role.id, project.id);
+      await assertMayInvite(tx, ctx, project.id, role);
       if (project.id !== row.project_id && (await isMember(tx, row.email, project.id, ctx.clock.now())))
         throw new ValidationError({ projectId: `${row.email} is already a member of ${project.name}.` });
       const before = await tx
@@ -550,7 +555,10 @@ const HISTORY_ACTIONS: Record<string, string> = {
   'invitation.accept': 'Accepted',
 };
 
-export async function invitationDetails(db: Db, id: string, now: Date): Promise<InvitationDetails> {
+export type InvitationSummary = Omit<InvitationDetails, 'history'>;
+
+/** The invitation without its history: what its dialogs (edit, resend, revoke) need. */
+export async function findInvitation(db: Db, id: string, now: Date): Promise<InvitationSummary> {
   const row = uuid.safeParse(id).success
     ? await db
         .selectFrom('invitations as i')
@@ -561,14 +569,6 @@ export async function invitationDetails(db: Db, id: string, now: Date): Promise<
         .executeTakeFirst()
     : undefined;
   if (!row) throw new NotFoundError('No such invitation.');
-  const events = await db
-    .selectFrom('audit_events')
-    .select(['occurred_at', 'action', 'actor_label', 'outcome', 'before', 'after'])
-    .where('target_type', '=', 'invitation')
-    .where('target_id', '=', id)
-    .orderBy('occurred_at')
-    .orderBy('id')
-    .execute();
   return {
     id: row.id,
     email: row.email,
@@ -586,6 +586,22 @@ export async function invitationDetails(db: Db, id: string, now: Date): Promise<
     sentAt: row.sent_at,
     expiresAt: row.expires_at,
     openedAt: row.opened_at,
+  };
+}
+
+/** The invitation and its history (created, sent, opened ...) from the audit trail. */
+export async function invitationDetails(db: Db, id: string, now: Date): Promise<InvitationDetails> {
+  const invitation = await findInvitation(db, id, now);
+  const events = await db
+    .selectFrom('audit_events')
+    .select(['occurred_at', 'action', 'actor_label', 'outcome', 'before', 'after'])
+    .where('target_type', '=', 'invitation')
+    .where('target_id', '=', invitation.id)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
+  return {
+    ...invitation,
     history: events.map((e) => ({
       at: e.occurred_at,
       action: HISTORY_ACTIONS[e.action] ?? e.action,
@@ -611,13 +627,9 @@ function historyDetail(action: string, before: unknown, after: unknown): string 
 
 /** Pending invitations offering a role, which must not vanish under them (roles.ts). */
 export async function pendingInvitationsWithRole(db: Db, roleId: string): Promise<number> {
-  const row = await db
-    .selectFrom('invitations')
+  const row = await openInvitations(db)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('role_id', '=', roleId)
-    .where('accepted_at', 'is', null)
-    .where('declined_at', 'is', null)
-    .where('revoked_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

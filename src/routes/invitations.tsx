@@ -17,6 +17,7 @@ import type { Language } from '../db/schema';
 import { exportInvitations, listInvitations, parseInvitationListQuery } from '../domain/invitation-list';
 import {
   editInvitation,
+  findInvitation,
   grantableRoles,
   invitationDetails,
   inviteUsers,
@@ -148,7 +149,7 @@ export function invitationRoutes(deps: AppDeps) {
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
   ) => {
-    const invitation = await invitationDetails(deps.db, c.req.param('id') ?? '', now());
+    const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', now());
     const chosen = values ?? { projectId: invitation.projectId, roleId: invitation.roleId ?? '' };
     return renderPage(c, {
       title: `Edit the invitation for ${invitation.email}`,
@@ -197,7 +198,7 @@ export function invitationRoutes(deps: AppDeps) {
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
   ) => {
-    const invitation = await invitationDetails(deps.db, c.req.param('id') ?? '', now());
+    const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', now());
     const resend = kind === 'resend';
     const title = resend
       ? `Resend the invitation to ${invitation.email}?`

@@ -45,19 +45,20 @@ export interface FieldProps {
   inputmode?: 'numeric' | 'text' | 'email';
 }
 
-/** A labelled input whose hint and error are tied to it for screen readers. */
-export function Field({
+/** Label, hint and error of a field, tied to its control (`describedBy`) for screen readers. */
+function FieldFrame({
   name,
   label,
-  type = 'text',
-  value,
-  error,
   hint,
-  autocomplete,
-  required,
-  autofocus,
-  inputmode,
-}: FieldProps) {
+  error,
+  children,
+}: {
+  name: string;
+  label: string;
+  hint?: Child;
+  error?: string | undefined;
+  children: (a11y: { 'aria-invalid': 'true' | undefined; 'aria-describedby': string | undefined }) => Child;
+}) {
   const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null]
     .filter(Boolean)
     .join(' ');
@@ -74,19 +75,65 @@ export function Field({
           {error}
         </p>
       ) : null}
-      <input
-        id={name}
-        name={name}
-        type={type}
-        value={value}
-        autocomplete={autocomplete}
-        required={required}
-        autofocus={autofocus}
-        inputmode={inputmode}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
-      />
+      {children({ 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy || undefined })}
     </div>
+  );
+}
+
+/** A labelled input whose hint and error are tied to it for screen readers. */
+export function Field({
+  name,
+  label,
+  type = 'text',
+  value,
+  error,
+  hint,
+  autocomplete,
+  required,
+  autofocus,
+  inputmode,
+}: FieldProps) {
+  return (
+    <FieldFrame name={name} label={label} hint={hint} error={error}>
+      {(a11y) => (
+        <input
+          id={name}
+          name={name}
+          type={type}
+          value={value}
+          autocomplete={autocomplete}
+          required={required}
+          autofocus={autofocus}
+          inputmode={inputmode}
+          {...a11y}
+        />
+      )}
+    </FieldFrame>
+  );
+}
+
+/** As Field, for several lines of text. */
+export function TextAreaField({
+  name,
+  label,
+  value,
+  error,
+  hint,
+  rows,
+  maxlength,
+  required,
+}: Pick<FieldProps, 'name' | 'label' | 'value' | 'error' | 'hint' | 'required'> & {
+  rows: number;
+  maxlength?: number;
+}) {
+  return (
+    <FieldFrame name={name} label={label} hint={hint} error={error}>
+      {(a11y) => (
+        <textarea id={name} name={name} rows={rows} maxlength={maxlength} required={required} {...a11y}>
+          {value}
+        </textarea>
+      )}
+    </FieldFrame>
   );
 }
 

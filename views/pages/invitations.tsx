@@ -5,11 +5,16 @@ import {
   invitationListParams,
   LISTED_STATES,
 } from '../../src/domain/invitation-list';
-import type { InvitationDetails, InvitationState, InviteOutcome } from '../../src/domain/invitations';
+import type {
+  InvitationDetails,
+  InvitationState,
+  InvitationSummary,
+  InviteOutcome,
+} from '../../src/domain/invitations';
 import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { DialogLink } from '../components/dialog';
-import { ErrorSummary, type FieldErrors, SelectField } from '../components/form';
+import { ErrorSummary, type FieldErrors, SelectField, TextAreaField } from '../components/form';
 import { Pagination, rangeText } from '../components/pagination';
 
 export const invitationsRange = (page: InvitationPage) =>
@@ -235,27 +240,15 @@ export function InviteForm({
         hx-post={inDialog ? '/invitations' : undefined}
         hx-target={inDialog ? '#dialog-body' : undefined}
       >
-        <div class={errors.emails ? 'field field-error' : 'field'}>
-          <label for="emails">{INVITE_LABELS.emails}</label>
-          <p class="hint" id="emails-hint">
-            One per line, or separated by commas. Each is checked on its own.
-          </p>
-          {errors.emails ? (
-            <p class="error-message" id="emails-error">
-              {errors.emails}
-            </p>
-          ) : null}
-          <textarea
-            id="emails"
-            name="emails"
-            rows={4}
-            required
-            aria-invalid={errors.emails ? 'true' : undefined}
-            aria-describedby={errors.emails ? 'emails-hint emails-error' : 'emails-hint'}
-          >
-            {values.emails}
-          </textarea>
-        </div>
+        <TextAreaField
+          name="emails"
+          label={INVITE_LABELS.emails}
+          hint="One per line, or separated by commas. Each is checked on its own."
+          rows={4}
+          required
+          value={values.emails}
+          error={errors.emails}
+        />
         <SelectField
           name="projectId"
           label={INVITE_LABELS.projectId}
@@ -286,24 +279,14 @@ export function InviteForm({
             {INVITE_LABELS.hideInviter}
           </label>
         </div>
-        <div class={errors.message ? 'field field-error' : 'field'}>
-          <label for="message">{INVITE_LABELS.message} (optional)</label>
-          {errors.message ? (
-            <p class="error-message" id="message-error">
-              {errors.message}
-            </p>
-          ) : null}
-          <textarea
-            id="message"
-            name="message"
-            rows={3}
-            maxlength={1000}
-            aria-invalid={errors.message ? 'true' : undefined}
-            aria-describedby={errors.message ? 'message-error' : undefined}
-          >
-            {values.message}
-          </textarea>
-        </div>
+        <TextAreaField
+          name="message"
+          label={`${INVITE_LABELS.message} (optional)`}
+          rows={3}
+          maxlength={1000}
+          value={values.message}
+          error={errors.message}
+        />
         <div class="actions">
           <button type="submit">Send invitations</button>
           <a href="/invitations" data-dialog-cancel="">
@@ -454,7 +437,7 @@ export function InvitationEditPage({
   errors = {},
   inDialog = false,
 }: {
-  invitation: InvitationDetails;
+  invitation: InvitationSummary;
   values: { projectId: string; roleId: string };
   projects: Array<{ id: string; name: string }>;
   roles: Array<{ id: string; name: string }>;
