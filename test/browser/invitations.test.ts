@@ -21,6 +21,21 @@ async function expectAccessible(page: Page) {
 }
 
 describe.skipIf(!chromiumPath)('invitations in Chromium', () => {
+  /** An invitation sent through the app's own dialog page; its link from the outbox. */
+  async function invite(email: string, role: string, language: string) {
+    const adminPage = await (await browser.newContext()).newPage();
+    await signInWithForm(adminPage, server.url, 'ada@example.com', PASSWORD);
+    await adminPage.goto(`${server.url}/invitations/new`);
+    await adminPage.getByLabel('Email addresses').fill(email);
+    await adminPage.getByLabel('Role').selectOption({ label: role });
+    await adminPage.getByLabel('Email language').selectOption(language);
+    await adminPage.getByRole('button', { name: 'Send invitations' }).click();
+    await adminPage.getByRole('heading', { level: 1, name: '1 invitation sent' }).waitFor();
+    const link =
+      /https?:\/\/\S+\/invite\/[A-Za-z0-9_-]{43}/.exec(server.mailer.messages.at(-1)?.text ?? '')?.[0] ?? '';
+    return { adminPage, link };
+  }
+
   beforeAll(async () => {
     server = await startServer();
     await createAdminWithPassword(server, {
@@ -117,25 +132,49 @@ describe.skipIf(!chromiumPath)('invitations in Chromium', () => {
       .executeTakeFirstOrThrow();
     expect(binding.name).toBe('Editor');
 
-    // The admin's list and the invitation page (with its history) pass axe too.
+    // The admin's list passes axe too, and the dialog remembers the last language and "hide".
     await admin.goto(`${server.url}/invitations`);
     await expectAccessible(admin);
+    await admin.getByRole('link', { name: 'Invite users' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await admin.getByLabel('Email language').inputValue()).toBe('fr');
+    await admin.getByLabel('Hide my name and email').check();
+    await admin.getByLabel('Email addresses').fill('hedy@example.com');
+    await admin.getByLabel('Role').selectOption({ label: 'Viewer' });
+    await admin.getByRole('button', { name: 'Send invitations' }).click();
+    await expect.poll(() => dialog.getByRole('heading').first().textContent()).toBe('1 invitation sent');
+    await admin.reload();
+    await admin.getByRole('link', { name: 'Invite users' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await admin.getByLabel('Hide my name and email').isChecked()).toBe(true);
+    expect(await admin.getByLabel('Email language').inputValue()).toBe('fr');
     await context.close();
     await adminContext.close();
   });
 
+  it('signs up without JavaScript', async () => {
+    const { link } = await invite('alan@example.com', 'Viewer', 'es');
+    const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+    await page.goto(link);
+    await page.getByRole('link', { name: 'Aceptar la invitación' }).click();
+    await page.getByLabel('Tu nombre').fill('Alan Turing');
+    await page.getByLabel('Contraseña', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirma la contraseña').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await page.waitForURL(/\/two-factor$/);
+    const key = (await page.locator('.totp-key').textContent()) ?? '';
+    await page.getByLabel('Código de 6 dígitos').fill(oathtool(key));
+    await page.getByRole('button', { name: 'Verificar' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Guarda tus códigos de recuperación' }).waitFor();
+    expect(await page.locator('ol.codes li').count()).toBe(10);
+    await page.getByRole('button', { name: 'He guardado mis códigos: terminar' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    expect(await page.textContent('body')).toContain('Alan Turing');
+  });
+
   it('declines and shows the unusable-link pages accessibly, without JavaScript', async () => {
-    const adminPage = await (await browser.newContext()).newPage();
-    await signInWithForm(adminPage, server.url, 'ada@example.com', PASSWORD);
-    await adminPage.goto(`${server.url}/invitations/new`);
-    await adminPage.getByLabel('Email addresses').fill('linus@example.com');
-    await adminPage.getByLabel('Role').selectOption({ label: 'Viewer' });
-    await adminPage.getByLabel('Email language').selectOption('de');
-    await adminPage.getByRole('button', { name: 'Send invitations' }).click();
-    await adminPage.getByRole('heading', { level: 1, name: '1 invitation sent' }).waitFor();
+    const { adminPage, link } = await invite('linus@example.com', 'Viewer', 'de');
     await expectAccessible(adminPage);
-    const link =
-      /https?:\/\/\S+\/invite\/[A-Za-z0-9_-]{43}/.exec(server.mailer.messages.at(-1)?.text ?? '')?.[0] ?? '';
     const withScript = await (await browser.newContext()).newPage();
     await withScript.goto(link);
     await expectAccessible(withScript);

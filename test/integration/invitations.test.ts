@@ -87,6 +87,15 @@ describe('inviting', () => {
     expect(html).toContain(`/invite/${token}`);
   });
 
+  it('shows no manual links when the account forbids them', async () => {
+    await t.db.updateTable('account_settings').set({ allow_manual_links: false }).execute();
+    const { client, form } = await admin();
+    const html = await (await client.post('/invitations', form)).text();
+    expect(html).toContain('1 invitation sent');
+    expect(html).not.toContain('Send manually');
+    expect(html).not.toContain('/invite/');
+  });
+
   it('writes the email in each of the four languages, naming the inviter unless hidden', async () => {
     const { client, form, me } = await admin();
     const subjects: Record<string, string> = {};
@@ -341,6 +350,13 @@ describe('the invitation link', () => {
     const declined = await new Client(t.app).post(`/invite/${token}/decline`, {});
     expect(declined.status).toBe(200);
     expect(await declined.text()).toContain('Has rechazado la invitación');
+    const audited = await t.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('target_id', '=', row.id)
+      .where('action', '=', 'invitation.decline')
+      .execute();
+    expect(audited).toHaveLength(1);
     expect(
       (await t.db.selectFrom('invitations').select('declined_at').where('id', '=', row.id).executeTakeFirst())
         ?.declined_at,
@@ -397,6 +413,13 @@ describe('the invitation link', () => {
       (await t.db.selectFrom('invitations').select('role_name').where('id', '=', row.id).executeTakeFirst())
         ?.role_name,
     ).toBe('Viewer');
+    const audited = await t.db
+      .selectFrom('audit_events')
+      .select(['before', 'after'])
+      .where('action', '=', 'invitation.edit')
+      .where('target_id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    expect(audited).toMatchObject({ before: { role: 'Editor' }, after: { role: 'Viewer' } });
   });
 
   it('shows an unknown link as such, in English, with no detail', async () => {
