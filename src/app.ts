@@ -10,12 +10,14 @@ import { renderStatusPage } from './http/render';
 import { bodyLimits, noStore, securityHeaders } from './http/security';
 import { loadActor } from './http/session';
 import { accessRoutes } from './routes/access';
+import { accountRoutes } from './routes/account';
 import { authRoutes } from './routes/auth';
 import { homeRoutes } from './routes/home';
 import { invitationRoutes } from './routes/invitations';
 import { inviteeRoutes } from './routes/invitee';
 import { projectRoutes } from './routes/projects';
 import { roleRoutes } from './routes/roles';
+import { settingsRoutes } from './routes/settings';
 import { systemRoutes } from './routes/system';
 import { teamRoutes } from './routes/teams';
 import { userRoutes } from './routes/users';
@@ -58,6 +60,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', userRoutes(deps));
   app.route('/', invitationRoutes(deps));
   app.route('/', inviteeRoutes(deps));
+  app.route('/', accountRoutes(deps));
+  app.route('/', settingsRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

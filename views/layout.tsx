@@ -54,9 +54,9 @@ export function Layout({ title, viewer, flash, path, lang = 'en', children }: La
           ) : null}
           {viewer ? (
             <div class="account-menu">
-              <span>
-                Signed in as <strong>{viewer.name}</strong>
-              </span>
+              <a href="/account" aria-current={path === '/account' ? 'page' : undefined}>
+                My account<span class="visually-hidden">: {viewer.name}</span>
+              </a>
               <form method="post" action="/logout">
                 <button type="submit" class="button-link">
                   Sign out

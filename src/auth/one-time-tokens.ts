@@ -35,7 +35,21 @@ export interface UsableToken {
   id: string;
   userId: string;
   expiresAt: Date;
+  /** When the holder proved their second factor on this link (password links of 2FA users). */
+  factorVerifiedAt: Date | null;
 }
+
+const toUsable = (row: {
+  id: string;
+  user_id: string;
+  expires_at: Date;
+  factor_verified_at: Date | null;
+}) => ({
+  id: row.id,
+  userId: row.user_id,
+  expiresAt: row.expires_at,
+  factorVerifiedAt: row.factor_verified_at,
+});
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -49,13 +63,13 @@ export async function findUsableToken(
   if (!TOKEN_SHAPE.test(token)) return null;
   const row = await db
     .selectFrom('one_time_tokens')
-    .select(['id', 'user_id', 'expires_at'])
+    .select(['id', 'user_id', 'expires_at', 'factor_verified_at'])
     .where('token_hash', '=', sha256(token))
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .executeTakeFirst();
-  return row ? { id: row.id, userId: row.user_id, expiresAt: row.expires_at } : null;
+  return row ? toUsable(row) : null;
 }
 
 /** Marks the token used; call inside the transaction that acts on it. Null if not usable. */
@@ -73,7 +87,7 @@ export async function consumeToken(
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning(['id', 'user_id', 'expires_at'])
+    .returning(['id', 'user_id', 'expires_at', 'factor_verified_at'])
     .executeTakeFirst();
-  return row ? { id: row.id, userId: row.user_id, expiresAt: row.expires_at } : null;
+  return row ? toUsable(row) : null;
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { type Messages, messages } from '../i18n/messages';
+import { isCommonPassword } from './common-passwords';
 import { Semaphore } from './semaphore';
 
 /** security.md: Argon2id, m = 19456 KiB, t = 2, p = 1; the parameters travel in the hash string. */
@@ -45,7 +46,8 @@ export type PasswordIssue =
   | { kind: 'tooShort'; min: number; length: number }
   | { kind: 'tooLong'; max: number }
   | { kind: 'containsEmail' }
-  | { kind: 'containsName' };
+  | { kind: 'containsName' }
+  | { kind: 'common' };
 
 export function passwordIssue({
   password,
@@ -64,6 +66,7 @@ export function passwordIssue({
     .split(/\s+/)
     .filter((p) => p.length >= 3);
   if (parts.some((p) => lower.includes(p))) return { kind: 'containsName' };
+  if (isCommonPassword(password)) return { kind: 'common' };
   return null;
 }
 
@@ -81,6 +84,8 @@ export function describePasswordIssue(
       return errors.containsEmail;
     case 'containsName':
       return errors.containsName;
+    case 'common':
+      return errors.common;
   }
 }
 

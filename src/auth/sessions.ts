@@ -17,6 +17,13 @@ export interface SessionUser {
   name: string;
   createdAt: Date;
   lastSeenAt: Date;
+  /**
+   * How far the sign-in got: `code` waits for the second factor (nothing else is open to it),
+   * `enrol` is a user the account requires to set up 2FA first, `full` may do what its grants allow.
+   */
+  stage: SessionStage;
+  /** When the user last proved who they are (sign-in or the confirm-password page). */
+  reauthenticatedAt: Date | null;
   /** The project the session switched to; null until it does. */
   projectId: string | null;
   /** The user's unexpired grants, read with the session. */
@@ -24,6 +31,11 @@ export interface SessionUser {
   /** Every project, by name. */
   projects: Array<{ id: string; name: string }>;
 }
+
+export type SessionStage = 'code' | 'enrol' | 'full';
+
+/** A session waiting for its second factor lives this long, not the account's session lifetime. */
+export const PENDING_SESSION_MS = 10 * 60_000;
 
 /**
  * The cookie holds `<id>.<secret>`: the id finds the row, and only SHA-256 of the 256-bit
@@ -41,6 +53,8 @@ export async function createSession(
     projectId?: string | null;
     /** True when the person has just proved their second factor (enrolment at sign-up). */
     twoFactorVerified?: boolean;
+    /** False for a session that still waits for the second factor: it is not yet proof. */
+    authenticated?: boolean;
   },
 ): Promise<string> {
   const id = randomToken(15);
@@ -53,7 +67,13 @@ export async function createSession(
       user_id: input.userId,
       created_at: input.now,
       last_seen_at: input.now,
-      expires_at: new Date(input.now.getTime() + input.settings.session_absolute_hours * 3_600_000),
+      expires_at: new Date(
+        input.now.getTime() +
+          (input.authenticated === false
+            ? PENDING_SESSION_MS
+            : input.settings.session_absolute_hours * 3_600_000),
+      ),
+      reauthenticated_at: input.authenticated === false ? null : input.now,
       ip: input.ip,
       user_agent: input.userAgent?.slice(0, 400) ?? null,
       project_id: input.projectId ?? null,
@@ -82,12 +102,16 @@ const sessionLookup = prepared(
         's.last_seen_at',
         's.expires_at',
         's.project_id',
+        's.two_factor_verified',
+        's.reauthenticated_at',
         'u.id as userId',
         'u.email',
         'u.name',
         'u.deactivated_at',
         'u.access_expires_at',
         'a.session_idle_minutes',
+        'a.require_two_factor',
+        sql<boolean>`u.totp_secret is not null`.as('has_totp'),
         jsonArrayFrom(grantRows(db, sql.ref<string>('s.user_id'), now)).as('grants'),
         jsonArrayFrom(db.selectFrom('projects').select(['id', 'name']).orderBy('name')).as('projects'),
       ])
@@ -123,10 +147,21 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     name: row.name,
     createdAt: row.created_at,
     lastSeenAt,
+    stage: stageOf(row),
+    reauthenticatedAt: row.reauthenticated_at,
     projectId: row.project_id,
     grants: row.grants.map(toGrant),
     projects: row.projects,
   };
+}
+
+/**
+ * A user with 2FA must have proved it in this session; one without it, in an account that
+ * requires it, must enrol first (turning the setting on reaches signed-in users at once).
+ */
+function stageOf(row: { has_totp: boolean; two_factor_verified: boolean; require_two_factor: boolean }) {
+  if (row.has_totp) return row.two_factor_verified ? 'full' : 'code';
+  return row.require_two_factor ? 'enrol' : 'full';
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

@@ -21,6 +21,10 @@ export interface UsersTable {
   access_expires_at: Timestamp | null;
   last_login_at: Timestamp | null;
   email_verified_at: Timestamp | null;
+  totp_failed_count: Generated<number>;
+  totp_blocked_until: Timestamp | null;
+  /** An enrolment started in My account, encrypted like totp_secret, until a code confirms it. */
+  totp_pending_secret: string | null;
   created_at: CreatedAt;
   created_by: string | null;
 }
@@ -50,6 +54,7 @@ export interface OneTimeTokensTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   created_by: string | null;
+  factor_verified_at: Timestamp | null;
 }
 
 export interface ProjectsTable {
@@ -171,6 +176,13 @@ export interface AuditEventsTable {
   reason: string | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  tokens: number;
+  updated_at: Timestamp;
+  allowed: boolean;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -184,6 +196,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   invitations: InvitationsTable;
   recovery_codes: RecoveryCodesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type User = Selectable<UsersTable>;

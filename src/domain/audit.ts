@@ -15,7 +15,7 @@ export function auditActor(actor: Actor): AuditActor {
 }
 
 import { notifyChange } from './changes';
-import { ForbiddenError } from './errors';
+import { ForbiddenError, ReauthenticationRequired } from './errors';
 import { lockAccount, RuleError } from './rules';
 
 export interface AuditTarget {
@@ -94,6 +94,11 @@ export interface ActionSpec {
    * account-level objects (roles, teams, projects) that no single project owns.
    */
   scope?: 'project' | 'account';
+  /**
+   * The actor must have proved their password within the last 10 minutes in this session
+   * (security.md: own password and 2FA, and admin actions that remove factors).
+   */
+  recentAuth?: boolean;
 }
 
 /**
@@ -113,6 +118,7 @@ export async function perform<T>(
       if (spec.permission && !(await holds(tx, ctx, spec.permission, spec.scope ?? 'project'))) {
         throw new ForbiddenError(spec.permission);
       }
+      if (spec.recentAuth) await assertRecentAuth(tx, ctx);
       const outcome = await body(tx);
       await writeAudit(tx, ctx, {
         action: spec.action,
@@ -144,6 +150,25 @@ export async function perform<T>(
     }
     throw error;
   }
+}
+
+export const REAUTH_WINDOW_MS = 10 * 60_000;
+
+/** A user acting from a session must have signed in or confirmed their password lately. */
+async function assertRecentAuth(tx: Db, ctx: ActionContext): Promise<void> {
+  if (ctx.actor.kind === 'system') return;
+  const session =
+    ctx.actor.kind === 'user' && ctx.sessionId
+      ? await tx
+          .selectFrom('sessions')
+          .select('reauthenticated_at')
+          .where('id', '=', ctx.sessionId)
+          .where('user_id', '=', ctx.actor.id)
+          .executeTakeFirst()
+      : undefined;
+  const at = session?.reauthenticated_at;
+  if (!at || ctx.clock.now().getTime() - at.getTime() > REAUTH_WINDOW_MS)
+    throw new ReauthenticationRequired();
 }
 
 /** In the actor's current project, or (for account-level objects) in every project. */

@@ -35,6 +35,8 @@ export interface ActionContext {
   mailer: Mailer;
   actor: Actor;
   meta: RequestMeta;
+  /** The session the request came with (web only): re-authentication is recorded on it. */
+  sessionId?: string | null;
 }
 
 export function actorLabel(actor: Actor): string {

@@ -25,3 +25,19 @@ export class ConflictError extends DomainError {
 export class NotFoundError extends DomainError {
   override name = 'NotFoundError';
 }
+
+/** Too many tries from one address or for one email: the answer is 429 with Retry-After. */
+export class RateLimitedError extends DomainError {
+  override name = 'RateLimitedError';
+  constructor(readonly retryAfter: number) {
+    super('Too many attempts. Wait a little and try again.');
+  }
+}
+
+/** The action needs a password confirmed within the last 10 minutes (security.md). */
+export class ReauthenticationRequired extends DomainError {
+  override name = 'ReauthenticationRequired';
+  constructor() {
+    super('Confirm your password to continue.');
+  }
+}

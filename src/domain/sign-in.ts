@@ -1,15 +1,22 @@
 import { z } from 'zod';
-import { consumeToken, findUsableToken } from '../auth/one-time-tokens';
-import { hashPassword, PASSWORD_MAX_LENGTH, passwordProblem, verifyPassword } from '../auth/passwords';
-import { createSession, deleteSession, deleteUserSessions } from '../auth/sessions';
-import { perform } from './audit';
+import { PASSWORD_MAX_LENGTH, verifyPassword } from '../auth/passwords';
+import { type Bucket, SIGN_IN_PER_IP, takeToken } from '../auth/rate-limit';
+import { createSession, deleteSession } from '../auth/sessions';
+import type { Db } from '../db/connect';
+import type { AccountSettings } from '../db/schema';
+import { perform, writeAudit } from './audit';
 import type { ActionContext } from './context';
-import { ValidationError } from './errors';
+import { RateLimitedError } from './errors';
+import { CODE_BLOCK_MINUTES, checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
+import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
 import { parseInput } from './validation';
 
 /** One message for every refusal, so it never tells which part was wrong. */
 export const SIGN_IN_FAILED = 'The email address or password is incorrect.';
+
+/** security.md: a lock never lasts longer than a day, however often it doubles. */
+const MAX_LOCK_MINUTES = 24 * 60;
 
 const credentialsSchema = z.object({
   email: z.string().trim().min(1, 'Enter your email address.').max(254, SIGN_IN_FAILED),
@@ -19,7 +26,7 @@ const credentialsSchema = z.object({
     .max(PASSWORD_MAX_LENGTH * 4, SIGN_IN_FAILED),
 });
 
-export type SignInResult = { ok: true; token: string; userId: string } | { ok: false };
+export type SignInResult = { ok: true; token: string; userId: string; needsCode: boolean } | { ok: false };
 
 type SignInCandidate = {
   password_hash: string | null;
@@ -32,24 +39,101 @@ type SignInCandidate = {
 function refusalOf(user: SignInCandidate | undefined, passwordOk: boolean, now: Date): string | null {
   if (!user) return 'unknown email';
   if (!user.password_hash) return 'password not set';
+  // Checked before the password: tries during a lock neither count nor reveal a right guess.
+  if (user.locked_until && user.locked_until > now) return 'locked';
   if (!passwordOk) return 'wrong password';
   if (user.deactivated_at) return 'deactivated';
   if (user.access_expires_at && user.access_expires_at <= now) return 'access expired';
-  if (user.locked_until && user.locked_until > now) return 'locked';
   return null;
+}
+
+/**
+ * Spends a token of a per-client bucket; when it is empty the attempt is audited and refused
+ * before any password is hashed.
+ */
+export async function spendOrRefuse(
+  ctx: ActionContext,
+  bucket: Bucket,
+  subject: string,
+  event: { action: string; label: string },
+): Promise<void> {
+  const take = await takeToken(ctx.db, bucket, subject, ctx.clock.now());
+  if (take.allowed) return;
+  await writeAudit(ctx.db, ctx, {
+    action: event.action,
+    outcome: 'denied',
+    actor: { id: null, label: event.label },
+    reason: `rate limited (${bucket.name})`,
+  });
+  throw new RateLimitedError(take.retryAfter);
+}
+
+const LOCK_FIELDS = [
+  'id',
+  'email',
+  'name',
+  'language',
+  'failed_login_count',
+  'lockout_count',
+  'locked_until',
+] as const;
+
+type LockCandidate = {
+  id: string;
+  email: string;
+  failed_login_count: number;
+  lockout_count: number;
+};
+
+/**
+ * Counts one wrong password on a locked row. At the threshold the account locks for the
+ * account's minutes, doubled for each lock since the last good sign-in, at most a day; the
+ * lock is audited and the caller emails the user. Returns the lock's end, if one began.
+ */
+export async function countWrongPassword(
+  tx: Db,
+  ctx: ActionContext,
+  user: LockCandidate,
+  settings: AccountSettings,
+): Promise<Date | null> {
+  const failures = user.failed_login_count + 1;
+  if (failures < settings.lockout_threshold) {
+    await tx.updateTable('users').set({ failed_login_count: failures }).where('id', '=', user.id).execute();
+    return null;
+  }
+  const minutes = Math.min(settings.lockout_minutes * 2 ** user.lockout_count, MAX_LOCK_MINUTES);
+  const lockedUntil = new Date(ctx.clock.now().getTime() + minutes * 60_000);
+  await tx
+    .updateTable('users')
+    .set({ failed_login_count: 0, lockout_count: user.lockout_count + 1, locked_until: lockedUntil })
+    .where('id', '=', user.id)
+    .execute();
+  await writeAudit(tx, ctx, {
+    action: 'auth.lockout',
+    outcome: 'success',
+    actor: { id: null, label: 'system' },
+    target: { type: 'user', id: user.id, label: user.email },
+    after: { lockedUntil, minutes, failures, lockout: user.lockout_count + 1 },
+  });
+  return lockedUntil;
 }
 
 /**
  * Checks the password (against a dummy hash for an unknown email, so every refusal costs the
  * same) and opens a new session, ending the one the browser had. The user is judged again on
  * its locked row inside the transaction, so a deactivation or password change that lands during
- * the hash cannot be slipped past. Success and failure are both audited.
+ * the hash cannot be slipped past. A user with 2FA gets a short session that can only take the
+ * code (`needsCode`). Success, failure and a lock are all audited.
  */
 export async function signIn(
   ctx: ActionContext,
   input: { email?: unknown; password?: unknown; previousSessionId?: string | null },
 ): Promise<SignInResult> {
   const { email, password } = parseInput(credentialsSchema, input);
+  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', {
+    action: 'auth.sign_in',
+    label: email,
+  });
   const found = await ctx.db
     .selectFrom('users')
     .select(['id', 'password_hash'])
@@ -57,27 +141,26 @@ export async function signIn(
     .executeTakeFirst();
   const passwordOk = await verifyPassword(found?.password_hash ?? null, password);
   const now = ctx.clock.now();
-  return perform<SignInResult>(ctx, { action: 'auth.sign_in', permission: null }, async (tx) => {
+  const done = await perform(ctx, { action: 'auth.sign_in', permission: null }, async (tx) => {
     const user = found
       ? await tx
           .selectFrom('users')
-          .select(['id', 'email', 'password_hash', 'deactivated_at', 'access_expires_at', 'locked_until'])
+          .select([...LOCK_FIELDS, 'password_hash', 'deactivated_at', 'access_expires_at', 'totp_secret'])
           .where('id', '=', found.id)
           .forUpdate()
           .executeTakeFirst()
       : undefined;
     const unchanged = user?.password_hash === found?.password_hash;
     const refusal = refusalOf(user, passwordOk && unchanged, now);
+    const settings = await getSettings(tx);
     if (!user || refusal) {
-      if (user && refusal === 'wrong password') {
-        await tx
-          .updateTable('users')
-          .set((eb) => ({ failed_login_count: eb('failed_login_count', '+', 1) }))
-          .where('id', '=', user.id)
-          .execute();
-      }
+      const lockedUntil =
+        user && refusal === 'wrong password' ? await countWrongPassword(tx, ctx, user, settings) : null;
       return {
-        result: { ok: false },
+        result: {
+          signIn: { ok: false } as SignInResult,
+          locked: user && lockedUntil ? { user, lockedUntil } : null,
+        },
         outcome: 'failed',
         actor: { id: null, label: email },
         target: user ? { type: 'user', id: user.id, label: user.email } : null,
@@ -86,26 +169,121 @@ export async function signIn(
       };
     }
     if (input.previousSessionId) await deleteSession(tx, input.previousSessionId);
-    const settings = await getSettings(tx);
+    const needsCode = user.totp_secret !== null;
     const token = await createSession(tx, {
       userId: user.id,
       now,
       settings,
       ip: ctx.meta.ip,
       userAgent: ctx.meta.userAgent,
+      authenticated: !needsCode,
     });
     await tx
       .updateTable('users')
-      .set({ last_login_at: now, failed_login_count: 0 })
+      .set({ failed_login_count: 0, lockout_count: 0, ...(needsCode ? {} : { last_login_at: now }) })
       .where('id', '=', user.id)
       .execute();
     return {
-      result: { ok: true, token, userId: user.id },
+      result: { signIn: { ok: true, token, userId: user.id, needsCode } as SignInResult, locked: null },
       actor: { id: user.id, label: user.email },
       target: { type: 'user', id: user.id, label: user.email },
       projectId: null,
+      after: needsCode ? { secondFactor: 'pending' } : undefined,
     };
   });
+  if (done.locked)
+    await notifyUser(ctx, 'accountLocked', done.locked.user, { lockedUntil: done.locked.lockedUntil });
+  return done.signIn;
+}
+
+export type CodeResult =
+  | { ok: true; token: string; method: 'totp' | 'recovery'; codesLeft: number }
+  | { ok: false; blockedUntil: Date | null; sessionGone?: boolean };
+
+/**
+ * The second step: an authenticator or recovery code for the session the password opened. On
+ * success that session is replaced by a full one (a new id for the new privilege); a recovery
+ * code is audited on its own and the user emailed. Wrong codes count on the user (5 block the
+ * step for 15 minutes, for every session).
+ */
+export async function signInWithCode(
+  ctx: ActionContext,
+  input: { sessionId: string; code?: unknown },
+): Promise<CodeResult> {
+  const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
+  const now = ctx.clock.now();
+  const done = await perform(ctx, { action: 'auth.sign_in_code', permission: null }, async (tx) => {
+    const session = await tx
+      .selectFrom('sessions')
+      .select(['id', 'user_id', 'project_id', 'expires_at'])
+      .where('id', '=', input.sessionId)
+      .where('two_factor_verified', '=', false)
+      .forUpdate()
+      .executeTakeFirst();
+    const user = session
+      ? await tx
+          .selectFrom('users')
+          .select(['id', 'email', 'name', 'language', ...FACTOR_COLUMNS])
+          .where('id', '=', session.user_id)
+          .forUpdate()
+          .executeTakeFirst()
+      : undefined;
+    if (!session || !user || session.expires_at <= now) {
+      return {
+        result: { code: { ok: false, blockedUntil: null, sessionGone: true } as CodeResult, notice: null },
+        outcome: 'failed',
+        actor: { id: null, label: 'anonymous' },
+        projectId: null,
+        reason: 'no session waiting for a code',
+      };
+    }
+    const who = { id: user.id, label: user.email };
+    const target = { type: 'user', id: user.id, label: user.email };
+    const check = await checkSecondFactor(tx, ctx, user, code);
+    if (!check.ok) {
+      return {
+        result: { code: { ok: false, blockedUntil: check.blockedUntil } as CodeResult, notice: null },
+        outcome: 'failed',
+        actor: who,
+        target,
+        projectId: null,
+        reason: check.blockedUntil ? `code step blocked for ${CODE_BLOCK_MINUTES} minutes` : 'wrong code',
+      };
+    }
+    await deleteSession(tx, session.id);
+    const token = await createSession(tx, {
+      userId: user.id,
+      now,
+      settings: await getSettings(tx),
+      ip: ctx.meta.ip,
+      userAgent: ctx.meta.userAgent,
+      projectId: session.project_id,
+      twoFactorVerified: true,
+    });
+    await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
+    if (check.method === 'recovery') {
+      await writeAudit(tx, ctx, {
+        action: 'auth.recovery_code_used',
+        outcome: 'success',
+        actor: who,
+        target,
+        after: { codesLeft: check.codesLeft },
+      });
+    }
+    return {
+      result: {
+        code: { ok: true, token, method: check.method, codesLeft: check.codesLeft } as CodeResult,
+        notice: check.method === 'recovery' ? user : null,
+      },
+      actor: who,
+      target,
+      projectId: null,
+      after: { method: check.method },
+    };
+  });
+  if (done.notice && done.code.ok)
+    await notifyUser(ctx, 'recoveryCodeUsed', done.notice, { codesLeft: done.code.codesLeft });
+  return done.code;
 }
 
 /** Ends the session on the server; the cookie alone is worth nothing afterwards. */
@@ -115,69 +293,5 @@ export async function signOut(ctx: ActionContext, sessionId: string): Promise<vo
     const target =
       ctx.actor.kind === 'user' ? { type: 'user', id: ctx.actor.id, label: ctx.actor.email } : null;
     return { result: undefined, target, projectId: null };
-  });
-}
-
-export interface SetPasswordTarget {
-  email: string;
-  name: string;
-  minLength: number;
-}
-
-/** Who the link is for, while it is usable; null for an unknown, used or expired link. */
-export async function describeSetPasswordLink(
-  ctx: ActionContext,
-  token: string,
-): Promise<SetPasswordTarget | null> {
-  const found = await findUsableToken(ctx.db, token, 'set_password', ctx.clock.now());
-  if (!found) return null;
-  const user = await ctx.db
-    .selectFrom('users')
-    .select(['email', 'name'])
-    .where('id', '=', found.userId)
-    .executeTakeFirstOrThrow();
-  const settings = await getSettings(ctx.db);
-  return { ...user, minLength: settings.password_min_length };
-}
-
-export class LinkNotUsableError extends Error {
-  override name = 'LinkNotUsableError';
-}
-
-/**
- * Sets the password behind a one-time link. The link is consumed in the same transaction; every
- * session of the user ends; the user is not signed in automatically.
- */
-export async function setPasswordWithLink(
-  ctx: ActionContext,
-  input: { token: string; password?: unknown; confirm?: unknown },
-): Promise<void> {
-  const target = await describeSetPasswordLink(ctx, input.token);
-  if (!target) throw new LinkNotUsableError('This link is no longer valid.');
-  const { password, confirm } = parseInput(
-    z.object({ password: z.string().min(1, 'Enter a new password.'), confirm: z.string() }),
-    input,
-  );
-  const problem = passwordProblem({ password, ...target });
-  if (problem) throw new ValidationError({ password: problem });
-  if (confirm !== password) throw new ValidationError({ confirm: 'The two passwords do not match.' });
-  const passwordHash = await hashPassword(password);
-  const now = ctx.clock.now();
-  await perform(ctx, { action: 'user.password_set', permission: null }, async (tx) => {
-    const used = await consumeToken(tx, input.token, 'set_password', now);
-    if (!used) throw new LinkNotUsableError('This link is no longer valid.');
-    await tx
-      .updateTable('users')
-      .set({ password_hash: passwordHash, password_changed_at: now, failed_login_count: 0 })
-      .where('id', '=', used.userId)
-      .execute();
-    const endedSessions = await deleteUserSessions(tx, used.userId);
-    return {
-      result: undefined,
-      actor: { id: used.userId, label: target.email },
-      target: { type: 'user', id: used.userId, label: target.email },
-      projectId: null,
-      after: { password: 'set', endedSessions },
-    };
   });
 }

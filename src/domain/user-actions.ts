@@ -8,7 +8,9 @@ import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
+import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
+import { clearFactors } from './two-factor';
 import { setPasswordLink } from './users';
 import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
 
@@ -193,9 +195,21 @@ export async function deleteUser(ctx: ActionContext, id: string) {
   });
 }
 
-export async function unlockUser(ctx: ActionContext, id: string) {
+const reasonSchema = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'Give a reason: it is kept in the audit log.')
+    .max(500, 'Use at most 500 characters for the reason.'),
+});
+
+/** Ends a lock early; the reason is kept in the audit trail (security.md). */
+export async function unlockUser(ctx: ActionContext, id: string, input: { reason?: unknown }) {
+  const { reason } = parseInput(reasonSchema, input);
   await perform(ctx, { action: 'user.unlock', permission: 'users.manage' }, async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+    if (!user.locked_until || user.locked_until <= ctx.clock.now())
+      throw new ConflictError(`${user.email} is not locked.`);
     await tx
       .updateTable('users')
       .set({ locked_until: null, failed_login_count: 0 })
@@ -206,8 +220,42 @@ export async function unlockUser(ctx: ActionContext, id: string) {
       target: target(user),
       before: { lockedUntil: user.locked_until },
       after: { lockedUntil: null },
+      reason,
     };
   });
+}
+
+/**
+ * Removes another user's 2FA (a lost phone): key and recovery codes go, their sessions end, they
+ * are emailed, and they set it up again at their next sign-in. Needs a reason and, as it removes
+ * a factor, the admin's recent re-authentication.
+ */
+export async function resetTwoFactor(ctx: ActionContext, id: string, input: { reason?: unknown }) {
+  const { reason } = parseInput(reasonSchema, input);
+  const user = await perform(
+    ctx,
+    { action: 'user.two_factor_reset', permission: 'users.manage', recentAuth: true },
+    async (tx) => {
+      const user = await targetForUpdate(
+        tx,
+        ctx,
+        id,
+        'your own two-factor authentication here (use My account)',
+      );
+      if (!user.totp_secret)
+        throw new ConflictError(`${user.email} has no two-factor authentication to reset.`);
+      await clearFactors(tx, id);
+      const endedSessions = await deleteUserSessions(tx, id);
+      return {
+        result: user,
+        target: target(user),
+        before: { twoFactor: 'on' },
+        after: { twoFactor: 'off', endedSessions },
+        reason,
+      };
+    },
+  );
+  await notifyUser(ctx, 'twoFactorReset', user);
 }
 
 export async function signOutEverywhere(ctx: ActionContext, id: string): Promise<number> {

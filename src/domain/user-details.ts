@@ -39,6 +39,7 @@ export async function userDetails(db: Db, id: string, now: Date, viewerId?: stri
       lastLoginAt: user.last_login_at,
       createdAt: user.created_at,
       passwordSet: user.password_hash !== null,
+      twoFactor: user.totp_secret !== null,
       deactivated: user.deactivated_at !== null,
     },
     access,

@@ -5,8 +5,12 @@ import { auditActor, writeAudit } from '../domain/audit';
 import type { AppDeps, AppEnv } from './env';
 import { isHtmx, renderStatusPage } from './render';
 
-/** What a route needs: nothing, a signed-in user, or a permission in the current project. */
-export type Requirement = 'public' | 'signed-in' | { permission: string };
+/**
+ * What a route needs: nothing; a signed-in user; a signed-in user who may still have to enrol in
+ * 2FA (`enrolment`: the pages that let them, and sign-out); a session waiting for its second
+ * factor (`second-factor`); or a permission in the current project.
+ */
+export type Requirement = 'public' | 'signed-in' | 'enrolment' | 'second-factor' | { permission: string };
 
 const REQUIREMENT = Symbol('gatehouse.route-requirement');
 
@@ -26,8 +30,13 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
   }
   const handler: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (requirement === 'public') return next();
+    const session = c.get('session');
+    if (requirement === 'second-factor') return session?.stage === 'code' ? next() : toSignIn(c);
     const actor = c.get('actor');
     if (actor.kind !== 'user') return toSignIn(c);
+    if (requirement === 'enrolment') return next();
+    // The account requires 2FA and this user has none yet: nothing else until they enrol.
+    if (session?.stage === 'enrol') return sendTo(c, '/account/two-factor');
     if (requirement === 'signed-in' || actor.permissions.has(requirement.permission)) return next();
     await writeAudit(
       deps.db,
@@ -48,10 +57,14 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
 
 function toSignIn(c: Context<AppEnv>) {
   const next = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
-  const location = next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
+  return sendTo(c, next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`, 401);
+}
+
+/** A redirect a plain request follows and an HTMX request turns into a full navigation. */
+export function sendTo(c: Context<AppEnv>, location: string, htmxStatus: 401 | 403 = 403) {
   if (isHtmx(c)) {
     c.header('HX-Redirect', location);
-    return c.body(null, 401);
+    return c.body(null, htmxStatus);
   }
   return c.redirect(location, 303);
 }

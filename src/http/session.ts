@@ -24,7 +24,9 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (token) {
       const now = deps.clock.now();
       const session = await validateSession(deps.db, token, now);
-      if (session) {
+      // Waiting for its second factor, a session is nobody yet: only the code page takes it.
+      if (session?.stage === 'code') c.set('session', session);
+      else if (session) {
         const { grants, projects } = session;
         const accountWide = grants.some((g) => g.projectId === null);
         const visible = projects.filter((p) => accountWide || grants.some((g) => g.projectId === p.id));
@@ -72,5 +74,6 @@ export function actionContext(c: Context<AppEnv>, deps: AppDeps): ActionContext 
     mailer: deps.mailer,
     actor: c.get('actor'),
     meta: c.get('meta'),
+    sessionId: c.get('session')?.sessionId ?? null,
   };
 }

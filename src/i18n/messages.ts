@@ -57,6 +57,7 @@ export interface Messages {
     tooLong(max: number): string;
     containsEmail: string;
     containsName: string;
+    common: string;
     codeShape: string;
     codeWrong: string;
   };
@@ -121,6 +122,7 @@ const en: Messages = {
     tooLong: (max) => `Use at most ${max} characters.`,
     containsEmail: 'Do not include your email address.',
     containsName: 'Do not include your name.',
+    common: 'This password is on a list of commonly used passwords. Choose a less common one.',
     codeShape: 'Enter the 6-digit code from your authenticator app.',
     codeWrong: 'That code is not right. Check the time on your device and enter the newest code.',
   },
@@ -207,6 +209,8 @@ const fr: Messages = {
     tooLong: (max) => `Utilisez au plus ${max} caractères.`,
     containsEmail: 'N’utilisez pas votre adresse e-mail.',
     containsName: 'N’utilisez pas votre nom.',
+    common:
+      'Ce mot de passe figure dans une liste de mots de passe courants. Choisissez-en un moins courant.',
     codeShape: 'Saisissez le code à 6 chiffres de votre application d’authentification.',
     codeWrong:
       'Ce code n’est pas le bon. Vérifiez l’heure de votre appareil et saisissez le code le plus récent.',
@@ -295,6 +299,7 @@ const de: Messages = {
     tooLong: (max) => `Verwenden Sie höchstens ${max} Zeichen.`,
     containsEmail: 'Verwenden Sie nicht Ihre E-Mail-Adresse.',
     containsName: 'Verwenden Sie nicht Ihren Namen.',
+    common: 'Dieses Passwort steht auf einer Liste häufig verwendeter Passwörter. Wählen Sie ein selteneres.',
     codeShape: 'Geben Sie den 6-stelligen Code aus Ihrer Authentifizierungs-App ein.',
     codeWrong:
       'Dieser Code ist nicht richtig. Prüfen Sie die Uhrzeit Ihres Geräts und geben Sie den neuesten Code ein.',
@@ -382,6 +387,7 @@ const es: Messages = {
     tooLong: (max) => `Usa como máximo ${max} caracteres.`,
     containsEmail: 'No incluyas tu dirección de correo.',
     containsName: 'No incluyas tu nombre.',
+    common: 'Esta contraseña está en una lista de contraseñas muy usadas. Elige una menos común.',
     codeShape: 'Escribe el código de 6 dígitos de tu aplicación de autenticación.',
     codeWrong:
       'Ese código no es correcto. Comprueba la hora de tu dispositivo y escribe el código más reciente.',

@@ -1,19 +1,25 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { ForgotPasswordPage, ResetRequestedPage } from '../../views/pages/forgot-password';
 import { LoginPage } from '../../views/pages/login';
-import { LinkNotUsablePage, SetPasswordPage } from '../../views/pages/set-password';
-import { ValidationError } from '../domain/errors';
+import { LinkCodePage, LinkNotUsablePage, SetPasswordPage } from '../../views/pages/set-password';
+import { SignInCodePage } from '../../views/pages/sign-in-code';
+import { RateLimitedError, ValidationError } from '../domain/errors';
 import {
-  describeSetPasswordLink,
+  CodeFirstError,
+  confirmLinkCode,
+  describePasswordLink,
   LinkNotUsableError,
-  SIGN_IN_FAILED,
+  type LinkPurpose,
+  requestPasswordReset,
   setPasswordWithLink,
-  signIn,
-  signOut,
-} from '../domain/sign-in';
+} from '../domain/password-links';
+import { getSettings } from '../domain/settings';
+import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from '../domain/sign-in';
 import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
-import { redirectWithFlash, renderPage } from '../http/render';
+import { redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
 import { actionContext, clearSessionCookie, setSessionCookie } from '../http/session';
 
 /** Only a same-origin path may follow sign-in: never `//host`, `/\host` or a full URL. */
@@ -23,6 +29,15 @@ export function safeNext(value: string | undefined): string | null {
   // Control characters and backslashes could turn into another host in some browsers.
   if ([...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\\')) return null;
   return value;
+}
+
+const withNext = (path: string, next: string | null) =>
+  next ? `${path}?next=${encodeURIComponent(next)}` : path;
+
+/** 429 with Retry-After: the same for every address, so it tells nothing about accounts. */
+function tooMany(c: Context<AppEnv>, error: RateLimitedError) {
+  c.header('Retry-After', String(Math.max(1, error.retryAfter)));
+  return renderStatusPage(c, 429);
 }
 
 export function authRoutes(deps: AppDeps) {
@@ -45,7 +60,7 @@ export function authRoutes(deps: AppDeps) {
       const result = await signIn(actionContext(c, deps), { ...form, previousSessionId });
       if (result.ok) {
         setSessionCookie(c, result.token);
-        return c.redirect(next ?? '/', 303);
+        return c.redirect(result.needsCode ? withNext('/login/two-factor', next) : (next ?? '/'), 303);
       }
       return renderPage(c, {
         title: 'Sign in',
@@ -53,6 +68,7 @@ export function authRoutes(deps: AppDeps) {
         body: <LoginPage email={email} next={next ?? undefined} errors={{ credentials: SIGN_IN_FAILED }} />,
       });
     } catch (error) {
+      if (error instanceof RateLimitedError) return tooMany(c, error);
       if (!(error instanceof ValidationError)) throw error;
       return renderPage(c, {
         title: 'Sign in',
@@ -62,7 +78,54 @@ export function authRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/logout', guard(deps, 'signed-in'), async (c) => {
+  app.get('/login/two-factor', guard(deps, 'second-factor'), (c) => {
+    const next = safeNext(c.req.query('next'));
+    return renderPage(c, {
+      title: 'Two-factor authentication',
+      body: <SignInCodePage action={withNext('/login/two-factor', next)} />,
+    });
+  });
+
+  app.post('/login/two-factor', guard(deps, 'second-factor'), async (c) => {
+    const next = safeNext(c.req.query('next'));
+    const session = c.get('session');
+    const form = await formFields(c, ['code']);
+    if (!session) return c.redirect('/login', 303);
+    const result = await signInWithCode(actionContext(c, deps), {
+      sessionId: session.sessionId,
+      code: form.code,
+    });
+    if (result.ok) {
+      setSessionCookie(c, result.token);
+      if (result.method === 'recovery') {
+        const left = `${result.codesLeft} recovery code${result.codesLeft === 1 ? '' : 's'} left`;
+        return redirectWithFlash(
+          c,
+          next ?? '/',
+          `You signed in with a recovery code: ${left}. Make new ones in My account if you are running low.`,
+        );
+      }
+      return c.redirect(next ?? '/', 303);
+    }
+    if (result.sessionGone) return redirectWithFlash(c, '/login', 'Sign in again: the code step timed out.');
+    const message = result.blockedUntil
+      ? 'Too many wrong codes: this step is blocked for 15 minutes.'
+      : 'That code is not right, or was already used. Enter the current code from your app, or a recovery code.';
+    return renderPage(c, {
+      title: 'Two-factor authentication',
+      status: result.blockedUntil ? 429 : 401,
+      body: (
+        <SignInCodePage
+          action={withNext('/login/two-factor', next)}
+          errors={{ code: message }}
+          blockedUntil={result.blockedUntil}
+        />
+      ),
+    });
+  });
+
+  // Open to a session at any stage (or none): leaving must always be possible.
+  app.post('/logout', guard(deps, 'public'), async (c) => {
     const session = c.get('session');
     if (session) await signOut(actionContext(c, deps), session.sessionId);
     clearSessionCookie(c);
@@ -70,41 +133,120 @@ export function authRoutes(deps: AppDeps) {
     return c.redirect('/login?signed_out=1', 303);
   });
 
-  // Token pages keep the token out of Referer headers.
-  app.get('/set-password/:token', guard(deps, 'public'), async (c) => {
-    c.header('Referrer-Policy', 'no-referrer');
-    const token = c.req.param('token');
-    const target = await describeSetPasswordLink(actionContext(c, deps), token);
-    if (!target) return renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
-    return renderPage(c, {
-      title: 'Set your password',
-      body: <SetPasswordPage action={c.req.path} {...target} />,
-    });
-  });
+  app.get('/forgot-password', guard(deps, 'public'), (c) =>
+    renderPage(c, { title: 'Reset your password', body: <ForgotPasswordPage /> }),
+  );
 
-  app.post('/set-password/:token', guard(deps, 'public'), async (c) => {
-    c.header('Referrer-Policy', 'no-referrer');
-    const token = c.req.param('token');
-    const form = await formFields(c, ['password', 'confirm']);
-    const ctx = actionContext(c, deps);
+  app.post('/forgot-password', guard(deps, 'public'), async (c) => {
+    const form = await formFields(c, ['email']);
     try {
-      await setPasswordWithLink(ctx, { token, ...form });
-      return redirectWithFlash(c, '/login', 'Your password is set. Sign in with it now.');
-    } catch (error) {
-      if (error instanceof LinkNotUsableError) {
-        return renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
-      }
-      if (!(error instanceof ValidationError)) throw error;
-      const target = await describeSetPasswordLink(ctx, token);
-      if (!target)
-        return renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
+      await requestPasswordReset(actionContext(c, deps), form);
+      const settings = await getSettings(deps.db);
       return renderPage(c, {
-        title: 'Set your password',
+        title: 'Check your email',
+        body: (
+          <ResetRequestedPage
+            email={form.email?.trim() ?? ''}
+            lifetimeMinutes={settings.reset_lifetime_minutes}
+          />
+        ),
+      });
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooMany(c, error);
+      if (!(error instanceof ValidationError)) throw error;
+      return renderPage(c, {
+        title: 'Reset your password',
         status: 422,
-        body: <SetPasswordPage action={c.req.path} {...target} errors={error.fields} />,
+        body: <ForgotPasswordPage email={form.email ?? ''} errors={error.fields} />,
       });
     }
   });
 
+  passwordLinkRoutes(app, deps, '/set-password', 'set_password');
+  passwordLinkRoutes(app, deps, '/reset-password', 'reset_password');
   return app;
+}
+
+/**
+ * A link's pages: the code step when the user has 2FA, then the new password. Token pages keep
+ * the token out of Referer headers.
+ */
+function passwordLinkRoutes(app: Hono<AppEnv>, deps: AppDeps, base: string, purpose: LinkPurpose) {
+  const title = purpose === 'reset_password' ? 'Choose a new password' : 'Set your password';
+  const notUsable = (c: Context<AppEnv>) =>
+    renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
+
+  const show = async (
+    c: Context<AppEnv>,
+    errors: Record<string, string> = {},
+    status: 200 | 401 | 422 | 429 = 200,
+    blockedUntil: Date | null = null,
+  ) => {
+    const token = c.req.param('token') ?? '';
+    const target = await describePasswordLink(actionContext(c, deps), token, purpose);
+    if (!target) return notUsable(c);
+    const action = `${base}/${token}`;
+    if (target.needsCode)
+      return renderPage(c, {
+        title: 'Confirm it is you',
+        status,
+        body: (
+          <LinkCodePage
+            action={`${action}/code`}
+            email={target.email}
+            errors={errors}
+            blockedUntil={blockedUntil}
+          />
+        ),
+      });
+    return renderPage(c, {
+      title,
+      status,
+      body: (
+        <SetPasswordPage action={action} {...target} reset={purpose === 'reset_password'} errors={errors} />
+      ),
+    });
+  };
+
+  app.get(`${base}/:token`, guard(deps, 'public'), (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    return show(c);
+  });
+
+  app.post(`${base}/:token/code`, guard(deps, 'public'), async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    const token = c.req.param('token');
+    const form = await formFields(c, ['code']);
+    try {
+      const result = await confirmLinkCode(actionContext(c, deps), { token, purpose, code: form.code });
+      if (result.ok) return c.redirect(`${base}/${token}`, 303);
+      const message = result.blockedUntil
+        ? 'Too many wrong codes: this step is blocked for 15 minutes.'
+        : 'That code is not right, or was already used.';
+      return show(c, { code: message }, result.blockedUntil ? 429 : 401, result.blockedUntil);
+    } catch (error) {
+      if (error instanceof LinkNotUsableError) return notUsable(c);
+      if (!(error instanceof ValidationError)) throw error;
+      return show(c, error.fields, 422);
+    }
+  });
+
+  app.post(`${base}/:token`, guard(deps, 'public'), async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    const token = c.req.param('token');
+    const form = await formFields(c, ['password', 'confirm']);
+    try {
+      await setPasswordWithLink(actionContext(c, deps), { token, purpose, ...form });
+      const done =
+        purpose === 'reset_password'
+          ? 'Your password has been changed and every session has ended. Sign in with the new password.'
+          : 'Your password is set. Sign in with it now.';
+      return redirectWithFlash(c, '/login', done);
+    } catch (error) {
+      if (error instanceof LinkNotUsableError) return notUsable(c);
+      if (error instanceof CodeFirstError) return show(c, {}, 422);
+      if (!(error instanceof ValidationError)) throw error;
+      return show(c, error.fields, 422);
+    }
+  });
 }

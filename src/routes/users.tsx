@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
+import { TextAreaField } from '../../views/components/form';
 import { ListStatus } from '../../views/components/pagination';
 import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
@@ -19,6 +20,7 @@ import {
   resetAllCount,
   resetAllPasswords,
   resetPassword,
+  resetTwoFactor,
   signOutEverywhere,
   unlockUser,
 } from '../domain/user-actions';
@@ -340,7 +342,6 @@ export function userRoutes(deps: AppDeps) {
     });
   simple('deactivate', deactivateUser, 'User deactivated. Their sessions have ended.');
   simple('reactivate', reactivateUser, 'User reactivated.');
-  simple('unlock', unlockUser, 'User unlocked.');
   simple('sign-out', signOutEverywhere, 'All their sessions have ended.');
 
   app.post('/users/:id/resend', guard(deps, MANAGE), async (c) => {
@@ -366,25 +367,37 @@ export function userRoutes(deps: AppDeps) {
   const confirmPage = async (
     c: Context<AppEnv>,
     id: string,
-    kind: 'delete' | 'reset-password',
+    kind: 'delete' | 'reset-password' | 'unlock' | 'reset-two-factor',
     errors: FormErrors = {},
     status: Status = 200,
+    reason = '',
   ) => {
     const details = await userDetails(deps.db, id, now()).catch(() => null);
     if (!details) return renderStatusPage(c, 404);
     const { name, email } = details.user;
-    const text =
-      kind === 'delete'
-        ? {
-            title: `Delete ${name}?`,
-            confirm: `Delete ${name}`,
-            body: `This removes ${name} (${email}) for good, with their role bindings, team memberships and sessions. It cannot be undone; deactivate instead to keep the record.`,
-          }
-        : {
-            title: `Reset the password of ${name}?`,
-            confirm: `Reset password of ${name}`,
-            body: `Their current password stops working at once and their sessions end. They are emailed a link, valid one hour, to choose a new one.`,
-          };
+    const text = {
+      delete: {
+        title: `Delete ${name}?`,
+        confirm: `Delete ${name}`,
+        body: `This removes ${name} (${email}) for good, with their role bindings, team memberships and sessions. It cannot be undone; deactivate instead to keep the record.`,
+      },
+      'reset-password': {
+        title: `Reset the password of ${name}?`,
+        confirm: `Reset password of ${name}`,
+        body: `Their current password stops working at once and their sessions end. They are emailed a link, valid one hour, to choose a new one.`,
+      },
+      unlock: {
+        title: `Unlock ${name}?`,
+        confirm: `Unlock ${name}`,
+        body: `${name} can sign in again at once instead of waiting for the lock to end. Unlock only when you know the failed attempts were theirs.`,
+      },
+      'reset-two-factor': {
+        title: `Reset two-factor authentication of ${name}?`,
+        confirm: `Reset two-factor authentication of ${name}`,
+        body: `Their authenticator key and recovery codes stop working and their sessions end. They are emailed, and set up two-factor authentication again at their next sign-in. Do this only after confirming who is asking, for example for a lost phone.`,
+      },
+    }[kind];
+    const withReason = kind === 'unlock' || kind === 'reset-two-factor';
     return renderPage(c, {
       title: text.title,
       status,
@@ -398,6 +411,18 @@ export function userRoutes(deps: AppDeps) {
           errors={errors}
         >
           <p>{text.body}</p>
+          {withReason ? (
+            <TextAreaField
+              name="reason"
+              label="Reason"
+              hint="Kept in the audit log."
+              rows={3}
+              maxlength={500}
+              required
+              value={reason}
+              error={errors.reason}
+            />
+          ) : null}
         </ConfirmPage>
       ),
     });
@@ -441,6 +466,33 @@ export function userRoutes(deps: AppDeps) {
       );
     }
   });
+
+  /** Unlock and 2FA reset: a reason is required and audited. */
+  const withReason = (
+    kind: 'unlock' | 'reset-two-factor',
+    act: (ctx: ActionContext, id: string, input: { reason?: unknown }) => Promise<void>,
+    done: string,
+  ) => {
+    app.get(`/users/:id/${kind}`, guard(deps, MANAGE), (c) => confirmPage(c, c.req.param('id'), kind));
+    app.post(`/users/:id/${kind}`, guard(deps, MANAGE), async (c) => {
+      const id = c.req.param('id');
+      const form = await formFields(c, ['reason']);
+      try {
+        await act(actionContext(c, deps), id, form);
+        return redirectWithFlash(c, `/users/${id}`, done);
+      } catch (error) {
+        return renderRefusal(c, error, (errors, status) =>
+          confirmPage(c, id, kind, errors, status as Status, form.reason ?? ''),
+        );
+      }
+    });
+  };
+  withReason('unlock', unlockUser, 'User unlocked. They can sign in again.');
+  withReason(
+    'reset-two-factor',
+    resetTwoFactor,
+    'Two-factor authentication reset. They set it up again at their next sign-in.',
+  );
 
   return app;
 }

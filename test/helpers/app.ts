@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import type { ActionContext, Clock } from '../../src/domain/context';
-import { setPasswordWithLink } from '../../src/domain/sign-in';
+import { setPasswordWithLink } from '../../src/domain/password-links';
 import { createAccountAdmin } from '../../src/domain/users';
 import { MemoryMailer } from '../../src/mail/mailer';
 import { testDatabase } from './database';
@@ -31,9 +31,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-/** The app on a fresh database, with a clock the test moves and errors it can read. */
-export async function testApp(options: { publicUrl?: string } = {}) {
+/**
+ * The app on a fresh database, with a clock the test moves and errors it can read. The account
+ * starts with "require two-factor authentication" off unless asked: fixture users have no
+ * authenticator, and the tests of other features should not each enrol one. The tests of 2FA
+ * turn it on (it is on by default in a real account: migration 0001).
+ */
+export async function testApp(options: { publicUrl?: string; requireTwoFactor?: boolean } = {}) {
   const database = await testDatabase();
+  await database.db
+    .updateTable('account_settings')
+    .set({ require_two_factor: options.requireTwoFactor ?? false })
+    .execute();
   const clock = new TestClock();
   const mailer = new MemoryMailer();
   const config = testConfig(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {});

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { hashPassword } from '../../src/auth/passwords';
+import { encryptSecret } from '../../src/auth/secret-box';
 import { createSession, SESSION_COOKIE } from '../../src/auth/sessions';
+import { newTotpSecret } from '../../src/auth/totp';
 import type { Db } from '../../src/db/connect';
 import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import type { ActionContext } from '../../src/domain/context';
@@ -59,6 +61,20 @@ export async function bind(
   return row.id;
 }
 
+/**
+ * Gives the user an authenticator key (as enrolment would) and returns it in base32, for
+ * oathtool or totpCode. Their sessions from clientFor count as having passed the code step.
+ */
+export async function enrolTotp(t: TestApp, userId: string): Promise<string> {
+  const secret = newTotpSecret();
+  await t.db
+    .updateTable('users')
+    .set({ totp_secret: encryptSecret(t.config.secretKey, secret) })
+    .where('id', '=', userId)
+    .execute();
+  return secret;
+}
+
 /** A signed-in client without the cost of a password check: a session made directly. */
 export async function clientFor(t: TestApp, userId: string): Promise<Client> {
   const token = await createSession(t.db, {
@@ -67,6 +83,7 @@ export async function clientFor(t: TestApp, userId: string): Promise<Client> {
     settings: await getSettings(t.db),
     ip: null,
     userAgent: 'test',
+    twoFactorVerified: true,
   });
   const client = new Client(t.app);
   client.cookies.set(SESSION_COOKIE, token);
@@ -99,6 +116,7 @@ export async function resetData(db: Db): Promise<void> {
   await sql`delete from teams`.execute(db);
   await sql`delete from sessions`.execute(db);
   await sql`delete from one_time_tokens`.execute(db);
+  await sql`delete from rate_limits`.execute(db);
   await sql`delete from users`.execute(db);
   await sql`delete from roles where key is null`.execute(db);
   await sql`delete from projects where id <> (select id from projects order by created_at, id limit 1)`.execute(

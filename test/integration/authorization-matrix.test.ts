@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRole } from '../../src/auth/permissions';
+import { encryptSecret } from '../../src/auth/secret-box';
 import { sha256 } from '../../src/auth/tokens';
+import { newTotpSecret } from '../../src/auth/totp';
+import { settingsValues } from '../../src/domain/account-settings';
+import { getSettings } from '../../src/domain/settings';
 import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
-import { clientFor, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 
 /**
@@ -296,7 +300,20 @@ const CASES: RouteCase[] = [
         .set({ locked_until: lockedUntil })
         .where('id', '=', f.target?.id ?? '')
         .execute();
-      return { path: `/users/${f.target?.id}/unlock`, form: {} };
+      return { path: `/users/${f.target?.id}/unlock`, form: { reason: 'Confirmed by phone' } };
+    },
+  },
+  {
+    route: 'POST /users/:id/reset-two-factor',
+    permission: 'users.manage',
+    acts: true,
+    prepare: async (f) => {
+      await f.t.db
+        .updateTable('users')
+        .set({ totp_secret: encryptSecret(f.t.config.secretKey, newTotpSecret()) })
+        .where('id', '=', f.target?.id ?? '')
+        .execute();
+      return { path: `/users/${f.target?.id}/reset-two-factor`, form: { reason: 'Lost phone' } };
     },
   },
   {
@@ -394,6 +411,50 @@ const CASES: RouteCase[] = [
       path: `/invitations/${(await invitation(f)).id}/edit`,
       form: { projectId: f.projectId, roleId: await builtinRoleId(f.t.db, 'editor') },
     }),
+  },
+  {
+    route: 'POST /settings',
+    permission: 'account.settings',
+    acts: false,
+    prepare: async (f) => ({
+      path: '/settings',
+      form: {
+        ...Object.fromEntries(
+          Object.entries(settingsValues(await getSettings(f.t.db))).map(([k, v]) => [k, String(v)]),
+        ),
+        require_two_factor: '',
+        allow_manual_links: 'on',
+        account_name: `Renamed ${Math.random()}`,
+      },
+    }),
+  },
+  {
+    route: 'POST /account/profile',
+    permission: 'signed-in',
+    acts: false,
+    prepare: async () => ({ path: '/account/profile', form: { name: 'A new name', language: 'fr' } }),
+  },
+  {
+    route: 'POST /account/password',
+    permission: 'signed-in',
+    acts: false,
+    prepare: async () => ({
+      path: '/account/password',
+      form: { current: FIXTURE_PASSWORD, password: 'an entirely new passphrase', confirm: 'an entirely new passphrase' },
+    }),
+  },
+  {
+    route: 'POST /account/two-factor',
+    permission: 'signed-in',
+    acts: false,
+    prepare: async () => ({ path: '/account/two-factor', form: {} }),
+  },
+  {
+    route: 'POST /account/sessions/end-others',
+    permission: 'signed-in',
+    acts: false,
+    changesData: false,
+    prepare: async () => ({ path: '/account/sessions/end-others', form: {} }),
   },
   {
     route: 'POST /users/reset-all',

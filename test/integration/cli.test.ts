@@ -67,8 +67,10 @@ describe(`the CLI (${databaseKind})`, () => {
       const password = 'a long and unusual passphrase';
       expect((await client.post(path, { password, confirm: password })).status).toBe(303);
       expect((await client.signIn('first@example.com', password)).status).toBe(303);
+      // The account requires 2FA by default: the first admin sets it up before anything else.
       const home = await client.get('/');
-      expect(await home.text()).toContain('First Admin');
+      expect(home.headers.get('location')).toBe('/account/two-factor');
+      expect(await (await client.get('/account/two-factor')).text()).toContain('First Admin');
       const binding = await database.db
         .selectFrom('role_bindings as b')
         .innerJoin('roles as r', 'r.id', 'b.role_id')

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashRecoveryCode } from '../../src/auth/recovery-codes';
 import { SESSION_COOKIE } from '../../src/auth/sessions';
 import { sha256 } from '../../src/auth/tokens';
+import { totpCode } from '../../src/auth/totp';
 import { builtinRoleId, defaultProjectId, grantsOf, permissionsIn } from '../../src/domain/access';
 import { type TestApp, testApp } from '../helpers/app';
-import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 import { oathtool } from '../helpers/oathtool';
 
@@ -31,6 +32,8 @@ const PASSWORD = 'correct horse battery staple';
 /** An Account Admin's client and the form of an invitation to the default project as Editor. */
 async function admin() {
   const me = await makeUser(t.db, { role: 'account_admin' });
+  // The account requires 2FA (the default), so an admin who acts has it.
+  await enrolTotp(t, me.id);
   const form = {
     emails: 'ana@example.com',
     projectId,
@@ -128,6 +131,7 @@ describe('inviting', () => {
 
   it('does not let an inviter grant more than they hold (no escalation through invitations)', async () => {
     const coAdmin = await makeUser(t.db, { role: 'co_admin', projectId });
+    await enrolTotp(t, coAdmin.id);
     const client = await clientFor(t, coAdmin.id);
     const before = await snapshot(t.db);
     const response = await client.post('/invitations', {
@@ -327,12 +331,14 @@ describe('the invitation link', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const existing = await makeUser(t.db, { role: 'viewer', projectId });
+    const key = await enrolTotp(t, existing.id);
     await a.client.post('/invitations', { ...a.form, emails: existing.email, projectId: other.id });
     const token = tokenIn(t.mailer.messages.at(-1)?.text ?? '');
     const anonymous = await (await new Client(t.app).get(`/invite/${token}`)).text();
     expect(anonymous).toContain(`/login?next=${encodeURIComponent(`/invite/${token}`)}`);
     const them = new Client(t.app);
     expect((await them.signIn(existing.email, FIXTURE_PASSWORD)).status).toBe(303);
+    expect((await them.post('/login/two-factor', { code: totpCode(key, t.clock.now()) })).status).toBe(303);
     const accepted = await them.post(`/invite/${token}/accept`, {});
     expect(accepted.status).toBe(303);
     const held = permissionsIn(await grantsOf(t.db, existing.id, t.clock.now()), other.id);

@@ -37,6 +37,7 @@ describe(`migrations (${databaseKind})`, () => {
       'invitations',
       'one_time_tokens',
       'projects',
+      'rate_limits',
       'recovery_codes',
       'role_bindings',
       'roles',

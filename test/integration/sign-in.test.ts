@@ -129,7 +129,7 @@ describe('sign-in', () => {
     expect(home.status).toBe(200);
     expect(home.headers.get('cache-control')).toBe('no-store');
     const html = await home.text();
-    expect(html).toContain('Signed in as <strong>Ada Lovelace</strong>');
+    expect(html).toContain('My account<span class="visually-hidden">: Ada Lovelace</span>');
     expect(html).toContain('<nav aria-label="Main">');
   });
 

@@ -223,7 +223,7 @@ describe(`per-user actions (${databaseKind})`, () => {
       .execute();
     const client = await clientFor(t, admin.id);
     expect(await (await client.get(`/users/${user.id}`)).text()).toContain('Locked until');
-    expect((await client.post(`/users/${user.id}/unlock`, {})).status).toBe(303);
+    expect((await client.post(`/users/${user.id}/unlock`, { reason: 'Verified by phone' })).status).toBe(303);
     expect((await row(user.id)).locked_until).toBeNull();
     const a = await clientFor(t, user.id);
     const b = await clientFor(t, user.id);

@@ -34,6 +34,9 @@ export function LoginPage({ email = '', next, errors = {} }: LoginProps) {
         />
         <button type="submit">Sign in</button>
       </form>
+      <p>
+        <a href="/forgot-password">Forgot your password?</a>
+      </p>
     </section>
   );
 }

@@ -1,19 +1,22 @@
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { utcTime } from '../components/format';
 
 export interface SetPasswordProps {
   action: string;
   email: string;
   name: string;
   minLength: number;
+  /** A reset the user asked for, rather than a first password or an admin's reset. */
+  reset?: boolean;
   errors?: FieldErrors;
 }
 
 const LABELS = { password: 'New password', confirm: 'Confirm new password' };
 
-export function SetPasswordPage({ action, email, name, minLength, errors = {} }: SetPasswordProps) {
+export function SetPasswordPage({ action, email, name, minLength, reset, errors = {} }: SetPasswordProps) {
   return (
     <section class="narrow">
-      <h1>Set your password</h1>
+      <h1>{reset ? 'Choose a new password' : 'Set your password'}</h1>
       <p>
         Hello {name}. Choose the password you will sign in with as <strong>{email}</strong>.
       </p>
@@ -27,7 +30,7 @@ export function SetPasswordPage({ action, email, name, minLength, errors = {} }:
           type="password"
           autocomplete="new-password"
           required
-          hint={`At least ${minLength} characters. A few unrelated words make a strong password; paste is fine.`}
+          hint={`${minLength} to 128 characters, not a common password, without your name or email. A few unrelated words make a strong password; paste is fine.`}
           error={errors.password}
         />
         <Field
@@ -38,7 +41,7 @@ export function SetPasswordPage({ action, email, name, minLength, errors = {} }:
           required
           error={errors.confirm}
         />
-        <button type="submit">Set password</button>
+        <button type="submit">{reset ? 'Save new password' : 'Set password'}</button>
       </form>
     </section>
   );
@@ -49,12 +52,51 @@ export function LinkNotUsablePage() {
     <section class="narrow">
       <h1>This link cannot be used</h1>
       <p>
-        The link is unknown, has already been used, or has expired (links to set a password last one hour).
-        Ask an administrator of your account to send you a new one.
+        The link is unknown, has already been used, has been replaced by a newer one, or has expired. Ask for
+        a new one on the <a href="/forgot-password">forgot-password page</a>, or ask an administrator of your
+        account.
       </p>
       <p>
         <a href="/login">Go to the sign-in page</a>
       </p>
+    </section>
+  );
+}
+
+const CODE_LABELS = { code: 'Authentication code' };
+
+/** A password link for a user with 2FA: a code first (security.md), then the new password. */
+export function LinkCodePage({
+  action,
+  email,
+  errors = {},
+  blockedUntil,
+}: {
+  action: string;
+  email: string;
+  errors?: FieldErrors;
+  blockedUntil?: Date | null;
+}) {
+  return (
+    <section class="narrow">
+      <h1>Confirm it is you</h1>
+      <ErrorSummary errors={errors} labels={CODE_LABELS} />
+      <p>
+        <strong>{email}</strong> uses two-factor authentication. Enter the 6-digit code your authenticator app
+        shows, or one of your recovery codes, before you choose the new password.
+      </p>
+      {blockedUntil ? <p>Too many wrong codes. Try again after {utcTime(blockedUntil)}.</p> : null}
+      <form method="post" action={action} novalidate>
+        <Field
+          name="code"
+          label={CODE_LABELS.code}
+          autocomplete="one-time-code"
+          required
+          autofocus
+          error={errors.code}
+        />
+        <button type="submit">Continue</button>
+      </form>
     </section>
   );
 }

@@ -9,6 +9,10 @@ export const STATUS_TEXT = {
     body: 'There is no page at this address. Check the link, or go back home.',
   },
   413: { title: 'Request too large', body: 'What you sent is larger than this form accepts.' },
+  429: {
+    title: 'Too many attempts',
+    body: 'Too many attempts came from your network in a short time. Wait a few minutes, then try again.',
+  },
   500: {
     title: 'Something went wrong',
     body: 'The server could not complete your request. It has been logged; try again in a moment.',

@@ -42,6 +42,8 @@ export function UserPage({
               : user.status}
           </span>
         </dd>
+        <dt>Two-factor authentication</dt>
+        <dd>{user.twoFactor ? 'On' : 'Not set up'}</dd>
         <dt>Language</dt>
         <dd>{LANGUAGES[user.language as keyof typeof LANGUAGES] ?? user.language}</dd>
         <dt>Access ends</dt>
@@ -64,7 +66,12 @@ export function UserPage({
               <ActionButton action={`${base}/deactivate`} label="Deactivate" userName={user.name} />
             )}
             {user.status === 'Locked' ? (
-              <ActionButton action={`${base}/unlock`} label="Unlock" userName={user.name} />
+              <DialogLink href={`${base}/unlock`}>Unlock {user.name}</DialogLink>
+            ) : null}
+            {user.twoFactor ? (
+              <DialogLink href={`${base}/reset-two-factor`}>
+                Reset two-factor authentication of {user.name}
+              </DialogLink>
             ) : null}
             {user.passwordSet ? null : (
               <ActionButton

@@ -1,0 +1,351 @@
+import { z } from 'zod';
+import { hashPassword, PASSWORD_MAX_LENGTH, passwordProblem, verifyPassword } from '../auth/passwords';
+import { SIGN_IN_PER_IP } from '../auth/rate-limit';
+import type { Db } from '../db/connect';
+import { LANGUAGES } from '../i18n/messages';
+import { perform } from './audit';
+import type { ActionContext } from './context';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { recoveryCodesLeft } from './second-factor';
+import { notifyUser } from './security-notices';
+import { getSettings } from './settings';
+import { countWrongPassword, spendOrRefuse } from './sign-in';
+import { nameSchema, parseInput } from './validation';
+
+/** The signed-in user's own account: profile, password, sessions and security events. */
+
+function self(ctx: ActionContext) {
+  if (ctx.actor.kind !== 'user') throw new ConflictError('My account is for a signed-in user.');
+  return ctx.actor;
+}
+
+const selfTarget = (user: { id: string; email: string }) => ({
+  type: 'user',
+  id: user.id,
+  label: user.email,
+});
+
+export interface MyAccount {
+  id: string;
+  name: string;
+  email: string;
+  language: string;
+  twoFactor: boolean;
+  enrolmentStarted: boolean;
+  codesLeft: number;
+  passwordChangedAt: Date | null;
+  requireTwoFactor: boolean;
+  minLength: number;
+}
+
+export async function myAccount(ctx: ActionContext): Promise<MyAccount> {
+  const me = self(ctx);
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'name', 'email', 'language', 'totp_secret', 'totp_pending_secret', 'password_changed_at'])
+    .where('id', '=', me.id)
+    .executeTakeFirstOrThrow();
+  const settings = await getSettings(ctx.db);
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    language: user.language,
+    twoFactor: user.totp_secret !== null,
+    enrolmentStarted: user.totp_pending_secret !== null,
+    codesLeft: user.totp_secret ? await recoveryCodesLeft(ctx.db, user.id) : 0,
+    passwordChangedAt: user.password_changed_at,
+    requireTwoFactor: settings.require_two_factor,
+    minLength: settings.password_min_length,
+  };
+}
+
+const profileSchema = z.object({
+  name: nameSchema,
+  language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], {
+    error: 'Choose a language from the list.',
+  }),
+});
+
+/** Name and the language of the emails Gatehouse sends you. */
+export async function updateProfile(
+  ctx: ActionContext,
+  input: { name?: unknown; language?: unknown },
+): Promise<boolean> {
+  const me = self(ctx);
+  const data = parseInput(profileSchema, input);
+  return perform(ctx, { action: 'user.profile_update', permission: null }, async (tx) => {
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'language'])
+      .where('id', '=', me.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const before: Record<string, string> = {};
+    const after: Record<string, string> = {};
+    for (const key of ['name', 'language'] as const) {
+      if (user[key] !== data[key]) {
+        before[key] = user[key];
+        after[key] = data[key];
+      }
+    }
+    const changed = Object.keys(after).length > 0;
+    if (changed) await tx.updateTable('users').set(data).where('id', '=', me.id).execute();
+    return { result: changed, target: selfTarget(user), projectId: null, before, after };
+  });
+}
+
+/**
+ * Proves the password again for the sensitive actions of the next 10 minutes. A wrong one counts
+ * towards the lockout like a failed sign-in, so a borrowed session cannot guess at leisure.
+ */
+export async function reauthenticate(ctx: ActionContext, input: { password?: unknown }): Promise<boolean> {
+  const me = self(ctx);
+  const password = typeof input.password === 'string' ? input.password : '';
+  if (!password) throw new ValidationError({ password: 'Enter your password.' });
+  if (password.length > PASSWORD_MAX_LENGTH * 4) return false;
+  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', {
+    action: 'auth.reauthenticate',
+    label: me.email,
+  });
+  const stored = await ctx.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', me.id)
+    .executeTakeFirst();
+  const ok = await verifyPassword(stored?.password_hash ?? null, password);
+  const done = await perform(ctx, { action: 'auth.reauthenticate', permission: null }, async (tx) => {
+    const user = await lockedSelf(tx, me.id);
+    const target = selfTarget(user);
+    if (!ok || user.password_hash !== stored?.password_hash) {
+      const lockedUntil = await countWrongPassword(tx, ctx, user, await getSettings(tx));
+      return {
+        result: { ok: false, locked: lockedUntil ? { user, lockedUntil } : null },
+        outcome: 'failed',
+        target,
+        projectId: null,
+        reason: 'wrong password',
+      };
+    }
+    if (ctx.sessionId)
+      await tx
+        .updateTable('sessions')
+        .set({ reauthenticated_at: ctx.clock.now() })
+        .where('id', '=', ctx.sessionId)
+        .where('user_id', '=', me.id)
+        .execute();
+    await tx.updateTable('users').set({ failed_login_count: 0 }).where('id', '=', me.id).execute();
+    return { result: { ok: true, locked: null }, target, projectId: null };
+  });
+  if (done.locked)
+    await notifyUser(ctx, 'accountLocked', done.locked.user, { lockedUntil: done.locked.lockedUntil });
+  return done.ok;
+}
+
+function lockedSelf(tx: Db, id: string) {
+  return tx
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'language', 'password_hash', 'failed_login_count', 'lockout_count'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Needs the current password; the new one meets the policy; every other session ends (this one
+ * stays, and counts as freshly authenticated); the user is emailed.
+ */
+export async function changePassword(
+  ctx: ActionContext,
+  input: { current?: unknown; password?: unknown; confirm?: unknown },
+): Promise<number> {
+  const me = self(ctx);
+  const { current, password, confirm } = parseInput(
+    z.object({
+      current: z
+        .string()
+        .min(1, 'Enter your current password.')
+        .max(PASSWORD_MAX_LENGTH * 4),
+      password: z.string().min(1, 'Enter a new password.'),
+      confirm: z.string(),
+    }),
+    input,
+  );
+  const settings = await getSettings(ctx.db);
+  const problem = passwordProblem({
+    password,
+    minLength: settings.password_min_length,
+    email: me.email,
+    name: me.name,
+  });
+  if (problem) throw new ValidationError({ password: problem });
+  if (confirm !== password) throw new ValidationError({ confirm: 'The two new passwords do not match.' });
+  if (current === password)
+    throw new ValidationError({ password: 'Choose a password different from the current one.' });
+  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', {
+    action: 'user.password_change',
+    label: me.email,
+  });
+  const stored = await ctx.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', me.id)
+    .executeTakeFirst();
+  const [ok, passwordHash] = await Promise.all([
+    verifyPassword(stored?.password_hash ?? null, current),
+    hashPassword(password),
+  ]);
+  const now = ctx.clock.now();
+  const done = await perform(ctx, { action: 'user.password_change', permission: null }, async (tx) => {
+    const user = await lockedSelf(tx, me.id);
+    const target = selfTarget(user);
+    if (!ok || user.password_hash !== stored?.password_hash) {
+      const lockedUntil = await countWrongPassword(tx, ctx, user, settings);
+      return {
+        result: { ended: null as number | null, user, locked: lockedUntil },
+        outcome: 'failed',
+        target,
+        projectId: null,
+        reason: 'wrong current password',
+      };
+    }
+    await tx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: now, failed_login_count: 0 })
+      .where('id', '=', me.id)
+      .execute();
+    let others = tx.deleteFrom('sessions').where('user_id', '=', me.id);
+    if (ctx.sessionId) others = others.where('id', '<>', ctx.sessionId);
+    const ended = Number((await others.executeTakeFirst()).numDeletedRows);
+    if (ctx.sessionId)
+      await tx
+        .updateTable('sessions')
+        .set({ reauthenticated_at: now })
+        .where('id', '=', ctx.sessionId)
+        .execute();
+    return {
+      result: { ended, user, locked: null },
+      target,
+      projectId: null,
+      after: { endedSessions: ended },
+    };
+  });
+  if (done.locked) await notifyUser(ctx, 'accountLocked', done.user, { lockedUntil: done.locked });
+  if (done.ended === null) throw new ValidationError({ current: 'Your current password is not right.' });
+  await notifyUser(ctx, 'passwordChanged', done.user);
+  return done.ended;
+}
+
+export interface MySession {
+  id: string;
+  browser: string;
+  ip: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  current: boolean;
+}
+
+export async function mySessions(ctx: ActionContext): Promise<MySession[]> {
+  const me = self(ctx);
+  const rows = await ctx.db
+    .selectFrom('sessions')
+    .select(['id', 'user_agent', 'ip', 'created_at', 'last_seen_at'])
+    .where('user_id', '=', me.id)
+    .where('expires_at', '>', ctx.clock.now())
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    browser: describeBrowser(r.user_agent),
+    ip: r.ip,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    current: r.id === ctx.sessionId,
+  }));
+}
+
+/** "Firefox on Linux": enough to recognise a device; the full string is not worth showing. */
+export function describeBrowser(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown browser';
+  const browser =
+    [
+      [/Edg\//, 'Edge'],
+      [/OPR\//, 'Opera'],
+      [/Firefox\//, 'Firefox'],
+      [/Chrome\/|Chromium\//, 'Chrome'],
+      [/Safari\//, 'Safari'],
+    ].find(([re]) => (re as RegExp).test(userAgent))?.[1] ?? 'Unknown browser';
+  const os =
+    [
+      [/Windows/, 'Windows'],
+      [/iPhone|iPad/, 'iOS'],
+      [/Android/, 'Android'],
+      [/Mac OS X|Macintosh/, 'macOS'],
+      [/CrOS/, 'ChromeOS'],
+      [/Linux/, 'Linux'],
+    ].find(([re]) => (re as RegExp).test(userAgent))?.[1] ?? null;
+  return os ? `${browser} on ${os}` : (browser as string);
+}
+
+/** Signs out one of your sessions (this one too, if you choose it). */
+export async function endMySession(ctx: ActionContext, sessionId: string): Promise<void> {
+  const me = self(ctx);
+  await perform(ctx, { action: 'user.session_end', permission: null }, async (tx) => {
+    const ended = await tx
+      .deleteFrom('sessions')
+      .where('id', '=', sessionId)
+      .where('user_id', '=', me.id)
+      .executeTakeFirst();
+    if (Number(ended.numDeletedRows) === 0) throw new NotFoundError('There is no such session.');
+    return {
+      result: undefined,
+      target: selfTarget(me),
+      projectId: null,
+      after: { session: sessionId.slice(0, 6) },
+    };
+  });
+}
+
+export async function endOtherSessions(ctx: ActionContext): Promise<number> {
+  const me = self(ctx);
+  return perform(ctx, { action: 'user.sessions_end_others', permission: null }, async (tx) => {
+    let others = tx.deleteFrom('sessions').where('user_id', '=', me.id);
+    if (ctx.sessionId) others = others.where('id', '<>', ctx.sessionId);
+    const ended = Number((await others.executeTakeFirst()).numDeletedRows);
+    return { result: ended, target: selfTarget(me), projectId: null, after: { endedSessions: ended } };
+  });
+}
+
+/** Sign-ins, lockouts and changes to your password, 2FA and sessions, newest first. */
+export async function mySecurityEvents(ctx: ActionContext, limit = 20) {
+  const me = self(ctx);
+  return ctx.db
+    .selectFrom('audit_events')
+    .select(['id', 'occurred_at', 'action', 'outcome', 'ip', 'actor_label'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('target_type', '=', 'user'), eb('target_id', '=', me.id)]),
+        eb.and([eb('actor_id', '=', me.id), eb('action', 'like', 'auth.%')]),
+      ]),
+    )
+    .where((eb) => eb.or([eb('action', 'like', 'auth.%'), eb('action', 'in', SECURITY_ACTIONS)]))
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+const SECURITY_ACTIONS = [
+  'user.password_change',
+  'user.password_set',
+  'user.password_reset',
+  'user.two_factor_enable',
+  'user.two_factor_remove',
+  'user.two_factor_reset',
+  'user.recovery_codes_regenerate',
+  'user.unlock',
+  'user.session_end',
+  'user.sessions_end_others',
+  'user.sign_out_everywhere',
+  'user.deactivate',
+  'user.reactivate',
+];

@@ -1,0 +1,250 @@
+import { z } from 'zod';
+import { consumeToken, findUsableToken, issueToken } from '../auth/one-time-tokens';
+import { hashPassword, passwordProblem } from '../auth/passwords';
+import { FORGOT_PER_ADDRESS, FORGOT_PER_IP, takeToken } from '../auth/rate-limit';
+import { deleteUserSessions } from '../auth/sessions';
+import type { Db } from '../db/connect';
+import { isLanguage } from '../i18n/messages';
+import { resetLinkMail } from '../mail/security-mails';
+import { perform, writeAudit } from './audit';
+import type { ActionContext } from './context';
+import { DomainError, ValidationError } from './errors';
+import { checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
+import { notifyUser } from './security-notices';
+import { getSettings } from './settings';
+import { spendOrRefuse } from './sign-in';
+import { emailSchema, parseInput } from './validation';
+
+/**
+ * The links that lead to a new password: `set_password` (an admin created the user or reset
+ * their password) and `reset_password` (the user asked on the forgot-password page). Both ask a
+ * user with 2FA for a code first (security.md), end every session, and never sign anyone in.
+ */
+export type LinkPurpose = 'set_password' | 'reset_password';
+
+export class LinkNotUsableError extends DomainError {
+  override name = 'LinkNotUsableError';
+}
+
+/** The link's holder has to give a code before the new password (2FA accounts). */
+export class CodeFirstError extends DomainError {
+  override name = 'CodeFirstError';
+}
+
+export interface PasswordLinkTarget {
+  email: string;
+  name: string;
+  minLength: number;
+  /** The user has 2FA and this link has not yet been given a code. */
+  needsCode: boolean;
+}
+
+async function linkUser(db: Db, userId: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'language', ...FACTOR_COLUMNS])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+}
+
+/** Who the link is for, while it is usable; null for an unknown, used or expired link. */
+export async function describePasswordLink(
+  ctx: ActionContext,
+  token: string,
+  purpose: LinkPurpose,
+): Promise<PasswordLinkTarget | null> {
+  const found = await findUsableToken(ctx.db, token, purpose, ctx.clock.now());
+  if (!found) return null;
+  const user = await linkUser(ctx.db, found.userId);
+  const settings = await getSettings(ctx.db);
+  return {
+    email: user.email,
+    name: user.name,
+    minLength: settings.password_min_length,
+    needsCode: user.totp_secret !== null && found.factorVerifiedAt === null,
+  };
+}
+
+export type LinkCodeResult = { ok: true } | { ok: false; blockedUntil: Date | null };
+
+/** The code step of a link for a 2FA user: counted and blocked like the sign-in's. */
+export async function confirmLinkCode(
+  ctx: ActionContext,
+  input: { token: string; purpose: LinkPurpose; code?: unknown },
+): Promise<LinkCodeResult> {
+  const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
+  if (!code.trim()) throw new ValidationError({ code: 'Enter the code from your authenticator app.' });
+  const now = ctx.clock.now();
+  const done = await perform(ctx, { action: 'auth.password_link_code', permission: null }, async (tx) => {
+    const found = await findUsableToken(tx, input.token, input.purpose, now);
+    if (!found) throw new LinkNotUsableError('This link is no longer valid.');
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'language', ...FACTOR_COLUMNS])
+      .where('id', '=', found.userId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const who = { id: user.id, label: user.email };
+    const target = { type: 'user', id: user.id, label: user.email };
+    const check = await checkSecondFactor(tx, ctx, user, code);
+    if (!check.ok) {
+      return {
+        result: { result: { ok: false, blockedUntil: check.blockedUntil } as LinkCodeResult, notice: null },
+        outcome: 'failed',
+        actor: who,
+        target,
+        projectId: null,
+        reason: check.blockedUntil ? 'code step blocked' : 'wrong code',
+      };
+    }
+    await tx
+      .updateTable('one_time_tokens')
+      .set({ factor_verified_at: now })
+      .where('id', '=', found.id)
+      .execute();
+    if (check.method === 'recovery') {
+      await writeAudit(tx, ctx, {
+        action: 'auth.recovery_code_used',
+        outcome: 'success',
+        actor: who,
+        target,
+        after: { codesLeft: check.codesLeft, for: input.purpose },
+      });
+    }
+    return {
+      result: {
+        result: { ok: true } as LinkCodeResult,
+        notice: check.method === 'recovery' ? { user, codesLeft: check.codesLeft } : null,
+      },
+      actor: who,
+      target,
+      projectId: null,
+      after: { method: check.method },
+    };
+  });
+  if (done.notice)
+    await notifyUser(ctx, 'recoveryCodeUsed', done.notice.user, { codesLeft: done.notice.codesLeft });
+  return done.result;
+}
+
+/**
+ * Sets the password behind a one-time link. The link is consumed in the same transaction; a
+ * lock ends (the holder proved the mailbox, and the code when there is 2FA); every session of
+ * the user ends; the user is not signed in automatically. A reset is emailed afterwards.
+ */
+export async function setPasswordWithLink(
+  ctx: ActionContext,
+  input: { token: string; purpose?: LinkPurpose; password?: unknown; confirm?: unknown },
+): Promise<void> {
+  const purpose = input.purpose ?? 'set_password';
+  const target = await describePasswordLink(ctx, input.token, purpose);
+  if (!target) throw new LinkNotUsableError('This link is no longer valid.');
+  if (target.needsCode) throw new CodeFirstError('Enter a code from your authenticator app first.');
+  const { password, confirm } = parseInput(
+    z.object({ password: z.string().min(1, 'Enter a new password.'), confirm: z.string() }),
+    input,
+  );
+  const problem = passwordProblem({ password, ...target });
+  if (problem) throw new ValidationError({ password: problem });
+  if (confirm !== password) throw new ValidationError({ confirm: 'The two passwords do not match.' });
+  const passwordHash = await hashPassword(password);
+  const now = ctx.clock.now();
+  const action = purpose === 'reset_password' ? 'auth.password_reset' : 'user.password_set';
+  const user = await perform(ctx, { action, permission: null }, async (tx) => {
+    const used = await consumeToken(tx, input.token, purpose, now);
+    if (!used) throw new LinkNotUsableError('This link is no longer valid.');
+    const holder = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'language', 'totp_secret'])
+      .where('id', '=', used.userId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    // 2FA may have been switched on between the page and the submit.
+    if (holder.totp_secret && !used.factorVerifiedAt)
+      throw new CodeFirstError('Enter a code from your authenticator app first.');
+    await tx
+      .updateTable('users')
+      .set({
+        password_hash: passwordHash,
+        password_changed_at: now,
+        failed_login_count: 0,
+        locked_until: null,
+      })
+      .where('id', '=', holder.id)
+      .execute();
+    const endedSessions = await deleteUserSessions(tx, holder.id);
+    return {
+      result: holder,
+      actor: { id: holder.id, label: holder.email },
+      target: { type: 'user', id: holder.id, label: holder.email },
+      projectId: null,
+      after: { password: purpose === 'reset_password' ? 'reset' : 'set', endedSessions },
+    };
+  });
+  if (purpose === 'reset_password') await notifyUser(ctx, 'passwordReset', user);
+}
+
+const forgotSchema = z.object({ email: emailSchema });
+
+/**
+ * "Forgot your password?": the same answer whatever the address, rate limited per client IP
+ * (refused with 429, which says nothing about the address) and per address (quietly: no more
+ * mail, same page). A known, active user gets a link valid for the account's reset lifetime;
+ * issuing it ends any older one.
+ */
+export async function requestPasswordReset(ctx: ActionContext, input: { email?: unknown }): Promise<void> {
+  const { email } = parseInput(forgotSchema, input);
+  const now = ctx.clock.now();
+  await spendOrRefuse(ctx, FORGOT_PER_IP, ctx.meta.ip ?? 'unknown', {
+    action: 'auth.password_reset_request',
+    label: email,
+  });
+  const perAddress = await takeToken(ctx.db, FORGOT_PER_ADDRESS, email.toLowerCase(), now);
+  const done = await perform(ctx, { action: 'auth.password_reset_request', permission: null }, async (tx) => {
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'language', 'deactivated_at', 'access_expires_at'])
+      .where('email', '=', email)
+      .executeTakeFirst();
+    const refusal = !perAddress.allowed
+      ? 'rate limited (address)'
+      : !user
+        ? 'unknown email'
+        : user.deactivated_at
+          ? 'deactivated'
+          : user.access_expires_at && user.access_expires_at <= now
+            ? 'access expired'
+            : null;
+    const base = {
+      actor: { id: null, label: email },
+      target: user ? { type: 'user', id: user.id, label: user.email } : null,
+      projectId: null,
+    };
+    if (!user || refusal) return { ...base, result: null, outcome: 'failed' as const, reason: refusal };
+    const settings = await getSettings(tx);
+    const lifetimeMs = settings.reset_lifetime_minutes * 60_000;
+    const token = await issueToken(tx, {
+      userId: user.id,
+      purpose: 'reset_password',
+      now,
+      lifetimeMs,
+      createdBy: null,
+    });
+    const mail = {
+      to: user.email,
+      name: user.name,
+      language: isLanguage(user.language) ? user.language : ('en' as const),
+      accountName: settings.account_name,
+      link: `${ctx.config.publicUrl}/reset-password/${token}`,
+      expiresAt: new Date(now.getTime() + lifetimeMs),
+    };
+    return { ...base, result: mail, after: { expiresAt: mail.expiresAt } };
+  });
+  if (!done) return;
+  try {
+    await ctx.mailer.send(await resetLinkMail(done));
+  } catch (error) {
+    // An error page here would tell that the address exists.
+    console.error(`reset link to ${done.to} not sent: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,125 @@
+import type { SettingsValues } from '../../src/domain/account-settings';
+import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+
+type NumberKey = {
+  [K in keyof SettingsValues]: SettingsValues[K] extends number ? K : never;
+}[keyof SettingsValues];
+
+const NUMBERS: Array<{ name: NumberKey; label: string; hint: string }> = [
+  {
+    name: 'password_min_length',
+    label: 'Minimum password length',
+    hint: '8 to 128 characters. 15 is advised if 2FA is not required.',
+  },
+  { name: 'lockout_threshold', label: 'Failed sign-ins before a lock', hint: '3 to 100 in a row.' },
+  {
+    name: 'lockout_minutes',
+    label: 'First lock lasts (minutes)',
+    hint: 'Doubles with each further lock, up to 24 hours.',
+  },
+  { name: 'session_idle_minutes', label: 'Sign out after inactivity (minutes)', hint: '5 to 1,440.' },
+  {
+    name: 'session_absolute_hours',
+    label: 'Sign out after (hours)',
+    hint: 'However active the session, 1 to 720.',
+  },
+  {
+    name: 'invitation_lifetime_hours',
+    label: 'Invitations and set-password links last (hours)',
+    hint: '1 to 720; 168 is a week.',
+  },
+  { name: 'reset_lifetime_minutes', label: 'Password reset links last (minutes)', hint: '5 to 1,440.' },
+  { name: 'invitations_per_day', label: 'Invitations per person per day', hint: '1 to 10,000.' },
+];
+
+export const SETTING_LABELS: Record<string, string> = {
+  account_name: 'Account name',
+  require_two_factor: 'Require two-factor authentication',
+  allow_manual_links: 'Show links to send by hand',
+  ...Object.fromEntries(NUMBERS.map((n) => [n.name, n.label])),
+};
+
+export function SettingsPage({
+  values,
+  errors = {},
+}: {
+  values: Record<keyof SettingsValues, string | number | boolean>;
+  errors?: FieldErrors;
+}) {
+  return (
+    <section class="narrow">
+      <h1>Account settings</h1>
+      <ErrorSummary errors={errors} labels={SETTING_LABELS} />
+      <form method="post" action="/settings" novalidate>
+        <Field
+          name="account_name"
+          label={SETTING_LABELS.account_name as string}
+          value={String(values.account_name)}
+          hint="Shown in emails and authenticator apps."
+          required
+          error={errors.account_name}
+        />
+        <fieldset>
+          <legend>Sign-in</legend>
+          <div class="field">
+            <label>
+              <input
+                type="checkbox"
+                id="require_two_factor"
+                name="require_two_factor"
+                value="on"
+                checked={values.require_two_factor === true}
+              />{' '}
+              {SETTING_LABELS.require_two_factor}
+            </label>
+            <p class="hint">
+              Everyone without it must set it up before anything else, from their next request.
+            </p>
+          </div>
+          {NUMBERS.slice(0, 5).map((n) => (
+            <Field
+              name={n.name}
+              label={n.label}
+              value={String(values[n.name])}
+              inputmode="numeric"
+              hint={n.hint}
+              required
+              error={errors[n.name]}
+            />
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Invitations and links</legend>
+          {NUMBERS.slice(5).map((n) => (
+            <Field
+              name={n.name}
+              label={n.label}
+              value={String(values[n.name])}
+              inputmode="numeric"
+              hint={n.hint}
+              required
+              error={errors[n.name]}
+            />
+          ))}
+          <div class="field">
+            <label>
+              <input
+                type="checkbox"
+                id="allow_manual_links"
+                name="allow_manual_links"
+                value="on"
+                checked={values.allow_manual_links === true}
+              />{' '}
+              {SETTING_LABELS.allow_manual_links}
+            </label>
+            <p class="hint">
+              Admins see each set-password and invitation link, to send it another way if the email does not
+              arrive.
+            </p>
+          </div>
+        </fieldset>
+        <button type="submit">Save settings</button>
+      </form>
+    </section>
+  );
+}
