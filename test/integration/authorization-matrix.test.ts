@@ -3,9 +3,9 @@ import { builtinRole } from '../../src/auth/permissions';
 import { encryptSecret } from '../../src/auth/secret-box';
 import { sha256 } from '../../src/auth/tokens';
 import { newTotpSecret } from '../../src/auth/totp';
+import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { settingsValues } from '../../src/domain/account-settings';
 import { getSettings } from '../../src/domain/settings';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
@@ -440,7 +440,11 @@ const CASES: RouteCase[] = [
     acts: false,
     prepare: async () => ({
       path: '/account/password',
-      form: { current: FIXTURE_PASSWORD, password: 'an entirely new passphrase', confirm: 'an entirely new passphrase' },
+      form: {
+        current: FIXTURE_PASSWORD,
+        password: 'an entirely new passphrase',
+        confirm: 'an entirely new passphrase',
+      },
     }),
   },
   {
