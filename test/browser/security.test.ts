@@ -75,7 +75,8 @@ function wrongCode(key: string): string {
 }
 
 /** Chromium logs a document answered 4xx (a refused form) as a console error; anything else counts. */
-const unexpected = (errors: string[]) => errors.filter((e) => !/status of 4\d\d/.test(e));
+const unexpected = (errors: string[]) =>
+  errors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
 
 const twoFactorSection = (page: Page) => page.getByRole('region', { name: 'Two-factor authentication' });
 
@@ -128,6 +129,13 @@ describe.skipIf(!chromiumPath)('security pages in Chromium', () => {
       'true',
     );
     await expectAccessible(page);
+    const pending = await server.db
+      .selectFrom('users')
+      .select(['totp_secret', 'totp_pending_secret'])
+      .where('email', '=', 'ada@example.com')
+      .executeTakeFirstOrThrow();
+    expect(pending.totp_secret).toBeNull();
+    expect(pending.totp_pending_secret).not.toBeNull();
 
     await page.getByRole('textbox', { name: 'Code from the app' }).focus();
     await page.keyboard.type(oathtool(key));
@@ -138,6 +146,10 @@ describe.skipIf(!chromiumPath)('security pages in Chromium', () => {
     expect(codes).toHaveLength(10);
     for (const code of codes) expect(code.trim()).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
     await expectAccessible(page);
+    // The user is told by email that 2FA was turned on.
+    const notice = server.mailer.messages.at(-1);
+    expect(notice?.to).toBe('ada@example.com');
+    expect(notice?.subject).toContain('Two-factor authentication is on');
 
     await tabTo(page, 'I have saved them');
     await page.keyboard.press('Enter');

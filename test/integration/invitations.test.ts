@@ -149,7 +149,9 @@ describe('inviting', () => {
     expect(dialog).toContain('>Publisher<');
     expect(dialog).not.toContain('>Admin<');
     // Someone without invitations.manage is refused outright.
-    const viewer = await clientFor(t, (await makeUser(t.db, { role: 'viewer', projectId })).id);
+    const viewerUser = await makeUser(t.db, { role: 'viewer', projectId });
+    await enrolTotp(t, viewerUser.id);
+    const viewer = await clientFor(t, viewerUser.id);
     expect(
       (await viewer.post('/invitations', { emails: 'x@example.com', projectId, roleId: '', language: 'en' }))
         .status,
