@@ -6,9 +6,16 @@ import { MemoryMailer } from '../../src/mail/mailer';
 import { testConfig } from './app';
 import { testDatabase } from './database';
 
-/** The real HTTP server on 127.0.0.1 and a free port, on a fresh test database. */
-export async function startServer() {
+/**
+ * The real HTTP server on 127.0.0.1 and a free port, on a fresh test database. As with testApp(),
+ * the account starts with "require two-factor authentication" off unless asked.
+ */
+export async function startServer(options: { requireTwoFactor?: boolean } = {}) {
   const database = await testDatabase();
+  await database.db
+    .updateTable('account_settings')
+    .set({ require_two_factor: options.requireTwoFactor ?? false })
+    .execute();
   const mailer = new MemoryMailer();
   let handler: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
   const server = serve({
