@@ -104,20 +104,11 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
   const password = typeof input.password === 'string' ? input.password : '';
   if (!password) throw new ValidationError({ password: 'Enter your password.' });
   if (password.length > PASSWORD_MAX_LENGTH * 4) return false;
-  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', {
-    action: 'auth.reauthenticate',
-    label: me.email,
-  });
-  const stored = await ctx.db
-    .selectFrom('users')
-    .select('password_hash')
-    .where('id', '=', me.id)
-    .executeTakeFirst();
-  const ok = await verifyPassword(stored?.password_hash ?? null, password);
+  const stored = await verifyOwnPassword(ctx, me, password, 'auth.reauthenticate');
   const done = await perform(ctx, { action: 'auth.reauthenticate', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = selfTarget(user);
-    if (!ok || user.password_hash !== stored?.password_hash) {
+    if (!stored.ok || user.password_hash !== stored.hash) {
       const lockedUntil = await countWrongPassword(tx, ctx, user, await getSettings(tx));
       return {
         result: { ok: false, locked: lockedUntil ? { user, lockedUntil } : null },
@@ -140,6 +131,26 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
   if (done.locked)
     await notifyUser(ctx, 'accountLocked', done.locked.user, { lockedUntil: done.locked.lockedUntil });
   return done.ok;
+}
+
+/**
+ * Spends a try from the client's bucket (as a sign-in does) and checks the password; the caller
+ * compares `hash` with the locked row, so a change in between counts as wrong.
+ */
+async function verifyOwnPassword(
+  ctx: ActionContext,
+  me: { id: string; email: string },
+  password: string,
+  action: string,
+): Promise<{ ok: boolean; hash: string | null }> {
+  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action, label: me.email });
+  const stored = await ctx.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', me.id)
+    .executeTakeFirst();
+  const hash = stored?.password_hash ?? null;
+  return { ok: await verifyPassword(hash, password), hash };
 }
 
 function lockedSelf(tx: Db, id: string) {
@@ -182,24 +193,15 @@ export async function changePassword(
   if (confirm !== password) throw new ValidationError({ confirm: 'The two new passwords do not match.' });
   if (current === password)
     throw new ValidationError({ password: 'Choose a password different from the current one.' });
-  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', {
-    action: 'user.password_change',
-    label: me.email,
-  });
-  const stored = await ctx.db
-    .selectFrom('users')
-    .select('password_hash')
-    .where('id', '=', me.id)
-    .executeTakeFirst();
-  const [ok, passwordHash] = await Promise.all([
-    verifyPassword(stored?.password_hash ?? null, current),
+  const [stored, passwordHash] = await Promise.all([
+    verifyOwnPassword(ctx, me, current, 'user.password_change'),
     hashPassword(password),
   ]);
   const now = ctx.clock.now();
   const done = await perform(ctx, { action: 'user.password_change', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = selfTarget(user);
-    if (!ok || user.password_hash !== stored?.password_hash) {
+    if (!stored.ok || user.password_hash !== stored.hash) {
       const lockedUntil = await countWrongPassword(tx, ctx, user, settings);
       return {
         result: { ended: null as number | null, user, locked: lockedUntil },

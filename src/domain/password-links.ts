@@ -6,10 +6,10 @@ import { deleteUserSessions } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import { isLanguage } from '../i18n/messages';
 import { resetLinkMail } from '../mail/security-mails';
-import { perform, writeAudit } from './audit';
+import { perform } from './audit';
 import type { ActionContext } from './context';
 import { DomainError, ValidationError } from './errors';
-import { checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
+import { auditRecoveryCodeUse, checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
 import { spendOrRefuse } from './sign-in';
@@ -102,15 +102,8 @@ export async function confirmLinkCode(
       .set({ factor_verified_at: now })
       .where('id', '=', found.id)
       .execute();
-    if (check.method === 'recovery') {
-      await writeAudit(tx, ctx, {
-        action: 'auth.recovery_code_used',
-        outcome: 'success',
-        actor: who,
-        target,
-        after: { codesLeft: check.codesLeft, for: input.purpose },
-      });
-    }
+    if (check.method === 'recovery')
+      await auditRecoveryCodeUse(tx, ctx, user, { codesLeft: check.codesLeft, for: input.purpose });
     return {
       result: {
         result: { ok: true } as LinkCodeResult,

@@ -2,6 +2,7 @@ import { hashRecoveryCode } from '../auth/recovery-codes';
 import { decryptSecret } from '../auth/secret-box';
 import { verifyTotp } from '../auth/totp';
 import type { Db } from '../db/connect';
+import { writeAudit } from './audit';
 import type { ActionContext } from './context';
 
 /** security.md: 5 consecutive wrong codes block further tries for 15 minutes. */
@@ -95,3 +96,20 @@ export const FACTOR_COLUMNS = [
   'totp_failed_count',
   'totp_blocked_until',
 ] as const;
+
+/** A spent recovery code is an audit event of its own (security.md), written where it was spent. */
+export async function auditRecoveryCodeUse(
+  tx: Db,
+  ctx: ActionContext,
+  user: { id: string; email: string },
+  after: { codesLeft: number; for?: string },
+): Promise<void> {
+  const who = { id: user.id, label: user.email };
+  await writeAudit(tx, ctx, {
+    action: 'auth.recovery_code_used',
+    outcome: 'success',
+    actor: who,
+    target: { type: 'user', ...who },
+    after,
+  });
+}

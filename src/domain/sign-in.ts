@@ -7,7 +7,7 @@ import type { AccountSettings } from '../db/schema';
 import { perform, writeAudit } from './audit';
 import type { ActionContext } from './context';
 import { RateLimitedError } from './errors';
-import { CODE_BLOCK_MINUTES, checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
+import { auditRecoveryCodeUse, CODE_BLOCK_MINUTES, checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
 import { parseInput } from './validation';
@@ -261,15 +261,8 @@ export async function signInWithCode(
       twoFactorVerified: true,
     });
     await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
-    if (check.method === 'recovery') {
-      await writeAudit(tx, ctx, {
-        action: 'auth.recovery_code_used',
-        outcome: 'success',
-        actor: who,
-        target,
-        after: { codesLeft: check.codesLeft },
-      });
-    }
+    if (check.method === 'recovery')
+      await auditRecoveryCodeUse(tx, ctx, user, { codesLeft: check.codesLeft });
     return {
       result: {
         code: { ok: true, token, method: check.method, codesLeft: check.codesLeft } as CodeResult,

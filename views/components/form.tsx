@@ -170,3 +170,37 @@ export function SelectField({ name, label, options, value, error }: SelectFieldP
     </div>
   );
 }
+
+/** A checkbox inside its label, with a hint tied to it; unticked, the browser sends nothing. */
+export function CheckboxField({
+  name,
+  label,
+  checked,
+  hint,
+}: {
+  name: string;
+  label: string;
+  checked: boolean;
+  hint?: string;
+}) {
+  return (
+    <div class="field">
+      <label>
+        <input
+          type="checkbox"
+          id={name}
+          name={name}
+          value="on"
+          checked={checked}
+          aria-describedby={hint ? `${name}-hint` : undefined}
+        />{' '}
+        {label}
+      </label>
+      {hint ? (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}

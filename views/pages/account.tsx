@@ -4,6 +4,7 @@ import type { PendingEnrolment } from '../../src/domain/two-factor';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { utcTime } from '../components/format';
+import { RecoveryCodeList } from '../components/recovery-codes';
 
 const PROFILE_LABELS = { name: 'Name', language: 'Language of emails' };
 const PASSWORD_LABELS = {
@@ -368,25 +369,12 @@ export function NewRecoveryCodesPage({
         Keep these somewhere safe, away from your phone. Each code signs you in once if you lose your
         authenticator. They are shown only now; any older codes no longer work.
       </p>
-      <ol class="codes">
-        {codes.map((code) => (
-          <li>
-            <code>{code}</code>
-          </li>
-        ))}
-      </ol>
-      <p class="actions no-print">
-        <a
-          class="button button-secondary"
-          href={`data:text/plain;charset=utf-8,${encodeURIComponent(file)}`}
-          download="recovery-codes.txt"
-        >
-          Download the codes
-        </a>
-        <button type="button" class="button-secondary" data-print="" hidden>
-          Print the codes
-        </button>
-      </p>
+      <RecoveryCodeList
+        codes={codes}
+        file={file}
+        downloadLabel="Download the codes"
+        printLabel="Print the codes"
+      />
       <p class="no-print">
         <a class="button" href="/account">
           I have saved them

@@ -3,6 +3,7 @@ import type { Language } from '../../src/db/schema';
 import type { InvitationUnusable, InvitationView, TwoFactorSetup } from '../../src/domain/invitation-signup';
 import { longDate, messages } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { RecoveryCodeList } from '../components/recovery-codes';
 
 /** The invitee's pages, in the invitation's language (src/i18n/messages.ts). */
 
@@ -190,27 +191,12 @@ export function RecoveryCodesPage({
       <h1>{t.codesTitle}</h1>
       <p>{t.codesIntro}</p>
       {codes ? (
-        <>
-          <ol class="codes">
-            {codes.map((code) => (
-              <li>
-                <code>{code}</code>
-              </li>
-            ))}
-          </ol>
-          <p class="actions no-print">
-            <a
-              class="button button-secondary"
-              href={`data:text/plain;charset=utf-8,${encodeURIComponent(file)}`}
-              download="recovery-codes.txt"
-            >
-              {t.codesDownload}
-            </a>
-            <button type="button" class="button-secondary" data-print="" hidden>
-              {t.codesPrint}
-            </button>
-          </p>
-        </>
+        <RecoveryCodeList
+          codes={codes}
+          file={file}
+          downloadLabel={t.codesDownload}
+          printLabel={t.codesPrint}
+        />
       ) : (
         <form method="post" action={`/invite/${token}/recovery-codes`} class="no-print">
           <button type="submit" class="button-secondary">

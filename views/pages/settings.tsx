@@ -1,5 +1,5 @@
 import type { SettingsValues } from '../../src/domain/account-settings';
-import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { CheckboxField, ErrorSummary, Field, type FieldErrors } from '../components/form';
 
 type NumberKey = {
   [K in keyof SettingsValues]: SettingsValues[K] extends number ? K : never;
@@ -61,21 +61,12 @@ export function SettingsPage({
         />
         <fieldset>
           <legend>Sign-in</legend>
-          <div class="field">
-            <label>
-              <input
-                type="checkbox"
-                id="require_two_factor"
-                name="require_two_factor"
-                value="on"
-                checked={values.require_two_factor === true}
-              />{' '}
-              {SETTING_LABELS.require_two_factor}
-            </label>
-            <p class="hint">
-              Everyone without it must set it up before anything else, from their next request.
-            </p>
-          </div>
+          <CheckboxField
+            name="require_two_factor"
+            label={SETTING_LABELS.require_two_factor as string}
+            checked={values.require_two_factor === true}
+            hint="Everyone without it must set it up before anything else, from their next request."
+          />
           {NUMBERS.slice(0, 5).map((n) => (
             <Field
               name={n.name}
@@ -101,22 +92,12 @@ export function SettingsPage({
               error={errors[n.name]}
             />
           ))}
-          <div class="field">
-            <label>
-              <input
-                type="checkbox"
-                id="allow_manual_links"
-                name="allow_manual_links"
-                value="on"
-                checked={values.allow_manual_links === true}
-              />{' '}
-              {SETTING_LABELS.allow_manual_links}
-            </label>
-            <p class="hint">
-              Admins see each set-password and invitation link, to send it another way if the email does not
-              arrive.
-            </p>
-          </div>
+          <CheckboxField
+            name="allow_manual_links"
+            label={SETTING_LABELS.allow_manual_links as string}
+            checked={values.allow_manual_links === true}
+            hint="Admins see each set-password and invitation link, to send it another way if the email does not arrive."
+          />
         </fieldset>
         <button type="submit">Save settings</button>
       </form>
