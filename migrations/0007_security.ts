@@ -9,7 +9,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     alter table users
       add column totp_failed_count integer not null default 0,
       add column totp_blocked_until timestamptz,
-      add column totp_pending_secret text`.execute(db);
+      add column totp_pending_secret text,
+      add column must_enrol_two_factor boolean not null default false`.execute(db);
 
   // A reset link for an account with 2FA is usable for the new password only after a code.
   await sql`alter table one_time_tokens add column factor_verified_at timestamptz`.execute(db);
@@ -33,5 +34,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     alter table users
       drop column if exists totp_failed_count,
       drop column if exists totp_blocked_until,
-      drop column if exists totp_pending_secret`.execute(db);
+      drop column if exists totp_pending_secret,
+      drop column if exists must_enrol_two_factor`.execute(db);
 }

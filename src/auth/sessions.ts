@@ -112,6 +112,7 @@ const sessionLookup = prepared(
         'a.session_idle_minutes',
         'a.require_two_factor',
         sql<boolean>`u.totp_secret is not null`.as('has_totp'),
+        'u.must_enrol_two_factor',
         jsonArrayFrom(grantRows(db, sql.ref<string>('s.user_id'), now)).as('grants'),
         jsonArrayFrom(db.selectFrom('projects').select(['id', 'name']).orderBy('name')).as('projects'),
       ])
@@ -157,11 +158,17 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
 
 /**
  * A user with 2FA must have proved it in this session; one without it, in an account that
- * requires it, must enrol first (turning the setting on reaches signed-in users at once).
+ * requires it or after an admin reset theirs, must enrol first (turning the setting on reaches
+ * signed-in users at once).
  */
-function stageOf(row: { has_totp: boolean; two_factor_verified: boolean; require_two_factor: boolean }) {
+function stageOf(row: {
+  has_totp: boolean;
+  two_factor_verified: boolean;
+  require_two_factor: boolean;
+  must_enrol_two_factor: boolean;
+}) {
   if (row.has_totp) return row.two_factor_verified ? 'full' : 'code';
-  return row.require_two_factor ? 'enrol' : 'full';
+  return row.require_two_factor || row.must_enrol_two_factor ? 'enrol' : 'full';
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

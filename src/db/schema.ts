@@ -25,6 +25,8 @@ export interface UsersTable {
   totp_blocked_until: Timestamp | null;
   /** An enrolment started in My account, encrypted like totp_secret, until a code confirms it. */
   totp_pending_secret: string | null;
+  /** Set when an admin reset the user's 2FA: they enrol again before anything else. */
+  must_enrol_two_factor: Generated<boolean>;
   created_at: CreatedAt;
   created_by: string | null;
 }

@@ -15,7 +15,8 @@ export function auditActor(actor: Actor): AuditActor {
 }
 
 import { notifyChange } from './changes';
-import { ForbiddenError, ReauthenticationRequired } from './errors';
+import { ForbiddenError } from './errors';
+import { assertRecentAuth } from './recent-auth';
 import { lockAccount, RuleError } from './rules';
 
 export interface AuditTarget {
@@ -150,25 +151,6 @@ export async function perform<T>(
     }
     throw error;
   }
-}
-
-export const REAUTH_WINDOW_MS = 10 * 60_000;
-
-/** A user acting from a session must have signed in or confirmed their password lately. */
-async function assertRecentAuth(tx: Db, ctx: ActionContext): Promise<void> {
-  if (ctx.actor.kind === 'system') return;
-  const session =
-    ctx.actor.kind === 'user' && ctx.sessionId
-      ? await tx
-          .selectFrom('sessions')
-          .select('reauthenticated_at')
-          .where('id', '=', ctx.sessionId)
-          .where('user_id', '=', ctx.actor.id)
-          .executeTakeFirst()
-      : undefined;
-  const at = session?.reauthenticated_at;
-  if (!at || ctx.clock.now().getTime() - at.getTime() > REAUTH_WINDOW_MS)
-    throw new ReauthenticationRequired();
 }
 
 /** In the actor's current project, or (for account-level objects) in every project. */

@@ -42,7 +42,16 @@ export async function myAccount(ctx: ActionContext): Promise<MyAccount> {
   const me = self(ctx);
   const user = await ctx.db
     .selectFrom('users')
-    .select(['id', 'name', 'email', 'language', 'totp_secret', 'totp_pending_secret', 'password_changed_at'])
+    .select([
+      'id',
+      'name',
+      'email',
+      'language',
+      'totp_secret',
+      'totp_pending_secret',
+      'password_changed_at',
+      'must_enrol_two_factor',
+    ])
     .where('id', '=', me.id)
     .executeTakeFirstOrThrow();
   const settings = await getSettings(ctx.db);
@@ -55,7 +64,7 @@ export async function myAccount(ctx: ActionContext): Promise<MyAccount> {
     enrolmentStarted: user.totp_pending_secret !== null,
     codesLeft: user.totp_secret ? await recoveryCodesLeft(ctx.db, user.id) : 0,
     passwordChangedAt: user.password_changed_at,
-    requireTwoFactor: settings.require_two_factor,
+    requireTwoFactor: settings.require_two_factor || user.must_enrol_two_factor,
     minLength: settings.password_min_length,
   };
 }
@@ -108,6 +117,14 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
   const done = await perform(ctx, { action: 'auth.reauthenticate', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = selfTarget(user);
+    if (isLocked(user, ctx.clock.now()))
+      return {
+        result: { ok: false, locked: null },
+        outcome: 'failed',
+        target,
+        projectId: null,
+        reason: 'locked',
+      };
     if (!stored.ok || user.password_hash !== stored.hash) {
       const lockedUntil = await countWrongPassword(tx, ctx, user, await getSettings(tx));
       return {
@@ -153,10 +170,23 @@ async function verifyOwnPassword(
   return { ok: await verifyPassword(hash, password), hash };
 }
 
+/** A locked account proves nothing with its password until the lock ends, as at sign-in. */
+const isLocked = (user: { locked_until: Date | null }, now: Date) =>
+  user.locked_until !== null && user.locked_until > now;
+
 function lockedSelf(tx: Db, id: string) {
   return tx
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'language', 'password_hash', 'failed_login_count', 'lockout_count'])
+    .select([
+      'id',
+      'email',
+      'name',
+      'language',
+      'password_hash',
+      'failed_login_count',
+      'lockout_count',
+      'locked_until',
+    ])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirstOrThrow();
@@ -201,6 +231,14 @@ export async function changePassword(
   const done = await perform(ctx, { action: 'user.password_change', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = selfTarget(user);
+    if (isLocked(user, now))
+      return {
+        result: { ended: null as number | null, user, locked: null },
+        outcome: 'failed',
+        target,
+        projectId: null,
+        reason: 'locked',
+      };
     if (!stored.ok || user.password_hash !== stored.hash) {
       const lockedUntil = await countWrongPassword(tx, ctx, user, settings);
       return {

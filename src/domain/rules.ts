@@ -11,6 +11,7 @@ import {
 } from './access';
 import type { ActionContext, Actor } from './context';
 import { DomainError } from './errors';
+import { assertRecentAuth } from './recent-auth';
 
 /** A refusal by one of the access rules; the message names the rule. Nothing was changed. */
 export class RuleError extends DomainError {
@@ -149,7 +150,11 @@ export async function assertCanGrant(
       `You can only grant permissions you hold ${where}; you do not hold ${missing.join(', ')}.`,
     );
   }
+  if ([...input.permissions].some((key) => ADMIN_RIGHTS.has(key))) await assertRecentAuth(tx, ctx);
 }
+
+/** Granting these is granting admin rights: it needs a recent re-authentication (security.md). */
+const ADMIN_RIGHTS = new Set(['users.manage', 'account.settings']);
 
 /**
  * The latest moment the actor holds a permission in the scope (null: with no end). A grant may

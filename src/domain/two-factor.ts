@@ -117,6 +117,7 @@ export async function confirmTwoFactorEnrolment(
           totp_last_step: step,
           totp_failed_count: 0,
           totp_blocked_until: null,
+          must_enrol_two_factor: false,
         })
         .where('id', '=', id)
         .execute();
@@ -173,6 +174,12 @@ export async function removeTwoFactor(ctx: ActionContext): Promise<void> {
       if (settings.require_two_factor)
         throw new ConflictError('This account requires two-factor authentication, so it cannot be removed.');
       await clearFactors(tx, id);
+      // A sign-in waiting for its code would otherwise pass on the password alone.
+      await tx
+        .deleteFrom('sessions')
+        .where('user_id', '=', id)
+        .where('two_factor_verified', '=', false)
+        .execute();
       return { result: user, target: selfTarget(user), projectId: null, after: { twoFactor: 'off' } };
     },
   );

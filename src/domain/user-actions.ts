@@ -245,6 +245,7 @@ export async function resetTwoFactor(ctx: ActionContext, id: string, input: { re
       if (!user.totp_secret)
         throw new ConflictError(`${user.email} has no two-factor authentication to reset.`);
       await clearFactors(tx, id);
+      await tx.updateTable('users').set({ must_enrol_two_factor: true }).where('id', '=', id).execute();
       const endedSessions = await deleteUserSessions(tx, id);
       return {
         result: user,
@@ -273,7 +274,7 @@ export async function signOutEverywhere(ctx: ActionContext, id: string): Promise
 export async function resetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
   const done = await perform(
     ctx,
-    { action: 'user.password_reset', permission: 'users.manage', serialize: true },
+    { action: 'user.password_reset', permission: 'users.manage', serialize: true, recentAuth: true },
     async (tx) => {
       const user = await targetForUpdate(tx, ctx, id, 'your own password here (use My account)');
       const settings = await getSettings(tx);

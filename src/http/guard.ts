@@ -31,7 +31,11 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
   const handler: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (requirement === 'public') return next();
     const session = c.get('session');
-    if (requirement === 'second-factor') return session?.stage === 'code' ? next() : toSignIn(c);
+    if (requirement === 'second-factor') {
+      if (session?.stage === 'code') return next();
+      // Already past the code step (a reload, the back button), or never started it.
+      return sendTo(c, c.get('actor').kind === 'user' ? '/' : '/login', 401);
+    }
     const actor = c.get('actor');
     if (actor.kind !== 'user') return toSignIn(c);
     if (requirement === 'enrolment') return next();

@@ -4,6 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  RateLimitedError,
   ReauthenticationRequired,
   ValidationError,
 } from '../domain/errors';
@@ -13,6 +14,15 @@ import { sendTo } from './guard';
 import { renderStatusPage } from './render';
 
 export type FormErrors = Record<string, string>;
+
+/** 429 with Retry-After: the same for every address, so it tells nothing about accounts. */
+export function tooManyAttempts(c: Context<AppEnv>, retryAfterSeconds: number) {
+  c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  return renderStatusPage(c, 429);
+}
+
+/** Seconds until a moment, for Retry-After. */
+export const secondsUntil = (when: Date, now: Date) => (when.getTime() - now.getTime()) / 1000;
 
 /**
  * Turns a domain refusal into the form shown again with its message: 422 for bad input, 409 for
@@ -29,6 +39,7 @@ export function renderRefusal(
     return render({ form: error.message }, 409);
   if (error instanceof ForbiddenError) return render({ form: error.message }, 403);
   if (error instanceof NotFoundError) return renderStatusPage(c, 404);
+  if (error instanceof RateLimitedError) return tooManyAttempts(c, error.retryAfter);
   // The form's own page is a GET of the same path: the user comes back to it after confirming.
   if (error instanceof ReauthenticationRequired)
     return sendTo(c, `/account/confirm?next=${encodeURIComponent(c.req.path)}`);

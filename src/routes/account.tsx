@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
 import { AccountPage, ConfirmPasswordPage, EnrolPage, NewRecoveryCodesPage } from '../../views/pages/account';
-import { RateLimitedError, ValidationError } from '../domain/errors';
 import {
   changePassword,
   endMySession,
@@ -25,7 +24,7 @@ import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
-import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { isHtmx, redirectWithFlash, renderPage } from '../http/render';
 import { actionContext, clearSessionCookie } from '../http/session';
 import { safeNext } from './auth';
 
@@ -76,7 +75,6 @@ export function accountRoutes(deps: AppDeps) {
       const others = ended === 0 ? '' : ` ${ended} other session${ended === 1 ? '' : 's'} signed out.`;
       return redirectWithFlash(c, '/account', `Password changed.${others}`);
     } catch (error) {
-      if (error instanceof RateLimitedError) return renderStatusPage(c, 429);
       return renderRefusal(c, error, (errors, status) => accountPage(c, errors, status as Status));
     }
   });
@@ -90,9 +88,7 @@ export function accountRoutes(deps: AppDeps) {
       if (await reauthenticate(ctxOf(c), form)) return c.redirect(next, 303);
       return confirmPage(c, { password: 'That password is not right.' }, 401);
     } catch (error) {
-      if (error instanceof RateLimitedError) return renderStatusPage(c, 429);
-      if (!(error instanceof ValidationError)) throw error;
-      return confirmPage(c, error.fields, 422);
+      return renderRefusal(c, error, (errors, status) => confirmPage(c, errors, status as Status));
     }
   });
   const confirmPage = (c: Context<AppEnv>, errors: FormErrors = {}, status: Status = 200) => {
@@ -153,6 +149,10 @@ export function accountRoutes(deps: AppDeps) {
     });
   };
 
+  // Where "confirm your password" returns after a stale confirm: the code form again.
+  app.get('/account/two-factor/confirm', guard(deps, 'enrolment'), (c) =>
+    c.redirect('/account/two-factor', 303),
+  );
   app.post('/account/two-factor/confirm', guard(deps, 'enrolment'), async (c) => {
     const form = await formFields(c, ['code']);
     try {

@@ -19,7 +19,8 @@ import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from '../domain/sign-
 import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
 import { guard } from '../http/guard';
-import { redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { secondsUntil, tooManyAttempts } from '../http/refusal';
+import { redirectWithFlash, renderPage } from '../http/render';
 import { actionContext, clearSessionCookie, setSessionCookie } from '../http/session';
 
 /** Only a same-origin path may follow sign-in: never `//host`, `/\host` or a full URL. */
@@ -34,11 +35,7 @@ export function safeNext(value: string | undefined): string | null {
 const withNext = (path: string, next: string | null) =>
   next ? `${path}?next=${encodeURIComponent(next)}` : path;
 
-/** 429 with Retry-After: the same for every address, so it tells nothing about accounts. */
-function tooMany(c: Context<AppEnv>, error: RateLimitedError) {
-  c.header('Retry-After', String(Math.max(1, error.retryAfter)));
-  return renderStatusPage(c, 429);
-}
+const tooMany = (c: Context<AppEnv>, error: RateLimitedError) => tooManyAttempts(c, error.retryAfter);
 
 export function authRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -108,6 +105,8 @@ export function authRoutes(deps: AppDeps) {
       return c.redirect(next ?? '/', 303);
     }
     if (result.sessionGone) return redirectWithFlash(c, '/login', 'Sign in again: the code step timed out.');
+    if (result.blockedUntil)
+      c.header('Retry-After', String(Math.ceil(secondsUntil(result.blockedUntil, deps.clock.now()))));
     const message = result.blockedUntil
       ? 'Too many wrong codes: this step is blocked for 15 minutes.'
       : 'That code is not right, or was already used. Enter the current code from your app, or a recovery code.';
@@ -220,6 +219,8 @@ function passwordLinkRoutes(app: Hono<AppEnv>, deps: AppDeps, base: string, purp
     try {
       const result = await confirmLinkCode(actionContext(c, deps), { token, purpose, code: form.code });
       if (result.ok) return c.redirect(`${base}/${token}`, 303);
+      if (result.blockedUntil)
+        c.header('Retry-After', String(Math.ceil(secondsUntil(result.blockedUntil, deps.clock.now()))));
       const message = result.blockedUntil
         ? 'Too many wrong codes: this step is blocked for 15 minutes.'
         : 'That code is not right, or was already used.';

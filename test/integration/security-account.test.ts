@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/sessions';
 import { sha256 } from '../../src/auth/tokens';
+import { builtinRoleId } from '../../src/domain/access';
 import { replaceRecoveryCodes } from '../../src/domain/two-factor';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -327,6 +328,91 @@ describe(`My account (${databaseKind})`, () => {
       await t.db.selectFrom('recovery_codes').selectAll().where('user_id', '=', user.id).execute(),
     ).toHaveLength(0);
     expect(t.mailer.messages.at(-1)?.tags).toContainEqual({ name: 'category', value: 'twoFactorRemoved' });
+  });
+});
+
+describe(`review findings (${databaseKind})`, () => {
+  it('refuses the right password on confirm and change-password pages while the account is locked', async () => {
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const client = await clientFor(t, user.id);
+    await t.db
+      .updateTable('users')
+      .set({ locked_until: new Date(t.clock.now().getTime() + 15 * 60_000) })
+      .where('id', '=', user.id)
+      .execute();
+    expect((await client.post('/account/confirm', { password: FIXTURE_PASSWORD })).status).toBe(401);
+    const change = await client.post('/account/password', {
+      current: FIXTURE_PASSWORD,
+      password: NEW_PASSWORD,
+      confirm: NEW_PASSWORD,
+    });
+    expect(change.status).toBe(422);
+    expect((await new Client(t.app).signIn(user.email, NEW_PASSWORD)).status).toBe(401);
+  });
+
+  it('makes a user whose 2FA an admin reset enrol again, even where the account does not require it', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    await enrolTotp(t, user.id);
+    const client = await clientFor(t, admin.id);
+    expect((await client.post(`/users/${user.id}/reset-two-factor`, { reason: 'New phone' })).status).toBe(
+      303,
+    );
+    const them = new Client(t.app);
+    await them.signIn(user.email, FIXTURE_PASSWORD);
+    expect((await them.get('/')).headers.get('location')).toBe('/account/two-factor');
+    expect(await (await them.get('/account/two-factor')).text()).toContain('requires');
+  });
+
+  it('sends a signed-in user away from the code page instead of looping through sign-in', async () => {
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const client = await clientFor(t, user.id);
+    expect((await client.get('/login/two-factor')).headers.get('location')).toBe('/');
+    expect((await new Client(t.app).get('/login/two-factor')).headers.get('location')).toBe('/login');
+    // After confirming the password, a stale enrolment code form comes back to the enrolment page.
+    expect((await client.get('/account/two-factor/confirm')).headers.get('location')).toBe(
+      '/account/two-factor',
+    );
+  });
+
+  it('ends sign-ins waiting for a code when the user removes 2FA', async () => {
+    const user = await makeUser(t.db, { role: 'viewer' });
+    await enrolTotp(t, user.id);
+    const waiting = new Client(t.app);
+    expect((await waiting.signIn(user.email, FIXTURE_PASSWORD)).headers.get('location')).toBe(
+      '/login/two-factor',
+    );
+    const client = await clientFor(t, user.id);
+    expect((await client.post('/account/two-factor/remove', {})).status).toBe(303);
+    expect((await waiting.get('/')).headers.get('location')).toBe('/login');
+  });
+
+  it('asks for a recent password before an admin resets a password or grants admin rights', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const user = await makeUser(t.db, { role: 'viewer' });
+    const client = await clientFor(t, admin.id);
+    await t.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: new Date(t.clock.now().getTime() - 11 * 60_000) })
+      .where('user_id', '=', admin.id)
+      .execute();
+    const reset = await client.post(`/users/${user.id}/reset-password`, {});
+    expect(reset.headers.get('location')).toMatch(/^\/account\/confirm\?next=/);
+    const row = await t.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(row.password_hash).not.toBeNull();
+    const grant = await client.post('/users', {
+      name: 'New Admin',
+      email: 'new-admin@example.com',
+      roleId: await builtinRoleId(t.db, 'account_admin'),
+    });
+    expect(grant.headers.get('location')).toMatch(/^\/account\/confirm\?next=/);
+    expect(
+      await t.db.selectFrom('users').select('id').where('email', '=', 'new-admin@example.com').execute(),
+    ).toHaveLength(0);
   });
 });
 

@@ -103,6 +103,7 @@ describe(`sign-in with two-factor authentication (${databaseKind})`, () => {
       expect((await client.post('/login/two-factor', { code: '000000' })).status).toBe(401);
     const fifth = await client.post('/login/two-factor', { code: '000000' });
     expect(fifth.status).toBe(429);
+    expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
     expect(await fifth.text()).toContain('Too many wrong codes');
     // A fresh password step does not buy more tries, and the right code is refused too.
     const other = await passwordStep(user.email);
