@@ -49,7 +49,21 @@ export async function dropServerDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   const admin = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    // FORCE cannot end a backend of another role, such as an autovacuum worker that just started
+    // on the database: it is gone a moment later. Cleanup is not what a test checks, so after a
+    // few tries the throwaway database is left to the throwaway cluster, with a warning.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        return;
+      } catch (error) {
+        if (attempt >= 5) {
+          console.warn(`could not drop test database ${name}: ${(error as Error).message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   } finally {
     await admin.end();
   }
