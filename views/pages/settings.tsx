@@ -46,6 +46,17 @@ export function SettingsPage({
   values: Record<keyof SettingsValues, string | number | boolean>;
   errors?: FieldErrors;
 }) {
+  const numberField = (n: (typeof NUMBERS)[number]) => (
+    <Field
+      name={n.name}
+      label={n.label}
+      value={String(values[n.name])}
+      inputmode="numeric"
+      hint={n.hint}
+      required
+      error={errors[n.name]}
+    />
+  );
   return (
     <section class="narrow">
       <h1>Account settings</h1>
@@ -67,31 +78,11 @@ export function SettingsPage({
             checked={values.require_two_factor === true}
             hint="Everyone without it must set it up before anything else, from their next request."
           />
-          {NUMBERS.slice(0, 5).map((n) => (
-            <Field
-              name={n.name}
-              label={n.label}
-              value={String(values[n.name])}
-              inputmode="numeric"
-              hint={n.hint}
-              required
-              error={errors[n.name]}
-            />
-          ))}
+          {NUMBERS.slice(0, 5).map(numberField)}
         </fieldset>
         <fieldset>
           <legend>Invitations and links</legend>
-          {NUMBERS.slice(5).map((n) => (
-            <Field
-              name={n.name}
-              label={n.label}
-              value={String(values[n.name])}
-              inputmode="numeric"
-              hint={n.hint}
-              required
-              error={errors[n.name]}
-            />
-          ))}
+          {NUMBERS.slice(5).map(numberField)}
           <CheckboxField
             name="allow_manual_links"
             label={SETTING_LABELS.allow_manual_links as string}
