@@ -25,6 +25,19 @@ export interface AuditTarget {
   label?: string | null;
 }
 
+/** A person as an event's target, named by email. */
+export const userTarget = (user: { id: string; email: string }): AuditTarget => ({
+  type: 'user',
+  id: user.id,
+  label: user.email,
+});
+
+/** A person as an event's actor, when it is not the caller (the one signing in, say). */
+export const userActor = (user: { id: string; email: string }): AuditActor => ({
+  id: user.id,
+  label: user.email,
+});
+
 export interface AuditRecord {
   action: string;
   outcome: AuditOutcome;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isKnownPermission, sortPermissions } from '../auth/permissions';
 import type { Db } from '../db/connect';
 import { bindingPermissions, rolePermissions } from './access';
-import { perform } from './audit';
+import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
@@ -448,7 +448,7 @@ export async function setProjectRole(
       await assertAccountManagerRemains(tx);
       return {
         result: undefined,
-        target: { type: 'user', id: user.id, label: user.email },
+        target: userTarget(user),
         projectId,
         before: { roles: removed },
         after: { role: roleName },

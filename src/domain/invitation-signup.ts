@@ -8,7 +8,7 @@ import { newTotpSecret, qrSvg, totpUri, verifyTotp } from '../auth/totp';
 import type { Db } from '../db/connect';
 import type { Language } from '../db/schema';
 import { messages } from '../i18n/messages';
-import { type AuditActor, perform } from './audit';
+import { type AuditActor, perform, userActor } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, DomainError, ValidationError } from './errors';
 import { type InvitationState, invitationState } from './invitations';
@@ -466,7 +466,7 @@ async function convert(
     await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
     return {
       result: { sessionToken, projectId: row.project_id },
-      actor: { id: user.id, label: user.email },
+      actor: userActor(user),
       target: { type: 'invitation', id: row.id, label: row.email },
       projectId: row.project_id,
       after: { as: 'new', userId: user.id, role: row.role_name, twoFactor: who.totpSecret !== null },

@@ -3,7 +3,7 @@ import { hashPassword, PASSWORD_MAX_LENGTH, passwordProblem, verifyPassword } fr
 import { SIGN_IN_PER_IP } from '../auth/rate-limit';
 import type { Db } from '../db/connect';
 import { LANGUAGES } from '../i18n/messages';
-import { perform } from './audit';
+import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { recoveryCodesLeft } from './second-factor';
@@ -18,12 +18,6 @@ function self(ctx: ActionContext) {
   if (ctx.actor.kind !== 'user') throw new ConflictError('My account is for a signed-in user.');
   return ctx.actor;
 }
-
-const selfTarget = (user: { id: string; email: string }) => ({
-  type: 'user',
-  id: user.id,
-  label: user.email,
-});
 
 export interface MyAccount {
   id: string;
@@ -100,7 +94,7 @@ export async function updateProfile(
     }
     const changed = Object.keys(after).length > 0;
     if (changed) await tx.updateTable('users').set(data).where('id', '=', me.id).execute();
-    return { result: changed, target: selfTarget(user), projectId: null, before, after };
+    return { result: changed, target: userTarget(user), projectId: null, before, after };
   });
 }
 
@@ -116,7 +110,7 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
   const stored = await verifyOwnPassword(ctx, me, password, 'auth.reauthenticate');
   const done = await perform(ctx, { action: 'auth.reauthenticate', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
-    const target = selfTarget(user);
+    const target = userTarget(user);
     if (isLocked(user, ctx.clock.now()))
       return {
         result: { ok: false, locked: null },
@@ -230,7 +224,7 @@ export async function changePassword(
   const now = ctx.clock.now();
   const done = await perform(ctx, { action: 'user.password_change', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
-    const target = selfTarget(user);
+    const target = userTarget(user);
     if (isLocked(user, now))
       return {
         result: { ended: null as number | null, user, locked: null },
@@ -339,7 +333,7 @@ export async function endMySession(ctx: ActionContext, sessionId: string): Promi
     if (Number(ended.numDeletedRows) === 0) throw new NotFoundError('There is no such session.');
     return {
       result: undefined,
-      target: selfTarget(me),
+      target: userTarget(me),
       projectId: null,
       after: { session: sessionId.slice(0, 6) },
     };
@@ -352,7 +346,7 @@ export async function endOtherSessions(ctx: ActionContext): Promise<number> {
     let others = tx.deleteFrom('sessions').where('user_id', '=', me.id);
     if (ctx.sessionId) others = others.where('id', '<>', ctx.sessionId);
     const ended = Number((await others.executeTakeFirst()).numDeletedRows);
-    return { result: ended, target: selfTarget(me), projectId: null, after: { endedSessions: ended } };
+    return { result: ended, target: userTarget(me), projectId: null, after: { endedSessions: ended } };
   });
 }
 

@@ -3,13 +3,12 @@ import { consumeToken, findUsableToken, issueToken } from '../auth/one-time-toke
 import { hashPassword, passwordProblem } from '../auth/passwords';
 import { FORGOT_PER_ADDRESS, FORGOT_PER_IP, takeToken } from '../auth/rate-limit';
 import { deleteUserSessions } from '../auth/sessions';
-import type { Db } from '../db/connect';
 import { isLanguage } from '../i18n/messages';
 import { resetLinkMail } from '../mail/security-mails';
-import { perform } from './audit';
+import { perform, userActor, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { DomainError, ValidationError } from './errors';
-import { auditRecoveryCodeUse, checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
+import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
 import { spendOrRefuse } from './sign-in';
@@ -39,14 +38,6 @@ export interface PasswordLinkTarget {
   needsCode: boolean;
 }
 
-async function linkUser(db: Db, userId: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'language', ...FACTOR_COLUMNS])
-    .where('id', '=', userId)
-    .executeTakeFirstOrThrow();
-}
-
 /** Who the link is for, while it is usable; null for an unknown, used or expired link. */
 export async function describePasswordLink(
   ctx: ActionContext,
@@ -55,7 +46,11 @@ export async function describePasswordLink(
 ): Promise<PasswordLinkTarget | null> {
   const found = await findUsableToken(ctx.db, token, purpose, ctx.clock.now());
   if (!found) return null;
-  const user = await linkUser(ctx.db, found.userId);
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['email', 'name', 'totp_secret'])
+    .where('id', '=', found.userId)
+    .executeTakeFirstOrThrow();
   const settings = await getSettings(ctx.db);
   return {
     email: user.email,
@@ -75,48 +70,32 @@ export async function confirmLinkCode(
   const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
   if (!code.trim()) throw new ValidationError({ code: 'Enter the code from your authenticator app.' });
   const now = ctx.clock.now();
-  const done = await perform(ctx, { action: 'auth.password_link_code', permission: null }, async (tx) => {
-    const found = await findUsableToken(tx, input.token, input.purpose, now);
-    if (!found) throw new LinkNotUsableError('This link is no longer valid.');
-    const user = await tx
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'language', ...FACTOR_COLUMNS])
-      .where('id', '=', found.userId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const who = { id: user.id, label: user.email };
-    const target = { type: 'user', id: user.id, label: user.email };
-    const check = await checkSecondFactor(tx, ctx, user, code);
-    if (!check.ok) {
+  type Done = { result: LinkCodeResult; proof: Proof };
+  const done = await perform<Done>(
+    ctx,
+    { action: 'auth.password_link_code', permission: null },
+    async (tx) => {
+      const found = await findUsableToken(tx, input.token, input.purpose, now);
+      if (!found) throw new LinkNotUsableError('This link is no longer valid.');
+      const proof = await proveSecondFactor(tx, ctx, found.userId, code, { for: input.purpose });
+      const who = { actor: userActor(proof.user), target: userTarget(proof.user), projectId: null };
+      if (!proof.ok) {
+        const result = { result: { ok: false, blockedUntil: proof.blockedUntil } as LinkCodeResult, proof };
+        return { ...who, result, outcome: 'failed', reason: proof.reason };
+      }
+      await tx
+        .updateTable('one_time_tokens')
+        .set({ factor_verified_at: now })
+        .where('id', '=', found.id)
+        .execute();
       return {
-        result: { result: { ok: false, blockedUntil: check.blockedUntil } as LinkCodeResult, notice: null },
-        outcome: 'failed',
-        actor: who,
-        target,
-        projectId: null,
-        reason: check.blockedUntil ? 'code step blocked' : 'wrong code',
+        ...who,
+        result: { result: { ok: true } as LinkCodeResult, proof },
+        after: { method: proof.method },
       };
-    }
-    await tx
-      .updateTable('one_time_tokens')
-      .set({ factor_verified_at: now })
-      .where('id', '=', found.id)
-      .execute();
-    if (check.method === 'recovery')
-      await auditRecoveryCodeUse(tx, ctx, user, { codesLeft: check.codesLeft, for: input.purpose });
-    return {
-      result: {
-        result: { ok: true } as LinkCodeResult,
-        notice: check.method === 'recovery' ? { user, codesLeft: check.codesLeft } : null,
-      },
-      actor: who,
-      target,
-      projectId: null,
-      after: { method: check.method },
-    };
-  });
-  if (done.notice)
-    await notifyUser(ctx, 'recoveryCodeUsed', done.notice.user, { codesLeft: done.notice.codesLeft });
+    },
+  );
+  await mailRecoveryCodeUse(ctx, done.proof);
   return done.result;
 }
 
@@ -168,8 +147,8 @@ export async function setPasswordWithLink(
     const endedSessions = await deleteUserSessions(tx, holder.id);
     return {
       result: holder,
-      actor: { id: holder.id, label: holder.email },
-      target: { type: 'user', id: holder.id, label: holder.email },
+      actor: userActor(holder),
+      target: userTarget(holder),
       projectId: null,
       after: { password: purpose === 'reset_password' ? 'reset' : 'set', endedSessions },
     };
@@ -210,7 +189,7 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
             : null;
     const base = {
       actor: { id: null, label: email },
-      target: user ? { type: 'user', id: user.id, label: user.email } : null,
+      target: user ? userTarget(user) : null,
       projectId: null,
     };
     if (!user || refusal) return { ...base, result: null, outcome: 'failed' as const, reason: refusal };

@@ -2,8 +2,9 @@ import { hashRecoveryCode } from '../auth/recovery-codes';
 import { decryptSecret } from '../auth/secret-box';
 import { verifyTotp } from '../auth/totp';
 import type { Db } from '../db/connect';
-import { writeAudit } from './audit';
+import { userActor, userTarget, writeAudit } from './audit';
 import type { ActionContext } from './context';
+import { notifyUser } from './security-notices';
 
 /** security.md: 5 consecutive wrong codes block further tries for 15 minutes. */
 export const CODE_ATTEMPTS = 5;
@@ -27,7 +28,7 @@ export type CodeCheck =
  * user (not the session, which the password alone can renew) and the fifth blocks the step.
  * The caller must commit a failure too: the count is the point.
  */
-export async function checkSecondFactor(
+async function checkSecondFactor(
   tx: Db,
   ctx: ActionContext,
   user: FactorHolder,
@@ -90,26 +91,54 @@ export async function recoveryCodesLeft(db: Db, userId: string): Promise<number>
 }
 
 /** The columns checkSecondFactor needs, for a select. */
-export const FACTOR_COLUMNS = [
-  'totp_secret',
-  'totp_last_step',
-  'totp_failed_count',
-  'totp_blocked_until',
-] as const;
+const FACTOR_COLUMNS = ['totp_secret', 'totp_last_step', 'totp_failed_count', 'totp_blocked_until'] as const;
 
-/** A spent recovery code is an audit event of its own (security.md), written where it was spent. */
-export async function auditRecoveryCodeUse(
+/** The columns checkSecondFactor needs, and what a notice to the user needs. */
+const PROOF_COLUMNS = ['id', 'email', 'name', 'language', ...FACTOR_COLUMNS] as const;
+
+type CodeHolder = FactorHolder & { email: string; name: string; language: string };
+
+export type Proof =
+  | { ok: true; user: CodeHolder; method: 'totp' | 'recovery'; codesLeft: number }
+  | { ok: false; user: CodeHolder; blockedUntil: Date | null; reason: string };
+
+/**
+ * The code step that sign-in and password links share: locks the user's row, checks the code,
+ * and audits a spent recovery code as an event of its own (security.md) in the same transaction.
+ * A failed proof must be committed too, as a failed event with its `reason`.
+ */
+export async function proveSecondFactor(
   tx: Db,
   ctx: ActionContext,
-  user: { id: string; email: string },
-  after: { codesLeft: number; for?: string },
-): Promise<void> {
-  const who = { id: user.id, label: user.email };
-  await writeAudit(tx, ctx, {
-    action: 'auth.recovery_code_used',
-    outcome: 'success',
-    actor: who,
-    target: { type: 'user', ...who },
-    after,
-  });
+  userId: string,
+  code: string,
+  context: { for?: string } = {},
+): Promise<Proof> {
+  const user = await tx
+    .selectFrom('users')
+    .select(PROOF_COLUMNS)
+    .where('id', '=', userId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const check = await checkSecondFactor(tx, ctx, user, code);
+  if (!check.ok) {
+    const reason = check.blockedUntil ? `code step blocked for ${CODE_BLOCK_MINUTES} minutes` : 'wrong code';
+    return { ok: false, user, blockedUntil: check.blockedUntil, reason };
+  }
+  if (check.method === 'recovery') {
+    await writeAudit(tx, ctx, {
+      action: 'auth.recovery_code_used',
+      outcome: 'success',
+      actor: userActor(user),
+      target: userTarget(user),
+      after: { codesLeft: check.codesLeft, ...context },
+    });
+  }
+  return { ok: true, user, method: check.method, codesLeft: check.codesLeft };
+}
+
+/** After the commit: the owner of a spent recovery code is told, with how many are left. */
+export async function mailRecoveryCodeUse(ctx: ActionContext, proof: Proof | null): Promise<void> {
+  if (proof?.ok && proof.method === 'recovery')
+    await notifyUser(ctx, 'recoveryCodeUsed', proof.user, { codesLeft: proof.codesLeft });
 }

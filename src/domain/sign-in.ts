@@ -4,10 +4,10 @@ import { type Bucket, SIGN_IN_PER_IP, takeToken } from '../auth/rate-limit';
 import { createSession, deleteSession } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import type { AccountSettings } from '../db/schema';
-import { perform, writeAudit } from './audit';
+import { perform, userActor, userTarget, writeAudit } from './audit';
 import type { ActionContext } from './context';
 import { RateLimitedError } from './errors';
-import { auditRecoveryCodeUse, CODE_BLOCK_MINUTES, checkSecondFactor, FACTOR_COLUMNS } from './second-factor';
+import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
 import { parseInput } from './validation';
@@ -112,7 +112,7 @@ export async function countWrongPassword(
     action: 'auth.lockout',
     outcome: 'success',
     actor: { id: null, label: 'system' },
-    target: { type: 'user', id: user.id, label: user.email },
+    target: userTarget(user),
     after: { lockedUntil, minutes, failures, lockout: user.lockout_count + 1 },
   });
   return lockedUntil;
@@ -163,7 +163,7 @@ export async function signIn(
         },
         outcome: 'failed',
         actor: { id: null, label: email },
-        target: user ? { type: 'user', id: user.id, label: user.email } : null,
+        target: user ? userTarget(user) : null,
         projectId: null,
         reason: refusal,
       };
@@ -185,8 +185,8 @@ export async function signIn(
       .execute();
     return {
       result: { signIn: { ok: true, token, userId: user.id, needsCode } as SignInResult, locked: null },
-      actor: { id: user.id, label: user.email },
-      target: { type: 'user', id: user.id, label: user.email },
+      actor: userActor(user),
+      target: userTarget(user),
       projectId: null,
       after: needsCode ? { secondFactor: 'pending' } : undefined,
     };
@@ -212,7 +212,8 @@ export async function signInWithCode(
 ): Promise<CodeResult> {
   const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
   const now = ctx.clock.now();
-  const done = await perform(ctx, { action: 'auth.sign_in_code', permission: null }, async (tx) => {
+  type Done = { code: CodeResult; proof: Proof | null };
+  const done = await perform<Done>(ctx, { action: 'auth.sign_in_code', permission: null }, async (tx) => {
     const session = await tx
       .selectFrom('sessions')
       .select(['id', 'user_id', 'project_id', 'expires_at'])
@@ -220,35 +221,21 @@ export async function signInWithCode(
       .where('two_factor_verified', '=', false)
       .forUpdate()
       .executeTakeFirst();
-    const user = session
-      ? await tx
-          .selectFrom('users')
-          .select(['id', 'email', 'name', 'language', ...FACTOR_COLUMNS])
-          .where('id', '=', session.user_id)
-          .forUpdate()
-          .executeTakeFirst()
-      : undefined;
-    if (!session || !user || session.expires_at <= now) {
+    if (!session || session.expires_at <= now) {
       return {
-        result: { code: { ok: false, blockedUntil: null, sessionGone: true } as CodeResult, notice: null },
+        result: { code: { ok: false, blockedUntil: null, sessionGone: true } as CodeResult, proof: null },
         outcome: 'failed',
         actor: { id: null, label: 'anonymous' },
         projectId: null,
         reason: 'no session waiting for a code',
       };
     }
-    const who = { id: user.id, label: user.email };
-    const target = { type: 'user', id: user.id, label: user.email };
-    const check = await checkSecondFactor(tx, ctx, user, code);
-    if (!check.ok) {
-      return {
-        result: { code: { ok: false, blockedUntil: check.blockedUntil } as CodeResult, notice: null },
-        outcome: 'failed',
-        actor: who,
-        target,
-        projectId: null,
-        reason: check.blockedUntil ? `code step blocked for ${CODE_BLOCK_MINUTES} minutes` : 'wrong code',
-      };
+    const proof: Proof = await proveSecondFactor(tx, ctx, session.user_id, code);
+    const { user } = proof;
+    const who = { actor: userActor(user), target: userTarget(user), projectId: null };
+    if (!proof.ok) {
+      const result = { code: { ok: false, blockedUntil: proof.blockedUntil } as CodeResult, proof };
+      return { ...who, result, outcome: 'failed', reason: proof.reason };
     }
     await deleteSession(tx, session.id);
     const token = await createSession(tx, {
@@ -261,21 +248,10 @@ export async function signInWithCode(
       twoFactorVerified: true,
     });
     await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
-    if (check.method === 'recovery')
-      await auditRecoveryCodeUse(tx, ctx, user, { codesLeft: check.codesLeft });
-    return {
-      result: {
-        code: { ok: true, token, method: check.method, codesLeft: check.codesLeft } as CodeResult,
-        notice: check.method === 'recovery' ? user : null,
-      },
-      actor: who,
-      target,
-      projectId: null,
-      after: { method: check.method },
-    };
+    const signedIn: CodeResult = { ok: true, token, method: proof.method, codesLeft: proof.codesLeft };
+    return { ...who, result: { code: signedIn, proof }, after: { method: proof.method } };
   });
-  if (done.notice && done.code.ok)
-    await notifyUser(ctx, 'recoveryCodeUsed', done.notice, { codesLeft: done.code.codesLeft });
+  await mailRecoveryCodeUse(ctx, done.proof);
   return done.code;
 }
 
@@ -283,8 +259,7 @@ export async function signInWithCode(
 export async function signOut(ctx: ActionContext, sessionId: string): Promise<void> {
   await perform(ctx, { action: 'auth.sign_out', permission: null }, async (tx) => {
     await deleteSession(tx, sessionId);
-    const target =
-      ctx.actor.kind === 'user' ? { type: 'user', id: ctx.actor.id, label: ctx.actor.email } : null;
+    const target = ctx.actor.kind === 'user' ? userTarget(ctx.actor) : null;
     return { result: undefined, target, projectId: null };
   });
 }

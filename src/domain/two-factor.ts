@@ -2,7 +2,7 @@ import { hashRecoveryCode, newRecoveryCodes } from '../auth/recovery-codes';
 import { decryptSecret, encryptSecret } from '../auth/secret-box';
 import { newTotpSecret, qrSvg, totpUri, verifyTotp } from '../auth/totp';
 import type { Db } from '../db/connect';
-import { perform } from './audit';
+import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, ValidationError } from './errors';
 import { recoveryCodesLeft } from './second-factor';
@@ -24,12 +24,6 @@ async function lockSelf(tx: Db, id: string) {
     .forUpdate()
     .executeTakeFirstOrThrow();
 }
-
-const selfTarget = (user: { id: string; email: string }) => ({
-  type: 'user',
-  id: user.id,
-  label: user.email,
-});
 
 /** Ten new codes replace every old one; only their hashes are kept. */
 export async function replaceRecoveryCodes(tx: Db, userId: string, now: Date): Promise<string[]> {
@@ -58,7 +52,7 @@ export async function startTwoFactorEnrolment(ctx: ActionContext): Promise<void>
           .where('id', '=', id)
           .execute();
       }
-      return { result: undefined, target: selfTarget(user), projectId: null };
+      return { result: undefined, target: userTarget(user), projectId: null };
     },
   );
 }
@@ -130,7 +124,7 @@ export async function confirmTwoFactorEnrolment(
           .execute();
       return {
         result: { codes, user },
-        target: selfTarget(user),
+        target: userTarget(user),
         projectId: null,
         after: { twoFactor: 'on' },
       };
@@ -152,7 +146,7 @@ export async function regenerateRecoveryCodes(ctx: ActionContext): Promise<strin
       const codes = await replaceRecoveryCodes(tx, id, ctx.clock.now());
       return {
         result: codes,
-        target: selfTarget(user),
+        target: userTarget(user),
         projectId: null,
         before: { codesLeft: before },
         after: { codesLeft: codes.length },
@@ -180,7 +174,7 @@ export async function removeTwoFactor(ctx: ActionContext): Promise<void> {
         .where('user_id', '=', id)
         .where('two_factor_verified', '=', false)
         .execute();
-      return { result: user, target: selfTarget(user), projectId: null, after: { twoFactor: 'off' } };
+      return { result: user, target: userTarget(user), projectId: null, after: { twoFactor: 'off' } };
     },
   );
   await notifyUser(ctx, 'twoFactorRemoved', user);

@@ -4,7 +4,7 @@ import type { Db } from '../db/connect';
 import type { AccountSettings, User } from '../db/schema';
 import { passwordResetMail, setPasswordMail } from '../mail/templates';
 import { rolePermissions } from './access';
-import { perform } from './audit';
+import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
@@ -40,12 +40,6 @@ async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, what: str
   await assertOutranks(tx, ctx, [user.id]);
   return user;
 }
-
-export const target = (user: { id: string; email: string }) => ({
-  type: 'user',
-  id: user.id,
-  label: user.email,
-});
 
 /** Emails the link (sent after the commit), and returns it when the account allows sending it by hand. */
 async function sendLink(
@@ -130,7 +124,7 @@ export async function createUser(
       const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
       return {
         result: { user, link, settings },
-        target: target(user),
+        target: userTarget(user),
         projectId,
         after: {
           name: user.name,
@@ -163,7 +157,7 @@ export async function deactivateUser(ctx: ActionContext, id: string) {
       await assertAccountManagerRemains(tx);
       return {
         result: undefined,
-        target: target(user),
+        target: userTarget(user),
         before: { status: 'active' },
         after: { status: 'deactivated', endedSessions },
       };
@@ -178,7 +172,7 @@ export async function reactivateUser(ctx: ActionContext, id: string) {
     await tx.updateTable('users').set({ deactivated_at: null }).where('id', '=', id).execute();
     return {
       result: undefined,
-      target: target(user),
+      target: userTarget(user),
       before: { status: 'deactivated' },
       after: { status: 'active' },
     };
@@ -191,7 +185,7 @@ export async function deleteUser(ctx: ActionContext, id: string) {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
     await tx.deleteFrom('users').where('id', '=', id).execute();
     await assertAccountManagerRemains(tx);
-    return { result: undefined, target: target(user), before: { name: user.name, email: user.email } };
+    return { result: undefined, target: userTarget(user), before: { name: user.name, email: user.email } };
   });
 }
 
@@ -217,7 +211,7 @@ export async function unlockUser(ctx: ActionContext, id: string, input: { reason
       .execute();
     return {
       result: undefined,
-      target: target(user),
+      target: userTarget(user),
       before: { lockedUntil: user.locked_until },
       after: { lockedUntil: null },
       reason,
@@ -249,7 +243,7 @@ export async function resetTwoFactor(ctx: ActionContext, id: string, input: { re
       const endedSessions = await deleteUserSessions(tx, id);
       return {
         result: user,
-        target: target(user),
+        target: userTarget(user),
         before: { twoFactor: 'on' },
         after: { twoFactor: 'off', endedSessions },
         reason,
@@ -263,7 +257,7 @@ export async function signOutEverywhere(ctx: ActionContext, id: string): Promise
   return perform(ctx, { action: 'user.sign_out_everywhere', permission: 'users.manage' }, async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own sessions here (use sign out)');
     const ended = await deleteUserSessions(tx, id);
-    return { result: ended, target: target(user), after: { endedSessions: ended } };
+    return { result: ended, target: userTarget(user), after: { endedSessions: ended } };
   });
 }
 
@@ -289,7 +283,7 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
       await assertAccountManagerRemains(tx);
       return {
         result: { user, link, settings },
-        target: target(user),
+        target: userTarget(user),
         after: { password: 'reset', endedSessions, manualLinkShown: settings.allow_manual_links },
       };
     },
@@ -310,7 +304,7 @@ export async function resendSetPassword(ctx: ActionContext, id: string): Promise
       const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
       return {
         result: { user, link, settings },
-        target: target(user),
+        target: userTarget(user),
         after: { manualLinkShown: settings.allow_manual_links },
       };
     },

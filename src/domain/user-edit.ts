@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import { perform } from './audit';
+import { perform, userTarget } from './audit';
 import { replaceProjectRole } from './bindings';
 import type { ActionContext } from './context';
 import { NotFoundError, ValidationError } from './errors';
 import { assertAccountManagerRemains, assertNotSelf, assertOutranks } from './rules';
 import { assertCanGrantTeamAccess, assertManagesTeam } from './teams';
-import { LANGUAGES, target } from './user-actions';
+import { LANGUAGES } from './user-actions';
 import { endAfterLastDay, lastDayOf, lastDaySchema, nameSchema, parseInput } from './validation';
 
 /**
@@ -212,7 +212,7 @@ export async function editUser(
     if (accessChanged) await assertAccountManagerRemains(tx);
     return {
       result: { changed: [...new Set([...Object.keys(before), ...Object.keys(after)])] },
-      target: target(user),
+      target: userTarget(user),
       projectId,
       before,
       after,

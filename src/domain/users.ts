@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { issueToken } from '../auth/one-time-tokens';
 import type { Db } from '../db/connect';
 import { builtinRoleId } from './access';
-import { perform } from './audit';
+import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError } from './errors';
 import { emailSchema, isUniqueViolation, nameSchema, parseInput } from './validation';
@@ -67,7 +67,7 @@ export async function createAccountAdmin(
       const { link, expiresAt } = await setPasswordLink(tx, ctx, user.id, SET_PASSWORD_LIFETIME_MS);
       return {
         result: { userId: user.id, link, expiresAt },
-        target: { type: 'user', id: user.id, label: user.email },
+        target: userTarget(user),
         projectId: null,
         after: { email: user.email, name: user.name, role: 'account_admin', scope: 'account' },
       };
