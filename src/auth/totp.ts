@@ -59,6 +59,20 @@ export function verifyTotp(secret: string, code: string, now: Date, lastStep: nu
   return null;
 }
 
+/** What an enrolment page shows: the key as text and, for the camera, as a QR code. */
+export interface TotpSetup {
+  key: string;
+  qr: string;
+}
+
+export async function totpSetup(input: {
+  secret: string;
+  account: string;
+  issuer: string;
+}): Promise<TotpSetup> {
+  return { key: input.secret, qr: await qrSvg(totpUri(input)) };
+}
+
 /** The QR code as inline SVG, dark modules on white so it scans in a dark theme too. */
 export async function qrSvg(text: string): Promise<string> {
   const svg = await qrCode(text, {

@@ -4,7 +4,7 @@ import { hashRecoveryCode, newRecoveryCodes } from '../auth/recovery-codes';
 import { decryptSecret, encryptSecret } from '../auth/secret-box';
 import { createSession } from '../auth/sessions';
 import { sha256 } from '../auth/tokens';
-import { newTotpSecret, qrSvg, totpUri, verifyTotp } from '../auth/totp';
+import { newTotpSecret, type TotpSetup, totpSetup, verifyTotp } from '../auth/totp';
 import type { Db } from '../db/connect';
 import type { Language } from '../db/schema';
 import { messages } from '../i18n/messages';
@@ -308,25 +308,14 @@ async function atStep<T>(run: () => Promise<T>): Promise<T | null> {
   }
 }
 
-export interface TwoFactorSetup {
-  key: string;
-  qr: string;
-}
-
 /** The key to enrol, as a QR code and as text; null when the sign-up is not at that step. */
-export async function signupTwoFactorSetup(
-  ctx: ActionContext,
-  token: string,
-): Promise<TwoFactorSetup | null> {
+export async function signupTwoFactorSetup(ctx: ActionContext, token: string): Promise<TotpSetup | null> {
   const found = await atStep(() => draftAt(ctx.db, token, ctx.clock.now(), 'two-factor'));
   if (!found) return null;
   const { row, draft } = found;
   const settings = await getSettings(ctx.db);
-  const key = decryptSecret(ctx.config.secretKey, draft.totpSecret);
-  return {
-    key,
-    qr: await qrSvg(totpUri({ secret: key, account: row.email, issuer: settings.account_name })),
-  };
+  const secret = decryptSecret(ctx.config.secretKey, draft.totpSecret);
+  return totpSetup({ secret, account: row.email, issuer: settings.account_name });
 }
 
 /** The enrolment code proves the app holds the key; then the recovery codes are made, shown once. */

@@ -1,6 +1,6 @@
 import { hashRecoveryCode, newRecoveryCodes } from '../auth/recovery-codes';
 import { decryptSecret, encryptSecret } from '../auth/secret-box';
-import { newTotpSecret, qrSvg, totpUri, verifyTotp } from '../auth/totp';
+import { newTotpSecret, type TotpSetup, totpSetup, verifyTotp } from '../auth/totp';
 import type { Db } from '../db/connect';
 import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
@@ -57,13 +57,8 @@ export async function startTwoFactorEnrolment(ctx: ActionContext): Promise<void>
   );
 }
 
-export interface PendingEnrolment {
-  key: string;
-  qr: string;
-}
-
 /** The key waiting for its first code, as text and as a QR code; null if none was started. */
-export async function pendingEnrolment(ctx: ActionContext): Promise<PendingEnrolment | null> {
+export async function pendingEnrolment(ctx: ActionContext): Promise<TotpSetup | null> {
   const id = selfOf(ctx);
   const user = await ctx.db
     .selectFrom('users')
@@ -71,12 +66,9 @@ export async function pendingEnrolment(ctx: ActionContext): Promise<PendingEnrol
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
   if (user.totp_secret || !user.totp_pending_secret) return null;
-  const key = decryptSecret(ctx.config.secretKey, user.totp_pending_secret);
+  const secret = decryptSecret(ctx.config.secretKey, user.totp_pending_secret);
   const settings = await getSettings(ctx.db);
-  return {
-    key,
-    qr: await qrSvg(totpUri({ secret: key, account: user.email, issuer: settings.account_name })),
-  };
+  return totpSetup({ secret, account: user.email, issuer: settings.account_name });
 }
 
 /**

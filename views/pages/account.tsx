@@ -1,10 +1,9 @@
-import { raw } from 'hono/html';
+import type { TotpSetup } from '../../src/auth/totp';
 import type { MyAccount, MySession } from '../../src/domain/my-account';
-import type { PendingEnrolment } from '../../src/domain/two-factor';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { utcTime } from '../components/format';
-import { RecoveryCodeList } from '../components/recovery-codes';
+import { RecoveryCodeList, TotpKey } from '../components/two-factor';
 
 const PROFILE_LABELS = { name: 'Name', language: 'Language of emails' };
 const PASSWORD_LABELS = {
@@ -294,11 +293,10 @@ export function EnrolPage({
   required,
   errors = {},
 }: {
-  pending: PendingEnrolment | null;
+  pending: TotpSetup | null;
   required: boolean;
   errors?: FieldErrors;
 }) {
-  const grouped = pending ? (pending.key.match(/.{1,4}/g)?.join(' ') ?? pending.key) : '';
   return (
     <section class="narrow">
       <h1>Set up two-factor authentication</h1>
@@ -310,15 +308,7 @@ export function EnrolPage({
             Scan the QR code with an authenticator app (for example Google Authenticator, Microsoft
             Authenticator, 1Password or Aegis), or type the key into it. Then enter the 6-digit code it shows.
           </p>
-          <div class="totp-setup">
-            {/* The SVG comes from the qrcode library (paths only), never from user input. */}
-            <div class="qr" role="img" aria-label="QR code of the key below">
-              {raw(pending.qr)}
-            </div>
-            <p>
-              Key: <code class="totp-key">{grouped}</code>
-            </p>
-          </div>
+          <TotpKey setup={pending} qrLabel="QR code of the key below" keyLabel="Key" />
           <form method="post" action="/account/two-factor/confirm" novalidate>
             <Field
               name="code"

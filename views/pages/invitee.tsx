@@ -1,9 +1,9 @@
-import { raw } from 'hono/html';
+import type { TotpSetup } from '../../src/auth/totp';
 import type { Language } from '../../src/db/schema';
-import type { InvitationUnusable, InvitationView, TwoFactorSetup } from '../../src/domain/invitation-signup';
+import type { InvitationUnusable, InvitationView } from '../../src/domain/invitation-signup';
 import { longDate, messages } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { RecoveryCodeList } from '../components/recovery-codes';
+import { RecoveryCodeList, TotpKey } from '../components/two-factor';
 
 /** The invitee's pages, in the invitation's language (src/i18n/messages.ts). */
 
@@ -136,25 +136,16 @@ export function TwoFactorPage({
 }: {
   language: Language;
   token: string;
-  setup: TwoFactorSetup;
+  setup: TotpSetup;
   errors?: FieldErrors;
 }) {
   const t = messages(language);
-  const grouped = setup.key.match(/.{1,4}/g)?.join(' ') ?? setup.key;
   return (
     <section class="narrow">
       <h1>{t.twoFactorTitle}</h1>
       <p>{t.twoFactorIntro}</p>
       <ErrorSummary errors={errors} labels={{ code: t.codeLabel }} title={t.errorSummary} />
-      <div class="totp-setup">
-        {/* The SVG comes from the qrcode library (paths only), never from user input. */}
-        <div class="qr" role="img" aria-label={t.qrLabel}>
-          {raw(setup.qr)}
-        </div>
-        <p>
-          {t.keyLabel}: <code class="totp-key">{grouped}</code>
-        </p>
-      </div>
+      <TotpKey setup={setup} qrLabel={t.qrLabel} keyLabel={t.keyLabel} />
       <form method="post" action={`/invite/${token}/two-factor`} novalidate>
         <Field
           name="code"

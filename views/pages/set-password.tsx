@@ -1,5 +1,6 @@
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { utcTime } from '../components/format';
+import { AuthenticationCodeField, CODE_LABELS } from '../components/two-factor';
 
 export interface SetPasswordProps {
   action: string;
@@ -63,8 +64,6 @@ export function LinkNotUsablePage() {
   );
 }
 
-const CODE_LABELS = { code: 'Authentication code' };
-
 /** A password link for a user with 2FA: a code first (security.md), then the new password. */
 export function LinkCodePage({
   action,
@@ -87,14 +86,7 @@ export function LinkCodePage({
       </p>
       {blockedUntil ? <p>Too many wrong codes. Try again after {utcTime(blockedUntil)}.</p> : null}
       <form method="post" action={action} novalidate>
-        <Field
-          name="code"
-          label={CODE_LABELS.code}
-          autocomplete="one-time-code"
-          required
-          autofocus
-          error={errors.code}
-        />
+        <AuthenticationCodeField error={errors.code} />
         <button type="submit">Continue</button>
       </form>
     </section>

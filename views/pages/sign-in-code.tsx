@@ -1,7 +1,6 @@
-import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { ErrorSummary, type FieldErrors } from '../components/form';
 import { utcTime } from '../components/format';
-
-const LABELS = { code: 'Authentication code' };
+import { AuthenticationCodeField, CODE_LABELS } from '../components/two-factor';
 
 /** The second sign-in step; the same field takes a recovery code. */
 export function SignInCodePage({
@@ -16,7 +15,7 @@ export function SignInCodePage({
   return (
     <section class="narrow">
       <h1>Two-factor authentication</h1>
-      <ErrorSummary errors={errors} labels={LABELS} />
+      <ErrorSummary errors={errors} labels={CODE_LABELS} />
       {blockedUntil ? (
         <p>
           Too many wrong codes. You can try again after <strong>{utcTime(blockedUntil)}</strong>. If you have
@@ -26,15 +25,7 @@ export function SignInCodePage({
       ) : null}
       <p>Enter the 6-digit code your authenticator app shows, or one of your recovery codes.</p>
       <form method="post" action={action} novalidate>
-        <Field
-          name="code"
-          label={LABELS.code}
-          autocomplete="one-time-code"
-          hint="6 digits, or a recovery code like abcd-efgh-jkmn-pqrs."
-          required
-          autofocus
-          error={errors.code}
-        />
+        <AuthenticationCodeField error={errors.code} />
         <button type="submit">Verify</button>
       </form>
       <form method="post" action="/logout">
