@@ -22,8 +22,6 @@ export interface SessionUser {
    * `enrol` is a user the account requires to set up 2FA first, `full` may do what its grants allow.
    */
   stage: SessionStage;
-  /** When the user last proved who they are (sign-in or the confirm-password page). */
-  reauthenticatedAt: Date | null;
   /** The project the session switched to; null until it does. */
   projectId: string | null;
   /** The user's unexpired grants, read with the session. */
@@ -32,10 +30,10 @@ export interface SessionUser {
   projects: Array<{ id: string; name: string }>;
 }
 
-export type SessionStage = 'code' | 'enrol' | 'full';
+type SessionStage = 'code' | 'enrol' | 'full';
 
 /** A session waiting for its second factor lives this long, not the account's session lifetime. */
-export const PENDING_SESSION_MS = 10 * 60_000;
+const PENDING_SESSION_MS = 10 * 60_000;
 
 /**
  * The cookie holds `<id>.<secret>`: the id finds the row, and only SHA-256 of the 256-bit
@@ -103,7 +101,6 @@ const sessionLookup = prepared(
         's.expires_at',
         's.project_id',
         's.two_factor_verified',
-        's.reauthenticated_at',
         'u.id as userId',
         'u.email',
         'u.name',
@@ -149,7 +146,6 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     createdAt: row.created_at,
     lastSeenAt,
     stage: stageOf(row),
-    reauthenticatedAt: row.reauthenticated_at,
     projectId: row.project_id,
     grants: row.grants.map(toGrant),
     projects: row.projects,
@@ -175,7 +171,10 @@ export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }
 
-export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+/** Ends every session of the user but `keepId` (the one acting, when there is one). */
+export async function deleteUserSessions(db: Db, userId: string, keepId?: string | null): Promise<number> {
+  let sessions = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepId) sessions = sessions.where('id', '<>', keepId);
+  const result = await sessions.executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -16,7 +16,7 @@ const whole = (label: string, min: number, max: number, unit: string) =>
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
 
-export const settingsSchema = z.object({
+const settingsSchema = z.object({
   account_name: z
     .string()
     .trim()

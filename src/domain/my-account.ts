@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hashPassword, PASSWORD_MAX_LENGTH, passwordProblem, verifyPassword } from '../auth/passwords';
 import { SIGN_IN_PER_IP } from '../auth/rate-limit';
+import { deleteUserSessions } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import { LANGUAGES } from '../i18n/messages';
 import { perform, userTarget } from './audit';
@@ -248,9 +249,7 @@ export async function changePassword(
       .set({ password_hash: passwordHash, password_changed_at: now, failed_login_count: 0 })
       .where('id', '=', me.id)
       .execute();
-    let others = tx.deleteFrom('sessions').where('user_id', '=', me.id);
-    if (ctx.sessionId) others = others.where('id', '<>', ctx.sessionId);
-    const ended = Number((await others.executeTakeFirst()).numDeletedRows);
+    const ended = await deleteUserSessions(tx, me.id, ctx.sessionId);
     if (ctx.sessionId)
       await tx
         .updateTable('sessions')
@@ -299,7 +298,7 @@ export async function mySessions(ctx: ActionContext): Promise<MySession[]> {
 }
 
 /** "Firefox on Linux": enough to recognise a device; the full string is not worth showing. */
-export function describeBrowser(userAgent: string | null): string {
+function describeBrowser(userAgent: string | null): string {
   if (!userAgent) return 'Unknown browser';
   const browser =
     [
@@ -343,9 +342,7 @@ export async function endMySession(ctx: ActionContext, sessionId: string): Promi
 export async function endOtherSessions(ctx: ActionContext): Promise<number> {
   const me = self(ctx);
   return perform(ctx, { action: 'user.sessions_end_others', permission: null }, async (tx) => {
-    let others = tx.deleteFrom('sessions').where('user_id', '=', me.id);
-    if (ctx.sessionId) others = others.where('id', '<>', ctx.sessionId);
-    const ended = Number((await others.executeTakeFirst()).numDeletedRows);
+    const ended = await deleteUserSessions(tx, me.id, ctx.sessionId);
     return { result: ended, target: userTarget(me), projectId: null, after: { endedSessions: ended } };
   });
 }
@@ -355,7 +352,7 @@ export async function mySecurityEvents(ctx: ActionContext, limit = 20) {
   const me = self(ctx);
   return ctx.db
     .selectFrom('audit_events')
-    .select(['id', 'occurred_at', 'action', 'outcome', 'ip', 'actor_label'])
+    .select(['id', 'occurred_at', 'action', 'outcome', 'ip'])
     .where((eb) =>
       eb.or([
         eb.and([eb('target_type', '=', 'user'), eb('target_id', '=', me.id)]),

@@ -6,7 +6,7 @@ import { ReauthenticationRequired } from './errors';
  * security.md: own password and 2FA changes, and admin actions that remove factors or grant
  * admin rights, need the password proved within the last 10 minutes in this session.
  */
-export const REAUTH_WINDOW_MS = 10 * 60_000;
+const REAUTH_WINDOW_MS = 10 * 60_000;
 
 /**
  * A user acting from a web session must have signed in or confirmed their password lately. A

@@ -7,8 +7,8 @@ import type { ActionContext } from './context';
 import { notifyUser } from './security-notices';
 
 /** security.md: 5 consecutive wrong codes block further tries for 15 minutes. */
-export const CODE_ATTEMPTS = 5;
-export const CODE_BLOCK_MINUTES = 15;
+const CODE_ATTEMPTS = 5;
+const CODE_BLOCK_MINUTES = 15;
 
 export interface FactorHolder {
   id: string;

@@ -1,5 +1,5 @@
 import type { TotpSetup } from '../../src/auth/totp';
-import type { MyAccount, MySession } from '../../src/domain/my-account';
+import type { MyAccount, MySession, mySecurityEvents } from '../../src/domain/my-account';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { utcTime } from '../components/format';
@@ -12,14 +12,7 @@ const PASSWORD_LABELS = {
   confirm: 'Confirm new password',
 };
 
-export interface SecurityEvent {
-  id: number;
-  occurred_at: Date;
-  action: string;
-  outcome: string;
-  ip: string | null;
-  actor_label: string;
-}
+type SecurityEvent = Awaited<ReturnType<typeof mySecurityEvents>>[number];
 
 /** What an audit action means to the person it happened to. */
 const EVENT_TEXT: Record<string, string> = {
