@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { type Config, loadConfig } from './config';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { verifyChain } from './domain/audit-chain';
+import { pruneAuditEvents } from './domain/audit-retention';
 import { type ActionContext, systemClock } from './domain/context';
 import { DomainError, ValidationError } from './domain/errors';
 import { SEED_PASSWORD, seedUsers } from './domain/seed';
@@ -17,6 +19,12 @@ Commands:
       (valid 1 hour) to set it.
   migrate
       Apply pending database migrations.
+  audit verify
+      Check the audit trail's hash chain and report the first broken link, if any
+      (exit status 1). Needs the SECRET_KEY that wrote the events.
+  audit prune
+      Remove events older than the account's retention period (the server does
+      this at start and daily), and record the removal.
   seed --users N
       Add N synthetic users with teams, role bindings and sign-in history
       (development and benchmarks; they all use the password "${SEED_PASSWORD}").
@@ -27,7 +35,8 @@ The database is chosen as for the server: DATABASE_URL, else the embedded one in
 
 class UsageError extends Error {}
 
-type Command = (config: Config, args: string[]) => Promise<void>;
+/** A command's exit status: 0 (or nothing) when it did its job. */
+type Command = (config: Config, args: string[]) => Promise<number | undefined>;
 
 const commands: Record<string, Command> = {
   async migrate(config, args) {
@@ -36,6 +45,39 @@ const commands: Record<string, Command> = {
       const applied = await migrateToLatest(ctx.db);
       console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
     });
+    return 0;
+  },
+
+  async audit(config, args) {
+    const [sub, ...rest] = args;
+    if ((sub !== 'verify' && sub !== 'prune') || rest.length > 0) {
+      throw new UsageError(`audit takes one of: verify, prune (got ${args.join(' ') || 'nothing'})`);
+    }
+    let status = 0;
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      if (sub === 'prune') {
+        const pruned = await pruneAuditEvents(ctx);
+        console.log(
+          `Removed ${pruned.removed} audit events older than ${pruned.retentionDays} days (before ${pruned.cutoff.toISOString()}).`,
+        );
+        return;
+      }
+      const report = await verifyChain(ctx.db, config.secretKey);
+      if (!report.ok) {
+        console.log(`Audit chain BROKEN after ${report.checked} good events: ${report.problem}.`);
+        status = 1;
+        return;
+      }
+      const range = report.firstId === null ? 'no events' : `events #${report.firstId} to #${report.lastId}`;
+      console.log(
+        `Audit chain intact: ${report.checked} event${report.checked === 1 ? '' : 's'} checked (${range}).`,
+      );
+      if (report.prunedBefore) console.log('Earlier events were removed by retention, as recorded.');
+      if (report.unchained > 0)
+        console.log(`${report.unchained} events from before the chain existed cannot be checked.`);
+    });
+    return status;
   },
 
   async seed(config, args) {
@@ -52,6 +94,7 @@ const commands: Record<string, Command> = {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(`Seeded ${result.users} users and ${result.teams} teams in ${seconds} s.`);
     });
+    return 0;
   },
 
   async 'create-admin'(config, args) {
@@ -64,6 +107,7 @@ const commands: Record<string, Command> = {
       console.log(`Set the password within one hour (until ${admin.expiresAt.toISOString()}) at:`);
       console.log(admin.link);
     });
+    return 0;
   },
 };
 
@@ -103,8 +147,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await command(loadConfig(), args);
-    return 0;
+    return (await command(loadConfig(), args)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\n\n${USAGE}`);

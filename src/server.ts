@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { pruneAuditEvents } from './domain/audit-retention';
 import { recordExpiredBindings } from './domain/bindings';
 import { systemClock } from './domain/context';
 import { createMailer } from './mail/mailer';
@@ -51,11 +52,24 @@ async function main() {
   const expiryTimer = setInterval(recordExpiries, 60_000);
   expiryTimer.unref();
 
+  // Audit events older than the account's retention period go at start and then daily.
+  const prune = () =>
+    pruneAuditEvents(system)
+      .then((p) => {
+        if (p.removed > 0)
+          console.log(`audit retention: removed ${p.removed} events before ${p.cutoff.toISOString()}`);
+      })
+      .catch((error) => console.error('audit retention failed', error));
+  await prune();
+  const pruneTimer = setInterval(prune, 86_400_000);
+  pruneTimer.unref();
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     clearInterval(expiryTimer);
+    clearInterval(pruneTimer);
     console.log(`${signal}: finishing open requests, then stopping`);
     const force = setTimeout(() => {
       console.error('shutdown took too long; exiting');

@@ -27,6 +27,8 @@ export interface UsersTable {
   totp_pending_secret: string | null;
   /** Set when an admin reset the user's 2FA: they enrol again before anything else. */
   must_enrol_two_factor: Generated<boolean>;
+  /** IANA time zone the console shows times in; null is UTC. */
+  time_zone: string | null;
   created_at: CreatedAt;
   created_by: string | null;
 }
@@ -121,6 +123,7 @@ export interface AccountSettingsTable {
   session_absolute_hours: Generated<number>;
   allow_manual_links: Generated<boolean>;
   invitations_per_day: Generated<number>;
+  audit_retention_days: Generated<number>;
   updated_at: Generated<Date>;
 }
 
@@ -162,7 +165,7 @@ export type AuditOutcome = 'success' | 'failed' | 'denied';
 
 export interface AuditEventsTable {
   id: Generated<number>;
-  occurred_at: Generated<Date>;
+  occurred_at: Date;
   actor_id: string | null;
   actor_label: string;
   action: string;
@@ -176,6 +179,17 @@ export interface AuditEventsTable {
   before: Json;
   after: Json;
   reason: string | null;
+  /** The keyed hash of the event before this one in the chain; null for the first. */
+  prev_hash: string | null;
+  /** This event's keyed hash (audit-chain.ts); null for events older than the chain. */
+  hash: string | null;
+}
+
+/** The chain's head: one row, locked by every writer. */
+export interface AuditChainTable {
+  id: Generated<number>;
+  last_id: number | null;
+  last_hash: string | null;
 }
 
 export interface RateLimitsTable {
@@ -196,6 +210,7 @@ export interface Database {
   team_members: TeamMembersTable;
   account_settings: AccountSettingsTable;
   audit_events: AuditEventsTable;
+  audit_chain: AuditChainTable;
   invitations: InvitationsTable;
   recovery_codes: RecoveryCodesTable;
   rate_limits: RateLimitsTable;

@@ -32,6 +32,7 @@ const settingsSchema = z.object({
   session_absolute_hours: whole('the session lifetime', 1, 720, 'hours'),
   allow_manual_links: checkbox,
   invitations_per_day: whole('the daily invitation limit', 1, 10000, 'invitations'),
+  audit_retention_days: whole('the audit log retention', 30, 3650, 'days'),
 });
 
 export type SettingsValues = z.infer<typeof settingsSchema>;

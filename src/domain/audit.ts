@@ -14,6 +14,8 @@ export function auditActor(actor: Actor): AuditActor {
   return { id: actor.kind === 'user' ? actor.id : null, label: actorLabel(actor) };
 }
 
+import type { AuditAction } from './audit-actions';
+import { asStoredJson, type ChainedFields, eventHash, lockChainHead } from './audit-chain';
 import { notifyChange } from './changes';
 import { ForbiddenError } from './errors';
 import { assertRecentAuth } from './recent-auth';
@@ -39,7 +41,7 @@ export const userActor = (user: { id: string; email: string }): AuditActor => ({
 });
 
 export interface AuditRecord {
-  action: string;
+  action: AuditAction;
   outcome: AuditOutcome;
   actor: AuditActor;
   target?: AuditTarget | null;
@@ -59,25 +61,49 @@ function jsonb(value: unknown) {
     : sql<unknown>`cast(${JSON.stringify(value)} as text)::jsonb`;
 }
 
-/** Appends one event. Values are JSON; secrets never belong in before/after. */
-export async function writeAudit(db: Db, ctx: Pick<ActionContext, 'meta'>, event: AuditRecord) {
-  await db
+/** What writing an event needs from its context: where the request came from, the time, the key. */
+export type AuditContext = Pick<ActionContext, 'meta' | 'clock' | 'config'>;
+
+/**
+ * Appends one event, chained to the one before it (audit-chain.ts): the head row stays locked
+ * until the transaction ends, so it is best written last. Outside a transaction it opens one.
+ * Values are JSON; secrets never belong in before/after.
+ */
+export async function writeAudit(db: Db, ctx: AuditContext, event: AuditRecord): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((tx) => writeAudit(tx, ctx, event));
+  const head = await lockChainHead(db);
+  const fields: ChainedFields = {
+    occurred_at: ctx.clock.now(),
+    actor_id: event.actor.id,
+    actor_label: event.actor.label,
+    action: event.action,
+    outcome: event.outcome,
+    target_type: event.target?.type ?? null,
+    target_id: event.target?.id ?? null,
+    target_label: event.target?.label ?? null,
+    project_id: event.projectId ?? null,
+    ip: ctx.meta.ip,
+    request_id: ctx.meta.requestId,
+    before: asStoredJson(event.before),
+    after: asStoredJson(event.after),
+    reason: event.reason ?? null,
+  };
+  const hash = eventHash(ctx.config.secretKey, head.lastHash, fields);
+  const written = await db
     .insertInto('audit_events')
     .values({
-      actor_id: event.actor.id,
-      actor_label: event.actor.label,
-      action: event.action,
-      outcome: event.outcome,
-      target_type: event.target?.type ?? null,
-      target_id: event.target?.id ?? null,
-      target_label: event.target?.label ?? null,
-      project_id: event.projectId ?? null,
-      ip: ctx.meta.ip,
-      request_id: ctx.meta.requestId,
-      before: jsonb(event.before),
-      after: jsonb(event.after),
-      reason: event.reason ?? null,
+      ...fields,
+      before: jsonb(fields.before),
+      after: jsonb(fields.after),
+      prev_hash: head.lastHash,
+      hash,
     })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('audit_chain')
+    .set({ last_id: written.id, last_hash: hash })
+    .where('id', '=', 1)
     .execute();
 }
 
@@ -95,7 +121,7 @@ export interface ActionOutcome<T> {
 }
 
 export interface ActionSpec {
-  action: string;
+  action: AuditAction;
   /** The permission the actor needs in its current project; null for actions anyone may try. */
   permission: string | null;
   /**

@@ -5,6 +5,7 @@ import { deleteUserSessions } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import { LANGUAGES } from '../i18n/messages';
 import { perform, userTarget } from './audit';
+import { type AuditAction, SECURITY_ACTIONS } from './audit-actions';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { recoveryCodesLeft } from './second-factor';
@@ -153,7 +154,7 @@ async function verifyOwnPassword(
   ctx: ActionContext,
   me: { id: string; email: string },
   password: string,
-  action: string,
+  action: AuditAction,
 ): Promise<{ ok: boolean; hash: string | null }> {
   await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action, label: me.email });
   const stored = await ctx.db
@@ -359,24 +360,8 @@ export async function mySecurityEvents(ctx: ActionContext, limit = 20) {
         eb.and([eb('actor_id', '=', me.id), eb('action', 'like', 'auth.%')]),
       ]),
     )
-    .where((eb) => eb.or([eb('action', 'like', 'auth.%'), eb('action', 'in', SECURITY_ACTIONS)]))
+    .where('action', 'in', SECURITY_ACTIONS)
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
 }
-
-const SECURITY_ACTIONS = [
-  'user.password_change',
-  'user.password_set',
-  'user.password_reset',
-  'user.two_factor_enable',
-  'user.two_factor_remove',
-  'user.two_factor_reset',
-  'user.recovery_codes_regenerate',
-  'user.unlock',
-  'user.session_end',
-  'user.sessions_end_others',
-  'user.sign_out_everywhere',
-  'user.deactivate',
-  'user.reactivate',
-];

@@ -5,6 +5,7 @@ import { createSession, deleteSession } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import type { AccountSettings } from '../db/schema';
 import { perform, userActor, userTarget, writeAudit } from './audit';
+import type { AuditAction } from './audit-actions';
 import type { ActionContext } from './context';
 import { RateLimitedError } from './errors';
 import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from './second-factor';
@@ -55,7 +56,7 @@ export async function spendOrRefuse(
   ctx: ActionContext,
   bucket: Bucket,
   subject: string,
-  event: { action: string; label: string },
+  event: { action: AuditAction; label: string },
 ): Promise<void> {
   const take = await takeToken(ctx.db, bucket, subject, ctx.clock.now());
   if (take.allowed) return;

@@ -44,7 +44,7 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
     if (requirement === 'signed-in' || actor.permissions.has(requirement.permission)) return next();
     await writeAudit(
       deps.db,
-      { meta: c.get('meta') },
+      { meta: c.get('meta'), clock: deps.clock, config: deps.config },
       {
         action: 'http.request',
         outcome: 'denied',

@@ -10,6 +10,7 @@ export function settingsForm(overrides: Record<string, string> = {}) {
     session_idle_minutes: '30',
     session_absolute_hours: '12',
     invitations_per_day: '50',
+    audit_retention_days: '400',
     require_two_factor: '',
     allow_manual_links: 'on',
     ...overrides,

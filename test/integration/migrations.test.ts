@@ -33,6 +33,7 @@ describe(`migrations (${databaseKind})`, () => {
     expect(await migrateToLatest(database.db)).toEqual(files);
     expect(await tables()).toEqual([
       'account_settings',
+      'audit_chain',
       'audit_events',
       'invitations',
       'one_time_tokens',

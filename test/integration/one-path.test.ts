@@ -31,7 +31,7 @@ async function userActor(roleKey: string | null): Promise<ActionContext> {
 }
 
 const rename = (ctx: ActionContext, name: string, fail = false) =>
-  perform(ctx, { action: 'account.rename', permission: 'account.settings' }, async (tx) => {
+  perform(ctx, { action: 'account.settings_update', permission: 'account.settings' }, async (tx) => {
     const before = await tx.selectFrom('account_settings').select('account_name').executeTakeFirstOrThrow();
     await tx.updateTable('account_settings').set({ account_name: name }).execute();
     if (fail) throw new Error('invariant broken half-way');
@@ -52,7 +52,7 @@ describe('perform: permission, change and audit in one transaction', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({
-      action: 'account.rename',
+      action: 'account.settings_update',
       outcome: 'success',
       actor_label: ctx.actor.kind === 'user' ? ctx.actor.email : '',
       ip: '203.0.113.9',
@@ -77,7 +77,7 @@ describe('perform: permission, change and audit in one transaction', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({
-      action: 'account.rename',
+      action: 'account.settings_update',
       outcome: 'denied',
       reason: 'missing permission account.settings',
     });
@@ -94,7 +94,7 @@ describe('perform: permission, change and audit in one transaction', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({
-      action: 'account.rename',
+      action: 'account.settings_update',
       outcome: 'denied',
       actor_label: 'anonymous',
       actor_id: null,
@@ -104,7 +104,7 @@ describe('perform: permission, change and audit in one transaction', () => {
   it('stores any JSON value the same way on both databases', async () => {
     const values: unknown[] = ['a string', 42, ['x', 'y'], { nested: { list: [1, 2] } }, true];
     for (const value of values) {
-      await perform(t.system, { action: 'test.json', permission: null }, async () => ({
+      await perform(t.system, { action: 'account.settings_update', permission: null }, async () => ({
         result: null,
         before: value,
         after: value,

@@ -1,4 +1,5 @@
 import type { TotpSetup } from '../../src/auth/totp';
+import { actionText, OUTCOME_TEXT } from '../../src/domain/audit-actions';
 import type { MyAccount, MySession, mySecurityEvents } from '../../src/domain/my-account';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
@@ -13,34 +14,6 @@ const PASSWORD_LABELS = {
 };
 
 type SecurityEvent = Awaited<ReturnType<typeof mySecurityEvents>>[number];
-
-/** What an audit action means to the person it happened to. */
-const EVENT_TEXT: Record<string, string> = {
-  'auth.sign_in': 'Sign-in',
-  'auth.sign_in_code': 'Two-factor code at sign-in',
-  'auth.sign_out': 'Sign-out',
-  'auth.lockout': 'Account locked after failed sign-ins',
-  'auth.recovery_code_used': 'Recovery code used',
-  'auth.reauthenticate': 'Password confirmed',
-  'auth.password_reset': 'Password reset by email link',
-  'auth.password_reset_request': 'Password reset requested',
-  'auth.password_link_code': 'Two-factor code for a password link',
-  'user.password_change': 'Password changed',
-  'user.password_set': 'Password set',
-  'user.password_reset': 'Password reset by an administrator',
-  'user.two_factor_enable': 'Two-factor authentication turned on',
-  'user.two_factor_remove': 'Two-factor authentication removed',
-  'user.two_factor_reset': 'Two-factor authentication reset by an administrator',
-  'user.recovery_codes_regenerate': 'New recovery codes made',
-  'user.unlock': 'Unlocked by an administrator',
-  'user.session_end': 'A session signed out',
-  'user.sessions_end_others': 'Other sessions signed out',
-  'user.sign_out_everywhere': 'Signed out everywhere by an administrator',
-  'user.deactivate': 'Deactivated',
-  'user.reactivate': 'Reactivated',
-};
-
-const OUTCOME_TEXT: Record<string, string> = { success: 'Succeeded', failed: 'Failed', denied: 'Refused' };
 
 export function AccountPage({
   account,
@@ -231,8 +204,8 @@ export function AccountPage({
               {events.map((e) => (
                 <tr>
                   <td>{utcTime(e.occurred_at)}</td>
-                  <td>{EVENT_TEXT[e.action] ?? e.action}</td>
-                  <td>{OUTCOME_TEXT[e.outcome] ?? e.outcome}</td>
+                  <td>{actionText(e.action)}</td>
+                  <td>{OUTCOME_TEXT[e.outcome]}</td>
                   <td>{e.ip ?? ''}</td>
                 </tr>
               ))}

@@ -30,6 +30,11 @@ const NUMBERS: Array<{ name: NumberKey; label: string; hint: string }> = [
   },
   { name: 'reset_lifetime_minutes', label: 'Password reset links last (minutes)', hint: '5 to 1,440.' },
   { name: 'invitations_per_day', label: 'Invitations per person per day', hint: '1 to 10,000.' },
+  {
+    name: 'audit_retention_days',
+    label: 'Keep audit events for (days)',
+    hint: '30 to 3,650. Older events are removed daily; the removal is itself recorded.',
+  },
 ];
 
 export const SETTING_LABELS: Record<string, string> = {
@@ -82,13 +87,17 @@ export function SettingsPage({
         </fieldset>
         <fieldset>
           <legend>Invitations and links</legend>
-          {NUMBERS.slice(5).map(numberField)}
+          {NUMBERS.slice(5, 8).map(numberField)}
           <CheckboxField
             name="allow_manual_links"
             label={SETTING_LABELS.allow_manual_links as string}
             checked={values.allow_manual_links === true}
             hint="Admins see each set-password and invitation link, to send it another way if the email does not arrive."
           />
+        </fieldset>
+        <fieldset>
+          <legend>Audit log</legend>
+          {NUMBERS.slice(8).map(numberField)}
         </fieldset>
         <button type="submit">Save settings</button>
       </form>

@@ -1,0 +1,203 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/connect';
+import type { AuditOutcome } from '../db/schema';
+
+/**
+ * The audit trail as a hash chain. Each event stores the hash of the one before it and its own:
+ * an HMAC-SHA-256, under a key derived from the configuration's SECRET_KEY, of the previous hash
+ * and every field of the event. Keyed, so that someone who can write to the database but does
+ * not hold the key cannot rewrite an event and recompute the chain after it. Writers lock the
+ * chain's head row (`audit_chain`), so events are chained in one order across app instances.
+ */
+
+/** The fields an event's hash covers, as written (before/after already plain JSON values). */
+export interface ChainedFields {
+  occurred_at: Date;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  outcome: AuditOutcome;
+  target_type: string | null;
+  target_id: string | null;
+  target_label: string | null;
+  project_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+}
+
+const keys = new WeakMap<Buffer, Buffer>();
+
+function chainKey(secretKey: Buffer): Buffer {
+  let key = keys.get(secretKey);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', secretKey, '', 'gatehouse audit-chain v1', 32));
+    keys.set(secretKey, key);
+  }
+  return key;
+}
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(sort(value));
+}
+
+/** A value as it will read back from jsonb: Dates become strings, undefined members go. */
+export const asStoredJson = (value: unknown): unknown =>
+  value === undefined || value === null ? null : JSON.parse(JSON.stringify(value));
+
+export function eventHash(secretKey: Buffer, prevHash: string | null, e: ChainedFields): string {
+  const text = JSON.stringify([
+    'gatehouse-audit-v1',
+    prevHash,
+    e.occurred_at.toISOString(),
+    e.actor_id,
+    e.actor_label,
+    e.action,
+    e.outcome,
+    e.target_type,
+    e.target_id,
+    e.target_label,
+    e.project_id,
+    e.ip,
+    e.request_id,
+    canonicalJson(e.before),
+    canonicalJson(e.after),
+    e.reason,
+  ]);
+  return createHmac('sha256', chainKey(secretKey)).update(text).digest('hex');
+}
+
+const same = (a: string | null, b: string | null) =>
+  a !== null && b !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** Locks the chain's head for the rest of the transaction and returns the newest hash. */
+export async function lockChainHead(tx: Db): Promise<{ lastId: number | null; lastHash: string | null }> {
+  const head = await tx
+    .selectFrom('audit_chain')
+    .select(['last_id', 'last_hash'])
+    .where('id', '=', 1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return { lastId: head.last_id, lastHash: head.last_hash };
+}
+
+export type ChainReport =
+  | {
+      ok: true;
+      /** Events whose chain was checked, and the first and last of them. */
+      checked: number;
+      firstId: number | null;
+      lastId: number | null;
+      /** Events written before the chain existed (migration 0008), which cannot be checked. */
+      unchained: number;
+      /** The chain starts after events removed by retention (`audit.prune`). */
+      prunedBefore: boolean;
+    }
+  | { ok: false; eventId: number | null; problem: string; checked: number };
+
+const BATCH = 1000;
+
+/**
+ * Walks every event in chain order and reports the first broken link: an event changed after it
+ * was written (its hash no longer matches), an event removed (the next one does not follow its
+ * predecessor), events removed at the start (other than by retention) or at the end (the head
+ * names a later event).
+ */
+export async function verifyChain(db: Db, secretKey: Buffer): Promise<ChainReport> {
+  const head = await db
+    .selectFrom('audit_chain')
+    .select(['last_id', 'last_hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  let checked = 0;
+  let unchained = 0;
+  let firstId: number | null = null;
+  let previous: { id: number; hash: string } | null = null;
+  let prunedBefore = false;
+  const broken = (eventId: number | null, problem: string): ChainReport => ({
+    ok: false,
+    eventId,
+    problem,
+    checked,
+  });
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    for (const row of rows) {
+      after = row.id;
+      if (row.hash === null) {
+        if (previous) return broken(row.id, `event #${row.id} has no hash: it was written outside the chain`);
+        unchained++;
+        continue;
+      }
+      if (!same(eventHash(secretKey, row.prev_hash, row), row.hash)) {
+        return broken(
+          row.id,
+          `event #${row.id} does not match its hash: it was changed after it was written (or SECRET_KEY is not the key that wrote it)`,
+        );
+      }
+      if (previous) {
+        if (!same(row.prev_hash, previous.hash)) {
+          return broken(
+            row.id,
+            `event #${row.id} does not follow event #${previous.id}: an event between them was removed or replaced`,
+          );
+        }
+      } else if (row.prev_hash !== null) {
+        // The first event left names a predecessor: only retention may have removed it.
+        if (!(await prunedThrough(db, row.prev_hash))) {
+          return broken(
+            row.id,
+            `event #${row.id} follows an event that is missing and was not removed by retention: events before it were deleted`,
+          );
+        }
+        prunedBefore = true;
+      }
+      firstId ??= row.id;
+      previous = { id: row.id, hash: row.hash };
+      checked++;
+    }
+    if (rows.length < BATCH) break;
+  }
+  if (head?.last_hash && !(previous && same(previous.hash, head.last_hash))) {
+    return broken(
+      previous?.id ?? null,
+      `the newest event${previous ? ` is #${previous.id}, but the chain's head names #${head.last_id}` : 's are all gone, but the chain has a head'}: the newest events were removed`,
+    );
+  }
+  return { ok: true, checked, firstId, lastId: previous?.id ?? null, unchained, prunedBefore };
+}
+
+/** Whether a retention run recorded `hash` as the last event it removed. */
+async function prunedThrough(db: Db, hash: string): Promise<boolean> {
+  const prunes = await db
+    .selectFrom('audit_events')
+    .select('after')
+    .where('action', '=', 'audit.prune')
+    .where('outcome', '=', 'success')
+    .orderBy('id', 'desc')
+    .limit(50)
+    .execute();
+  return prunes.some((p) => (p.after as { lastRemovedHash?: unknown } | null)?.lastRemovedHash === hash);
+}
