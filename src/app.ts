@@ -11,6 +11,7 @@ import { bodyLimits, noStore, securityHeaders } from './http/security';
 import { loadActor } from './http/session';
 import { accessRoutes } from './routes/access';
 import { accountRoutes } from './routes/account';
+import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { homeRoutes } from './routes/home';
 import { invitationRoutes } from './routes/invitations';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', inviteeRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', auditRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

@@ -15,6 +15,8 @@ export interface SessionUser {
   userId: string;
   email: string;
   name: string;
+  /** The user's time zone for showing times (IANA), or null for UTC. */
+  timeZone: string | null;
   createdAt: Date;
   lastSeenAt: Date;
   /**
@@ -104,6 +106,7 @@ const sessionLookup = prepared(
         'u.id as userId',
         'u.email',
         'u.name',
+        'u.time_zone',
         'u.deactivated_at',
         'u.access_expires_at',
         'a.session_idle_minutes',
@@ -143,6 +146,7 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     userId: row.userId,
     email: row.email,
     name: row.name,
+    timeZone: row.time_zone,
     createdAt: row.created_at,
     lastSeenAt,
     stage: stageOf(row),

@@ -12,6 +12,7 @@ import { recoveryCodesLeft } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
 import { countWrongPassword, spendOrRefuse } from './sign-in';
+import { isTimeZone, zoneOrUtc } from './time-zones';
 import { nameSchema, parseInput } from './validation';
 
 /** The signed-in user's own account: profile, password, sessions and security events. */
@@ -26,6 +27,7 @@ export interface MyAccount {
   name: string;
   email: string;
   language: string;
+  timeZone: string;
   twoFactor: boolean;
   enrolmentStarted: boolean;
   codesLeft: number;
@@ -43,6 +45,7 @@ export async function myAccount(ctx: ActionContext): Promise<MyAccount> {
       'name',
       'email',
       'language',
+      'time_zone',
       'totp_secret',
       'totp_pending_secret',
       'password_changed_at',
@@ -56,6 +59,7 @@ export async function myAccount(ctx: ActionContext): Promise<MyAccount> {
     name: user.name,
     email: user.email,
     language: user.language,
+    timeZone: zoneOrUtc(user.time_zone),
     twoFactor: user.totp_secret !== null,
     enrolmentStarted: user.totp_pending_secret !== null,
     codesLeft: user.totp_secret ? await recoveryCodesLeft(ctx.db, user.id) : 0,
@@ -70,28 +74,32 @@ const profileSchema = z.object({
   language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], {
     error: 'Choose a language from the list.',
   }),
+  // Absent from older forms: then unchanged.
+  time_zone: z.string().refine(isTimeZone, 'Choose a time zone from the list.').optional(),
 });
 
-/** Name and the language of the emails Gatehouse sends you. */
+/** Name, the language of the emails Gatehouse sends you, and the time zone times are shown in. */
 export async function updateProfile(
   ctx: ActionContext,
-  input: { name?: unknown; language?: unknown },
+  input: { name?: unknown; language?: unknown; time_zone?: unknown },
 ): Promise<boolean> {
   const me = self(ctx);
-  const data = parseInput(profileSchema, input);
+  const { time_zone, ...rest } = parseInput(profileSchema, input);
+  const data = { ...rest, ...(time_zone ? { time_zone } : {}) };
   return perform(ctx, { action: 'user.profile_update', permission: null }, async (tx) => {
     const user = await tx
       .selectFrom('users')
-      .select(['id', 'email', 'name', 'language'])
+      .select(['id', 'email', 'name', 'language', 'time_zone'])
       .where('id', '=', me.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    const before: Record<string, string> = {};
+    const before: Record<string, string | null> = {};
     const after: Record<string, string> = {};
-    for (const key of ['name', 'language'] as const) {
-      if (user[key] !== data[key]) {
+    for (const key of ['name', 'language', 'time_zone'] as const) {
+      const value = data[key as keyof typeof data];
+      if (value !== undefined && user[key] !== value) {
         before[key] = user[key];
-        after[key] = data[key];
+        after[key] = value;
       }
     }
     const changed = Object.keys(after).length > 0;

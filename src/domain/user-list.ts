@@ -14,6 +14,7 @@ import { canStream, type Db } from '../db/connect';
 import type { Database } from '../db/schema';
 import { onChange } from './changes';
 import type { ExportFormat } from './export-stream';
+import { cappedCount } from './list-count';
 import {
   appendPaging,
   containsPattern,
@@ -501,13 +502,10 @@ function toListed(row: PageRow, now: Date): ListedUser {
 export type UserTotal = ListTotal;
 
 /**
- * The count strategy. An exact count(*) over a million rows costs 50-100 ms, which on every
- * request would sink the page (performance.md). So: count at most COUNT_CAP rows (cheap for
- * narrow filters, and exact below the cap); past the cap, show the planner's estimate as
- * "about N". Each answer is kept for COUNT_TTL_MS per filter, so paging through one result set
- * counts once. App instances keep their own cache; a total a few seconds old is acceptable.
+ * The count strategy: capped, then estimated (list-count.ts). Each answer is kept for
+ * COUNT_TTL_MS per filter, so paging through one result set counts once. App instances keep
+ * their own cache; a total a few seconds old is acceptable.
  */
-const COUNT_CAP = 10_000;
 const COUNT_TTL_MS = 30_000;
 const counts = new Map<string, { total: UserTotal; at: number }>();
 
@@ -515,27 +513,11 @@ export async function countUsers(db: Db, q: UserListQuery, projectId: string, no
   const key = JSON.stringify([projectId, listParams({ ...q, sort: 'name', dir: 'asc', per: 25 }).toString()]);
   const cached = counts.get(key);
   if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total;
-  const capped = await db
-    .selectFrom(
-      filtered(db, q, projectId, now)
-        .select(sql`1`.as('one'))
-        .limit(COUNT_CAP + 1)
-        .as('capped'),
-    )
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  let total: UserTotal = { value: Number(capped.n), exact: true };
-  if (total.value > COUNT_CAP) {
-    const compiled = filtered(db, q, projectId, now, 'count').select(sql`1`.as('one')).compile();
-    const plan = await db.executeQuery<{ 'QUERY PLAN': unknown }>({
-      ...compiled,
-      sql: `explain (format json) ${compiled.sql}`,
-    });
-    const json = plan.rows[0]?.['QUERY PLAN'];
-    const parsed = typeof json === 'string' ? JSON.parse(json) : json;
-    const estimate = Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
-    total = { value: Math.max(estimate, COUNT_CAP + 1), exact: false };
-  }
+  const total = await cappedCount(
+    db,
+    filtered(db, q, projectId, now).select(sql`1`.as('one')),
+    filtered(db, q, projectId, now, 'count').select(sql`1`.as('one')),
+  );
   if (counts.size > 500) counts.clear();
   counts.set(key, { total, at: Date.now() });
   return total;

@@ -23,6 +23,8 @@ export interface AppEnv {
     session: SessionUser | null;
     actor: Actor;
     flash: string | null;
+    /** Where times are shown: the signed-in user's zone, else UTC. */
+    timeZone: string;
     /** Projects the signed-in user may switch to, for the header. */
     projects: Array<{ id: string; name: string }>;
   };

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { TimeZoneContext } from '../../views/components/time';
 import { Layout, type Viewer } from '../../views/layout';
 import { STATUS_TEXT, type StatusCode, StatusPage } from '../../views/pages/status';
 import type { Language } from '../db/schema';
@@ -27,7 +28,7 @@ export function renderPage(
   page: { title: string; body: Child; status?: ContentfulStatusCode; lang?: Language },
 ) {
   const status = page.status ?? 200;
-  if (isHtmx(c)) return c.html(<>{page.body}</>, status);
+  if (isHtmx(c)) return renderFragment(c, page.body, status);
   return c.html(
     <>
       {raw('<!DOCTYPE html>')}
@@ -38,9 +39,17 @@ export function renderPage(
         path={c.req.path}
         lang={page.lang}
       >
-        {page.body}
+        <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{page.body}</TimeZoneContext.Provider>
       </Layout>
     </>,
+    status,
+  );
+}
+
+/** A fragment on its own (HTMX), with times in the viewer's time zone as in a whole page. */
+export function renderFragment(c: Context<AppEnv>, body: Child, status: ContentfulStatusCode = 200) {
+  return c.html(
+    <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{body}</TimeZoneContext.Provider>,
     status,
   );
 }

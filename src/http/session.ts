@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, validateSession } from '../auth/sessions';
 import { defaultProjectId, permissionsIn } from '../domain/access';
 import type { ActionContext } from '../domain/context';
+import { zoneOrUtc } from '../domain/time-zones';
 import type { AppDeps, AppEnv } from './env';
 import { COOKIE_BASE, takeFlash } from './render';
 
@@ -18,6 +19,7 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set('session', null);
     c.set('flash', null);
     c.set('projects', []);
+    c.set('timeZone', 'UTC');
     if (STATIC.test(c.req.path)) return next();
     c.set('flash', takeFlash(c));
     const token = getCookie(c, SESSION_COOKIE);
@@ -40,6 +42,7 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
         );
         const permissions = permissionsIn(grants, projectId);
         c.set('session', session);
+        c.set('timeZone', zoneOrUtc(session.timeZone));
         c.set('actor', {
           kind: 'user',
           id: session.userId,

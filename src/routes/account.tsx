@@ -59,7 +59,7 @@ export function accountRoutes(deps: AppDeps) {
   app.get('/account', guard(deps, 'signed-in'), (c) => accountPage(c));
 
   app.post('/account/profile', guard(deps, 'signed-in'), async (c) => {
-    const form = await formFields(c, ['name', 'language']);
+    const form = await formFields(c, ['name', 'language', 'time_zone']);
     try {
       const changed = await updateProfile(ctxOf(c), form);
       return redirectWithFlash(c, '/account', changed ? 'Profile saved.' : 'Nothing changed.');

@@ -38,6 +38,10 @@ const MANAGE = { permission: 'invitations.manage' } as const;
 export function invitationRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
+  const mayAudit = (c: Context<AppEnv>) => {
+    const actor = c.get('actor');
+    return actor.kind === 'user' && actor.permissions.has('audit.view');
+  };
   const projectOf = (c: Context<AppEnv>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' ? actor.projectId : '';
@@ -136,7 +140,7 @@ export function invitationRoutes(deps: AppDeps) {
       const invitation = await invitationDetails(deps.db, c.req.param('id'), now());
       return renderPage(c, {
         title: `Invitation for ${invitation.email}`,
-        body: <InvitationDetailPage invitation={invitation} now={now()} />,
+        body: <InvitationDetailPage invitation={invitation} now={now()} canAudit={mayAudit(c)} />,
       });
     } catch (error) {
       return renderRefusal(c, error, () => renderStatusPage(c, 404));

@@ -53,7 +53,14 @@ export function userRoutes(deps: AppDeps) {
       return renderPage(c, {
         title: details.user.name,
         status,
-        body: <UserPage details={details} canManage={canManage} errors={errors} />,
+        body: (
+          <UserPage
+            details={details}
+            canManage={canManage}
+            canAudit={actor.kind === 'user' && actor.permissions.has('audit.view')}
+            errors={errors}
+          />
+        ),
       });
     } catch (error) {
       if (error instanceof NotFoundError) return renderStatusPage(c, 404);

@@ -88,7 +88,7 @@ describe(`per-user actions (${databaseKind})`, () => {
     expect(binding.project_id).toBe(projectId);
     const html = await (await client.get(`/users/${user.id}`)).text();
     expect(html).toContain('Password not set');
-    expect(html).toContain('user.create');
+    expect(html).toContain('User created');
 
     const invitee = new Client(t.app);
     const set = await invitee.post(linkIn(mail?.text ?? ''), {

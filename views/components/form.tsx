@@ -142,32 +142,24 @@ export interface SelectFieldProps {
   label: string;
   options: Array<{ value: string; label: string }>;
   value: string;
+  hint?: Child;
   error?: string | undefined;
 }
 
-/** A labelled select whose error is tied to it, as Field does for inputs. */
-export function SelectField({ name, label, options, value, error }: SelectFieldProps) {
+/** A labelled select whose hint and error are tied to it, as Field does for inputs. */
+export function SelectField({ name, label, options, value, hint, error }: SelectFieldProps) {
   return (
-    <div class={error ? 'field field-error' : 'field'}>
-      <label for={name}>{label}</label>
-      {error ? (
-        <p class="error-message" id={`${name}-error`}>
-          {error}
-        </p>
-      ) : null}
-      <select
-        id={name}
-        name={name}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${name}-error` : undefined}
-      >
-        {options.map((o) => (
-          <option value={o.value} selected={o.value === value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <FieldFrame name={name} label={label} hint={hint} error={error}>
+      {(a11y) => (
+        <select id={name} name={name} {...a11y}>
+          {options.map((o) => (
+            <option value={o.value} selected={o.value === value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
   );
 }
 

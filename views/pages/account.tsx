@@ -1,12 +1,13 @@
 import type { TotpSetup } from '../../src/auth/totp';
 import { actionText, OUTCOME_TEXT } from '../../src/domain/audit-actions';
 import type { MyAccount, MySession, mySecurityEvents } from '../../src/domain/my-account';
+import { TIME_ZONES } from '../../src/domain/time-zones';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
-import { utcTime } from '../components/format';
+import { Time } from '../components/time';
 import { RecoveryCodeList, TotpKey } from '../components/two-factor';
 
-const PROFILE_LABELS = { name: 'Name', language: 'Language of emails' };
+const PROFILE_LABELS = { name: 'Name', language: 'Language of emails', time_zone: 'Time zone' };
 const PASSWORD_LABELS = {
   current: 'Current password',
   password: 'New password',
@@ -26,7 +27,7 @@ export function AccountPage({
   sessions: MySession[];
   events: SecurityEvent[];
   errors?: FieldErrors;
-  values?: { name?: string; language?: string };
+  values?: { name?: string; language?: string; time_zone?: string };
 }) {
   const languages = Object.entries(LANGUAGES).map(([value, label]) => ({ value, label }));
   return (
@@ -55,6 +56,14 @@ export function AccountPage({
             value={values?.language ?? account.language}
             error={errors.language}
           />
+          <SelectField
+            name="time_zone"
+            label={PROFILE_LABELS.time_zone}
+            hint="Times in the console are shown in this zone."
+            options={TIME_ZONES.map((z) => ({ value: z, label: z.replaceAll('_', ' ') }))}
+            value={values?.time_zone ?? account.timeZone}
+            error={errors.time_zone}
+          />
           <button type="submit">Save profile</button>
         </form>
       </section>
@@ -62,8 +71,12 @@ export function AccountPage({
       <section aria-labelledby="password-title">
         <h2 id="password-title">Password</h2>
         <p>
-          {account.passwordChangedAt ? `Last changed ${utcTime(account.passwordChangedAt)}.` : null} Changing
-          it signs you out everywhere else.
+          {account.passwordChangedAt ? (
+            <>
+              Last changed <Time at={account.passwordChangedAt} />.
+            </>
+          ) : null}{' '}
+          Changing it signs you out everywhere else.
         </p>
         <ErrorSummary errors={pick(errors, PASSWORD_LABELS)} labels={PASSWORD_LABELS} />
         <form method="post" action="/account/password" novalidate>
@@ -159,15 +172,25 @@ export function AccountPage({
                   {s.current ? <strong> (this device)</strong> : null}
                 </td>
                 <td>{s.ip ?? 'Unknown'}</td>
-                <td>{utcTime(s.createdAt)}</td>
-                <td>{utcTime(s.lastSeenAt)}</td>
+                <td>
+                  <Time at={s.createdAt} />
+                </td>
+                <td>
+                  <Time at={s.lastSeenAt} />
+                </td>
                 <td>
                   <form method="post" action={`/account/sessions/${s.id}/end`}>
                     <button type="submit" class="button-link">
                       Sign out
                       <span class="visually-hidden">
                         {' '}
-                        {s.current ? 'this device' : `${s.browser}, last seen ${utcTime(s.lastSeenAt)}`}
+                        {s.current ? (
+                          'this device'
+                        ) : (
+                          <>
+                            {s.browser}, last seen <Time at={s.lastSeenAt} />
+                          </>
+                        )}
                       </span>
                     </button>
                   </form>
@@ -203,7 +226,9 @@ export function AccountPage({
             <tbody>
               {events.map((e) => (
                 <tr>
-                  <td>{utcTime(e.occurred_at)}</td>
+                  <td>
+                    <Time at={e.occurred_at} />
+                  </td>
                   <td>{actionText(e.action)}</td>
                   <td>{OUTCOME_TEXT[e.outcome]}</td>
                   <td>{e.ip ?? ''}</td>

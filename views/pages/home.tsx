@@ -1,3 +1,5 @@
+import type { ActivityDay } from '../../src/domain/audit-activity';
+import { ActivityChart } from '../components/activity-chart';
 import type { Viewer } from '../layout';
 
 export interface HomeProps {
@@ -6,9 +8,11 @@ export interface HomeProps {
   projectName: string;
   roles: Array<{ name: string; scope: string }>;
   teams: Array<{ id: string; name: string; isAdmin: boolean }>;
+  /** Sign-in activity, for those who may read account-wide audit events. */
+  activity: ActivityDay[] | null;
 }
 
-export function HomePage({ viewer, accountName, projectName, roles, teams }: HomeProps) {
+export function HomePage({ viewer, accountName, projectName, roles, teams, activity }: HomeProps) {
   const administered = teams.filter((t) => t.isAdmin);
   return (
     <section>
@@ -42,6 +46,15 @@ export function HomePage({ viewer, accountName, projectName, roles, teams }: Hom
               </li>
             ))}
           </ul>
+        </>
+      ) : null}
+      {activity ? (
+        <>
+          <h2>Sign-ins in the last 30 days</h2>
+          <ActivityChart days={activity} id="home-activity" />
+          <p>
+            <a href="/audit">Open the audit log</a>
+          </p>
         </>
       ) : null}
     </section>

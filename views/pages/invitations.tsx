@@ -16,6 +16,7 @@ import { LANGUAGES } from '../../src/i18n/messages';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, type FieldErrors, SelectField, TextAreaField } from '../components/form';
 import { Pagination, rangeText } from '../components/pagination';
+import { Time } from '../components/time';
 
 export const invitationsRange = (page: InvitationPage) =>
   rangeText(page, page.invitations.length, 'invitations');
@@ -351,9 +352,18 @@ export function InviteResultPage({
   );
 }
 
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—');
+const when = (d: Date | null) => (d ? <Time at={d} /> : '—');
 
-export function InvitationDetailPage({ invitation: i, now }: { invitation: InvitationDetails; now: Date }) {
+export function InvitationDetailPage({
+  invitation: i,
+  now,
+  canAudit,
+}: {
+  invitation: InvitationDetails;
+  now: Date;
+  /** May open the audit log (audit.view): the history links to it. */
+  canAudit: boolean;
+}) {
   const open = i.state === 'pending' || i.state === 'expired';
   return (
     <section>
@@ -425,6 +435,13 @@ export function InvitationDetailPage({ invitation: i, now }: { invitation: Invit
           ))}
         </tbody>
       </table>
+      {canAudit ? (
+        <p>
+          <a href={`/audit?${new URLSearchParams({ target: `invitation:${i.id}` })}`}>
+            This invitation's events in the audit log
+          </a>
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -1,8 +1,10 @@
+import { actionText, OUTCOME_TEXT } from '../../src/domain/audit-actions';
 import { LANGUAGES } from '../../src/domain/user-actions';
 import type { UserDetails } from '../../src/domain/user-details';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { day, lastDay } from '../components/format';
+import { Time } from '../components/time';
 import { AccessByProject } from './effective-access';
 
 function ActionButton({ action, label, userName }: { action: string; label: string; userName: string }) {
@@ -19,10 +21,13 @@ function ActionButton({ action, label, userName }: { action: string; label: stri
 export function UserPage({
   details,
   canManage,
+  canAudit,
   errors = {},
 }: {
   details: UserDetails;
   canManage: boolean;
+  /** May open the audit log (audit.view): the events link to it. */
+  canAudit: boolean;
   errors?: FieldErrors;
 }) {
   const { user, access, activeSessions, events } = details;
@@ -111,10 +116,10 @@ export function UserPage({
       ) : (
         <div class="table-scroll">
           <table>
-            <caption>Latest audit events about {user.name}</caption>
+            <caption>Latest audit events about or by {user.name}</caption>
             <thead>
               <tr>
-                <th scope="col">When (UTC)</th>
+                <th scope="col">When</th>
                 <th scope="col">Who</th>
                 <th scope="col">Action</th>
                 <th scope="col">Outcome</th>
@@ -123,16 +128,32 @@ export function UserPage({
             <tbody>
               {events.map((e) => (
                 <tr>
-                  <td>{e.occurred_at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+                  <td>
+                    <Time at={e.occurred_at} />
+                  </td>
                   <td>{e.actor_label}</td>
-                  <td>{e.action}</td>
-                  <td>{e.outcome}</td>
+                  <td>
+                    {canAudit ? (
+                      <a href={`/audit/events/${e.id}`}>{actionText(e.action)}</a>
+                    ) : (
+                      actionText(e.action)
+                    )}
+                  </td>
+                  <td>{OUTCOME_TEXT[e.outcome]}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      {canAudit ? (
+        <p class="actions">
+          <a href={`/audit?${new URLSearchParams({ target: `user:${user.id}` })}`}>
+            All events about {user.name}
+          </a>
+          <a href={`/audit?${new URLSearchParams({ actor: user.email })}`}>All events by {user.name}</a>
+        </p>
+      ) : null}
     </section>
   );
 }

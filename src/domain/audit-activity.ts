@@ -1,0 +1,52 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect';
+import { zonedDay } from './time-zones';
+
+export interface ActivityDay {
+  /** YYYY-MM-DD in the viewer's time zone. */
+  day: string;
+  signIns: number;
+  failedSignIns: number;
+  lockouts: number;
+}
+
+export const ACTIVITY_DAYS = 30;
+
+/**
+ * Sign-ins, failed sign-ins and lockouts per day over the last 30 days (today included), days
+ * as the viewer's time zone has them. A sign-in counts once it is complete: the password for
+ * an account without 2FA, the code otherwise. A failure is a refused password or code
+ * (including attempts refused by the rate limit).
+ */
+export async function signInActivity(db: Db, now: Date, timeZone: string): Promise<ActivityDay[]> {
+  const days: string[] = [];
+  for (let i = ACTIVITY_DAYS - 1; i >= 0; i--)
+    days.push(zonedDay(new Date(now.getTime() - i * 86_400_000), timeZone));
+  // Around a DST change the 24-hour steps can land twice on a day; the calendar keeps one.
+  const calendar = [...new Set(days)];
+  const first = calendar[0] as string;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select([
+      sql<string>`to_char(occurred_at at time zone ${timeZone}, 'YYYY-MM-DD')`.as('day'),
+      sql<number>`count(*) filter (where outcome = 'success' and (action = 'auth.sign_in_code' or after->>'secondFactor' is null) and action <> 'auth.lockout')`.as(
+        'sign_ins',
+      ),
+      sql<number>`count(*) filter (where outcome <> 'success' and action <> 'auth.lockout')`.as('failed'),
+      sql<number>`count(*) filter (where action = 'auth.lockout')`.as('lockouts'),
+    ])
+    .where('action', 'in', ['auth.sign_in', 'auth.sign_in_code', 'auth.lockout'])
+    .where(sql<boolean>`occurred_at >= (cast(${first} as timestamp) at time zone ${timeZone})`)
+    .groupBy(sql`1`)
+    .execute();
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  return calendar.map((day) => {
+    const r = byDay.get(day);
+    return {
+      day,
+      signIns: Number(r?.sign_ins ?? 0),
+      failedSignIns: Number(r?.failed ?? 0),
+      lockouts: Number(r?.lockouts ?? 0),
+    };
+  });
+}

@@ -1,0 +1,418 @@
+import { type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { AuditOutcome } from '../db/schema';
+import { grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './access';
+import { perform } from './audit';
+import { type AuditAction, isAuditAction } from './audit-actions';
+import type { ActionContext, Actor } from './context';
+import { csvLine, type ExportFormat, exportStream } from './export-stream';
+import { cappedCount } from './list-count';
+import {
+  appendPaging,
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  type PageWindow,
+  type Paging,
+  type PagingLink,
+  pageWindow,
+  parsePaging,
+} from './list-paging';
+
+/**
+ * The audit log: every event, newest first, with filters kept in the URL and the keyset paging,
+ * capped count and streamed export the users list uses (list-paging.ts, list-count.ts).
+ */
+
+export const OUTCOMES = ['success', 'failed', 'denied'] as const satisfies readonly AuditOutcome[];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const uuid = z.uuid();
+
+export interface AuditListQuery extends Paging {
+  /** Free text in targets: a name, email or id. */
+  q: string;
+  /** Who acted: an email, or a label such as `cli`. */
+  actor: string;
+  actions: AuditAction[];
+  /** The user acted on: an email or id. */
+  user: string;
+  /** Any target, as `type:id` (links from a user's or an invitation's page). */
+  target: string;
+  project: string;
+  outcome: AuditOutcome | '';
+  /** Days (YYYY-MM-DD) in the viewer's time zone, both included. */
+  from: string;
+  to: string;
+}
+
+const text = (params: URLSearchParams, name: string, max: number) =>
+  (params.get(name) ?? '').replaceAll('\u0000', '').trim().slice(0, max);
+
+const validDay = (value: string) => (DAY.test(value) && !Number.isNaN(Date.parse(value)) ? value : '');
+
+/** Lenient, like the other lists: what a stale or hand-edited URL gets wrong is left out. */
+export function parseAuditListQuery(params: URLSearchParams): AuditListQuery {
+  const outcome = params.get('outcome') ?? '';
+  const project = params.get('project') ?? '';
+  return {
+    q: text(params, 'q', 200),
+    actor: text(params, 'actor', 254),
+    actions: [...new Set(params.getAll('action'))].filter(isAuditAction),
+    user: text(params, 'user', 254),
+    target: text(params, 'target', 300),
+    project: uuid.safeParse(project).success ? project : '',
+    outcome: (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as AuditOutcome) : '',
+    from: validDay(text(params, 'from', 10)),
+    to: validDay(text(params, 'to', 10)),
+    ...parsePaging(params),
+  };
+}
+
+export function auditListParams(q: AuditListQuery, paging: PagingLink = {}): URLSearchParams {
+  const p = new URLSearchParams();
+  if (q.q) p.set('q', q.q);
+  if (q.actor) p.set('actor', q.actor);
+  for (const a of q.actions) p.append('action', a);
+  if (q.user) p.set('user', q.user);
+  if (q.target) p.set('target', q.target);
+  if (q.project) p.set('project', q.project);
+  if (q.outcome) p.set('outcome', q.outcome);
+  if (q.from) p.set('from', q.from);
+  if (q.to) p.set('to', q.to);
+  return appendPaging(p, q.per, paging);
+}
+
+/** Whose events a viewer may read: every event, or those of the projects where they hold audit.view. */
+export type AuditScope = { all: true } | { all: false; projectIds: string[] };
+
+export async function auditScope(db: Db, actor: Actor, now: Date): Promise<AuditScope> {
+  if (actor.kind === 'system') return { all: true };
+  if (actor.kind !== 'user') return { all: false, projectIds: [] };
+  const [grants, projects] = await Promise.all([grantsOf(db, actor.id, now), projectIds(db)]);
+  if (permissionsEverywhere(grants, projects).has('audit.view')) return { all: true };
+  // Account-wide events (sign-ins, roles) belong to no project: only an account-wide viewer sees them.
+  return { all: false, projectIds: projects.filter((p) => permissionsIn(grants, p).has('audit.view')) };
+}
+
+/** The filters as conditions; the text ones are resolved to ids first where they name a user. */
+interface Resolved {
+  actorId: string | null;
+  targetUserId: string | null;
+}
+
+async function resolve(db: Db, q: AuditListQuery): Promise<Resolved> {
+  const byEmail = async (email: string) =>
+    email.includes('@')
+      ? ((await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())?.id ??
+        null)
+      : null;
+  return {
+    actorId: q.actor ? await byEmail(q.actor) : null,
+    targetUserId: q.user ? (uuid.safeParse(q.user).success ? q.user : await byEmail(q.user)) : null,
+  };
+}
+
+function filtered(db: Db, q: AuditListQuery, scope: AuditScope, r: Resolved, timeZone: string) {
+  let query = db.selectFrom('audit_events as e');
+  if (!scope.all) {
+    query =
+      scope.projectIds.length > 0
+        ? query.where('e.project_id', 'in', scope.projectIds)
+        : query.where(sql<SqlBool>`false`);
+  }
+  if (q.actor) {
+    const label = sql<SqlBool>`lower(e.actor_label) = lower(${q.actor})`;
+    // A user's own events, and those naming their address without them (failed sign-ins).
+    query = query.where((eb) =>
+      r.actorId
+        ? eb.or([eb('e.actor_id', '=', r.actorId), eb.and([eb('e.actor_id', 'is', null), label])])
+        : label,
+    );
+  }
+  if (q.actions.length > 0) query = query.where('e.action', 'in', q.actions);
+  if (q.user) {
+    query = query.where('e.target_type', '=', 'user');
+    query = r.targetUserId
+      ? query.where('e.target_id', '=', r.targetUserId)
+      : query.where(sql<SqlBool>`lower(e.target_label) = lower(${q.user})`);
+  }
+  if (q.target) {
+    const [type, ...id] = q.target.split(':');
+    query = query.where('e.target_type', '=', type ?? '').where('e.target_id', '=', id.join(':'));
+  }
+  if (q.project) query = query.where('e.project_id', '=', q.project);
+  if (q.outcome) query = query.where('e.outcome', '=', q.outcome);
+  if (q.from)
+    query = query.where(
+      sql<SqlBool>`e.occurred_at >= (cast(${q.from} as timestamp) at time zone ${timeZone})`,
+    );
+  if (q.to) {
+    query = query.where(
+      sql<SqlBool>`e.occurred_at < ((cast(${q.to} as timestamp) + interval '1 day') at time zone ${timeZone})`,
+    );
+  }
+  if (q.q) {
+    query = query.where((eb) =>
+      eb.or([eb(sql`lower(e.target_label)`, 'like', containsPattern(q.q)), eb('e.target_id', '=', q.q)]),
+    );
+  }
+  return query;
+}
+
+export interface ListedEvent {
+  id: number;
+  occurredAt: Date;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  outcome: AuditOutcome;
+  targetType: string | null;
+  targetId: string | null;
+  targetLabel: string | null;
+  projectId: string | null;
+  projectName: string | null;
+  ip: string | null;
+  requestId: string | null;
+  reason: string | null;
+  /** Only in exports. */
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditPage extends PageWindow {
+  events: ListedEvent[];
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** [occurred_at (ISO), id]: a cursor this list could have made, or null. */
+function cursorOf(text: string | null): { at: Date; id: number } | null {
+  const parts = decodeCursor(text, 2);
+  if (!parts) return null;
+  const [at, id] = parts as [string, string];
+  if (!ISO.test(at) || !/^\d{1,18}$/.test(id)) return null;
+  return { at: new Date(at), id: Number(id) };
+}
+
+interface Fetch {
+  q: AuditListQuery;
+  scope: AuditScope;
+  resolved: Resolved;
+  timeZone: string;
+  /** An export: only events up to this id (its snapshot), with their before and after values. */
+  upTo?: number;
+}
+
+/** One page in walking order (per + 1 rows fetched, to know whether more follow). */
+async function fetchEvents(db: Db, f: Fetch) {
+  const { q } = f;
+  const after = cursorOf(q.after);
+  const before = after ? null : cursorOf(q.before);
+  const backwards = before !== null || (q.last && !after);
+  let query = filtered(db, q, f.scope, f.resolved, f.timeZone)
+    .leftJoin('projects as p', 'p.id', 'e.project_id')
+    .select([
+      'e.id',
+      'e.occurred_at',
+      'e.actor_id',
+      'e.actor_label',
+      'e.action',
+      'e.outcome',
+      'e.target_type',
+      'e.target_id',
+      'e.target_label',
+      'e.project_id',
+      'e.ip',
+      'e.request_id',
+      'e.reason',
+      'p.name as project_name',
+    ]);
+  const exporting = f.upTo !== undefined;
+  if (f.upTo !== undefined) query = query.where('e.id', '<=', f.upTo);
+  // Walking order: newest first (occurred_at, id descending).
+  if (after) query = query.where(sql<SqlBool>`(e.occurred_at, e.id) < (${after.at}, ${after.id})`);
+  else if (before) query = query.where(sql<SqlBool>`(e.occurred_at, e.id) > (${before.at}, ${before.id})`);
+  query = backwards
+    ? query.orderBy('e.occurred_at', 'asc').orderBy('e.id', 'asc')
+    : query.orderBy('e.occurred_at', 'desc').orderBy('e.id', 'desc');
+  const rows = await query
+    .$if(exporting, (qb) => qb.select(['e.before', 'e.after']))
+    .limit(q.per + 1)
+    .execute();
+  const page = rows.slice(0, q.per);
+  if (backwards) page.reverse();
+  const cursor = (row: (typeof page)[number] | undefined) =>
+    row ? encodeCursor([row.occurred_at.toISOString(), String(row.id)]) : null;
+  return {
+    events: page.map(
+      (row): ListedEvent => ({
+        id: row.id,
+        occurredAt: row.occurred_at,
+        actorId: row.actor_id,
+        actorLabel: row.actor_label,
+        action: row.action,
+        outcome: row.outcome,
+        targetType: row.target_type,
+        targetId: row.target_id,
+        targetLabel: row.target_label,
+        projectId: row.project_id,
+        projectName: row.project_name,
+        ip: row.ip,
+        requestId: row.request_id,
+        reason: row.reason,
+        ...(exporting ? { before: row.before ?? null, after: row.after ?? null } : {}),
+      }),
+    ),
+    more: rows.length > q.per,
+    backwards,
+    first: cursor(page[0]),
+    last: cursor(page.at(-1)),
+  };
+}
+
+export async function listAuditEvents(
+  db: Db,
+  q: AuditListQuery,
+  scope: AuditScope,
+  timeZone: string,
+): Promise<AuditPage> {
+  const resolved = await resolve(db, q);
+  const total = await cappedCount(db, filtered(db, q, scope, resolved, timeZone).select('e.id'));
+  const { events, ...fetched } = await fetchEvents(db, { q, scope, resolved, timeZone });
+  return { events, ...pageWindow({ paging: q, total, shown: events.length, ...fetched }) };
+}
+
+/** One event, every field, with its project's name; null when missing or out of the viewer's scope. */
+export async function findAuditEvent(db: Db, id: number, scope: AuditScope) {
+  if (!Number.isSafeInteger(id) || id < 1) return null;
+  const event = await db
+    .selectFrom('audit_events as e')
+    .leftJoin('projects as p', 'p.id', 'e.project_id')
+    .selectAll('e')
+    .select('p.name as project_name')
+    .where('e.id', '=', id)
+    .executeTakeFirst();
+  if (!event) return null;
+  if (!scope.all && !(event.project_id && scope.projectIds.includes(event.project_id))) return null;
+  return event;
+}
+export type AuditEvent = NonNullable<Awaited<ReturnType<typeof findAuditEvent>>>;
+
+const HEADER = [
+  'id',
+  'occurred_at',
+  'actor',
+  'actor_id',
+  'action',
+  'outcome',
+  'target_type',
+  'target_id',
+  'target',
+  'project',
+  'project_id',
+  'ip',
+  'request_id',
+  'reason',
+  'before',
+  'after',
+];
+
+function exportRecord(e: ListedEvent) {
+  return {
+    id: e.id,
+    occurred_at: e.occurredAt.toISOString(),
+    actor: e.actorLabel,
+    actor_id: e.actorId,
+    action: e.action,
+    outcome: e.outcome,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    target: e.targetLabel,
+    project: e.projectName,
+    project_id: e.projectId,
+    ip: e.ip,
+    request_id: e.requestId,
+    reason: e.reason,
+    before: e.before ?? null,
+    after: e.after ?? null,
+  };
+}
+
+/**
+ * Every event the filters match, as CSV or JSON, as the log stood when the export was asked
+ * for: the export is audited first (with its filter), and events after that one, its own
+ * included, are not part of it. Times are UTC (ISO 8601).
+ */
+export async function exportAuditEvents(
+  ctx: ActionContext,
+  q: AuditListQuery,
+  format: ExportFormat,
+  timeZone: string,
+): Promise<ReadableStream<Uint8Array>> {
+  const filter = auditListParams({
+    ...q,
+    per: 25,
+    after: null,
+    before: null,
+    last: false,
+    pos: 1,
+  }).toString();
+  const upTo = await perform(ctx, { action: 'audit.export', permission: 'audit.view' }, async (tx) => {
+    const newest = await tx
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    return {
+      result: Number(newest?.id ?? 0),
+      target: { type: 'audit', id: filter || 'all', label: `${format.toUpperCase()} export` },
+      after: { format, filter, timeZone },
+    };
+  });
+  const scope = await auditScope(ctx.db, ctx.actor, ctx.clock.now());
+  const resolved = await resolve(ctx.db, q);
+  async function* lines(): AsyncGenerator<string[]> {
+    let page: AuditListQuery = { ...q, per: 100, after: null, before: null, last: false, pos: 1 };
+    for (;;) {
+      const batch = await fetchEvents(ctx.db, { q: page, scope, resolved, timeZone, upTo });
+      if (batch.events.length > 0) {
+        yield batch.events.map((e) => {
+          const record = exportRecord(e);
+          return format === 'csv'
+            ? csvLine(
+                Object.values(record).map((v) =>
+                  v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
+                ),
+              )
+            : JSON.stringify(record);
+        });
+      }
+      if (!batch.more || !batch.last) return;
+      page = { ...page, after: batch.last };
+    }
+  }
+  return exportStream(format, HEADER, lines(), 'audit');
+}
+
+/** The projects a viewer may filter by: those whose events they can read. */
+export async function auditProjects(db: Db, scope: AuditScope) {
+  if (!scope.all && scope.projectIds.length === 0) return [];
+  let query = db.selectFrom('projects').select(['id', 'name']).orderBy('name');
+  if (!scope.all) query = query.where('id', 'in', scope.projectIds);
+  return query.execute();
+}
+
+/** A `type:id` target in words: the label its newest event gave it. */
+export async function targetName(db: Db, target: string): Promise<string | null> {
+  const [type, ...id] = target.split(':');
+  const event = await db
+    .selectFrom('audit_events')
+    .select('target_label')
+    .where('target_type', '=', type ?? '')
+    .where('target_id', '=', id.join(':'))
+    .where('target_label', 'is not', null)
+    .orderBy('occurred_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return event?.target_label ?? null;
+}

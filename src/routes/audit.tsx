@@ -1,0 +1,80 @@
+import { Hono } from 'hono';
+import { ListStatus } from '../../views/components/pagination';
+import { AuditLogPage, AuditResults, auditRange } from '../../views/pages/audit';
+import { AuditEventPage } from '../../views/pages/audit-event';
+import { signInActivity } from '../domain/audit-activity';
+import {
+  auditProjects,
+  auditScope,
+  exportAuditEvents,
+  findAuditEvent,
+  listAuditEvents,
+  parseAuditListQuery,
+  targetName,
+} from '../domain/audit-list';
+import type { AppDeps, AppEnv } from '../http/env';
+import { guard } from '../http/guard';
+import { renderRefusal } from '../http/refusal';
+import { isHtmx, renderFragment, renderPage, renderStatusPage } from '../http/render';
+import { actionContext } from '../http/session';
+
+const VIEW = { permission: 'audit.view' } as const;
+
+/** The audit log, one event's page, and the export. */
+export function auditRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const now = () => deps.clock.now();
+
+  app.get('/audit', guard(deps, VIEW), async (c) => {
+    const q = parseAuditListQuery(new URL(c.req.url).searchParams);
+    const timeZone = c.get('timeZone');
+    const scope = await auditScope(deps.db, c.get('actor'), now());
+    const page = await listAuditEvents(deps.db, q, scope, timeZone);
+    if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#audit-list')) {
+      return renderFragment(
+        c,
+        <>
+          <AuditResults q={q} page={page} />
+          <ListStatus text={auditRange(page)} />
+        </>,
+      );
+    }
+    const [projects, activity, name] = await Promise.all([
+      auditProjects(deps.db, scope),
+      scope.all ? signInActivity(deps.db, now(), timeZone) : null,
+      q.target ? targetName(deps.db, q.target) : null,
+    ]);
+    return renderPage(c, {
+      title: 'Audit log',
+      body: <AuditLogPage q={q} page={page} projects={projects} activity={activity} targetName={name} />,
+    });
+  });
+
+  app.get('/audit/events/:id', guard(deps, VIEW), async (c) => {
+    const id = c.req.param('id');
+    const scope = await auditScope(deps.db, c.get('actor'), now());
+    const event = /^\d{1,15}$/.test(id) ? await findAuditEvent(deps.db, Number(id), scope) : null;
+    if (!event) return renderStatusPage(c, 404);
+    return renderPage(c, { title: `Event ${event.id}`, body: <AuditEventPage event={event} /> });
+  });
+
+  for (const format of ['csv', 'json'] as const) {
+    app.get(`/audit/export.${format}`, guard(deps, VIEW), async (c) => {
+      const q = parseAuditListQuery(new URL(c.req.url).searchParams);
+      let body: ReadableStream<Uint8Array>;
+      try {
+        body = await exportAuditEvents(actionContext(c, deps), q, format, c.get('timeZone'));
+      } catch (error) {
+        return renderRefusal(c, error, () => renderStatusPage(c, 403));
+      }
+      return new Response(body, {
+        headers: {
+          'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+          'Content-Disposition': `attachment; filename="audit-${now().toISOString().slice(0, 10)}.${format}"`,
+          'Cache-Control': 'no-store',
+        },
+      });
+    });
+  }
+  return app;
+}

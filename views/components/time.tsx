@@ -1,0 +1,15 @@
+import { createContext, useContext } from 'hono/jsx';
+import { zonedParts } from '../../src/domain/time-zones';
+
+/** The viewer's time zone, provided once per response by renderPage (src/http/render.tsx). */
+export const TimeZoneContext = createContext('UTC');
+
+/** A moment in the viewer's time zone, "2026-11-23 14:05 UTC+1", machine-readable in UTC. */
+export function Time({ at, seconds = false }: { at: Date; seconds?: boolean }) {
+  const p = zonedParts(at, useContext(TimeZoneContext));
+  return (
+    <time datetime={at.toISOString()}>
+      {p.day} {seconds ? p.time : p.time.slice(0, 5)} {p.zone}
+    </time>
+  );
+}
