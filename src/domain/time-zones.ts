@@ -4,18 +4,55 @@
  * viewer's zone can be computed in SQL (`at time zone`).
  */
 
+// ICU lists some zones by their old names; people look for the current ones.
+const RENAMED: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Godthab': 'America/Nuuk',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Truk': 'Pacific/Chuuk',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Louisville': 'America/Kentucky/Louisville',
+};
+
+/** The choices offered: UTC, then every zone by its current name, sorted. */
 export const TIME_ZONES: readonly string[] = [
   'UTC',
-  ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC'),
+  ...Intl.supportedValuesOf('timeZone')
+    .map((z) => RENAMED[z] ?? z)
+    .filter((z) => z !== 'UTC')
+    .sort(),
 ];
 
-const KNOWN = new Set(TIME_ZONES);
+const accepted = new Set(TIME_ZONES);
+const NAME = /^[A-Za-z]+(\/[A-Za-z0-9_+-]+){0,2}$/;
 
-export const isTimeZone = (name: string): boolean => KNOWN.has(name);
+/** A zone name as IANA writes it that Node can show times in (old and new names alike). */
+export function isTimeZone(name: string): boolean {
+  if (accepted.has(name)) return true;
+  if (name.length > 64 || !NAME.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+  } catch {
+    return false;
+  }
+  accepted.add(name);
+  return true;
+}
 
 /** The zone a stored preference names, or UTC for none or one no longer known. */
 export const zoneOrUtc = (name: string | null | undefined): string =>
-  name && KNOWN.has(name) ? name : 'UTC';
+  name && isTimeZone(name) ? name : 'UTC';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { openDatabase } from '../../src/db/connect';
@@ -32,6 +33,8 @@ async function cli(...args: string[]) {
     DATA_DIR: dataDir,
     PUBLIC_URL: 'http://localhost:3000',
     DATABASE_URL: databaseUrl ?? '',
+    // The key testConfig() gives the app below, so the audit chain has one key throughout.
+    SECRET_KEY: testConfig().secretKey.toString('hex'),
   };
   try {
     const { stdout, stderr } = await run(tsx, ['src/cli.ts', ...args], { env });
@@ -122,6 +125,32 @@ describe(`the CLI (${databaseKind})`, () => {
     const unknown = await cli('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it('verifies the audit chain, names the first event changed behind its back, and prunes', async () => {
+    const intact = await cli('audit', 'verify');
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/Audit chain intact: \d+ events? checked \(events #1 to #\d+\)\./);
+    const database = await openDatabase({ databaseUrl, dataDir });
+    try {
+      // As someone with the database but not the key might: past the trigger, then put it back.
+      await sql`alter table audit_events disable trigger audit_events_no_change`.execute(database.db);
+      await sql`update audit_events set target_label = 'someone@else.example' where id = 1`.execute(
+        database.db,
+      );
+      await sql`alter table audit_events enable trigger audit_events_no_change`.execute(database.db);
+    } finally {
+      await database.close();
+    }
+    const broken = await cli('audit', 'verify');
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(
+      'Audit chain BROKEN after 0 good events: event #1 does not match its hash',
+    );
+    const pruned = await cli('audit', 'prune');
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/^Removed 0 audit events older than 400 days/);
+    expect((await cli('audit')).stderr).toContain('audit takes one of: verify, prune');
   });
 
   it.skipIf(databaseKind !== 'pglite')(
