@@ -16,9 +16,27 @@ export const ACTIVITY_DAYS = 30;
  * Sign-ins, failed sign-ins and lockouts per day over the last 30 days (today included), days
  * as the viewer's time zone has them. A sign-in counts once it is complete: the password for
  * an account without 2FA, the code otherwise. A failure is a refused password or code
- * (including attempts refused by the rate limit).
+ * (including attempts refused by the rate limit). Counted at most once a minute.
  */
 export async function signInActivity(db: Db, now: Date, timeZone: string): Promise<ActivityDay[]> {
+  // 30 days of sign-ins can be millions of events in a large account: each instance counts them
+  // at most once a minute per time zone, and every admin's home page shares the answer.
+  const key = `${timeZone} ${zonedDay(now, timeZone)}`;
+  const cache = caches.get(db) ?? new Map<string, { at: number; days: Promise<ActivityDay[]> }>();
+  caches.set(db, cache);
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.days;
+  const days = countActivity(db, now, timeZone);
+  if (cache.size > 100) cache.clear();
+  cache.set(key, { at: Date.now(), days });
+  days.catch(() => cache.delete(key));
+  return days;
+}
+
+const CACHE_MS = 60_000;
+const caches = new WeakMap<Db, Map<string, { at: number; days: Promise<ActivityDay[]> }>>();
+
+async function countActivity(db: Db, now: Date, timeZone: string): Promise<ActivityDay[]> {
   const days: string[] = [];
   for (let i = ACTIVITY_DAYS - 1; i >= 0; i--)
     days.push(zonedDay(new Date(now.getTime() - i * 86_400_000), timeZone));

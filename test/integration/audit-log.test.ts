@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_ROLES } from '../../src/auth/permissions';
 import { writeAudit } from '../../src/domain/audit';
 import { verifyChain } from '../../src/domain/audit-chain';
 import { auditListParams, listAuditEvents, parseAuditListQuery } from '../../src/domain/audit-list';
@@ -256,6 +257,24 @@ describe(`the audit log (${databaseKind})`, () => {
     );
   });
 
+  it('opens the log, an event and the export to the roles holding audit.view, and to no one else', async () => {
+    const [first] = await t.db.selectFrom('audit_events').select('id').orderBy('id').limit(1).execute();
+    for (const role of BUILTIN_ROLES) {
+      const user = await makeUser(t.db, { role: role.key });
+      const client = await clientFor(t, user.id);
+      const expected = role.permissions.includes('audit.view') ? 200 : 403;
+      for (const path of [
+        '/audit',
+        `/audit/events/${first?.id}`,
+        '/audit/export.csv',
+        '/audit/export.json',
+      ]) {
+        expect((await client.get(path)).status, `${role.key} ${path}`).toBe(expected);
+      }
+    }
+    expect((await new Client(t.app).get('/audit')).headers.get('location')).toBe('/login?next=%2Faudit');
+  });
+
   it('lets a project-scoped viewer read only the events of that project', async () => {
     const scoped = await makeUser(t.db, { role: 'admin', projectId: otherProject, name: 'Project Admin' });
     const client = await clientFor(t, scoped.id);
@@ -281,6 +300,22 @@ describe(`the audit trail cannot be changed (${databaseKind})`, () => {
     expect(
       Number((await sql<{ n: number }>`select count(*) as n from audit_events`.execute(t.db)).rows[0]?.n),
     ).toBeGreaterThan(0);
+  });
+
+  it('chains events written at the same time into one line', async () => {
+    const ctx = { ...t.system, actor: { kind: 'system' as const, label: 'concurrent-test' } };
+    // On PostgreSQL these run on several connections at once; the head row puts them in one order.
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        writeAudit(t.db, ctx, {
+          action: 'team.update',
+          outcome: 'success',
+          actor: { id: null, label: 'concurrent-test' },
+          target: { type: 'team', id: `c-${i}` },
+        }),
+      ),
+    );
+    expect(await verifyChain(t.db, t.config.secretKey)).toMatchObject({ ok: true });
   });
 
   it('verifies the chain, and reports the first row changed, removed or added behind its back', async () => {
