@@ -8,14 +8,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table audit_events add column prev_hash text, add column hash text`.execute(db);
 
   // The chain's head: the row every writer locks, so events are chained one after another on
-  // every instance, and the verifier can tell when the newest events were removed.
+  // every instance. It names the newest event and carries a keyed MAC (written with each event),
+  // so the newest events cannot be cut off, nor the head rewritten, without the verifier seeing
+  // it. `unchained_through`: events up to this id predate the chain; any later one without a hash
+  // was written around it.
   await sql`
     create table audit_chain (
       id smallint primary key default 1 check (id = 1),
       last_id bigint,
-      last_hash text
+      last_hash text,
+      unchained_through bigint not null default 0,
+      head_mac text
     )`.execute(db);
-  await sql`insert into audit_chain (id) values (1)`.execute(db);
+  await sql`insert into audit_chain (id, unchained_through) select 1, coalesce(max(id), 0) from audit_events`.execute(
+    db,
+  );
 
   // Append-only in the database too: no UPDATE, no TRUNCATE, and DELETE only inside the
   // retention job's transaction, which sets gatehouse.audit_retention (audit-retention.ts).

@@ -190,6 +190,10 @@ export interface AuditChainTable {
   id: Generated<number>;
   last_id: number | null;
   last_hash: string | null;
+  /** Events up to this id were written before the chain existed. */
+  unchained_through: Generated<number>;
+  /** Keyed MAC of the three fields above (audit-chain.ts). */
+  head_mac: string | null;
 }
 
 export interface RateLimitsTable {

@@ -37,11 +37,11 @@ const CACHE_MS = 60_000;
 const caches = new WeakMap<Db, Map<string, { at: number; days: Promise<ActivityDay[]> }>>();
 
 async function countActivity(db: Db, now: Date, timeZone: string): Promise<ActivityDay[]> {
-  const days: string[] = [];
-  for (let i = ACTIVITY_DAYS - 1; i >= 0; i--)
-    days.push(zonedDay(new Date(now.getTime() - i * 86_400_000), timeZone));
-  // Around a DST change the 24-hour steps can land twice on a day; the calendar keeps one.
-  const calendar = [...new Set(days)];
+  // Calendar days back from the viewer's today (24-hour steps would skip or repeat one at DST).
+  const [y, m, d] = zonedDay(now, timeZone).split('-').map(Number) as [number, number, number];
+  const calendar = Array.from({ length: ACTIVITY_DAYS }, (_, i) =>
+    new Date(Date.UTC(y, m - 1, d - (ACTIVITY_DAYS - 1 - i))).toISOString().slice(0, 10),
+  );
   const first = calendar[0] as string;
   const rows = await db
     .selectFrom('audit_events')

@@ -85,15 +85,42 @@ export function eventHash(secretKey: Buffer, prevHash: string | null, e: Chained
 const same = (a: string | null, b: string | null) =>
   a !== null && b !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-/** Locks the chain's head for the rest of the transaction and returns the newest hash. */
-export async function lockChainHead(tx: Db): Promise<{ lastId: number | null; lastHash: string | null }> {
+export interface ChainHead {
+  lastId: number | null;
+  lastHash: string | null;
+  unchainedThrough: number;
+}
+
+/** Locks the chain's head for the rest of the transaction and returns it. */
+export async function lockChainHead(tx: Db): Promise<ChainHead> {
   const head = await tx
     .selectFrom('audit_chain')
-    .select(['last_id', 'last_hash'])
+    .select(['last_id', 'last_hash', 'unchained_through'])
     .where('id', '=', 1)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  return { lastId: head.last_id, lastHash: head.last_hash };
+  return { lastId: head.last_id, lastHash: head.last_hash, unchainedThrough: Number(head.unchained_through) };
+}
+
+/** The head's MAC: a head set back to an earlier event, or rewritten, no longer matches it. */
+function headMac(secretKey: Buffer, head: ChainHead): string {
+  const text = JSON.stringify(['gatehouse-audit-head-v1', head.lastId, head.lastHash, head.unchainedThrough]);
+  return createHmac('sha256', chainKey(secretKey)).update(text).digest('hex');
+}
+
+/** Moves the locked head to the event just written. */
+export async function advanceChainHead(
+  tx: Db,
+  secretKey: Buffer,
+  head: ChainHead,
+  event: { id: number; hash: string },
+): Promise<void> {
+  const next = { ...head, lastId: event.id, lastHash: event.hash };
+  await tx
+    .updateTable('audit_chain')
+    .set({ last_id: event.id, last_hash: event.hash, head_mac: headMac(secretKey, next) })
+    .where('id', '=', 1)
+    .execute();
 }
 
 export type ChainReport =
@@ -114,16 +141,29 @@ const BATCH = 1000;
 
 /**
  * Walks every event in chain order and reports the first broken link: an event changed after it
- * was written (its hash no longer matches), an event removed (the next one does not follow its
- * predecessor), events removed at the start (other than by retention) or at the end (the head
- * names a later event).
+ * was written (its hash no longer matches), removed (the next one does not follow its
+ * predecessor), added without a hash, removed at the start other than by retention, or at the
+ * end (the head, whose MAC only the key can make, names a later event). One snapshot throughout,
+ * so events written meanwhile by a running server are not mistaken for tampering.
  */
-export async function verifyChain(db: Db, secretKey: Buffer): Promise<ChainReport> {
-  const head = await db
+export function verifyChain(db: Db, secretKey: Buffer): Promise<ChainReport> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute((tx) => walkChain(tx, secretKey));
+}
+
+async function walkChain(db: Db, secretKey: Buffer): Promise<ChainReport> {
+  const row = await db
     .selectFrom('audit_chain')
-    .select(['last_id', 'last_hash'])
+    .select(['last_id', 'last_hash', 'unchained_through', 'head_mac'])
     .where('id', '=', 1)
-    .executeTakeFirst();
+    .executeTakeFirstOrThrow();
+  const head: ChainHead = {
+    lastId: row.last_id === null ? null : Number(row.last_id),
+    lastHash: row.last_hash,
+    unchainedThrough: Number(row.unchained_through),
+  };
   let checked = 0;
   let unchained = 0;
   let firstId: number | null = null;
@@ -135,6 +175,12 @@ export async function verifyChain(db: Db, secretKey: Buffer): Promise<ChainRepor
     problem,
     checked,
   });
+  if (head.lastId !== null && !same(row.head_mac, headMac(secretKey, head))) {
+    return broken(
+      null,
+      "the chain's head was changed outside the application (or SECRET_KEY is not the key that wrote it)",
+    );
+  }
   let after = 0;
   for (;;) {
     const rows = await db
@@ -144,46 +190,50 @@ export async function verifyChain(db: Db, secretKey: Buffer): Promise<ChainRepor
       .orderBy('id')
       .limit(BATCH)
       .execute();
-    for (const row of rows) {
-      after = row.id;
-      if (row.hash === null) {
-        if (previous) return broken(row.id, `event #${row.id} has no hash: it was written outside the chain`);
+    for (const event of rows) {
+      after = event.id;
+      if (event.hash === null) {
+        if (previous || event.id > head.unchainedThrough) {
+          return broken(event.id, `event #${event.id} has no hash: it was written outside the chain`);
+        }
         unchained++;
         continue;
       }
-      if (!same(eventHash(secretKey, row.prev_hash, row), row.hash)) {
+      if (!same(eventHash(secretKey, event.prev_hash, event), event.hash)) {
         return broken(
-          row.id,
-          `event #${row.id} does not match its hash: it was changed after it was written (or SECRET_KEY is not the key that wrote it)`,
+          event.id,
+          `event #${event.id} does not match its hash: it was changed after it was written (or SECRET_KEY is not the key that wrote it)`,
         );
       }
       if (previous) {
-        if (!same(row.prev_hash, previous.hash)) {
+        if (!same(event.prev_hash, previous.hash)) {
           return broken(
-            row.id,
-            `event #${row.id} does not follow event #${previous.id}: an event between them was removed or replaced`,
+            event.id,
+            `event #${event.id} does not follow event #${previous.id}: an event between them was removed or replaced`,
           );
         }
-      } else if (row.prev_hash !== null) {
+      } else if (event.prev_hash !== null) {
         // The first event left names a predecessor: only retention may have removed it.
-        if (!(await prunedThrough(db, row.prev_hash))) {
+        if (!(await prunedThrough(db, event.prev_hash))) {
           return broken(
-            row.id,
-            `event #${row.id} follows an event that is missing and was not removed by retention: events before it were deleted`,
+            event.id,
+            `event #${event.id} follows an event that is missing and was not removed by retention: events before it were deleted`,
           );
         }
         prunedBefore = true;
       }
-      firstId ??= row.id;
-      previous = { id: row.id, hash: row.hash };
+      firstId ??= event.id;
+      previous = { id: event.id, hash: event.hash };
       checked++;
     }
     if (rows.length < BATCH) break;
   }
-  if (head?.last_hash && !(previous && same(previous.hash, head.last_hash))) {
+  if (
+    previous ? !(previous.id === head.lastId && same(previous.hash, head.lastHash)) : head.lastId !== null
+  ) {
     return broken(
       previous?.id ?? null,
-      `the newest event${previous ? ` is #${previous.id}, but the chain's head names #${head.last_id}` : 's are all gone, but the chain has a head'}: the newest events were removed`,
+      `the chain's head names event #${head.lastId}, but the newest event is ${previous ? `#${previous.id}` : 'gone'}: the newest events were removed`,
     );
   }
   return { ok: true, checked, firstId, lastId: previous?.id ?? null, unchained, prunedBefore };

@@ -49,7 +49,13 @@ export interface AuditListQuery extends Paging {
 const text = (params: URLSearchParams, name: string, max: number) =>
   (params.get(name) ?? '').replaceAll('\u0000', '').trim().slice(0, max);
 
-const validDay = (value: string) => (DAY.test(value) && !Number.isNaN(Date.parse(value)) ? value : '');
+/** A real calendar day from 1970 on (PostgreSQL refuses year 0, JavaScript rolls 02-30 over). */
+function validDay(value: string): string {
+  if (!DAY.test(value)) return '';
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return y >= 1970 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? value : '';
+}
 
 /** Lenient, like the other lists: what a stale or hand-edited URL gets wrong is left out. */
 export function parseAuditListQuery(params: URLSearchParams): AuditListQuery {
@@ -184,15 +190,18 @@ export interface AuditPage extends PageWindow {
   events: ListedEvent[];
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// Microseconds: events from before migration 0008 carry them, and a cursor rounded to the
+// millisecond would skip or repeat rows that share one.
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const cursorTime = sql<string>`to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** [occurred_at (ISO), id]: a cursor this list could have made, or null. */
-function cursorOf(text: string | null): { at: Date; id: number } | null {
+/** [occurred_at (ISO, microseconds), id]: a cursor this list could have made, or null. */
+function cursorOf(text: string | null): { at: string; id: number } | null {
   const parts = decodeCursor(text, 2);
   if (!parts) return null;
   const [at, id] = parts as [string, string];
-  if (!ISO.test(at) || !/^\d{1,18}$/.test(id)) return null;
-  return { at: new Date(at), id: Number(id) };
+  if (!ISO.test(at) || Number.isNaN(Date.parse(at)) || !/^\d{1,15}$/.test(id)) return null;
+  return { at, id: Number(id) };
 }
 
 interface Fetch {
@@ -227,12 +236,20 @@ async function fetchEvents(db: Db, f: Fetch) {
       'e.request_id',
       'e.reason',
       'p.name as project_name',
-    ]);
+    ])
+    .select(cursorTime.as('cursor_at'));
   const exporting = f.upTo !== undefined;
   if (f.upTo !== undefined) query = query.where('e.id', '<=', f.upTo);
-  // Walking order: newest first (occurred_at, id descending).
-  if (after) query = query.where(sql<SqlBool>`(e.occurred_at, e.id) < (${after.at}, ${after.id})`);
-  else if (before) query = query.where(sql<SqlBool>`(e.occurred_at, e.id) > (${before.at}, ${before.id})`);
+  // Walking order: newest first (occurred_at, id descending). The cursor's time is sent as text:
+  // typed timestamptz, postgres.js would pass it through a Date and lose the microseconds.
+  if (after)
+    query = query.where(
+      sql<SqlBool>`(e.occurred_at, e.id) < (cast(cast(${after.at} as text) as timestamptz), ${after.id})`,
+    );
+  else if (before)
+    query = query.where(
+      sql<SqlBool>`(e.occurred_at, e.id) > (cast(cast(${before.at} as text) as timestamptz), ${before.id})`,
+    );
   query = backwards
     ? query.orderBy('e.occurred_at', 'asc').orderBy('e.id', 'asc')
     : query.orderBy('e.occurred_at', 'desc').orderBy('e.id', 'desc');
@@ -243,7 +260,7 @@ async function fetchEvents(db: Db, f: Fetch) {
   const page = rows.slice(0, q.per);
   if (backwards) page.reverse();
   const cursor = (row: (typeof page)[number] | undefined) =>
-    row ? encodeCursor([row.occurred_at.toISOString(), String(row.id)]) : null;
+    row ? encodeCursor([row.cursor_at, String(row.id)]) : null;
   return {
     events: page.map(
       (row): ListedEvent => ({
@@ -402,12 +419,14 @@ export async function auditProjects(db: Db, scope: AuditScope) {
   return query.execute();
 }
 
-/** A `type:id` target in words: the label its newest event gave it. */
-export async function targetName(db: Db, target: string): Promise<string | null> {
+/** A `type:id` target in words: the label its newest event the viewer may read gave it. */
+export async function targetName(db: Db, target: string, scope: AuditScope): Promise<string | null> {
   const [type, ...id] = target.split(':');
+  if (!scope.all && scope.projectIds.length === 0) return null;
   const event = await db
     .selectFrom('audit_events')
     .select('target_label')
+    .$if(!scope.all, (q) => q.where('project_id', 'in', scope.all ? [] : scope.projectIds))
     .where('target_type', '=', type ?? '')
     .where('target_id', '=', id.join(':'))
     .where('target_label', 'is not', null)

@@ -5,6 +5,8 @@ import type { ActionContext } from './context';
 import { getSettings } from './settings';
 
 const DAY_MS = 86_400_000;
+/** Events removed per transaction: the head stays locked (every audited action waits) meanwhile. */
+const BATCH = 5000;
 
 export interface PruneResult {
   removed: number;
@@ -14,30 +16,39 @@ export interface PruneResult {
 }
 
 /**
- * Removes the events older than the account's retention period, in one transaction that is
- * itself audited (`audit.prune`, only when something was removed). Events go from the start of
- * the chain up to the first event young enough to keep, so the chain stays whole from the
- * oldest event kept; the prune event records the hash of the last one removed, which the
- * verifier accepts as the kept chain's start. The database refuses any other DELETE on the
- * table: this transaction alone sets `gatehouse.audit_retention`.
+ * Removes the events older than the account's retention period, oldest first, a batch per
+ * transaction, each batch itself audited (`audit.prune`; nothing removed, nothing written).
+ * Events go from the start of the chain up to the first one young enough to keep, so the chain
+ * stays whole from the oldest event kept; each prune event records the hash of the last event it
+ * removed, which the verifier accepts as the kept chain's start. The database refuses any other
+ * DELETE on the table: these transactions alone set `gatehouse.audit_retention`.
  */
 export async function pruneAuditEvents(ctx: ActionContext): Promise<PruneResult> {
+  const retentionDays = (await getSettings(ctx.db)).audit_retention_days;
+  const cutoff = new Date(ctx.clock.now().getTime() - retentionDays * DAY_MS);
+  let removed = 0;
+  for (;;) {
+    const batch = await pruneBatch(ctx, cutoff, retentionDays);
+    removed += batch.removed;
+    if (!batch.more) return { removed, cutoff, retentionDays };
+  }
+}
+
+async function pruneBatch(ctx: ActionContext, cutoff: Date, retentionDays: number) {
   return ctx.db.transaction().execute(async (tx) => {
     // The head lock first: no event is chained while the start of the chain is cut.
     await lockChainHead(tx);
-    const retentionDays = (await getSettings(tx)).audit_retention_days;
-    const cutoff = new Date(ctx.clock.now().getTime() - retentionDays * DAY_MS);
-    const firstKept = await tx
+    // The oldest events in chain order; the ones before the first young enough to keep go.
+    const oldest = await tx
       .selectFrom('audit_events')
-      .select('id')
-      .where('occurred_at', '>=', cutoff)
+      .select(['id', 'hash', 'occurred_at'])
       .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
-    let lastRemoved = tx.selectFrom('audit_events').select(['id', 'hash']).orderBy('id', 'desc').limit(1);
-    if (firstKept) lastRemoved = lastRemoved.where('id', '<', firstKept.id);
-    const last = await lastRemoved.executeTakeFirst();
-    if (!last) return { removed: 0, cutoff, retentionDays };
+      .limit(BATCH)
+      .execute();
+    const keptAt = oldest.findIndex((e) => e.occurred_at >= cutoff);
+    const due = keptAt === -1 ? oldest : oldest.slice(0, keptAt);
+    const last = due.at(-1);
+    if (!last) return { removed: 0, more: false };
     await sql`select set_config('gatehouse.audit_retention', 'on', true)`.execute(tx);
     const deleted = await tx.deleteFrom('audit_events').where('id', '<=', last.id).executeTakeFirst();
     await sql`select set_config('gatehouse.audit_retention', 'off', true)`.execute(tx);
@@ -49,6 +60,6 @@ export async function pruneAuditEvents(ctx: ActionContext): Promise<PruneResult>
       target: { type: 'audit', id: 'events', label: `${removed} events before ${cutoff.toISOString()}` },
       after: { removed, before: cutoff, retentionDays, lastRemovedId: last.id, lastRemovedHash: last.hash },
     });
-    return { removed, cutoff, retentionDays };
+    return { removed, more: keptAt === -1 && oldest.length === BATCH };
   });
 }

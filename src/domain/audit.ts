@@ -15,7 +15,7 @@ export function auditActor(actor: Actor): AuditActor {
 }
 
 import type { AuditAction } from './audit-actions';
-import { asStoredJson, type ChainedFields, eventHash, lockChainHead } from './audit-chain';
+import { advanceChainHead, asStoredJson, type ChainedFields, eventHash, lockChainHead } from './audit-chain';
 import { notifyChange } from './changes';
 import { ForbiddenError } from './errors';
 import { assertRecentAuth } from './recent-auth';
@@ -74,14 +74,15 @@ export async function writeAudit(db: Db, ctx: AuditContext, event: AuditRecord):
   const head = await lockChainHead(db);
   const fields: ChainedFields = {
     occurred_at: ctx.clock.now(),
-    actor_id: event.actor.id,
+    // uuid columns read back lower-case; the hash must be of what reads back.
+    actor_id: event.actor.id?.toLowerCase() ?? null,
     actor_label: event.actor.label,
     action: event.action,
     outcome: event.outcome,
     target_type: event.target?.type ?? null,
     target_id: event.target?.id ?? null,
     target_label: event.target?.label ?? null,
-    project_id: event.projectId ?? null,
+    project_id: event.projectId?.toLowerCase() ?? null,
     ip: ctx.meta.ip,
     request_id: ctx.meta.requestId,
     before: asStoredJson(event.before),
@@ -100,11 +101,7 @@ export async function writeAudit(db: Db, ctx: AuditContext, event: AuditRecord):
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db
-    .updateTable('audit_chain')
-    .set({ last_id: written.id, last_hash: hash })
-    .where('id', '=', 1)
-    .execute();
+  await advanceChainHead(db, ctx.config.secretKey, head, { id: written.id, hash });
 }
 
 /** What an action's body reports back for the audit event. */

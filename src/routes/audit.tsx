@@ -42,7 +42,7 @@ export function auditRoutes(deps: AppDeps) {
     const [projects, activity, name] = await Promise.all([
       auditProjects(deps.db, scope),
       scope.all ? signInActivity(deps.db, now(), timeZone) : null,
-      q.target ? targetName(deps.db, q.target) : null,
+      q.target ? targetName(deps.db, q.target, scope) : null,
     ]);
     return renderPage(c, {
       title: 'Audit log',

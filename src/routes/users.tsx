@@ -7,6 +7,7 @@ import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { UserEditPage } from '../../views/pages/user-edit';
 import { UserResults, UsersPage, usersRange } from '../../views/pages/users';
+import { auditScope } from '../domain/audit-list';
 import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import { roleAndTeamChoices } from '../domain/choices';
 import type { ActionContext } from '../domain/context';
@@ -50,17 +51,15 @@ export function userRoutes(deps: AppDeps) {
     try {
       const details = await userDetails(deps.db, id, now(), actor.kind === 'user' ? actor.id : undefined);
       const canManage = actor.kind === 'user' && actor.permissions.has('users.manage');
+      // A person's events are mostly account-wide (sign-ins): their links are for account-wide viewers.
+      const canAudit =
+        actor.kind === 'user' &&
+        actor.permissions.has('audit.view') &&
+        (await auditScope(deps.db, actor, now())).all;
       return renderPage(c, {
         title: details.user.name,
         status,
-        body: (
-          <UserPage
-            details={details}
-            canManage={canManage}
-            canAudit={actor.kind === 'user' && actor.permissions.has('audit.view')}
-            errors={errors}
-          />
-        ),
+        body: <UserPage details={details} canManage={canManage} canAudit={canAudit} errors={errors} />,
       });
     } catch (error) {
       if (error instanceof NotFoundError) return renderStatusPage(c, 404);

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES } from '../../src/auth/permissions';
+import { defaultProjectId } from '../../src/domain/access';
 import { writeAudit } from '../../src/domain/audit';
+import { signInActivity } from '../../src/domain/audit-activity';
 import { verifyChain } from '../../src/domain/audit-chain';
 import { auditListParams, listAuditEvents, parseAuditListQuery } from '../../src/domain/audit-list';
 import { pruneAuditEvents } from '../../src/domain/audit-retention';
@@ -38,10 +40,10 @@ afterAll(() => t.close());
 const adminClient = () => clientFor(t, admin.id);
 
 /** Every event id a list shows, following its Next links from the first page. */
-async function idsThroughPages(client: Client, query: string): Promise<number[]> {
+async function idsThroughPages(client: Client, query: string, per = 10): Promise<number[]> {
   const ids: number[] = [];
-  let path: string | null = `/audit?${query}${query ? '&' : ''}per=10`;
-  for (let guard = 0; path && guard < 100; guard++) {
+  let path: string | null = `/audit?${query}${query ? '&' : ''}per=${per}`;
+  for (let guard = 0; path && guard < 200; guard++) {
     const response = await client.get(path);
     expect(response.status, path).toBe(200);
     const html = await response.text();
@@ -349,6 +351,50 @@ describe(`the audit trail cannot be changed (${databaseKind})`, () => {
     expect(report).toMatchObject({ ok: false, eventId: a?.id });
     expect(report.ok ? '' : report.problem).toContain(`does not follow event #${c?.id}`);
   });
+
+  it('reports an event added without a hash, and newest events cut off with the head set back', async () => {
+    const fresh = await testApp();
+    try {
+      const ctx = { ...fresh.system, actor: { kind: 'system' as const, label: 'tail-test' } };
+      const write = (id: string, projectId?: string) =>
+        writeAudit(fresh.db, ctx, {
+          action: 'team.update',
+          outcome: 'success',
+          actor: { id: null, label: 'tail-test' },
+          target: { type: 'team', id },
+          projectId,
+        });
+      // A project id as a client may type it: the database keeps it lower-case, the hash agrees.
+      const project = await defaultProjectId(fresh.db);
+      await write('a', project.toUpperCase());
+      await write('b');
+      await write('c');
+      expect(await verifyChain(fresh.db, fresh.config.secretKey)).toMatchObject({ ok: true, checked: 3 });
+      const rows = await fresh.db.selectFrom('audit_events').select(['id', 'hash']).orderBy('id').execute();
+      // An event inserted straight into the table, without a hash.
+      await sql`insert into audit_events (occurred_at, actor_label, action, outcome)
+        values (now(), 'intruder', 'user.create', 'success')`.execute(fresh.db);
+      const added = await verifyChain(fresh.db, fresh.config.secretKey);
+      expect(added.ok ? '' : added.problem).toMatch(/has no hash: it was written outside the chain/);
+      await sql`select set_config('gatehouse.audit_retention', 'on', false)`.execute(fresh.db);
+      try {
+        await sql`delete from audit_events where actor_label = 'intruder'`.execute(fresh.db);
+        // The newest event cut off, and the head set back to the one before it.
+        await sql`delete from audit_events where id = ${rows[2]?.id}`.execute(fresh.db);
+      } finally {
+        await sql`select set_config('gatehouse.audit_retention', 'off', false)`.execute(fresh.db);
+      }
+      expect(await verifyChain(fresh.db, fresh.config.secretKey)).toMatchObject({ ok: false });
+      await fresh.db
+        .updateTable('audit_chain')
+        .set({ last_id: rows[1]?.id, last_hash: rows[1]?.hash })
+        .execute();
+      const cut = await verifyChain(fresh.db, fresh.config.secretKey);
+      expect(cut.ok ? '' : cut.problem).toContain("the chain's head was changed");
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe(`retention (${databaseKind})`, () => {
@@ -460,5 +506,58 @@ describe(`the activity chart (${databaseKind})`, () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe(`events from before the chain (${databaseKind})`, () => {
+  it('pages through events sharing a microsecond time, and retention removes them in batches', async () => {
+    const fresh = await testApp();
+    try {
+      // 12,000 events as the application wrote them before migration 0008: microsecond times,
+      // many sharing one, and no hash.
+      await sql`insert into audit_events (occurred_at, actor_label, action, outcome, target_type, target_id)
+        select timestamptz '2024-01-01 00:00:00.123456+00' + (g / 7) * interval '1 microsecond',
+          'legacy', 'team.update', 'success', 'team', g::text
+        from generate_series(1, 12000) g`.execute(fresh.db);
+      await sql`update audit_chain set unchained_through = (select max(id) from audit_events)`.execute(
+        fresh.db,
+      );
+      const boss = await makeUser(fresh.db, { role: 'account_admin' });
+      const client = await clientFor(fresh, boss.id);
+      const ids = await idsThroughPages(client, 'actor=legacy', 100);
+      expect(ids).toHaveLength(12000);
+      expect(new Set(ids).size).toBe(12000);
+
+      const ctx = { ...fresh.system, actor: { kind: 'system' as const, label: 'after-legacy' } };
+      await writeAudit(fresh.db, ctx, {
+        action: 'team.create',
+        outcome: 'success',
+        actor: { id: null, label: 'x' },
+      });
+      expect(await verifyChain(fresh.db, fresh.config.secretKey)).toMatchObject({
+        ok: true,
+        unchained: 12000,
+      });
+      const result = await pruneAuditEvents(fresh.system);
+      expect(result.removed).toBe(12000);
+      const prunes = await fresh.db
+        .selectFrom('audit_events')
+        .select('after')
+        .where('action', '=', 'audit.prune')
+        .execute();
+      expect(prunes.map((p) => (p.after as { removed: number }).removed)).toEqual([5000, 5000, 2000]);
+      expect(await verifyChain(fresh.db, fresh.config.secretKey)).toMatchObject({ ok: true, unchained: 0 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('shows 30 calendar days in the viewer’s zone across a daylight-saving change', async () => {
+    // 00:30 in New York, the day after clocks went forward.
+    const days = await signInActivity(t.db, new Date('2027-03-15T04:30:00Z'), 'America/New_York');
+    expect(days).toHaveLength(30);
+    expect(days[0]?.day).toBe('2027-02-14');
+    expect(days.at(-1)?.day).toBe('2027-03-15');
+    expect(days.map((d) => d.day)).toContain('2027-03-14');
   });
 });

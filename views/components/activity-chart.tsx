@@ -12,9 +12,9 @@ const plural = (n: number, one: string, many: string) =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
- * Sign-ins, failed sign-ins and lockouts per day: an inline SVG for the eye (bars side by side,
- * lockouts as diamonds, told apart by shape and place as well as colour), and the same numbers
- * as a table for everyone else. The SVG carries a summary as its name; the table is one click
+ * Sign-ins, failed sign-ins and lockouts per day: an inline SVG for the eye (solid and striped
+ * bars side by side, lockouts as diamonds: told apart by pattern, shape and place, not by colour
+ * alone), and the same numbers as a table for everyone else. The SVG carries a summary as its name; the table is one click
  * away under it, reachable by keyboard and read by screen readers.
  */
 export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; id?: string }) {
@@ -41,6 +41,18 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
         class="activity-chart"
         focusable="false"
       >
+        <defs>
+          <pattern
+            id={`${id}-stripes`}
+            width="5"
+            height="5"
+            patternUnits="userSpaceOnUse"
+            patternTransform="rotate(45)"
+          >
+            <rect width="5" height="5" class="bar-failed" />
+            <line x1="1" y1="0" x2="1" y2="5" class="stripe" />
+          </pattern>
+        </defs>
         <line x1={LEFT} y1={y(0)} x2={WIDTH} y2={y(0)} class="axis" />
         <line x1={LEFT} y1={TOP} x2={LEFT} y2={y(0)} class="axis" />
         <text x={LEFT - 4} y={TOP + 4} text-anchor="end" class="tick">
@@ -62,7 +74,8 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
                 y={y(d.failedSignIns)}
                 width={bar}
                 height={y(0) - y(d.failedSignIns)}
-                class="bar-failed"
+                fill={`url(#${id}-stripes)`}
+                class="bar-striped"
               />
               {d.lockouts > 0 ? (
                 <path d={`M ${x + bar} ${y(d.lockouts) - 5} l 5 5 l -5 5 l -5 -5 z`} class="mark-lockout" />
@@ -78,13 +91,13 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
       </svg>
       <ul class="legend" aria-hidden="true">
         <li>
-          <span class="swatch bar-ok" /> Sign-ins
+          <span class="swatch bar-ok" /> Sign-ins (solid, left)
         </li>
         <li>
-          <span class="swatch bar-failed" /> Failed sign-ins
+          <span class="swatch swatch-striped" /> Failed sign-ins (striped, right)
         </li>
         <li>
-          <span class="swatch mark-lockout diamond" /> Lockouts
+          <span class="swatch mark-lockout diamond" /> Lockouts (diamond, above)
         </li>
       </ul>
       <details>
