@@ -37,7 +37,6 @@ async function main() {
     console.log(`Open ${config.publicUrl}`);
   });
 
-  // Expired bindings stop granting at once; this records each expiry in the audit trail.
   const system = {
     db: database.db,
     clock: systemClock,
@@ -46,12 +45,9 @@ async function main() {
     actor: { kind: 'system' as const, label: 'gatehouse' },
     meta: { ip: null, requestId: null, userAgent: null },
   };
+  // Expired bindings stop granting at once; this records each expiry in the audit trail.
   const recordExpiries = () =>
     recordExpiredBindings(system).catch((error) => console.error('recording expired bindings failed', error));
-  await recordExpiries();
-  const expiryTimer = setInterval(recordExpiries, 60_000);
-  expiryTimer.unref();
-
   // Audit events older than the account's retention period go at start and then daily.
   const prune = () =>
     pruneAuditEvents(system)
@@ -60,10 +56,14 @@ async function main() {
           console.log(`audit retention: removed ${p.removed} events before ${p.cutoff.toISOString()}`);
       })
       .catch((error) => console.error('audit retention failed', error));
-  await prune();
+  const expiryTimer = setInterval(recordExpiries, 60_000);
+  expiryTimer.unref();
   const pruneTimer = setInterval(prune, 86_400_000);
   pruneTimer.unref();
 
+  // The signal handlers come before the start-up jobs, which may take a while (a first pruning):
+  // a SIGTERM meanwhile still stops cleanly, after them.
+  let startup: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -77,6 +77,7 @@ async function main() {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
+      await startup;
       await database.close();
       console.log('stopped');
       process.exit(0);
@@ -85,6 +86,7 @@ async function main() {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  startup = recordExpiries().then(prune);
 }
 
 main().catch((error) => {

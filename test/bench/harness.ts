@@ -1,0 +1,81 @@
+/** What the benchmarks share: the PostgreSQL cluster, free ports, waiting for a server, a load run. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+
+export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = 32;
+/** One key for every benchmark, so the audit events they write form one verifiable chain. */
+export const BENCH_SECRET_KEY = 'b'.repeat(64);
+const PG_DIR = '/tmp/gatehouse-bench-pg';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export function databaseUrl(): string {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  const port = 54_391;
+  const url = `postgres://gatehouse:gatehouse@127.0.0.1:${port}/gatehouse`;
+  const bin = execFileSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'])
+    .toString()
+    .trim();
+  if (existsSync(`${PG_DIR}/data`)) {
+    // A postmaster.pid left by a machine that restarted names a process that is gone.
+    const pid = existsSync(`${PG_DIR}/data/postmaster.pid`)
+      ? Number(readFileSync(`${PG_DIR}/data/postmaster.pid`, 'utf8').split('\n')[0])
+      : 0;
+    const running = pid > 0 && existsSync(`/proc/${pid}`);
+    if (!running) {
+      rmSync(`${PG_DIR}/data/postmaster.pid`, { force: true });
+      const start = `'${bin}/pg_ctl' -D '${PG_DIR}/data' -l '${PG_DIR}/server.log' -w -o "-c listen_addresses=127.0.0.1 -p ${port} -k '${PG_DIR}'" start`;
+      execFileSync('sh', [
+        '-c',
+        process.getuid?.() === 0 ? `su postgres -s /bin/sh -c "${start.replaceAll('"', '\\"')}"` : start,
+      ]);
+    }
+    return url;
+  }
+  console.log(`starting a PostgreSQL cluster in ${PG_DIR} (kept for later runs)`);
+  execFileSync('bash', ['.ci/postgres.sh', 'start', PG_DIR, String(port)], { stdio: 'inherit' });
+  return url;
+}
+
+export async function waitFor(url: string, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export async function load(name: string, url: string, paths: string[], headers: Record<string, string> = {}) {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] as string }) }],
+  });
+  const row = {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `${name.padEnd(8)} ${String(row.rps).padStart(6)} req/s   p50 ${row.p50} ms   p99 ${row.p99} ms   errors ${row.errors}`,
+  );
+  return row;
+}
