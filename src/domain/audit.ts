@@ -55,7 +55,7 @@ export interface AuditRecord {
  * A JSON value as jsonb, sent as text: the drivers would otherwise type a bare string, number or
  * array differently (postgres.js as text or a Postgres array, PGlite as JSON).
  */
-function jsonb(value: unknown) {
+export function jsonb(value: unknown) {
   return value === undefined || value === null
     ? null
     : sql<unknown>`cast(${JSON.stringify(value)} as text)::jsonb`;

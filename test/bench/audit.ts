@@ -8,15 +8,15 @@
  * requests/s, p50 and p99 under load for a set of filters next to the static ceiling page, and
  * the time to export the failed sign-ins.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { createSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/connect';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
+import { defaultProjectId } from '../../src/domain/access';
+import { jsonb } from '../../src/domain/audit';
 import { signInActivity } from '../../src/domain/audit-activity';
 import {
   advanceChainHead,
@@ -26,8 +26,20 @@ import {
   lockChainHead,
   verifyChain,
 } from '../../src/domain/audit-chain';
-import { getSettings } from '../../src/domain/settings';
-import { BENCH_SECRET_KEY, CONNECTIONS, DURATION, databaseUrl, freePort, load, waitFor } from './harness';
+import {
+  appEnv,
+  BENCH_SECRET_KEY,
+  benchAdminCookie,
+  buildApp,
+  CONNECTIONS,
+  DURATION,
+  databaseUrl,
+  freePort,
+  load,
+  startApp,
+  startCeiling,
+  waitFor,
+} from './harness';
 
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const PEOPLE = 20_000;
@@ -113,8 +125,8 @@ async function appendEvents(db: Db, secretKey: Buffer, count: number, projectId:
         const hash = eventHash(secretKey, prev, event);
         rows.push({
           ...event,
-          before: event.before ? JSON.stringify(asStoredJson(event.before)) : null,
-          after: event.after ? JSON.stringify(asStoredJson(event.after)) : null,
+          before: jsonb(asStoredJson(event.before)),
+          after: jsonb(asStoredJson(event.after)),
           prev_hash: prev,
           hash,
         });
@@ -168,56 +180,17 @@ async function main() {
     );
   }
 
-  let admin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', 'bench-admin@example.com')
-    .executeTakeFirst();
-  if (!admin) {
-    admin = await db
-      .insertInto('users')
-      .values({ email: 'bench-admin@example.com', name: 'Bench Admin' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('role_bindings')
-      .values({ user_id: admin.id, role_id: await builtinRoleId(db, 'account_admin'), project_id: null })
-      .execute();
-  }
-  await db.updateTable('account_settings').set({ session_idle_minutes: 1440 }).execute();
-  const token = await createSession(db, {
-    userId: admin.id,
-    now: new Date(),
-    settings: await getSettings(db),
-    ip: null,
-    userAgent: 'bench',
-  });
+  const cookie = await benchAdminCookie(db);
   await database.close();
 
   const appPort = await freePort();
   const ceilingPort = await freePort();
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(appPort),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${appPort}`,
-    SECRET_KEY: BENCH_SECRET_KEY,
-    DATABASE_URL: url,
-  };
-  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-  const v8 = '--max-semi-space-size=8';
-  const children: ChildProcess[] = [
-    spawn(process.execPath, [v8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
-    spawn(process.execPath, [v8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(ceilingPort)], {
-      env,
-      stdio: 'ignore',
-    }),
-  ];
+  const env = appEnv(url, appPort);
+  buildApp();
+  const children: ChildProcess[] = [startApp(env), startCeiling(env, ceilingPort)];
   try {
     await waitFor(`http://127.0.0.1:${appPort}/readyz`);
     await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
-    const cookie = { cookie: `__Host-gh_session=${token}` };
     const person = pick(people, 12_345);
     const day = (ago: number) => new Date(Date.now() - ago * DAY).toISOString().slice(0, 10);
     const paths = [

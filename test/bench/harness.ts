@@ -1,8 +1,12 @@
 /** What the benchmarks share: the PostgreSQL cluster, free ports, waiting for a server, a load run. */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
+import { createSession } from '../../src/auth/sessions';
+import type { Db } from '../../src/db/connect';
+import { builtinRoleId } from '../../src/domain/access';
+import { getSettings } from '../../src/domain/settings';
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = 32;
@@ -79,3 +83,71 @@ export async function load(name: string, url: string, paths: string[], headers: 
   );
   return row;
 }
+
+/**
+ * The bench's Account Admin, signed in for a day: the cookie the loads send. The bench account
+ * does not require 2FA: the admin has no authenticator, and the loads measure the lists.
+ */
+export async function benchAdminCookie(db: Db): Promise<{ cookie: string }> {
+  let admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'bench-admin@example.com')
+    .executeTakeFirst();
+  if (!admin) {
+    admin = await db
+      .insertInto('users')
+      .values({ email: 'bench-admin@example.com', name: 'Bench Admin' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('role_bindings')
+      .values({ user_id: admin.id, role_id: await builtinRoleId(db, 'account_admin'), project_id: null })
+      .execute();
+  }
+  await db
+    .updateTable('account_settings')
+    .set({ session_idle_minutes: 1440, require_two_factor: false })
+    .execute();
+  const token = await createSession(db, {
+    userId: admin.id,
+    now: new Date(),
+    settings: await getSettings(db),
+    ip: null,
+    userAgent: 'bench',
+  });
+  await db
+    .updateTable('sessions')
+    .set({ expires_at: new Date(Date.now() + 86_400_000) })
+    .where('user_id', '=', admin.id)
+    .execute();
+  return { cookie: `__Host-gh_session=${token}` };
+}
+
+/** The app in production mode on the bench database, as `npm run start:production` runs it. */
+export function appEnv(databaseUrl: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SECRET_KEY: BENCH_SECRET_KEY,
+    DATABASE_URL: databaseUrl,
+  };
+}
+
+const V8 = '--max-semi-space-size=8';
+
+/** Builds the bundle once; then startApp runs it (the image's V8 flag too). */
+export const buildApp = () => execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+
+export const startApp = (env: NodeJS.ProcessEnv): ChildProcess =>
+  spawn(process.execPath, [V8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+
+/** The static 25-row page the lists are judged against (performance.md). */
+export const startCeiling = (env: NodeJS.ProcessEnv, port: number): ChildProcess =>
+  spawn(process.execPath, [V8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(port)], {
+    env,
+    stdio: 'ignore',
+  });

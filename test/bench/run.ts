@@ -7,19 +7,30 @@
  * (32 connections, 10 s) and prints requests/s, p50, p99 and the ratio; then times the export
  * of every user and samples the server's memory.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { createSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { builtinRoleId } from '../../src/domain/access';
 import { systemClock } from '../../src/domain/context';
 import { seedUsers } from '../../src/domain/seed';
-import { getSettings } from '../../src/domain/settings';
 import { MemoryMailer } from '../../src/mail/mailer';
-import { BENCH_SECRET_KEY, CONNECTIONS, DURATION, databaseUrl, freePort, load, waitFor } from './harness';
+import {
+  appEnv,
+  BENCH_SECRET_KEY,
+  benchAdminCookie,
+  buildApp,
+  CONNECTIONS,
+  DURATION,
+  databaseUrl,
+  freePort,
+  load,
+  startApp,
+  startCeiling,
+  waitFor,
+} from './harness';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 
@@ -56,35 +67,7 @@ async function main() {
     await sql`analyze`.execute(db);
     console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  let admin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', 'bench-admin@example.com')
-    .executeTakeFirst();
-  if (!admin) {
-    admin = await db
-      .insertInto('users')
-      .values({ email: 'bench-admin@example.com', name: 'Bench Admin' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('role_bindings')
-      .values({ user_id: admin.id, role_id: await builtinRoleId(db, 'account_admin'), project_id: null })
-      .execute();
-  }
-  const token = await createSession(db, {
-    userId: admin.id,
-    now: new Date(),
-    settings: await getSettings(db),
-    ip: null,
-    userAgent: 'bench',
-  });
-  await db
-    .updateTable('sessions')
-    .set({ expires_at: new Date(Date.now() + 86_400_000) })
-    .where('user_id', '=', admin.id)
-    .execute();
-  await db.updateTable('account_settings').set({ session_idle_minutes: 1440 }).execute();
+  const cookie = await benchAdminCookie(db);
   const editor = await builtinRoleId(db, 'editor');
   const team = await db.selectFrom('teams').select('id').orderBy('name').executeTakeFirstOrThrow();
   const deep = await sql<{
@@ -98,29 +81,12 @@ async function main() {
 
   const appPort = await freePort();
   const ceilingPort = await freePort();
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(appPort),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${appPort}`,
-    SECRET_KEY: BENCH_SECRET_KEY,
-    DATABASE_URL: url,
-  };
-  // Production mode: the bundle and the V8 flag of `npm run start:production` and the image.
-  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-  const v8 = '--max-semi-space-size=8';
-  const children: ChildProcess[] = [
-    spawn(process.execPath, [v8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
-    spawn(process.execPath, [v8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(ceilingPort)], {
-      env,
-      stdio: 'ignore',
-    }),
-  ];
+  const env = appEnv(url, appPort);
+  buildApp();
+  const children: ChildProcess[] = [startApp(env), startCeiling(env, ceilingPort)];
   try {
     await waitFor(`http://127.0.0.1:${appPort}/readyz`);
     await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
-    const cookie = { cookie: `__Host-gh_session=${token}` };
     const paths = [
       '/users',
       '/users?q=lovelace',
@@ -171,10 +137,7 @@ async function main() {
     const stopped = new Promise((resolve) => children[0]?.once('exit', resolve));
     children[0]?.kill('SIGTERM');
     await stopped;
-    children[0] = spawn(process.execPath, [v8, 'dist/bundle/server.js'], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    children[0] = startApp(env);
     await waitFor(`http://127.0.0.1:${appPort}/readyz`);
     await exportAll('fresh server', children[0].pid as number);
   } finally {
