@@ -45,10 +45,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // The activity chart counts sign-ins and lockouts per day; the action filter walks by time.
   await sql`create index audit_events_action on audit_events (action, occurred_at desc)`.execute(db);
+  // Failures and refusals are the minority an admin looks for: their own small index.
+  await sql`create index audit_events_unsuccessful on audit_events (action, occurred_at desc)
+    where outcome <> 'success'`.execute(db);
   await sql`create index audit_events_project on audit_events (project_id, occurred_at desc)`.execute(db);
-  // Actor filter for events without a user (failed sign-ins name the typed address), and the
-  // free-text search in targets (pg_trgm: migration 0003).
+  // Actor and user-acted-on filters by address, for events without a user id (failed sign-ins
+  // name the typed address; deleted users), and the free-text search in targets (pg_trgm, 0003).
   await sql`create index audit_events_actor_label on audit_events (lower(actor_label), occurred_at desc)`.execute(
+    db,
+  );
+  await sql`create index audit_events_target_label on audit_events (lower(target_label), occurred_at desc)`.execute(
     db,
   );
   await sql`create index audit_events_target_trgm on audit_events using gin (lower(target_label) gin_trgm_ops)`.execute(
@@ -68,7 +74,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`alter table users drop column if exists time_zone`.execute(db);
   await sql`alter table account_settings drop column if exists audit_retention_days`.execute(db);
   await sql`drop index if exists audit_events_target_trgm`.execute(db);
+  await sql`drop index if exists audit_events_target_label`.execute(db);
   await sql`drop index if exists audit_events_actor_label`.execute(db);
+  await sql`drop index if exists audit_events_unsuccessful`.execute(db);
   await sql`drop index if exists audit_events_project`.execute(db);
   await sql`drop index if exists audit_events_action`.execute(db);
   await sql`drop trigger if exists audit_events_no_truncate on audit_events`.execute(db);

@@ -13,20 +13,28 @@ export const COUNT_CAP = 10_000;
 // biome-ignore lint/suspicious/noExplicitAny: any table, any selection: only its rows are counted
 type Rows = SelectQueryBuilder<Database, any, any>;
 
-/** `matching` selects the rows to count; `estimated` (default the same) is the one to EXPLAIN. */
-export async function cappedCount(db: Db, matching: Rows, estimated: Rows = matching): Promise<ListTotal> {
+/**
+ * `matching` selects the rows to count; `estimated` (default the same) is the one to EXPLAIN;
+ * `cap` how many rows at most are counted.
+ */
+export async function cappedCount(
+  db: Db,
+  matching: Rows,
+  estimated: Rows = matching,
+  cap = COUNT_CAP,
+): Promise<ListTotal> {
   const capped = await db
     .selectFrom(
       matching
         .clearSelect()
         .select(sql`1`.as('one'))
-        .limit(COUNT_CAP + 1)
+        .limit(cap + 1)
         .as('capped'),
     )
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   const value = Number(capped.n);
-  if (value <= COUNT_CAP) return { value, exact: true };
+  if (value <= cap) return { value, exact: true };
   const compiled = estimated.clearSelect().select(sql`1`.as('one')).compile();
   const plan = await db.executeQuery<{ 'QUERY PLAN': unknown }>({
     ...compiled,
@@ -35,5 +43,5 @@ export async function cappedCount(db: Db, matching: Rows, estimated: Rows = matc
   const json = plan.rows[0]?.['QUERY PLAN'];
   const parsed = typeof json === 'string' ? JSON.parse(json) : json;
   const estimate = Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
-  return { value: Math.max(estimate, COUNT_CAP + 1), exact: false };
+  return { value: Math.max(estimate, cap + 1), exact: false };
 }
