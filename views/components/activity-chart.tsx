@@ -80,7 +80,8 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
               {d.lockouts > 0 ? (
                 <path d={`M ${x + bar} ${y(d.lockouts) - 5} l 5 5 l -5 5 l -5 -5 z`} class="mark-lockout" />
               ) : null}
-              {i % 7 === 0 || i === days.length - 1 ? (
+              {/* Weekly ticks counted back from today, so the last day is always labelled. */}
+              {(days.length - 1 - i) % 7 === 0 ? (
                 <text x={x + bar} y={HEIGHT - 6} text-anchor="middle" class="tick">
                   {d.day.slice(5)}
                 </text>
