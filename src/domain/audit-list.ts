@@ -13,6 +13,8 @@ import {
   containsPattern,
   decodeCursor,
   encodeCursor,
+  everyPage,
+  FIRST_PAGE,
   type PageWindow,
   type Paging,
   type PagingLink,
@@ -369,14 +371,7 @@ export async function exportAuditEvents(
   format: ExportFormat,
   timeZone: string,
 ): Promise<ReadableStream<Uint8Array>> {
-  const filter = auditListParams({
-    ...q,
-    per: 25,
-    after: null,
-    before: null,
-    last: false,
-    pos: 1,
-  }).toString();
+  const filter = auditListParams({ ...q, ...FIRST_PAGE, per: 25 }).toString();
   const upTo = await perform(ctx, { action: 'audit.export', permission: 'audit.view' }, async (tx) => {
     const newest = await tx
       .selectFrom('audit_events')
@@ -390,24 +385,28 @@ export async function exportAuditEvents(
   });
   const scope = await auditScope(ctx.db, ctx.actor, ctx.clock.now());
   const resolved = await resolve(ctx.db, q);
+  const pages = everyPage(async (after) => {
+    const page = await fetchEvents(ctx.db, {
+      q: { ...q, ...FIRST_PAGE, per: 100, after },
+      scope,
+      resolved,
+      timeZone,
+      upTo,
+    });
+    return { rows: page.events, more: page.more, last: page.last };
+  });
   async function* lines(): AsyncGenerator<string[]> {
-    let page: AuditListQuery = { ...q, per: 100, after: null, before: null, last: false, pos: 1 };
-    for (;;) {
-      const batch = await fetchEvents(ctx.db, { q: page, scope, resolved, timeZone, upTo });
-      if (batch.events.length > 0) {
-        yield batch.events.map((e) => {
-          const record = exportRecord(e);
-          return format === 'csv'
-            ? csvLine(
-                Object.values(record).map((v) =>
-                  v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
-                ),
-              )
-            : JSON.stringify(record);
-        });
-      }
-      if (!batch.more || !batch.last) return;
-      page = { ...page, after: batch.last };
+    for await (const batch of pages) {
+      yield batch.map((e) => {
+        const record = exportRecord(e);
+        return format === 'csv'
+          ? csvLine(
+              Object.values(record).map((v) =>
+                v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
+              ),
+            )
+          : JSON.stringify(record);
+      });
     }
   }
   return exportStream(format, HEADER, lines(), 'audit');

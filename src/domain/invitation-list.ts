@@ -11,6 +11,8 @@ import {
   containsPattern,
   decodeCursor,
   encodeCursor,
+  everyPage,
+  FIRST_PAGE,
   type PageWindow,
   type Paging,
   type PagingLink,
@@ -193,18 +195,15 @@ export async function listInvitations(db: Db, q: InvitationListQuery, now: Date)
 }
 
 /** Every matching invitation in list order, a page at a time, for the export (no count). */
-export async function* allInvitations(
+export function allInvitations(
   db: Db,
   q: InvitationListQuery,
   now: Date,
 ): AsyncGenerator<ListedInvitation[]> {
-  let query: InvitationListQuery = { ...q, per: 100, after: null, before: null, last: false, pos: 1 };
-  for (;;) {
-    const page = await fetchInvitations(db, query, now);
-    if (page.invitations.length > 0) yield page.invitations;
-    if (!page.more || !page.last) return;
-    query = { ...query, after: page.last };
-  }
+  return everyPage(async (after) => {
+    const page = await fetchInvitations(db, { ...q, ...FIRST_PAGE, per: 100, after }, now);
+    return { rows: page.invitations, more: page.more, last: page.last };
+  });
 }
 
 const HEADER = ['id', 'email', 'invited_by', 'project', 'role', 'state', 'language', 'created', 'expires'];
@@ -229,14 +228,7 @@ export async function exportInvitations(
   q: InvitationListQuery,
   format: ExportFormat,
 ): Promise<ReadableStream<Uint8Array>> {
-  const filter = invitationListParams({
-    ...q,
-    per: 25,
-    after: null,
-    before: null,
-    last: false,
-    pos: 1,
-  }).toString();
+  const filter = invitationListParams({ ...q, ...FIRST_PAGE, per: 25 }).toString();
   await perform(ctx, { action: 'invitations.export', permission: 'invitations.manage' }, async () => ({
     result: undefined,
     target: { type: 'invitations', id: filter || 'all', label: `${format.toUpperCase()} export` },

@@ -47,6 +47,25 @@ export function appendPaging(p: URLSearchParams, per: PageSize, paging: PagingLi
   return p;
 }
 
+/** Paging back at the start: the filter an export records, and where an export begins. */
+export const FIRST_PAGE = { after: null, before: null, last: false, pos: 1 } as const;
+
+/**
+ * Every row of a list, a page at a time, in list order (exports): `fetch` is given the cursor
+ * of the last row so far, null at first.
+ */
+export async function* everyPage<T>(
+  fetch: (after: string | null) => Promise<{ rows: T[]; more: boolean; last: string | null }>,
+): AsyncGenerator<T[]> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await fetch(after);
+    if (page.rows.length > 0) yield page.rows;
+    if (!page.more || !page.last) return;
+    after = page.last;
+  }
+}
+
 /** A row's place in the walking order, opaque in the URL. */
 export function encodeCursor(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');

@@ -3,6 +3,7 @@ import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ForbiddenError } from './errors';
 import { csvCell, type ExportFormat, exportStream } from './export-stream';
+import { FIRST_PAGE } from './list-paging';
 import { exportLines, listParams, type UserListQuery } from './user-list';
 
 export { csvCell };
@@ -24,7 +25,7 @@ export async function exportUsers(
   // Exporting shows the directory: it needs the right to see it as well as to export it.
   if (ctx.actor.kind === 'user' && !ctx.actor.permissions.has('users.view'))
     throw new ForbiddenError('users.view');
-  const filter = listParams({ ...q, after: null, before: null, last: false, pos: 1 }).toString();
+  const filter = listParams({ ...q, ...FIRST_PAGE }).toString();
   await perform(ctx, { action: 'users.export', permission: 'users.export' }, async () => ({
     result: undefined,
     target: { type: 'users', id: filter || 'all', label: `${format.toUpperCase()} export` },

@@ -10,7 +10,7 @@ import type { ActivityDay } from '../../src/domain/audit-activity';
 import { type AuditListQuery, type AuditPage, auditListParams, OUTCOMES } from '../../src/domain/audit-list';
 import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { ActivityChart } from '../components/activity-chart';
-import { SelectField } from '../components/form';
+import { Field, SelectField } from '../components/form';
 import { Pagination, rangeText } from '../components/pagination';
 import { Time } from '../components/time';
 
@@ -153,34 +153,20 @@ export function AuditLogPage({
           <label for="q">Search targets</label>
           <input id="q" name="q" type="search" value={q.q} autocomplete="off" />
         </div>
-        <div class="field">
-          <label for="actor">Actor</label>
-          <p class="hint" id="actor-hint">
-            An email address, or cli
-          </p>
-          <input
-            id="actor"
-            name="actor"
-            type="text"
-            value={q.actor}
-            autocomplete="off"
-            aria-describedby="actor-hint"
-          />
-        </div>
-        <div class="field">
-          <label for="user">User acted on</label>
-          <p class="hint" id="user-hint">
-            Their email address
-          </p>
-          <input
-            id="user"
-            name="user"
-            type="text"
-            value={q.user}
-            autocomplete="off"
-            aria-describedby="user-hint"
-          />
-        </div>
+        <Field
+          name="actor"
+          label="Actor"
+          hint="An email address, or cli"
+          value={q.actor}
+          autocomplete="off"
+        />
+        <Field
+          name="user"
+          label="User acted on"
+          hint="Their email address"
+          value={q.user}
+          autocomplete="off"
+        />
         <SelectField
           name="project"
           label="Project"
