@@ -7,7 +7,7 @@ import { perform } from './audit';
 import { type AuditAction, isAuditAction } from './audit-actions';
 import type { ActionContext, Actor } from './context';
 import { csvLine, type ExportFormat, exportStream } from './export-stream';
-import { cappedCount } from './list-count';
+import { cappedCount, plannerEstimate } from './list-count';
 import {
   appendPaging,
   containsPattern,
@@ -15,6 +15,7 @@ import {
   encodeCursor,
   everyPage,
   FIRST_PAGE,
+  type ListTotal,
   type PageWindow,
   type Paging,
   type PagingLink,
@@ -197,7 +198,9 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const cursorTime = sql<string>`to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** [occurred_at (ISO, microseconds), id]: a cursor this list could have made, or null. */
-function cursorOf(text: string | null): { at: string; id: number } | null {
+type Cursor = { at: string; id: number };
+
+function cursorOf(text: string | null): Cursor | null {
   const parts = decodeCursor(text, 2);
   if (!parts) return null;
   const [at, id] = parts as [string, string];
@@ -214,13 +217,94 @@ interface Fetch {
   upTo?: number;
 }
 
+/**
+ * Free text is a substring of target labels. Its trigram index answers fast for text with rare
+ * trigrams but reads every label's entries for text whose trigrams all labels share (an email
+ * domain), however few rows match. So a page of a text search first walks the newest TEXT_WALK
+ * events that meet the other filters, in list order, stopping as soon as the page is full; only
+ * text rarer than that falls back to the index. (The users list's walk/gather, performance.md.)
+ */
+const TEXT_WALK = 100_000;
+
+function walkWindow(db: Db, f: Fetch, after: Cursor | null, before: Cursor | null, backwards: boolean) {
+  let window = filtered(db, { ...f.q, q: '' }, f.scope, f.resolved, f.timeZone).select([
+    'e.id',
+    'e.occurred_at',
+    'e.target_label',
+  ]);
+  if (f.upTo !== undefined) window = window.where('e.id', '<=', f.upTo);
+  window = after ? window.where(afterCursor(after)) : before ? window.where(beforeCursor(before)) : window;
+  return (
+    backwards
+      ? window.orderBy('e.occurred_at', 'asc').orderBy('e.id', 'asc')
+      : window.orderBy('e.occurred_at', 'desc').orderBy('e.id', 'desc')
+  ).limit(TEXT_WALK);
+}
+
+async function walkForText(
+  db: Db,
+  f: Fetch,
+  after: Cursor | null,
+  before: Cursor | null,
+  backwards: boolean,
+): Promise<number[] | null> {
+  const rows = await db
+    .selectFrom(walkWindow(db, f, after, before, backwards).as('w'))
+    .select('w.id')
+    .where(sql`lower(w.target_label)`, 'like', containsPattern(f.q.q))
+    .orderBy('w.occurred_at', backwards ? 'asc' : 'desc')
+    .orderBy('w.id', backwards ? 'asc' : 'desc')
+    .limit(f.q.per + 1)
+    .execute();
+  if (rows.length > f.q.per) return rows.map((r) => r.id);
+  // A short page is the whole answer when the walk saw every event the other filters allow.
+  const walked = await windowSize(db, f, after, before, backwards);
+  return walked < TEXT_WALK ? rows.map((r) => r.id) : null;
+}
+
+async function windowSize(db: Db, f: Fetch, after: Cursor | null, before: Cursor | null, backwards: boolean) {
+  const walked = await db
+    .selectFrom(walkWindow(db, f, after, before, backwards).as('w'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(walked.n);
+}
+
+/** The total of a text search: counted in the walk's window, else estimated (see TEXT_WALK). */
+async function countText(db: Db, f: Fetch): Promise<ListTotal> {
+  const inWindow = await cappedCount(
+    db,
+    db
+      .selectFrom(walkWindow(db, f, null, null, false).as('w'))
+      .select('w.id')
+      .where(sql`lower(w.target_label)`, 'like', containsPattern(f.q.q)),
+    filtered(db, f.q, f.scope, f.resolved, f.timeZone).select('e.id'),
+    AUDIT_COUNT_CAP,
+  );
+  if (!inWindow.exact || (await windowSize(db, f, null, null, false)) < TEXT_WALK) return inWindow;
+  // More events than the window: the matches beyond it are the planner's guess.
+  const estimate = await plannerEstimate(
+    db,
+    filtered(db, f.q, f.scope, f.resolved, f.timeZone).select('e.id'),
+  );
+  return { value: Math.max(inWindow.value, estimate), exact: false };
+}
+
+const afterCursor = (c: Cursor) =>
+  sql<SqlBool>`(e.occurred_at, e.id) < (cast(cast(${c.at} as text) as timestamptz), ${c.id})`;
+const beforeCursor = (c: Cursor) =>
+  sql<SqlBool>`(e.occurred_at, e.id) > (cast(cast(${c.at} as text) as timestamptz), ${c.id})`;
+
 /** One page in walking order (per + 1 rows fetched, to know whether more follow). */
 async function fetchEvents(db: Db, f: Fetch) {
   const { q } = f;
   const after = cursorOf(q.after);
   const before = after ? null : cursorOf(q.before);
   const backwards = before !== null || (q.last && !after);
-  let query = filtered(db, q, f.scope, f.resolved, f.timeZone)
+  const found = q.q ? await walkForText(db, f, after, before, backwards) : null;
+  // Found by the walk: those rows, the text condition met; otherwise the index of the text.
+  let query = filtered(db, found ? { ...q, q: '' } : q, f.scope, f.resolved, f.timeZone)
+    .$if(found !== null, (qb) => qb.where('e.id', 'in', found?.length ? found : [0]))
     .leftJoin('projects as p', 'p.id', 'e.project_id')
     .select([
       'e.id',
@@ -243,14 +327,8 @@ async function fetchEvents(db: Db, f: Fetch) {
   if (f.upTo !== undefined) query = query.where('e.id', '<=', f.upTo);
   // Walking order: newest first (occurred_at, id descending). The cursor's time is sent as text:
   // typed timestamptz, postgres.js would pass it through a Date and lose the microseconds.
-  if (after)
-    query = query.where(
-      sql<SqlBool>`(e.occurred_at, e.id) < (cast(cast(${after.at} as text) as timestamptz), ${after.id})`,
-    );
-  else if (before)
-    query = query.where(
-      sql<SqlBool>`(e.occurred_at, e.id) > (cast(cast(${before.at} as text) as timestamptz), ${before.id})`,
-    );
+  if (after) query = query.where(afterCursor(after));
+  else if (before) query = query.where(beforeCursor(before));
   query = backwards
     ? query.orderBy('e.occurred_at', 'asc').orderBy('e.id', 'asc')
     : query.orderBy('e.occurred_at', 'desc').orderBy('e.id', 'desc');
@@ -299,7 +377,9 @@ export async function listAuditEvents(
   // Exact up to a thousand: an audit trail's broad filters match far more, and an estimate of
   // those reads nothing (list-count.ts); measured by `npm run bench:audit`.
   const matching = filtered(db, q, scope, resolved, timeZone).select('e.id');
-  const total = await cappedCount(db, matching, matching, AUDIT_COUNT_CAP);
+  const total = q.q
+    ? await countText(db, { q, scope, resolved, timeZone })
+    : await cappedCount(db, matching, matching, AUDIT_COUNT_CAP);
   const { events, ...fetched } = await fetchEvents(db, { q, scope, resolved, timeZone });
   return { events, ...pageWindow({ paging: q, total, shown: events.length, ...fetched }) };
 }

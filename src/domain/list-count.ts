@@ -35,13 +35,17 @@ export async function cappedCount(
     .executeTakeFirstOrThrow();
   const value = Number(capped.n);
   if (value <= cap) return { value, exact: true };
-  const compiled = estimated.clearSelect().select(sql`1`.as('one')).compile();
+  return { value: Math.max(await plannerEstimate(db, estimated), cap + 1), exact: false };
+}
+
+/** How many rows the planner expects a query to return: 0.5-2 ms, reads no rows. */
+export async function plannerEstimate(db: Db, rows: Rows): Promise<number> {
+  const compiled = rows.clearSelect().select(sql`1`.as('one')).compile();
   const plan = await db.executeQuery<{ 'QUERY PLAN': unknown }>({
     ...compiled,
     sql: `explain (format json) ${compiled.sql}`,
   });
   const json = plan.rows[0]?.['QUERY PLAN'];
   const parsed = typeof json === 'string' ? JSON.parse(json) : json;
-  const estimate = Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
-  return { value: Math.max(estimate, cap + 1), exact: false };
+  return Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
 }

@@ -552,6 +552,28 @@ describe(`events from before the chain (${databaseKind})`, () => {
     }
   });
 
+  it('finds text beyond the newest 100,000 events through the trigram index, and the export agrees', async () => {
+    const fresh = await testApp();
+    try {
+      // 100,005 events; the five oldest name the only "needle" targets, far outside the walk.
+      await sql`insert into audit_events (occurred_at, actor_label, action, outcome, target_type, target_id, target_label)
+        select timestamptz '2026-06-01 00:00:00+00' + g * interval '1 second', 'bulk', 'team.update', 'success',
+          'team', g::text, case when g <= 5 then 'Needle team ' || g else 'Haystack team ' || g end
+        from generate_series(1, 100005) g`.execute(fresh.db);
+      const boss = await makeUser(fresh.db, { role: 'account_admin' });
+      const client = await clientFor(fresh, boss.id);
+      const ids = await idsThroughPages(client, 'q=needle', 2);
+      expect(ids).toHaveLength(5);
+      expect(await exportIds(client, 'q=needle')).toEqual({ csv: ids, json: ids });
+      // Common text is found by walking the newest events instead.
+      const page = await (await client.get('/audit?q=haystack')).text();
+      expect(page).toContain('<a href="/audit/events/100005">');
+      expect(page).toMatch(/Showing 1–25 of about [\d,]+ events/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('shows 30 calendar days in the viewer’s zone across a daylight-saving change', async () => {
     // 00:30 in New York, the day after clocks went forward.
     const days = await signInActivity(t.db, new Date('2027-03-15T04:30:00Z'), 'America/New_York');
