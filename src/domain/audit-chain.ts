@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/connect';
-import type { AuditOutcome } from '../db/schema';
+import type { AuditEventsTable } from '../db/schema';
 
 /**
  * The audit trail as a hash chain. Each event stores the hash of the one before it and its own:
@@ -11,22 +12,7 @@ import type { AuditOutcome } from '../db/schema';
  */
 
 /** The fields an event's hash covers, as written (before/after already plain JSON values). */
-export interface ChainedFields {
-  occurred_at: Date;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  outcome: AuditOutcome;
-  target_type: string | null;
-  target_id: string | null;
-  target_label: string | null;
-  project_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-}
+export type ChainedFields = Omit<Selectable<AuditEventsTable>, 'id' | 'prev_hash' | 'hash'>;
 
 const keys = new WeakMap<Buffer, Buffer>();
 
