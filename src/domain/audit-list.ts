@@ -2,7 +2,7 @@ import { type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { AuditOutcome } from '../db/schema';
-import { grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './access';
+import { type Grant, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './access';
 import { perform } from './audit';
 import { type AuditAction, isAuditAction } from './audit-actions';
 import type { ActionContext, Actor } from './context';
@@ -99,6 +99,11 @@ export async function auditScope(db: Db, actor: Actor, now: Date): Promise<Audit
   if (actor.kind === 'system') return { all: true };
   if (actor.kind !== 'user') return { all: false, projectIds: [] };
   const [grants, projects] = await Promise.all([grantsOf(db, actor.id, now), projectIds(db)]);
+  return scopeOf(grants, projects);
+}
+
+/** The scope from grants already read (a request has the session's), without a query. */
+export function scopeOf(grants: readonly Grant[], projects: readonly string[]): AuditScope {
   if (permissionsEverywhere(grants, projects).has('audit.view')) return { all: true };
   // Account-wide events (sign-ins, roles) belong to no project: only an account-wide viewer sees them.
   return { all: false, projectIds: projects.filter((p) => permissionsIn(grants, p).has('audit.view')) };

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, validateSession } from '../auth/sessions';
 import { defaultProjectId, permissionsIn } from '../domain/access';
+import { type AuditScope, scopeOf } from '../domain/audit-list';
 import type { ActionContext } from '../domain/context';
 import { zoneOrUtc } from '../domain/time-zones';
 import type { AppDeps, AppEnv } from './env';
@@ -57,6 +58,16 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     return next();
   };
+}
+
+/** Whose audit events the signed-in user may read, from the grants the session already holds. */
+export function viewerAuditScope(c: Context<AppEnv>): AuditScope {
+  const session = c.get('session');
+  if (!session || c.get('actor').kind !== 'user') return { all: false, projectIds: [] };
+  return scopeOf(
+    session.grants,
+    session.projects.map((p) => p.id),
+  );
 }
 
 /** A browser-session cookie: __Host- prefixed, Secure, HttpOnly, Path=/, SameSite=Strict. */

@@ -5,7 +5,6 @@ import { AuditEventPage } from '../../views/pages/audit-event';
 import { signInActivity } from '../domain/audit-activity';
 import {
   auditProjects,
-  auditScope,
   exportAuditEvents,
   findAuditEvent,
   listAuditEvents,
@@ -16,7 +15,7 @@ import type { AppDeps, AppEnv } from '../http/env';
 import { guard } from '../http/guard';
 import { renderRefusal } from '../http/refusal';
 import { isHtmx, renderFragment, renderPage, renderStatusPage } from '../http/render';
-import { actionContext } from '../http/session';
+import { actionContext, viewerAuditScope } from '../http/session';
 
 const VIEW = { permission: 'audit.view' } as const;
 
@@ -28,7 +27,7 @@ export function auditRoutes(deps: AppDeps) {
   app.get('/audit', guard(deps, VIEW), async (c) => {
     const q = parseAuditListQuery(new URL(c.req.url).searchParams);
     const timeZone = c.get('timeZone');
-    const scope = await auditScope(deps.db, c.get('actor'), now());
+    const scope = viewerAuditScope(c);
     const page = await listAuditEvents(deps.db, q, scope, timeZone);
     if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#audit-list')) {
       return renderFragment(
@@ -52,7 +51,7 @@ export function auditRoutes(deps: AppDeps) {
 
   app.get('/audit/events/:id', guard(deps, VIEW), async (c) => {
     const id = c.req.param('id');
-    const scope = await auditScope(deps.db, c.get('actor'), now());
+    const scope = viewerAuditScope(c);
     const event = /^\d{1,15}$/.test(id) ? await findAuditEvent(deps.db, Number(id), scope) : null;
     if (!event) return renderStatusPage(c, 404);
     return renderPage(c, { title: `Event ${event.id}`, body: <AuditEventPage event={event} /> });

@@ -7,7 +7,6 @@ import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { UserEditPage } from '../../views/pages/user-edit';
 import { UserResults, UsersPage, usersRange } from '../../views/pages/users';
-import { auditScope } from '../domain/audit-list';
 import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import { roleAndTeamChoices } from '../domain/choices';
 import type { ActionContext } from '../domain/context';
@@ -34,7 +33,7 @@ import { formFields, formValues } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
-import { actionContext } from '../http/session';
+import { actionContext, viewerAuditScope } from '../http/session';
 
 type Status = 200 | 403 | 409 | 422;
 const VIEW = { permission: 'users.view' } as const;
@@ -53,9 +52,7 @@ export function userRoutes(deps: AppDeps) {
       const canManage = actor.kind === 'user' && actor.permissions.has('users.manage');
       // A person's events are mostly account-wide (sign-ins): their links are for account-wide viewers.
       const canAudit =
-        actor.kind === 'user' &&
-        actor.permissions.has('audit.view') &&
-        (await auditScope(deps.db, actor, now())).all;
+        actor.kind === 'user' && actor.permissions.has('audit.view') && viewerAuditScope(c).all;
       return renderPage(c, {
         title: details.user.name,
         status,
