@@ -21,6 +21,7 @@ import {
   type PagingLink,
   pageWindow,
   parsePaging,
+  textParam,
 } from './list-paging';
 
 /**
@@ -49,9 +50,6 @@ export interface AuditListQuery extends Paging {
   to: string;
 }
 
-const text = (params: URLSearchParams, name: string, max: number) =>
-  (params.get(name) ?? '').replaceAll('\u0000', '').trim().slice(0, max);
-
 /** A real calendar day from 1970 on (PostgreSQL refuses year 0, JavaScript rolls 02-30 over). */
 function validDay(value: string): string {
   if (!DAY.test(value)) return '';
@@ -65,15 +63,15 @@ export function parseAuditListQuery(params: URLSearchParams): AuditListQuery {
   const outcome = params.get('outcome') ?? '';
   const project = params.get('project') ?? '';
   return {
-    q: text(params, 'q', 200),
-    actor: text(params, 'actor', 254),
+    q: textParam(params, 'q', 200),
+    actor: textParam(params, 'actor', 254),
     actions: [...new Set(params.getAll('action'))].filter(isAuditAction),
-    user: text(params, 'user', 254),
-    target: text(params, 'target', 300),
+    user: textParam(params, 'user', 254),
+    target: textParam(params, 'target', 300),
     project: uuid.safeParse(project).success ? project : '',
     outcome: (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as AuditOutcome) : '',
-    from: validDay(text(params, 'from', 10)),
-    to: validDay(text(params, 'to', 10)),
+    from: validDay(textParam(params, 'from', 10)),
+    to: validDay(textParam(params, 'to', 10)),
     ...parsePaging(params),
   };
 }

@@ -18,6 +18,7 @@ import {
   type PagingLink,
   pageWindow,
   parsePaging,
+  textParam,
 } from './list-paging';
 
 /**
@@ -41,10 +42,9 @@ export interface InvitationListQuery extends Paging {
 }
 
 export function parseInvitationListQuery(params: URLSearchParams): InvitationListQuery {
-  const invitedBy = (params.get('invited_by') ?? '').trim().slice(0, 254);
   return {
-    q: (params.get('q') ?? '').replaceAll('\u0000', '').trim().slice(0, 200),
-    invitedBy: invitedBy.replaceAll('\u0000', ''),
+    q: textParam(params, 'q', 200),
+    invitedBy: textParam(params, 'invited_by', 254),
     states: params.getAll('state').filter((s): s is ListedState => Object.hasOwn(LISTED_STATES, s)),
     ...parsePaging(params),
   };

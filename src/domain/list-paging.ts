@@ -17,6 +17,10 @@ export interface Paging {
   pos: number;
 }
 
+/** A text filter from the URL: without NUL (PostgreSQL refuses it), trimmed, at most `max` long. */
+export const textParam = (params: URLSearchParams, name: string, max: number) =>
+  (params.get(name) ?? '').replaceAll('\u0000', '').trim().slice(0, max);
+
 /** Lenient: a stale or hand-edited URL falls back to the first page of 25. */
 export function parsePaging(params: URLSearchParams): Paging {
   const per = Number(params.get('per'));

@@ -26,6 +26,7 @@ import {
   type PagingLink,
   pageWindow,
   parsePaging,
+  textParam,
 } from './list-paging';
 import { type UserStatus, userStatus } from './user-actions';
 
@@ -73,7 +74,7 @@ export function parseUserListQuery(params: URLSearchParams): UserListQuery {
   const sort = one('sort').replace(/^-/, '');
   return {
     tab: one('tab') === 'deactivated' ? 'deactivated' : 'users',
-    q: one('q').replaceAll('\u0000', '').trim().slice(0, 200),
+    q: textParam(params, 'q', 200),
     roles: all('role')
       .filter((r) => uuid.safeParse(r).success)
       .slice(0, 20),
