@@ -73,3 +73,13 @@ export function ListStatus({ text }: { text: string }) {
     </div>
   );
 }
+
+/** The list's export links: every row the filters match, in each format (`<base>.csv?<filter>`). */
+export function ExportLinks({ base, filter }: { base: string; filter: URLSearchParams }) {
+  return (
+    <p class="actions">
+      <a href={`${base}.csv?${filter}`}>Export CSV</a>
+      <a href={`${base}.json?${filter}`}>Export JSON</a>
+    </p>
+  );
+}

@@ -11,7 +11,7 @@ import { type AuditListQuery, type AuditPage, auditListParams, OUTCOMES } from '
 import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { ActivityChart } from '../components/activity-chart';
 import { Field, SelectField } from '../components/form';
-import { Pagination, rangeText } from '../components/pagination';
+import { ExportLinks, Pagination, rangeText } from '../components/pagination';
 import { Time } from '../components/time';
 
 export const auditRange = (page: AuditPage) => rangeText(page, page.events.length, 'events');
@@ -33,13 +33,9 @@ const ACTIONS_BY_AREA = (Object.keys(AUDIT_AREAS) as AuditArea[]).map((area) => 
 }));
 
 export function AuditResults({ q, page }: { q: AuditListQuery; page: AuditPage }) {
-  const filter = auditListParams({ ...q, per: 25 }).toString();
   return (
     <div id="audit-list">
-      <p class="actions">
-        <a href={`/audit/export.csv?${filter}`}>Export CSV</a>
-        <a href={`/audit/export.json?${filter}`}>Export JSON</a>
-      </p>
+      <ExportLinks base="/audit/export" filter={auditListParams({ ...q, per: 25 })} />
       <div class="table-scroll">
         <table>
           <caption>{auditRange(page)}</caption>

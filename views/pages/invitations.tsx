@@ -15,7 +15,7 @@ import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, type FieldErrors, SelectField, TextAreaField } from '../components/form';
-import { Pagination, rangeText } from '../components/pagination';
+import { ExportLinks, Pagination, rangeText } from '../components/pagination';
 import { Time } from '../components/time';
 
 export const invitationsRange = (page: InvitationPage) =>
@@ -69,13 +69,9 @@ export function InvitationResults({
   page: InvitationPage;
   now: Date;
 }) {
-  const filter = invitationListParams({ ...q, per: 25 }).toString();
   return (
     <div id="invitation-list">
-      <p class="actions">
-        <a href={`/invitations/export.csv?${filter}`}>Export CSV</a>
-        <a href={`/invitations/export.json?${filter}`}>Export JSON</a>
-      </p>
+      <ExportLinks base="/invitations/export" filter={invitationListParams({ ...q, per: 25 })} />
       <div class="table-scroll">
         <table>
           <caption>{invitationsRange(page)}</caption>

@@ -11,7 +11,7 @@ import {
 import { DialogLink } from '../components/dialog';
 import { SelectField } from '../components/form';
 import { day } from '../components/format';
-import { Pagination, rangeText } from '../components/pagination';
+import { ExportLinks, Pagination, rangeText } from '../components/pagination';
 import { BulkForm } from './bulk';
 import { UserTabs } from './invitations';
 
@@ -69,19 +69,13 @@ export function UserResults({
   canManage: boolean;
   canExport: boolean;
 }) {
-  const exportQuery = listParams(q).toString();
   return (
     <div id="user-list">
       {/* Part of the filter form (by its id), so that htmx updates keep the sort and the exports current. */}
       {q.sort !== 'name' || q.dir !== 'asc' ? (
         <input type="hidden" name="sort" form="filters" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
       ) : null}
-      {canExport ? (
-        <p class="actions">
-          <a href={`/users/export.csv?${exportQuery}`}>Export CSV</a>
-          <a href={`/users/export.json?${exportQuery}`}>Export JSON</a>
-        </p>
-      ) : null}
+      {canExport ? <ExportLinks base="/users/export" filter={listParams(q)} /> : null}
       <div class="table-scroll">
         <table class="user-table">
           <caption>{usersRange(page)}</caption>
