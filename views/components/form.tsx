@@ -112,6 +112,42 @@ export function Field({
   );
 }
 
+/**
+ * A new password and its confirmation, as password managers expect them (`new-password`); the
+ * hint says the policy. The page puts a hidden `username` field before it where there is one.
+ */
+export function NewPasswordFields({
+  labels,
+  hint,
+  errors,
+}: {
+  labels: { password: string; confirm: string };
+  hint: Child;
+  errors: FieldErrors;
+}) {
+  return (
+    <>
+      <Field
+        name="password"
+        label={labels.password}
+        type="password"
+        autocomplete="new-password"
+        required
+        hint={hint}
+        error={errors.password}
+      />
+      <Field
+        name="confirm"
+        label={labels.confirm}
+        type="password"
+        autocomplete="new-password"
+        required
+        error={errors.confirm}
+      />
+    </>
+  );
+}
+
 /** As Field, for several lines of text. */
 export function TextAreaField({
   name,

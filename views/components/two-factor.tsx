@@ -81,3 +81,17 @@ export function AuthenticationCodeField({ error }: { error?: string | undefined 
     />
   );
 }
+
+/** The code that proves a new authenticator works, under its key (sign-up and My account). */
+export function EnrolmentCodeField({ label, error }: { label: string; error?: string | undefined }) {
+  return (
+    <Field
+      name="code"
+      label={label}
+      autocomplete="one-time-code"
+      inputmode="numeric"
+      required
+      error={error}
+    />
+  );
+}

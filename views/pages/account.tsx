@@ -3,9 +3,9 @@ import { actionText, OUTCOME_TEXT } from '../../src/domain/audit-actions';
 import type { MyAccount, MySession, mySecurityEvents } from '../../src/domain/my-account';
 import { TIME_ZONES } from '../../src/domain/time-zones';
 import { LANGUAGES } from '../../src/i18n/messages';
-import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
+import { ErrorSummary, Field, type FieldErrors, NewPasswordFields, SelectField } from '../components/form';
 import { Time } from '../components/time';
-import { RecoveryCodeList, TotpKey } from '../components/two-factor';
+import { EnrolmentCodeField, RecoveryCodeList, TotpKey } from '../components/two-factor';
 
 const PROFILE_LABELS = { name: 'Name', language: 'Language of emails', time_zone: 'Time zone' };
 const PASSWORD_LABELS = {
@@ -89,22 +89,10 @@ export function AccountPage({
             required
             error={errors.current}
           />
-          <Field
-            name="password"
-            label={PASSWORD_LABELS.password}
-            type="password"
-            autocomplete="new-password"
+          <NewPasswordFields
+            labels={PASSWORD_LABELS}
             hint={`${account.minLength} to 128 characters, not a common password, without your name or email.`}
-            required
-            error={errors.password}
-          />
-          <Field
-            name="confirm"
-            label={PASSWORD_LABELS.confirm}
-            type="password"
-            autocomplete="new-password"
-            required
-            error={errors.confirm}
+            errors={errors}
           />
           <button type="submit">Change password</button>
         </form>
@@ -301,14 +289,7 @@ export function EnrolPage({
           </p>
           <TotpKey setup={pending} qrLabel="QR code of the key below" keyLabel="Key" />
           <form method="post" action="/account/two-factor/confirm" novalidate>
-            <Field
-              name="code"
-              label="Code from the app"
-              autocomplete="one-time-code"
-              inputmode="numeric"
-              required
-              error={errors.code}
-            />
+            <EnrolmentCodeField label="Code from the app" error={errors.code} />
             <button type="submit">Turn on two-factor authentication</button>
           </form>
         </>

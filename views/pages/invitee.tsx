@@ -2,8 +2,8 @@ import type { TotpSetup } from '../../src/auth/totp';
 import type { Language } from '../../src/db/schema';
 import type { InvitationUnusable, InvitationView } from '../../src/domain/invitation-signup';
 import { longDate, messages } from '../../src/i18n/messages';
-import { ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { RecoveryCodeList, TotpKey } from '../components/two-factor';
+import { ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../components/form';
+import { EnrolmentCodeField, RecoveryCodeList, TotpKey } from '../components/two-factor';
 
 /** The invitee's pages, in the invitation's language (src/i18n/messages.ts). */
 
@@ -104,22 +104,10 @@ export function SignupPage({
           required
           error={errors.name}
         />
-        <Field
-          name="password"
-          label={t.password}
-          type="password"
-          autocomplete="new-password"
-          required
+        <NewPasswordFields
+          labels={{ password: t.password, confirm: t.confirmPassword }}
           hint={t.passwordHint(i.passwordMinLength)}
-          error={errors.password}
-        />
-        <Field
-          name="confirm"
-          label={t.confirmPassword}
-          type="password"
-          autocomplete="new-password"
-          required
-          error={errors.confirm}
+          errors={errors}
         />
         <button type="submit">{t.continue}</button>
       </form>
@@ -147,14 +135,7 @@ export function TwoFactorPage({
       <ErrorSummary errors={errors} labels={{ code: t.codeLabel }} title={t.errorSummary} />
       <TotpKey setup={setup} qrLabel={t.qrLabel} keyLabel={t.keyLabel} />
       <form method="post" action={`/invite/${token}/two-factor`} novalidate>
-        <Field
-          name="code"
-          label={t.codeLabel}
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          required
-          error={errors.code}
-        />
+        <EnrolmentCodeField label={t.codeLabel} error={errors.code} />
         <button type="submit">{t.verify}</button>
       </form>
     </section>

@@ -1,5 +1,5 @@
-import { ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { utcTime } from '../components/format';
+import { ErrorSummary, type FieldErrors, NewPasswordFields } from '../components/form';
+import { Time } from '../components/time';
 import { AuthenticationCodeField, CODE_LABELS } from '../components/two-factor';
 
 export interface SetPasswordProps {
@@ -25,22 +25,10 @@ export function SetPasswordPage({ action, email, name, minLength, reset, errors 
       <form method="post" action={action} novalidate>
         {/* Lets password managers file the new password under the right account. */}
         <input type="hidden" name="username" value={email} autocomplete="username" />
-        <Field
-          name="password"
-          label={LABELS.password}
-          type="password"
-          autocomplete="new-password"
-          required
+        <NewPasswordFields
+          labels={LABELS}
           hint={`${minLength} to 128 characters, not a common password, without your name or email. A few unrelated words make a strong password; paste is fine.`}
-          error={errors.password}
-        />
-        <Field
-          name="confirm"
-          label={LABELS.confirm}
-          type="password"
-          autocomplete="new-password"
-          required
-          error={errors.confirm}
+          errors={errors}
         />
         <button type="submit">{reset ? 'Save new password' : 'Set password'}</button>
       </form>
@@ -84,7 +72,11 @@ export function LinkCodePage({
         <strong>{email}</strong> uses two-factor authentication. Enter the 6-digit code your authenticator app
         shows, or one of your recovery codes, before you choose the new password.
       </p>
-      {blockedUntil ? <p>Too many wrong codes. Try again after {utcTime(blockedUntil)}.</p> : null}
+      {blockedUntil ? (
+        <p>
+          Too many wrong codes. Try again after <Time at={blockedUntil} />.
+        </p>
+      ) : null}
       <form method="post" action={action} novalidate>
         <AuthenticationCodeField error={errors.code} />
         <button type="submit">Continue</button>
