@@ -39,7 +39,7 @@ export function renderPage(
         path={c.req.path}
         lang={page.lang}
       >
-        <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{page.body}</TimeZoneContext.Provider>
+        {inViewerZone(c, page.body)}
       </Layout>
     </>,
     status,
@@ -48,11 +48,13 @@ export function renderPage(
 
 /** A fragment on its own (HTMX), with times in the viewer's time zone as in a whole page. */
 export function renderFragment(c: Context<AppEnv>, body: Child, status: ContentfulStatusCode = 200) {
-  return c.html(
-    <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{body}</TimeZoneContext.Provider>,
-    status,
-  );
+  return c.html(inViewerZone(c, body), status);
 }
+
+/** `<Time>` inside shows the viewer's zone; UTC before loadActor has run (an early error page). */
+const inViewerZone = (c: Context<AppEnv>, body: Child) => (
+  <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{body}</TimeZoneContext.Provider>
+);
 
 export function renderStatusPage(c: Context<AppEnv>, status: StatusCode) {
   return renderPage(c, {

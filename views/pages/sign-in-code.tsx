@@ -1,5 +1,5 @@
 import { ErrorSummary, type FieldErrors } from '../components/form';
-import { utcTime } from '../components/format';
+import { Time } from '../components/time';
 import { AuthenticationCodeField, CODE_LABELS } from '../components/two-factor';
 
 /** The second sign-in step; the same field takes a recovery code. */
@@ -18,9 +18,12 @@ export function SignInCodePage({
       <ErrorSummary errors={errors} labels={CODE_LABELS} />
       {blockedUntil ? (
         <p>
-          Too many wrong codes. You can try again after <strong>{utcTime(blockedUntil)}</strong>. If you have
-          lost your authenticator, use a recovery code then, or ask an administrator to reset your two-factor
-          authentication.
+          Too many wrong codes. You can try again after{' '}
+          <strong>
+            <Time at={blockedUntil} />
+          </strong>
+          . If you have lost your authenticator, use a recovery code then, or ask an administrator to reset
+          your two-factor authentication.
         </p>
       ) : null}
       <p>Enter the 6-digit code your authenticator app shows, or one of your recovery codes.</p>
