@@ -22,8 +22,11 @@ export async function signInActivity(db: Db, now: Date, timeZone: string): Promi
   // 30 days of sign-ins can be millions of events in a large account: each instance counts them
   // at most once a minute per time zone, and every admin's home page shares the answer.
   const key = `${timeZone} ${zonedDay(now, timeZone)}`;
-  const cache = caches.get(db) ?? new Map<string, { at: number; days: Promise<ActivityDay[]> }>();
-  caches.set(db, cache);
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.days;
   const days = countActivity(db, now, timeZone);
