@@ -38,6 +38,32 @@
     }
   });
 
+  // Lists (users, invitations, audit): a sort header or page link is replaced with the table, and
+  // focus would fall to the body. Give it to the same control in the new fragment (their ids are
+  // stable), or to the caption when that control is gone or disabled (Next on the last page). The
+  // server's out-of-band fragment puts the new order and range in the live region.
+  let listFocus = null;
+  document.addEventListener('htmx:before:swap', (event) => {
+    listFocus = null;
+    const active = document.activeElement;
+    const list = active instanceof Element ? active.closest('[data-list]') : null;
+    if (!list) return;
+    const tasks = event.detail?.tasks ?? [];
+    const targets = tasks.map((t) =>
+      typeof t.target === 'string' ? document.querySelector(t.target) : t.target,
+    );
+    if (targets.includes(list)) listFocus = { list: list.id, control: active.id };
+  });
+  document.addEventListener('htmx:after:swap', () => {
+    if (!listFocus) return;
+    const { list, control } = listFocus;
+    listFocus = null;
+    const same = control ? document.getElementById(control) : null;
+    const usable = same instanceof HTMLElement && !same.matches(':disabled') && same.closest('[data-list]');
+    const target = usable ? same : document.getElementById(`${list}-caption`);
+    if (target instanceof HTMLElement && document.activeElement !== target) target.focus();
+  });
+
   // The users list: columns shown or hidden are remembered in this browser (localStorage).
   const COLUMNS_KEY = 'gatehouse.users.hiddenColumns';
   const hiddenColumns = () => {

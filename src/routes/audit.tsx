@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { ListStatus } from '../../views/components/pagination';
-import { AuditLogPage, AuditResults, auditRange } from '../../views/pages/audit';
+import { AuditLogPage, AuditResults, auditAnnouncement } from '../../views/pages/audit';
 import { AuditEventPage } from '../../views/pages/audit-event';
 import { signInActivity } from '../domain/audit-activity';
 import {
@@ -34,7 +34,7 @@ export function auditRoutes(deps: AppDeps) {
         c,
         <>
           <AuditResults q={q} page={page} />
-          <ListStatus text={auditRange(page)} />
+          <ListStatus text={auditAnnouncement(page)} />
         </>,
       );
     }

@@ -11,7 +11,7 @@ import {
   InviteForm,
   InviteResultPage,
   type InviteValues,
-  invitationsRange,
+  invitationsAnnouncement,
 } from '../../views/pages/invitations';
 import type { Language } from '../db/schema';
 import { exportInvitations, listInvitations, parseInvitationListQuery } from '../domain/invitation-list';
@@ -54,7 +54,7 @@ export function invitationRoutes(deps: AppDeps) {
       return c.html(
         <>
           <InvitationResults q={q} page={page} now={now()} />
-          <ListStatus text={invitationsRange(page)} />
+          <ListStatus text={invitationsAnnouncement(page)} />
         </>,
       );
     }

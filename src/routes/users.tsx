@@ -6,7 +6,7 @@ import { ListStatus } from '../../views/components/pagination';
 import { BulkPreviewPage, BulkResultPage } from '../../views/pages/bulk';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/pages/user';
 import { UserEditPage } from '../../views/pages/user-edit';
-import { UserResults, UsersPage, usersRange } from '../../views/pages/users';
+import { UserResults, UsersPage, usersAnnouncement } from '../../views/pages/users';
 import { type BulkAction, previewBulk, runBulk } from '../domain/bulk';
 import { roleAndTeamChoices } from '../domain/choices';
 import type { ActionContext } from '../domain/context';
@@ -107,7 +107,7 @@ export function userRoutes(deps: AppDeps) {
             canManage={canManage}
             canExport={actor.permissions.has('users.export')}
           />
-          <ListStatus text={usersRange(page)} />
+          <ListStatus text={usersAnnouncement(q, page)} />
         </>,
       );
     }

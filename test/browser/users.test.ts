@@ -71,7 +71,9 @@ describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
     const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
     await page.getByLabel('Search name or email').focus();
     await page.keyboard.type('member 2');
-    await expect.poll(() => page.locator('#list-status').textContent()).toBe('Showing 1–10 of 10 users');
+    await expect
+      .poll(() => page.locator('#list-status').textContent())
+      .toBe('Sorted by name, A to Z. Showing 1–10 of 10 users');
     expect(page.url()).toContain('q=member+2');
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(before);
     expect(await axeViolations(page)).toEqual([]);

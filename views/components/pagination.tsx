@@ -10,6 +10,10 @@ export function rangeText(page: PageWindow, shown: number, noun: string): string
   return `Showing ${number(page.pos)}–${number(end)} of ${total} ${noun}`;
 }
 
+/**
+ * Each link keeps its id from page to page (`<list>-next`), so that public/js/app.js can give
+ * focus back to the same link in the new fragment, or to the caption when it is now disabled.
+ */
 function PageLink({
   href,
   label,
@@ -21,8 +25,10 @@ function PageLink({
   enabled: boolean;
   target: string;
 }) {
+  const id = `${target}-${label.toLowerCase()}`;
   return enabled ? (
     <a
+      id={id}
       href={href}
       hx-get={href}
       hx-target={`#${target}`}
@@ -33,7 +39,7 @@ function PageLink({
       {label}
     </a>
   ) : (
-    <button type="button" class="page-link button-link disabled" disabled aria-disabled="true">
+    <button type="button" id={id} class="page-link button-link disabled" disabled aria-disabled="true">
       {label}
     </button>
   );
@@ -64,6 +70,21 @@ export function Pagination({ page, shown, per, noun, target, href }: PaginationP
     </nav>
   );
 }
+
+/** A list's caption: focus lands here after an update when the control used is gone. */
+export function ListCaption({ list, text }: { list: string; text: string }) {
+  return (
+    <caption id={`${list}-caption`} tabindex={-1}>
+      {text}
+    </caption>
+  );
+}
+
+/**
+ * What the live region says after an update, the same way on every list: the order, then the
+ * range ("Sorted by email, A to Z. Showing 1–25 of 41 users").
+ */
+export const listAnnouncement = (order: string, range: string) => `Sorted ${order}. ${range}`;
 
 /** With an HTMX update: the new text for the page's live region, swapped out of band. */
 export function ListStatus({ text }: { text: string }) {

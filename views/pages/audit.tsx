@@ -11,10 +11,13 @@ import { type AuditListQuery, type AuditPage, auditListParams, OUTCOMES } from '
 import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { ActivityChart } from '../components/activity-chart';
 import { Field, SelectField } from '../components/form';
-import { ExportLinks, Pagination, rangeText } from '../components/pagination';
+import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
 import { Time } from '../components/time';
 
 export const auditRange = (page: AuditPage) => rangeText(page, page.events.length, 'events');
+
+export const auditAnnouncement = (page: AuditPage) =>
+  listAnnouncement('by time, newest first', auditRange(page));
 
 /** What an event acted on, in words: its label, else its type and id. */
 export function targetText(e: {
@@ -34,11 +37,11 @@ const ACTIONS_BY_AREA = (Object.keys(AUDIT_AREAS) as AuditArea[]).map((area) => 
 
 export function AuditResults({ q, page }: { q: AuditListQuery; page: AuditPage }) {
   return (
-    <div id="audit-list">
+    <div id="audit-list" data-list="">
       <ExportLinks base="/audit/export" filter={auditListParams({ ...q, per: 25 })} />
       <div class="table-scroll">
         <table>
-          <caption>{auditRange(page)}</caption>
+          <ListCaption list="audit-list" text={auditRange(page)} />
           <thead>
             <tr>
               <th scope="col">Time</th>

@@ -15,11 +15,15 @@ import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, type FieldErrors, SelectField, TextAreaField } from '../components/form';
-import { ExportLinks, Pagination, rangeText } from '../components/pagination';
+import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
 import { Time } from '../components/time';
 
 export const invitationsRange = (page: InvitationPage) =>
   rangeText(page, page.invitations.length, 'invitations');
+
+/** The list has one order: open ones first (pending, expired, declined, revoked), newest first within. */
+export const invitationsAnnouncement = (page: InvitationPage) =>
+  listAnnouncement('by state, then newest first', invitationsRange(page));
 
 const DAY = 86_400_000;
 
@@ -70,11 +74,11 @@ export function InvitationResults({
   now: Date;
 }) {
   return (
-    <div id="invitation-list">
+    <div id="invitation-list" data-list="">
       <ExportLinks base="/invitations/export" filter={invitationListParams({ ...q, per: 25 })} />
       <div class="table-scroll">
         <table>
-          <caption>{invitationsRange(page)}</caption>
+          <ListCaption list="invitation-list" text={invitationsRange(page)} />
           <thead>
             <tr>
               <th scope="col">Email</th>

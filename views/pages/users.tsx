@@ -11,7 +11,7 @@ import {
 import { DialogLink } from '../components/dialog';
 import { SelectField } from '../components/form';
 import { day } from '../components/format';
-import { ExportLinks, Pagination, rangeText } from '../components/pagination';
+import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
 import { BulkForm } from './bulk';
 import { UserTabs } from './invitations';
 
@@ -32,27 +32,63 @@ const SORTABLE: Partial<Record<string, SortKey>> = {
 
 export const usersRange = (page: UserPage) => rangeText(page, page.users.length, 'users');
 
+const SORT_NAMES: Record<SortKey, string> = {
+  name: 'name',
+  email: 'email',
+  last_login: 'last sign-in',
+  created: 'date created',
+};
+
+const ORDER_NAMES = {
+  dated: { asc: 'oldest first', desc: 'newest first' },
+  text: { asc: 'A to Z', desc: 'Z to A' },
+} as const;
+
+/** "by last sign-in, newest first": dates read as time, names and emails as the alphabet. */
+function sortOrderText(column: SortKey, dir: 'asc' | 'desc') {
+  const kind = column === 'last_login' || column === 'created' ? 'dated' : 'text';
+  return `by ${SORT_NAMES[column]}, ${ORDER_NAMES[kind][dir]}`;
+}
+
+export const usersAnnouncement = (q: UserListQuery, page: UserPage) =>
+  listAnnouncement(sortOrderText(q.sort, q.dir), usersRange(page));
+
 function statusText(u: ListedUser) {
   return u.status === 'Locked' && u.lockedUntil
     ? `Locked until ${u.lockedUntil.toISOString().slice(0, 16).replace('T', ' ')} UTC`
     : u.status;
 }
 
+/**
+ * The link's name is the column's; the state is the header's aria-sort and what activating it
+ * does is its description, so that a screen reader reads "Email, sorted ascending" first.
+ */
 function SortHeader({ q, column, label }: { q: UserListQuery; column: SortKey; label: string }) {
   const active = q.sort === column;
   const nextDir = active && q.dir === 'asc' ? 'desc' : 'asc';
   const href = `/users?${listParams({ ...q, sort: column, dir: nextDir })}`;
+  const hint = `sort-${column}-hint`;
   return (
     <th
       scope="col"
       aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : undefined}
       data-column={column === 'name' ? undefined : column}
     >
-      <a href={href} hx-get={href} hx-target="#user-list" hx-swap="outerHTML" hx-push-url="true">
+      <a
+        id={`sort-${column}`}
+        href={href}
+        hx-get={href}
+        hx-target="#user-list"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        aria-describedby={hint}
+      >
         {label}
-        <span class="visually-hidden">, sort {nextDir === 'asc' ? 'ascending' : 'descending'}</span>
         {active ? <span aria-hidden="true">{q.dir === 'asc' ? ' ▲' : ' ▼'}</span> : null}
       </a>
+      <span id={hint} hidden>
+        Activate to sort {sortOrderText(column, nextDir)}
+      </span>
     </th>
   );
 }
@@ -70,7 +106,7 @@ export function UserResults({
   canExport: boolean;
 }) {
   return (
-    <div id="user-list">
+    <div id="user-list" data-list="">
       {/* Part of the filter form (by its id), so that htmx updates keep the sort and the exports current. */}
       {q.sort !== 'name' || q.dir !== 'asc' ? (
         <input type="hidden" name="sort" form="filters" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
@@ -78,7 +114,7 @@ export function UserResults({
       {canExport ? <ExportLinks base="/users/export" filter={listParams(q)} /> : null}
       <div class="table-scroll">
         <table class="user-table">
-          <caption>{usersRange(page)}</caption>
+          <ListCaption list="user-list" text={usersRange(page)} />
           <thead>
             <tr>
               {canManage ? (
