@@ -26,7 +26,20 @@
     }
     const target = source instanceof Element ? source : document;
     const errors = target.querySelector('.error-summary');
-    if (errors instanceof HTMLElement) errors.focus();
+    if (errors instanceof HTMLElement) {
+      errors.focus();
+      return;
+    }
+    // A form in the dialog answered with its result (the invite dialog): the form that had focus
+    // is gone, so focus goes to the result's heading, and the dialog's live region, present since
+    // the dialog opened, reads the outcome.
+    if (source instanceof Element && source.id === 'dialog-body') {
+      const heading = source.querySelector('#dialog-title[tabindex]');
+      if (heading instanceof HTMLElement) heading.focus();
+      const result = source.querySelector('[data-announce]');
+      const status = document.getElementById('dialog-status');
+      if (result && status) status.textContent = result.getAttribute('data-announce');
+    }
   });
 
   document.addEventListener('click', (event) => {
@@ -112,8 +125,7 @@
 
   if (dialog instanceof HTMLDialogElement) {
     dialog.addEventListener('close', () => {
-      const body = dialog.querySelector('#dialog-body');
-      if (body) body.replaceChildren();
+      for (const part of dialog.querySelectorAll('#dialog-body, #dialog-status')) part.replaceChildren();
       if (opener instanceof HTMLElement) opener.focus();
       opener = null;
     });

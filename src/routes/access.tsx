@@ -1,7 +1,12 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { lastDay } from '../../views/components/format';
-import { AccessPage, type BindingFormValues, EMPTY_BINDING } from '../../views/pages/access';
+import {
+  AccessPage,
+  type BindingFormValues,
+  EMPTY_BINDING,
+  RemoveBindingPage,
+} from '../../views/pages/access';
 import { BindingEditPage } from '../../views/pages/binding-edit';
 import { EffectiveAccessPage } from '../../views/pages/effective-access';
 import { createBinding, deleteBinding, listBindings, updateBinding } from '../domain/bindings';
@@ -14,7 +19,7 @@ import type { AppDeps, AppEnv } from '../http/env';
 import { formFields, formValues } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
-import { redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
 import { actionContext } from '../http/session';
 import { safeNext } from './auth';
 
@@ -128,13 +133,33 @@ export function accessRoutes(deps: AppDeps) {
     }
   });
 
+  const removePage = async (
+    c: Context<AppEnv>,
+    id: string,
+    errors?: FormErrors,
+    status: 200 | 403 | 409 | 422 = 200,
+  ) => {
+    const binding = (await listBindings(deps.db, projectOf(c), now())).find((b) => b.id === id);
+    if (!binding) return renderStatusPage(c, 404);
+    return renderPage(c, {
+      title: 'Remove role binding',
+      status,
+      body: <RemoveBindingPage binding={binding} errors={errors} inDialog={isHtmx(c)} />,
+    });
+  };
+
+  app.get('/access/bindings/:id/delete', guard(deps, { permission: 'users.manage' }), (c) =>
+    removePage(c, c.req.param('id')),
+  );
+
   app.post('/access/bindings/:id/delete', guard(deps, { permission: 'users.manage' }), async (c) => {
+    const id = c.req.param('id');
     try {
-      await deleteBinding(actionContext(c, deps), c.req.param('id'));
+      await deleteBinding(actionContext(c, deps), id);
       return redirectWithFlash(c, '/access', 'Role binding removed.');
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
-        accessPage(c, undefined, errors, status as 403 | 409 | 422),
+        removePage(c, id, errors, status as 403 | 409 | 422),
       );
     }
   });

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
-import { TeamPage, TeamsPage } from '../../views/pages/teams';
+import { TeamMemberConfirmPage, TeamPage, TeamsPage } from '../../views/pages/teams';
 import { NotFoundError } from '../domain/errors';
 import {
   addTeamMember,
@@ -150,6 +150,39 @@ export function teamRoutes(deps: AppDeps) {
     }
   });
 
+  /** The confirmation before a member, or their team admin role, goes; the POST decides who may. */
+  const memberConfirmPage = async (
+    c: Context<AppEnv>,
+    kind: 'remove' | 'admin',
+    errors?: FormErrors,
+    status: Status = 200,
+  ) => {
+    const actor = c.get('actor');
+    if (actor.kind !== 'user') return renderStatusPage(c, 403);
+    const team = await getTeam(deps.db, c.req.param('id') ?? '');
+    const member = team.members.find((m) => m.userId === c.req.param('userId'));
+    if (!member) return renderStatusPage(c, 404);
+    // Not an admin: nothing to confirm (this is also where a confirmed password leads back to).
+    if (kind === 'admin' && !member.isAdmin) return c.redirect(`/teams/${team.id}`, 303);
+    if (!canManage(c) && !(await teamsAdministeredBy(deps.db, actor.id)).includes(team.id))
+      return renderStatusPage(c, 403);
+    return renderPage(c, {
+      title: kind === 'remove' ? `Remove ${member.name} from team ${team.name}` : 'Remove team admin',
+      status,
+      body: (
+        <TeamMemberConfirmPage team={team} member={member} kind={kind} errors={errors} inDialog={isHtmx(c)} />
+      ),
+    });
+  };
+
+  app.get('/teams/:id/members/:userId/remove', guard(deps, 'signed-in'), async (c) => {
+    try {
+      return await memberConfirmPage(c, 'remove');
+    } catch (error) {
+      return renderRefusal(c, error, () => renderStatusPage(c, 404));
+    }
+  });
+
   app.post('/teams/:id/members/:userId/remove', guard(deps, 'signed-in'), async (c) => {
     const id = c.req.param('id');
     try {
@@ -157,8 +190,16 @@ export function teamRoutes(deps: AppDeps) {
       return redirectWithFlash(c, `/teams/${id}`, 'Member removed from the team.');
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
-        teamPage(c, id, { errors, status: status as Status }),
+        memberConfirmPage(c, 'remove', errors, status as Status),
       );
+    }
+  });
+
+  app.get('/teams/:id/members/:userId/admin', guard(deps, { permission: 'teams.manage' }), async (c) => {
+    try {
+      return await memberConfirmPage(c, 'admin');
+    } catch (error) {
+      return renderRefusal(c, error, () => renderStatusPage(c, 404));
     }
   });
 
@@ -174,7 +215,9 @@ export function teamRoutes(deps: AppDeps) {
       );
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
-        teamPage(c, id, { errors, status: status as Status }),
+        form.admin === 'true'
+          ? teamPage(c, id, { errors, status: status as Status })
+          : memberConfirmPage(c, 'admin', errors, status as Status),
       );
     }
   });

@@ -12,11 +12,15 @@ export function DialogLink({ href, children }: { href: string; children: Child }
   );
 }
 
-/** The one dialog of every page; empty until a DialogLink fills it. */
+/**
+ * The one dialog of every page; empty until a DialogLink fills it. Its live region stays while
+ * the body is replaced, so that a result arriving in the body can be announced.
+ */
 export function DialogHost() {
   return (
     <dialog id="dialog" class="dialog">
       <div id="dialog-body" />
+      <div id="dialog-status" class="visually-hidden" role="status" />
     </dialog>
   );
 }

@@ -37,18 +37,19 @@ export function PermissionMatrix({
   selected,
   disabled = false,
   caption,
-  describedBy,
+  errorId,
 }: {
   name: string;
   selected: ReadonlySet<string>;
   disabled?: boolean;
   caption: string;
-  describedBy?: string | undefined;
+  /** The id of the message saying what is wrong with the choice: each checkbox points to it. */
+  errorId?: string | undefined;
 }) {
   const columns = actions();
   return (
     <div class="table-scroll">
-      <table class="matrix" aria-describedby={describedBy}>
+      <table class="matrix">
         <caption>{caption}</caption>
         <thead>
           <tr>
@@ -76,6 +77,8 @@ export function PermissionMatrix({
                       title={p.description}
                       checked={selected.has(p.key)}
                       disabled={disabled}
+                      aria-invalid={errorId ? 'true' : undefined}
+                      aria-describedby={errorId}
                     />
                   </td>
                 );

@@ -1,4 +1,6 @@
 import type { BindingRow } from '../../src/domain/bindings';
+import { ConfirmPage } from '../components/confirm';
+import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { lastDay } from '../components/format';
 import { PermissionMatrix } from '../components/permission-matrix';
@@ -39,6 +41,34 @@ function accessLabel(b: BindingRow) {
 
 function subjectLabel(b: BindingRow) {
   return b.subject.kind === 'user' ? b.subject.name : `Team ${b.subject.name}`;
+}
+
+/** The confirmation before a binding goes: a page of its own, and the dialog's content. */
+export function RemoveBindingPage({
+  binding: b,
+  errors,
+  inDialog,
+}: {
+  binding: BindingRow;
+  errors?: FieldErrors;
+  inDialog: boolean;
+}) {
+  const where = b.projectId ? `in ${b.projectName}` : 'in every project';
+  return (
+    <ConfirmPage
+      inDialog={inDialog}
+      title={`Remove ${accessLabel(b)} from ${subjectLabel(b)}?`}
+      action={`/access/bindings/${b.id}/delete`}
+      confirmLabel="Remove role binding"
+      cancelHref="/access"
+      errors={errors}
+    >
+      <p>
+        {b.subject.kind === 'user' ? 'They lose' : "The team's members lose"} what it grants {where}, on their
+        next request. Access they hold through other bindings stays.
+      </p>
+    </ConfirmPage>
+  );
 }
 
 export interface AccessPageProps {
@@ -112,15 +142,13 @@ export function AccessPage({
                       <a href={`/access/bindings/${b.id}`}>
                         Change<span class="visually-hidden"> access of {subjectLabel(b)}</span>
                       </a>
-                      <form method="post" action={`/access/bindings/${b.id}/delete`}>
-                        <button type="submit" class="button-link">
-                          Remove
-                          <span class="visually-hidden">
-                            {' '}
-                            {accessLabel(b)} from {subjectLabel(b)}
-                          </span>
-                        </button>
-                      </form>
+                      <DialogLink href={`/access/bindings/${b.id}/delete`}>
+                        Remove
+                        <span class="visually-hidden">
+                          {' '}
+                          {accessLabel(b)} from {subjectLabel(b)}
+                        </span>
+                      </DialogLink>
                     </div>
                   </td>
                 ) : null}
@@ -227,10 +255,14 @@ export function AccessChoice({
           { value: 'manual', label: 'Manual permission set (choose below)' },
         ]}
       />
-      <details class="manual-permissions" open={values.access === 'manual' || undefined}>
+      <details
+        id="permissions"
+        class={errors.permissions ? 'manual-permissions field-error' : 'manual-permissions'}
+        open={values.access === 'manual' || errors.permissions ? true : undefined}
+      >
         <summary>Manual permissions</summary>
         {errors.permissions ? (
-          <p class="error-message" id="permissions">
+          <p class="error-message" id="permissions-error">
             {errors.permissions}
           </p>
         ) : null}
@@ -238,6 +270,7 @@ export function AccessChoice({
           name="permissions"
           selected={values.permissions}
           caption="Permissions of a manual set"
+          errorId={errors.permissions ? 'permissions-error' : undefined}
         />
       </details>
     </>

@@ -310,29 +310,35 @@ export function InviteResultPage({
   const sent = outcomes.filter((o) => o.outcome === 'sent').length;
   const title = sent === 1 ? '1 invitation sent' : `${sent} invitations sent`;
   const links = outcomes.filter((o) => o.manualLink);
+  // In the dialog, app.js moves focus to the heading and reads the outcomes out through the
+  // dialog's own live region (one that arrives already filled is often not announced).
   return (
-    <section class="narrow">
-      {inDialog ? <h2 id="dialog-title">{title}</h2> : <h1>{title}</h1>}
-      <div role="status">
-        <ul class="outcomes">
-          {outcomes.map((o) => (
-            <li class={`outcome-${o.outcome}`}>
-              {o.note}
-              {o.outcome === 'pending' && o.invitationId ? (
-                <>
-                  {' '}
-                  <a href={`/invitations/${o.invitationId}/resend`}>
-                    Resend<span class="visually-hidden"> to {o.email}</span>
-                  </a>
-                </>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      </div>
+    <section class="narrow" data-announce={outcomes.map((o) => o.note).join(' ')}>
+      {inDialog ? (
+        <h2 id="dialog-title" tabindex={-1}>
+          {title}
+        </h2>
+      ) : (
+        <h1>{title}</h1>
+      )}
+      <ul class="outcomes">
+        {outcomes.map((o) => (
+          <li class={`outcome-${o.outcome}`}>
+            {o.note}
+            {o.outcome === 'pending' && o.invitationId ? (
+              <>
+                {' '}
+                <a href={`/invitations/${o.invitationId}/resend`}>
+                  Resend<span class="visually-hidden"> to {o.email}</span>
+                </a>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
       {links.length > 0 ? (
         <div class="callout">
-          <h3>Send manually</h3>
+          {inDialog ? <h3>Send manually</h3> : <h2>Send manually</h2>}
           <p>
             If an email does not arrive, pass its link on by other means. Each works once, for its invitee
             only.

@@ -59,7 +59,7 @@ export function RoleEditor({ mode, id, values, holders, errors = {} }: RoleEdito
                 name="permissions"
                 selected={values.permissions}
                 caption="Choose the permissions this role grants"
-                describedBy={errors.permissions ? 'permissions-error' : undefined}
+                errorId={errors.permissions ? 'permissions-error' : undefined}
               />
             </fieldset>
             <div class="actions">

@@ -1,4 +1,5 @@
 import type { TeamMember, TeamSummary } from '../../src/domain/teams';
+import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 
@@ -113,20 +114,22 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
                 <td>{m.isAdmin ? 'Yes' : 'No'}</td>
                 <td>
                   <div class="row-actions">
-                    {canManage ? (
+                    {canManage && m.isAdmin ? (
+                      <DialogLink href={`/teams/${team.id}/members/${m.userId}/admin`}>
+                        Remove team admin<span class="visually-hidden"> {m.name}</span>
+                      </DialogLink>
+                    ) : null}
+                    {canManage && !m.isAdmin ? (
                       <form method="post" action={`/teams/${team.id}/members/${m.userId}/admin`}>
-                        <input type="hidden" name="admin" value={m.isAdmin ? 'false' : 'true'} />
+                        <input type="hidden" name="admin" value="true" />
                         <button type="submit" class="button-link">
-                          {m.isAdmin ? 'Remove team admin' : 'Make team admin'}
-                          <span class="visually-hidden"> {m.name}</span>
+                          Make team admin<span class="visually-hidden"> {m.name}</span>
                         </button>
                       </form>
                     ) : null}
-                    <form method="post" action={`/teams/${team.id}/members/${m.userId}/remove`}>
-                      <button type="submit" class="button-link">
-                        Remove<span class="visually-hidden"> {m.name} from the team</span>
-                      </button>
-                    </form>
+                    <DialogLink href={`/teams/${team.id}/members/${m.userId}/remove`}>
+                      Remove<span class="visually-hidden"> {m.name} from the team</span>
+                    </DialogLink>
                   </div>
                 </td>
               </tr>
@@ -168,5 +171,41 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
         </section>
       ) : null}
     </section>
+  );
+}
+
+/** Removing a member, or their team admin role, asks first like every other removal. */
+export function TeamMemberConfirmPage({
+  team,
+  member,
+  kind,
+  errors,
+  inDialog,
+}: {
+  team: { id: string; name: string };
+  member: TeamMember;
+  kind: 'remove' | 'admin';
+  errors?: FieldErrors;
+  inDialog: boolean;
+}) {
+  const remove = kind === 'remove';
+  return (
+    <ConfirmPage
+      inDialog={inDialog}
+      title={
+        remove ? `Remove ${member.name} from team ${team.name}?` : `Remove ${member.name} as team admin?`
+      }
+      action={`/teams/${team.id}/members/${member.userId}/${kind}`}
+      confirmLabel={remove ? 'Remove from the team' : 'Remove team admin'}
+      cancelHref={`/teams/${team.id}`}
+      errors={errors}
+    >
+      {remove ? null : <input type="hidden" name="admin" value="false" />}
+      <p>
+        {remove
+          ? "They lose the access the team's role bindings give them, on their next request. Their own bindings stay."
+          : 'They stay a member, but can no longer add or remove members of this team.'}
+      </p>
+    </ConfirmPage>
   );
 }
