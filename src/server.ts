@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate';
 import { pruneAuditEvents } from './domain/audit-retention';
 import { recordExpiredBindings } from './domain/bindings';
 import { systemClock } from './domain/context';
+import { recordRefusals } from './domain/refusal-counts';
 import { createMailer } from './mail/mailer';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -45,9 +46,15 @@ async function main() {
     actor: { kind: 'system' as const, label: 'gatehouse' },
     meta: { ip: null, requestId: null, userAgent: null },
   };
-  // Expired bindings stop granting at once; this records each expiry in the audit trail.
+  // Every minute: expired bindings stop granting at once, this records each expiry in the audit
+  // trail; and the rate limit's refusals of each window that has passed become one event.
   const recordExpiries = () =>
-    recordExpiredBindings(system).catch((error) => console.error('recording expired bindings failed', error));
+    Promise.all([
+      recordExpiredBindings(system).catch((error) =>
+        console.error('recording expired bindings failed', error),
+      ),
+      recordRefusals(system).catch((error) => console.error('recording rate-limit refusals failed', error)),
+    ]);
   // Audit events older than the account's retention period go at start and then daily.
   const prune = () =>
     pruneAuditEvents(system)

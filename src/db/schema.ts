@@ -47,7 +47,7 @@ export interface SessionsTable {
   project_id: string | null;
 }
 
-export type TokenPurpose = 'set_password' | 'reset_password' | 'email_change';
+export type TokenPurpose = 'set_password' | 'reset_password' | 'email_change' | 'unlock_account';
 
 export interface OneTimeTokensTable {
   id: Generated<string>;
@@ -119,6 +119,8 @@ export interface AccountSettingsTable {
   reset_lifetime_minutes: Generated<number>;
   lockout_threshold: Generated<number>;
   lockout_minutes: Generated<number>;
+  /** Wrong passwords from all addresses together that lock the account for everyone. */
+  lockout_account_threshold: Generated<number>;
   session_idle_minutes: Generated<number>;
   session_absolute_hours: Generated<number>;
   allow_manual_links: Generated<boolean>;
@@ -203,6 +205,25 @@ export interface RateLimitsTable {
   allowed: boolean;
 }
 
+/** Wrong passwords and the lock of one account from one client address. */
+export interface SignInFailuresTable {
+  user_id: string;
+  ip: string;
+  failed_count: Generated<number>;
+  lockout_count: Generated<number>;
+  locked_until: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+/** Requests a rate limit refused, per action, address and window, until written as one event. */
+export interface RefusalCountsTable {
+  action: string;
+  subject: string;
+  window_start: Timestamp;
+  bucket: string;
+  refused: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -218,6 +239,8 @@ export interface Database {
   invitations: InvitationsTable;
   recovery_codes: RecoveryCodesTable;
   rate_limits: RateLimitsTable;
+  sign_in_failures: SignInFailuresTable;
+  refusal_counts: RefusalCountsTable;
 }
 
 export type User = Selectable<UsersTable>;

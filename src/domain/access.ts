@@ -149,3 +149,36 @@ export async function builtinRoleId(db: Db, key: string): Promise<string> {
   const row = await db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow();
   return row.id;
 }
+
+/**
+ * Where a viewer may read what a permission guards (audit events, invitations): everywhere when
+ * they hold it in every project, else in the projects where they hold it. Objects of no project
+ * (account-wide events) are for the first kind only.
+ */
+export type PermissionScope = { all: true } | { all: false; projectIds: string[] };
+
+export function scopeOf(
+  grants: readonly Grant[],
+  projects: readonly string[],
+  permission: string,
+): PermissionScope {
+  if (permissionsEverywhere(grants, projects).has(permission)) return { all: true };
+  return { all: false, projectIds: projects.filter((p) => permissionsIn(grants, p).has(permission)) };
+}
+
+/** The scope read from the database (the CLI, an export after its own transaction). */
+export async function scopeOfActor(
+  db: Db,
+  actor: { kind: string; id?: string },
+  now: Date,
+  permission: string,
+): Promise<PermissionScope> {
+  if (actor.kind === 'system') return { all: true };
+  if (actor.kind !== 'user' || !actor.id) return { all: false, projectIds: [] };
+  const [grants, projects] = await Promise.all([grantsOf(db, actor.id, now), projectIds(db)]);
+  return scopeOf(grants, projects, permission);
+}
+
+/** Whether a scope reaches a project (null: an object of no project, account-wide viewers only). */
+export const scopeReaches = (scope: PermissionScope, projectId: string | null): boolean =>
+  scope.all || (projectId !== null && scope.projectIds.includes(projectId));

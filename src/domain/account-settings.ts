@@ -3,6 +3,7 @@ import type { AccountSettings } from '../db/schema';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ValidationError } from './errors';
+import { assertRecentAuth } from './recent-auth';
 import { parseInput } from './validation';
 
 /** The editable settings, their bounds (the same as the table's checks) and how they read. */
@@ -28,6 +29,7 @@ const settingsSchema = z.object({
   reset_lifetime_minutes: whole('the reset link lifetime', 5, 1440, 'minutes'),
   lockout_threshold: whole('the lockout threshold', 3, 100, 'failed attempts'),
   lockout_minutes: whole('the lockout duration', 1, 1440, 'minutes'),
+  lockout_account_threshold: whole('the account-wide lockout threshold', 10, 100, 'failed attempts'),
   session_idle_minutes: whole('the idle timeout', 5, 1440, 'minutes'),
   session_absolute_hours: whole('the session lifetime', 1, 720, 'hours'),
   allow_manual_links: checkbox,
@@ -44,6 +46,37 @@ export function settingsValues(settings: AccountSettings): SettingsValues {
   return values;
 }
 
+/** A setting that weakens security when it goes this way (turned off, lowered, raised). */
+const WEAKER: Partial<Record<keyof SettingsValues, 'off' | 'on' | 'lower' | 'higher'>> = {
+  require_two_factor: 'off',
+  allow_manual_links: 'on',
+  password_min_length: 'lower',
+  lockout_threshold: 'higher',
+  lockout_account_threshold: 'higher',
+  lockout_minutes: 'lower',
+  session_idle_minutes: 'higher',
+  session_absolute_hours: 'higher',
+  reset_lifetime_minutes: 'higher',
+  audit_retention_days: 'lower',
+};
+
+/** The changes that weaken security: saving them needs a password confirmed in the last 10 minutes. */
+export function weakenedSettings(current: SettingsValues, next: SettingsValues): Array<keyof SettingsValues> {
+  return (Object.keys(WEAKER) as Array<keyof SettingsValues>).filter((key) => {
+    const [was, now] = [current[key], next[key]];
+    switch (WEAKER[key]) {
+      case 'off':
+        return was === true && now === false;
+      case 'on':
+        return was === false && now === true;
+      case 'lower':
+        return now < was;
+      default:
+        return now > was;
+    }
+  });
+}
+
 /**
  * Saves the account settings in one audited change that lists each changed setting before and
  * after. They take effect on the next request that reads them (sessions, sign-in, links).
@@ -53,6 +86,11 @@ export async function updateSettings(ctx: ActionContext, input: SettingsInput): 
   if (data.session_idle_minutes > data.session_absolute_hours * 60)
     throw new ValidationError({
       session_idle_minutes: 'The idle timeout cannot be longer than the session lifetime.',
+    });
+  if (data.lockout_account_threshold < data.lockout_threshold)
+    throw new ValidationError({
+      lockout_account_threshold:
+        'The account-wide threshold cannot be lower than the threshold for one address.',
     });
   return perform(
     ctx,
@@ -66,6 +104,7 @@ export async function updateSettings(ctx: ActionContext, input: SettingsInput): 
           .forUpdate()
           .executeTakeFirstOrThrow(),
       );
+      if (weakenedSettings(current, data).length > 0) await assertRecentAuth(tx, ctx);
       const changed = SETTING_FIELDS.filter((key) => current[key] !== data[key]);
       const before = Object.fromEntries(changed.map((key) => [key, current[key]]));
       const after = Object.fromEntries(changed.map((key) => [key, data[key]]));

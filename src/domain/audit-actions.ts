@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = {
   'auth.sign_in_code': { area: 'auth', text: 'Two-factor code at sign-in', security: true },
   'auth.sign_out': { area: 'auth', text: 'Sign-out', security: true },
   'auth.lockout': { area: 'auth', text: 'Account locked after failed sign-ins', security: true },
+  'auth.account_unlock': { area: 'auth', text: 'Lock ended by the emailed link', security: true },
   'auth.recovery_code_used': { area: 'auth', text: 'Recovery code used', security: true },
   'auth.reauthenticate': { area: 'auth', text: 'Password confirmed', security: true },
   'auth.password_reset': { area: 'auth', text: 'Password reset by email link', security: true },

@@ -53,7 +53,10 @@ async function countActivity(db: Db, now: Date, timeZone: string): Promise<Activ
       sql<number>`count(*) filter (where outcome = 'success' and (action = 'auth.sign_in_code' or after->>'secondFactor' is null) and action <> 'auth.lockout')`.as(
         'sign_ins',
       ),
-      sql<number>`count(*) filter (where outcome <> 'success' and action <> 'auth.lockout')`.as('failed'),
+      // A window of refusals by the rate limit is one event that counts them (refusal-counts.ts).
+      sql<number>`coalesce(sum(coalesce((after->>'refused')::integer, 1)) filter (where outcome <> 'success' and action <> 'auth.lockout'), 0)`.as(
+        'failed',
+      ),
       sql<number>`count(*) filter (where action = 'auth.lockout')`.as('lockouts'),
     ])
     .where('action', 'in', ['auth.sign_in', 'auth.sign_in_code', 'auth.lockout'])

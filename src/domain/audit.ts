@@ -18,6 +18,7 @@ import type { AuditAction } from './audit-actions';
 import { advanceChainHead, asStoredJson, type ChainedFields, eventHash, lockChainHead } from './audit-chain';
 import { notifyChange } from './changes';
 import { ForbiddenError } from './errors';
+import { ACCESS_REDUCING, revokeUngrantableInvitations } from './invitation-validity';
 import { assertRecentAuth } from './recent-auth';
 import { lockAccount, RuleError } from './rules';
 
@@ -157,6 +158,7 @@ export async function perform<T>(
       }
       if (spec.recentAuth) await assertRecentAuth(tx, ctx);
       const outcome = await body(tx);
+      if (ACCESS_REDUCING.has(spec.action)) await revokeUngrantableInvitations(tx, ctx);
       await writeAudit(tx, ctx, {
         action: spec.action,
         outcome: outcome.outcome ?? 'success',

@@ -2,8 +2,9 @@ import { type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { Language } from '../db/schema';
+import { type PermissionScope, scopeOfActor } from './access';
 import { perform } from './audit';
-import type { ActionContext } from './context';
+import type { ActionContext, Actor } from './context';
 import { csvLine, type ExportFormat, exportStream } from './export-stream';
 import { type InvitationState, invitationState } from './invitations';
 import {
@@ -13,6 +14,7 @@ import {
   encodeCursor,
   everyPage,
   FIRST_PAGE,
+  isRealInstant,
   type PageWindow,
   type Paging,
   type PagingLink,
@@ -66,11 +68,21 @@ const rank = (now: Date) => sql<number>`(case
   else 0 end)`;
 const RANKS: Record<ListedState, number> = { pending: 0, expired: 1, declined: 2, revoked: 3 };
 
-function filtered(db: Db, q: InvitationListQuery, now: Date) {
+/** Invitations to the projects where the viewer holds invitations.manage, like the audit log's scope. */
+export const invitationScope = (db: Db, actor: Actor, now: Date) =>
+  scopeOfActor(db, actor, now, 'invitations.manage');
+
+function filtered(db: Db, q: InvitationListQuery, scope: PermissionScope, now: Date) {
   let query = db
     .selectFrom('invitations as i')
     .innerJoin('projects as p', 'p.id', 'i.project_id')
     .where('i.accepted_at', 'is', null);
+  if (!scope.all) {
+    query =
+      scope.projectIds.length > 0
+        ? query.where('i.project_id', 'in', scope.projectIds)
+        : query.where(sql<SqlBool>`false`);
+  }
   if (q.q) {
     const pattern = containsPattern(q.q);
     query = query.where((eb) =>
@@ -117,7 +129,8 @@ function cursorOf(text: string | null): { rank: number; createdAt: Date; id: str
   const parts = decodeCursor(text, 3);
   if (!parts) return null;
   const [r, created, id] = parts as [string, string, string];
-  if (!/^[0-3]$/.test(r) || !ISO.test(created) || !uuid.safeParse(id).success) return null;
+  if (!/^[0-3]$/.test(r) || !ISO.test(created) || !isRealInstant(created) || !uuid.safeParse(id).success)
+    return null;
   return { rank: Number(r), createdAt: new Date(created), id };
 }
 
@@ -136,12 +149,12 @@ const COLUMNS = [
 ] as const;
 
 /** One page in walking order (per + 1 rows fetched, to know whether more follow). */
-async function fetchInvitations(db: Db, q: InvitationListQuery, now: Date) {
+async function fetchInvitations(db: Db, q: InvitationListQuery, scope: PermissionScope, now: Date) {
   const after = cursorOf(q.after);
   const before = after ? null : cursorOf(q.before);
   const backwards = before !== null || (q.last && !after);
   const r = rank(now);
-  let query = filtered(db, q, now).select(COLUMNS).select(r.as('rank'));
+  let query = filtered(db, q, scope, now).select(COLUMNS).select(r.as('rank'));
   // Walking order: rank ascending, then newest first (created_at, id descending).
   if (after) {
     query = query.where(
@@ -181,13 +194,18 @@ async function fetchInvitations(db: Db, q: InvitationListQuery, now: Date) {
   };
 }
 
-export async function listInvitations(db: Db, q: InvitationListQuery, now: Date): Promise<InvitationPage> {
+export async function listInvitations(
+  db: Db,
+  q: InvitationListQuery,
+  scope: PermissionScope,
+  now: Date,
+): Promise<InvitationPage> {
   // Invitations number in the thousands at most, so the count is exact.
-  const counted = await filtered(db, q, now)
+  const counted = await filtered(db, q, scope, now)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   const total = { value: Number(counted.n), exact: true };
-  const { invitations, ...fetched } = await fetchInvitations(db, q, now);
+  const { invitations, ...fetched } = await fetchInvitations(db, q, scope, now);
   return {
     invitations,
     ...pageWindow({ paging: q, total, shown: invitations.length, ...fetched }),
@@ -198,10 +216,11 @@ export async function listInvitations(db: Db, q: InvitationListQuery, now: Date)
 export function allInvitations(
   db: Db,
   q: InvitationListQuery,
+  scope: PermissionScope,
   now: Date,
 ): AsyncGenerator<ListedInvitation[]> {
   return everyPage(async (after) => {
-    const page = await fetchInvitations(db, { ...q, ...FIRST_PAGE, per: 100, after }, now);
+    const page = await fetchInvitations(db, { ...q, ...FIRST_PAGE, per: 100, after }, scope, now);
     return { rows: page.invitations, more: page.more, last: page.last };
   });
 }
@@ -235,8 +254,9 @@ export async function exportInvitations(
     after: { format, filter },
   }));
   const now = ctx.clock.now();
+  const scope = await invitationScope(ctx.db, ctx.actor, now);
   async function* lines(): AsyncGenerator<string[]> {
-    for await (const batch of allInvitations(ctx.db, q, now)) {
+    for await (const batch of allInvitations(ctx.db, q, scope, now)) {
       yield batch.map((i) => {
         const record = exportRecord(i);
         return format === 'csv' ? csvLine(Object.values(record)) : JSON.stringify(record);

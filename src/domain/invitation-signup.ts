@@ -11,6 +11,7 @@ import { messages } from '../i18n/messages';
 import { type AuditActor, perform, userActor } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, DomainError, ValidationError } from './errors';
+import { inviterRefusal } from './invitation-validity';
 import { type InvitationState, invitationState } from './invitations';
 import { getSettings } from './settings';
 
@@ -27,7 +28,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 export class InvitationUnusable extends DomainError {
   override name = 'InvitationUnusable';
   constructor(
-    readonly state: Exclude<InvitationState, 'pending'> | 'unknown',
+    readonly state: Exclude<InvitationState, 'pending'> | 'unknown' | 'invalid',
     readonly language: Language,
   ) {
     super(`invitation ${state}`);
@@ -67,12 +68,17 @@ async function rowByToken(db: Db, token: string, lock: boolean) {
   return query.executeTakeFirst();
 }
 
-/** The invitation behind a usable link; InvitationUnusable says why a link is not. */
+/**
+ * The invitation behind a usable link; InvitationUnusable says why a link is not. An inviter
+ * who could no longer grant the role (deactivated, or without the right in the project) makes it
+ * invalid: checked on every use, so also at the moment of acceptance, in its transaction.
+ */
 async function usable(db: Db, token: string, now: Date, lock = false) {
   const row = await rowByToken(db, token, lock);
   if (!row) throw new InvitationUnusable('unknown', 'en');
   const state = invitationState(row, now);
   if (state !== 'pending') throw new InvitationUnusable(state, row.language);
+  if (await inviterRefusal(db, row, now)) throw new InvitationUnusable('invalid', row.language);
   return row;
 }
 

@@ -5,10 +5,18 @@ import type { Language } from '../db/schema';
 import { isLanguage, LANGUAGES } from '../i18n/messages';
 import { MailError } from '../mail/mailer';
 import { invitationMail } from '../mail/templates';
-import { grantsOf, permissionsIn, rolePermissions } from './access';
+import {
+  grantsOf,
+  type PermissionScope,
+  permissionsIn,
+  rolePermissions,
+  scopeOfActor,
+  scopeReaches,
+} from './access';
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { SYSTEM_INVITER_LABEL } from './invitation-validity';
 import { assertCanGrant, RuleError } from './rules';
 import { getSettings } from './settings';
 import { emailSchema, isUniqueViolation } from './validation';
@@ -239,7 +247,8 @@ async function mailInvitation(
 
 async function inviteOne(ctx: ActionContext, data: Checked, email: string): Promise<Mailable> {
   const now = ctx.clock.now();
-  const inviterLabel = ctx.actor.kind === 'user' ? `${ctx.actor.name} (${ctx.actor.email})` : 'Gatehouse';
+  const inviterLabel =
+    ctx.actor.kind === 'user' ? `${ctx.actor.name} (${ctx.actor.email})` : SYSTEM_INVITER_LABEL;
   return perform(ctx, { action: 'invitation.create', permission: 'invitations.manage' }, async (tx) => {
     await assertWithinDailyLimit(tx, ctx, 1);
     const { role, project } = await roleAndProject(tx, data.roleId, data.projectId);
@@ -368,7 +377,9 @@ async function openForChange(tx: Db, ctx: ActionContext, id: string, verb: strin
   const row = uuid.safeParse(id).success
     ? await tx.selectFrom('invitations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
     : undefined;
-  if (!row) throw new NotFoundError('No such invitation.');
+  // Out of the actor's projects, an invitation is as unknown as on its page.
+  const scope = await scopeOfActor(tx, ctx.actor, ctx.clock.now(), 'invitations.manage');
+  if (!row || !scopeReaches(scope, row.project_id)) throw new NotFoundError('No such invitation.');
   const state = invitationState(row, ctx.clock.now());
   if (state !== 'pending' && state !== 'expired') {
     throw new ConflictError(`This invitation was ${state}, so it cannot be ${verb}.`);
@@ -557,8 +568,16 @@ const HISTORY_ACTIONS: Record<string, string> = {
 
 export type InvitationSummary = Omit<InvitationDetails, 'history'>;
 
-/** The invitation without its history: what its dialogs (edit, resend, revoke) need. */
-export async function findInvitation(db: Db, id: string, now: Date): Promise<InvitationSummary> {
+/**
+ * The invitation without its history: what its dialogs (edit, resend, revoke) need. One to a
+ * project outside the viewer's scope is not found, as on the list.
+ */
+export async function findInvitation(
+  db: Db,
+  id: string,
+  scope: PermissionScope,
+  now: Date,
+): Promise<InvitationSummary> {
   const row = uuid.safeParse(id).success
     ? await db
         .selectFrom('invitations as i')
@@ -568,7 +587,7 @@ export async function findInvitation(db: Db, id: string, now: Date): Promise<Inv
         .where('i.id', '=', id)
         .executeTakeFirst()
     : undefined;
-  if (!row) throw new NotFoundError('No such invitation.');
+  if (!row || !scopeReaches(scope, row.project_id)) throw new NotFoundError('No such invitation.');
   return {
     id: row.id,
     email: row.email,
@@ -590,8 +609,13 @@ export async function findInvitation(db: Db, id: string, now: Date): Promise<Inv
 }
 
 /** The invitation and its history (created, sent, opened ...) from the audit trail. */
-export async function invitationDetails(db: Db, id: string, now: Date): Promise<InvitationDetails> {
-  const invitation = await findInvitation(db, id, now);
+export async function invitationDetails(
+  db: Db,
+  id: string,
+  scope: PermissionScope,
+  now: Date,
+): Promise<InvitationDetails> {
+  const invitation = await findInvitation(db, id, scope, now);
   const events = await db
     .selectFrom('audit_events')
     .select(['occurred_at', 'action', 'actor_label', 'outcome', 'before', 'after'])

@@ -8,10 +8,11 @@ import { perform, userTarget } from './audit';
 import { type AuditAction, SECURITY_ACTIONS } from './audit-actions';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { addressOf, clearFailures, countWrongPassword, lockFor } from './lockout';
 import { recoveryCodesLeft } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
-import { countWrongPassword, spendOrRefuse } from './sign-in';
+import { spendOrRefuse } from './sign-in';
 import { isTimeZone, zoneOrUtc } from './time-zones';
 import { nameSchema, parseInput } from './validation';
 
@@ -121,7 +122,7 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
   const done = await perform(ctx, { action: 'auth.reauthenticate', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = userTarget(user);
-    if (isLocked(user, ctx.clock.now()))
+    if (await isLocked(tx, ctx, user))
       return {
         result: { ok: false, locked: null },
         outcome: 'failed',
@@ -130,9 +131,9 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
         reason: 'locked',
       };
     if (!stored.ok || user.password_hash !== stored.hash) {
-      const lockedUntil = await countWrongPassword(tx, ctx, user, await getSettings(tx));
+      const locked = await countWrongPassword(tx, ctx, user, await getSettings(tx));
       return {
-        result: { ok: false, locked: lockedUntil ? { user, lockedUntil } : null },
+        result: { ok: false, locked: locked ? { user, ...locked } : null },
         outcome: 'failed',
         target,
         projectId: null,
@@ -146,11 +147,10 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
         .where('id', '=', ctx.sessionId)
         .where('user_id', '=', me.id)
         .execute();
-    await tx.updateTable('users').set({ failed_login_count: 0 }).where('id', '=', me.id).execute();
+    await clearFailures(tx, me.id, addressOf(ctx));
     return { result: { ok: true, locked: null }, target, projectId: null };
   });
-  if (done.locked)
-    await notifyUser(ctx, 'accountLocked', done.locked.user, { lockedUntil: done.locked.lockedUntil });
+  if (done.locked) await notifyUser(ctx, 'accountLocked', done.locked.user, done.locked);
   return done.ok;
 }
 
@@ -164,7 +164,7 @@ async function verifyOwnPassword(
   password: string,
   action: AuditAction,
 ): Promise<{ ok: boolean; hash: string | null }> {
-  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action, label: me.email });
+  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action });
   const stored = await ctx.db
     .selectFrom('users')
     .select('password_hash')
@@ -175,8 +175,8 @@ async function verifyOwnPassword(
 }
 
 /** A locked account proves nothing with its password until the lock ends, as at sign-in. */
-const isLocked = (user: { locked_until: Date | null }, now: Date) =>
-  user.locked_until !== null && user.locked_until > now;
+const isLocked = async (tx: Db, ctx: ActionContext, user: { id: string; locked_until: Date | null }) =>
+  (await lockFor(tx, user, addressOf(ctx), ctx.clock.now())) !== null;
 
 function lockedSelf(tx: Db, id: string) {
   return tx
@@ -235,7 +235,7 @@ export async function changePassword(
   const done = await perform(ctx, { action: 'user.password_change', permission: null }, async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = userTarget(user);
-    if (isLocked(user, now))
+    if (await isLocked(tx, ctx, user))
       return {
         result: { ended: null as number | null, user, locked: null },
         outcome: 'failed',
@@ -244,9 +244,9 @@ export async function changePassword(
         reason: 'locked',
       };
     if (!stored.ok || user.password_hash !== stored.hash) {
-      const lockedUntil = await countWrongPassword(tx, ctx, user, settings);
+      const locked = await countWrongPassword(tx, ctx, user, settings);
       return {
-        result: { ended: null as number | null, user, locked: lockedUntil },
+        result: { ended: null as number | null, user, locked },
         outcome: 'failed',
         target,
         projectId: null,
@@ -255,9 +255,10 @@ export async function changePassword(
     }
     await tx
       .updateTable('users')
-      .set({ password_hash: passwordHash, password_changed_at: now, failed_login_count: 0 })
+      .set({ password_hash: passwordHash, password_changed_at: now })
       .where('id', '=', me.id)
       .execute();
+    await clearFailures(tx, me.id, addressOf(ctx));
     const ended = await deleteUserSessions(tx, me.id, ctx.sessionId);
     if (ctx.sessionId)
       await tx
@@ -272,7 +273,7 @@ export async function changePassword(
       after: { endedSessions: ended },
     };
   });
-  if (done.locked) await notifyUser(ctx, 'accountLocked', done.user, { lockedUntil: done.locked });
+  if (done.locked) await notifyUser(ctx, 'accountLocked', done.user, done.locked);
   if (done.ended === null) throw new ValidationError({ current: 'Your current password is not right.' });
   await notifyUser(ctx, 'passwordChanged', done.user);
   return done.ended;

@@ -8,6 +8,7 @@ import { resetLinkMail } from '../mail/security-mails';
 import { perform, userActor, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { DomainError, ValidationError } from './errors';
+import { clearAllLocks } from './lockout';
 import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
@@ -15,11 +16,12 @@ import { spendOrRefuse } from './sign-in';
 import { emailSchema, parseInput } from './validation';
 
 /**
- * The links that lead to a new password: `set_password` (an admin created the user or reset
- * their password) and `reset_password` (the user asked on the forgot-password page). Both ask a
- * user with 2FA for a code first (security.md), end every session, and never sign anyone in.
+ * The emailed one-time links: `set_password` (an admin created the user or reset their
+ * password) and `reset_password` (the user asked on the forgot-password page) lead to a new
+ * password, end every session and never sign anyone in; `unlock_account` ends an account-wide
+ * lock (lockout.ts). Each asks a user with 2FA for a code first.
  */
-export type LinkPurpose = 'set_password' | 'reset_password';
+export type LinkPurpose = 'set_password' | 'reset_password' | 'unlock_account';
 
 export class LinkNotUsableError extends DomainError {
   override name = 'LinkNotUsableError';
@@ -136,14 +138,10 @@ export async function setPasswordWithLink(
       throw new CodeFirstError('Enter a code from your authenticator app first.');
     await tx
       .updateTable('users')
-      .set({
-        password_hash: passwordHash,
-        password_changed_at: now,
-        failed_login_count: 0,
-        locked_until: null,
-      })
+      .set({ password_hash: passwordHash, password_changed_at: now })
       .where('id', '=', holder.id)
       .execute();
+    await clearAllLocks(tx, holder.id);
     const endedSessions = await deleteUserSessions(tx, holder.id);
     return {
       result: holder,
@@ -154,6 +152,40 @@ export async function setPasswordWithLink(
     };
   });
   if (purpose === 'reset_password') await notifyUser(ctx, 'passwordReset', user);
+}
+
+/**
+ * The owner ends an account-wide lock with the emailed link: used once, after the code where
+ * 2FA is on. Locks of single addresses stay (they keep out where the failures came from); the
+ * owner still signs in with the password.
+ */
+export async function unlockWithLink(ctx: ActionContext, token: string): Promise<void> {
+  const now = ctx.clock.now();
+  await perform(ctx, { action: 'auth.account_unlock', permission: null }, async (tx) => {
+    const used = await consumeToken(tx, token, 'unlock_account', now);
+    if (!used) throw new LinkNotUsableError('This link is no longer valid.');
+    const holder = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'totp_secret', 'locked_until'])
+      .where('id', '=', used.userId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (holder.totp_secret && !used.factorVerifiedAt)
+      throw new CodeFirstError('Enter a code from your authenticator app first.');
+    await tx
+      .updateTable('users')
+      .set({ locked_until: null, failed_login_count: 0 })
+      .where('id', '=', holder.id)
+      .execute();
+    return {
+      result: undefined,
+      actor: userActor(holder),
+      target: userTarget(holder),
+      projectId: null,
+      before: { lockedUntil: holder.locked_until },
+      after: { lockedUntil: null },
+    };
+  });
 }
 
 const forgotSchema = z.object({ email: emailSchema });
@@ -169,7 +201,6 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
   const now = ctx.clock.now();
   await spendOrRefuse(ctx, FORGOT_PER_IP, ctx.meta.ip ?? 'unknown', {
     action: 'auth.password_reset_request',
-    label: email,
   });
   const perAddress = await takeToken(ctx.db, FORGOT_PER_ADDRESS, email.toLowerCase(), now);
   const done = await perform(ctx, { action: 'auth.password_reset_request', permission: null }, async (tx) => {

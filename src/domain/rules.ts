@@ -118,39 +118,63 @@ export async function assertOutranks(tx: Db, ctx: ActionContext, userIds: Iterab
   }
 }
 
+/** What a grant is: permissions, where (null: the whole account), the permission that allows it. */
+export interface GrantRequest {
+  permissions: Iterable<string>;
+  projectId: string | null;
+  permission: string;
+  /** For a binding: its end. Access may not outlast the actor's own (null: no end). */
+  expiresAt?: Date | null;
+}
+
 /**
- * No escalation: permissions granted in a project must all be held there by the actor; granted
- * account-wide, held in every project. `permission` must also be held in that scope.
+ * No escalation: permissions granted in a project must all be held there by the granter;
+ * granted account-wide, held in every project. `permission` must also be held in that scope.
+ * The refusal, or null when the grants allow it.
  */
-export async function assertCanGrant(
-  tx: Db,
-  ctx: ActionContext,
-  input: {
-    permissions: Iterable<string>;
-    projectId: string | null;
-    permission: string;
-    /** For a binding: its end. Access may not outlast the actor's own (null: no end). */
-    expiresAt?: Date | null;
-  },
-) {
-  if (ctx.actor.kind !== 'user') return;
-  const { grants, projects } = await actorGrants(tx, ctx);
-  if (input.expiresAt !== undefined) assertNotOutlasting(grants, projects, [...input.permissions], input);
+export function grantRefusal(
+  grants: readonly Grant[],
+  projects: readonly string[],
+  input: GrantRequest,
+): RuleError | null {
+  const permissions = [...input.permissions];
+  if (input.expiresAt !== undefined) {
+    const outlasting = outlastingRefusal(grants, projects, permissions, input);
+    if (outlasting) return outlasting;
+  }
   const held = input.projectId
     ? permissionsIn(grants, input.projectId)
     : permissionsEverywhere(grants, projects);
   const where = input.projectId ? 'in that project' : 'in every project';
   if (!held.has(input.permission)) {
-    throw new RuleError('scope', `You need the permission ${input.permission} ${where} to do this.`);
+    return new RuleError('scope', `You need the permission ${input.permission} ${where} to do this.`);
   }
-  const missing = [...input.permissions].filter((key) => !held.has(key));
+  const missing = permissions.filter((key) => !held.has(key));
   if (missing.length > 0) {
-    throw new RuleError(
+    return new RuleError(
       'no-escalation',
       `You can only grant permissions you hold ${where}; you do not hold ${missing.join(', ')}.`,
     );
   }
-  if ([...input.permissions].some((key) => ADMIN_RIGHTS.has(key))) await assertRecentAuth(tx, ctx);
+  return null;
+}
+
+/** The actor may grant it (grantRefusal), with a recent password when it hands out admin rights. */
+export async function assertCanGrant(tx: Db, ctx: ActionContext, input: GrantRequest) {
+  if (ctx.actor.kind !== 'user') return;
+  const { grants, projects } = await actorGrants(tx, ctx);
+  const refusal = grantRefusal(grants, projects, input);
+  if (refusal) throw refusal;
+  await assertRecentAuthForAdminRights(tx, ctx, input.permissions);
+}
+
+/** Handing out admin rights, by any path, needs the password confirmed in the last 10 minutes. */
+export async function assertRecentAuthForAdminRights(
+  tx: Db,
+  ctx: ActionContext,
+  permissions: Iterable<string>,
+) {
+  if ([...permissions].some((key) => ADMIN_RIGHTS.has(key))) await assertRecentAuth(tx, ctx);
 }
 
 /** Granting these is granting admin rights: it needs a recent re-authentication (security.md). */
@@ -182,19 +206,20 @@ function heldUntil(
   return earliestOfScopes;
 }
 
-function assertNotOutlasting(
+function outlastingRefusal(
   grants: readonly Grant[],
   projects: readonly string[],
   permissions: string[],
   input: { projectId: string | null; expiresAt?: Date | null },
-) {
+): RuleError | null {
   for (const key of permissions) {
     const until = heldUntil(grants, projects, key, input.projectId);
     if (until && (input.expiresAt === null || (input.expiresAt && input.expiresAt > until))) {
-      throw new RuleError(
+      return new RuleError(
         'no-escalation',
         `Your own ${key} ends on ${until.toISOString().slice(0, 10)}; access you grant cannot last longer. Choose an earlier end date.`,
       );
     }
   }
+  return null;
 }

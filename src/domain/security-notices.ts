@@ -12,7 +12,7 @@ export async function notifyUser(
   ctx: ActionContext,
   kind: SecurityMailKind,
   user: { email: string; name: string; language: string },
-  extra: { codesLeft?: number; lockedUntil?: Date } = {},
+  extra: { codesLeft?: number; lockedUntil?: Date; unlock?: { url: string; expiresAt: Date } } = {},
 ): Promise<void> {
   const settings = await getSettings(ctx.db);
   const language: Language = isLanguage(user.language) ? user.language : 'en';
@@ -27,7 +27,9 @@ export async function notifyUser(
         at: ctx.clock.now(),
         ip: ctx.meta.ip,
         signInUrl: `${ctx.config.publicUrl}/login`,
-        ...extra,
+        codesLeft: extra.codesLeft,
+        lockedUntil: extra.lockedUntil,
+        unlock: extra.unlock,
       }),
     );
   } catch (error) {

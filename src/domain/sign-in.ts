@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, verifyPassword } from '../auth/passwords';
 import { type Bucket, SIGN_IN_PER_IP, takeToken } from '../auth/rate-limit';
 import { createSession, deleteSession } from '../auth/sessions';
-import type { Db } from '../db/connect';
-import type { AccountSettings } from '../db/schema';
-import { perform, userActor, userTarget, writeAudit } from './audit';
+import { perform, userActor, userTarget } from './audit';
 import type { AuditAction } from './audit-actions';
 import type { ActionContext } from './context';
 import { RateLimitedError } from './errors';
+import { addressOf, clearFailures, countWrongPassword, lockFor } from './lockout';
+import { countRefusal } from './refusal-counts';
 import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from './second-factor';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
@@ -15,9 +15,6 @@ import { parseInput } from './validation';
 
 /** One message for every refusal, so it never tells which part was wrong. */
 export const SIGN_IN_FAILED = 'The email address or password is incorrect.';
-
-/** security.md: a lock never lasts longer than a day, however often it doubles. */
-const MAX_LOCK_MINUTES = 24 * 60;
 
 const credentialsSchema = z.object({
   email: z.string().trim().min(1, 'Enter your email address.').max(254, SIGN_IN_FAILED),
@@ -33,15 +30,20 @@ type SignInCandidate = {
   password_hash: string | null;
   deactivated_at: Date | null;
   access_expires_at: Date | null;
-  locked_until: Date | null;
 };
 
 /** Why a sign-in is refused (for the audit trail only), or null when it may proceed. */
-function refusalOf(user: SignInCandidate | undefined, passwordOk: boolean, now: Date): string | null {
+function refusalOf(
+  user: SignInCandidate | undefined,
+  lock: 'account' | 'address' | null,
+  passwordOk: boolean,
+  now: Date,
+): string | null {
   if (!user) return 'unknown email';
   if (!user.password_hash) return 'password not set';
   // Checked before the password: tries during a lock neither count nor reveal a right guess.
-  if (user.locked_until && user.locked_until > now) return 'locked';
+  if (lock === 'account') return 'locked';
+  if (lock === 'address') return 'locked for this address';
   if (!passwordOk) return 'wrong password';
   if (user.deactivated_at) return 'deactivated';
   if (user.access_expires_at && user.access_expires_at <= now) return 'access expired';
@@ -49,23 +51,19 @@ function refusalOf(user: SignInCandidate | undefined, passwordOk: boolean, now: 
 }
 
 /**
- * Spends a token of a per-client bucket; when it is empty the attempt is audited and refused
- * before any password is hashed.
+ * Spends a token of a per-client bucket; when it is empty the attempt is refused before any
+ * password is hashed, and counted for the audit trail (one event per address and window).
  */
 export async function spendOrRefuse(
   ctx: ActionContext,
   bucket: Bucket,
   subject: string,
-  event: { action: AuditAction; label: string },
+  event: { action: AuditAction },
 ): Promise<void> {
-  const take = await takeToken(ctx.db, bucket, subject, ctx.clock.now());
+  const now = ctx.clock.now();
+  const take = await takeToken(ctx.db, bucket, subject, now);
   if (take.allowed) return;
-  await writeAudit(ctx.db, ctx, {
-    action: event.action,
-    outcome: 'denied',
-    actor: { id: null, label: event.label },
-    reason: `rate limited (${bucket.name})`,
-  });
+  await countRefusal(ctx.db, { action: event.action, subject, bucket, now });
   throw new RateLimitedError(take.retryAfter);
 }
 
@@ -79,46 +77,6 @@ const LOCK_FIELDS = [
   'locked_until',
 ] as const;
 
-type LockCandidate = {
-  id: string;
-  email: string;
-  failed_login_count: number;
-  lockout_count: number;
-};
-
-/**
- * Counts one wrong password on a locked row. At the threshold the account locks for the
- * account's minutes, doubled for each lock since the last good sign-in, at most a day; the
- * lock is audited and the caller emails the user. Returns the lock's end, if one began.
- */
-export async function countWrongPassword(
-  tx: Db,
-  ctx: ActionContext,
-  user: LockCandidate,
-  settings: AccountSettings,
-): Promise<Date | null> {
-  const failures = user.failed_login_count + 1;
-  if (failures < settings.lockout_threshold) {
-    await tx.updateTable('users').set({ failed_login_count: failures }).where('id', '=', user.id).execute();
-    return null;
-  }
-  const minutes = Math.min(settings.lockout_minutes * 2 ** user.lockout_count, MAX_LOCK_MINUTES);
-  const lockedUntil = new Date(ctx.clock.now().getTime() + minutes * 60_000);
-  await tx
-    .updateTable('users')
-    .set({ failed_login_count: 0, lockout_count: user.lockout_count + 1, locked_until: lockedUntil })
-    .where('id', '=', user.id)
-    .execute();
-  await writeAudit(tx, ctx, {
-    action: 'auth.lockout',
-    outcome: 'success',
-    actor: { id: null, label: 'system' },
-    target: userTarget(user),
-    after: { lockedUntil, minutes, failures, lockout: user.lockout_count + 1 },
-  });
-  return lockedUntil;
-}
-
 /**
  * Checks the password (against a dummy hash for an unknown email, so every refusal costs the
  * same) and opens a new session, ending the one the browser had. The user is judged again on
@@ -131,10 +89,7 @@ export async function signIn(
   input: { email?: unknown; password?: unknown; previousSessionId?: string | null },
 ): Promise<SignInResult> {
   const { email, password } = parseInput(credentialsSchema, input);
-  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', {
-    action: 'auth.sign_in',
-    label: email,
-  });
+  await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action: 'auth.sign_in' });
   const found = await ctx.db
     .selectFrom('users')
     .select(['id', 'password_hash'])
@@ -152,15 +107,17 @@ export async function signIn(
           .executeTakeFirst()
       : undefined;
     const unchanged = user?.password_hash === found?.password_hash;
-    const refusal = refusalOf(user, passwordOk && unchanged, now);
+    const address = addressOf(ctx);
+    const lock = user ? await lockFor(tx, user, address, now) : null;
+    const refusal = refusalOf(user, lock, passwordOk && unchanged, now);
     const settings = await getSettings(tx);
     if (!user || refusal) {
-      const lockedUntil =
+      const locked =
         user && refusal === 'wrong password' ? await countWrongPassword(tx, ctx, user, settings) : null;
       return {
         result: {
           signIn: { ok: false } as SignInResult,
-          locked: user && lockedUntil ? { user, lockedUntil } : null,
+          locked: user && locked ? { user, ...locked } : null,
         },
         outcome: 'failed',
         actor: { id: null, label: email },
@@ -179,11 +136,9 @@ export async function signIn(
       userAgent: ctx.meta.userAgent,
       authenticated: !needsCode,
     });
-    await tx
-      .updateTable('users')
-      .set({ failed_login_count: 0, lockout_count: 0, ...(needsCode ? {} : { last_login_at: now }) })
-      .where('id', '=', user.id)
-      .execute();
+    await clearFailures(tx, user.id, address);
+    if (!needsCode)
+      await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
     return {
       result: { signIn: { ok: true, token, userId: user.id, needsCode } as SignInResult, locked: null },
       actor: userActor(user),
@@ -192,8 +147,7 @@ export async function signIn(
       after: needsCode ? { secondFactor: 'pending' } : undefined,
     };
   });
-  if (done.locked)
-    await notifyUser(ctx, 'accountLocked', done.locked.user, { lockedUntil: done.locked.lockedUntil });
+  if (done.locked) await notifyUser(ctx, 'accountLocked', done.locked.user, done.locked);
   return done.signIn;
 }
 

@@ -4,7 +4,13 @@ import { bindingPermissions, grantsOf, permissionsEverywhere, permissionsIn, pro
 import { perform } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { assertAccountManagerRemains, assertNotSelf, assertOutranks, RuleError } from './rules';
+import {
+  assertAccountManagerRemains,
+  assertNotSelf,
+  assertOutranks,
+  assertRecentAuthForAdminRights,
+  RuleError,
+} from './rules';
 import { emailSchema, isUniqueViolation, parseInput } from './validation';
 
 export interface TeamSummary {
@@ -216,12 +222,8 @@ export async function assertManagesTeam(
   throw new ForbiddenError('teams.manage');
 }
 
-/** Joining a team grants its bindings: the actor must hold what they grant, where they grant it. */
-export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: string) {
-  if (ctx.actor.kind !== 'user') return;
-  const now = ctx.clock.now();
-  const grants = await grantsOf(tx, ctx.actor.id, now);
-  const projects = await projectIds(tx);
+/** What joining the team grants: each unexpired binding's permissions and project. */
+async function teamGrants(tx: Db, teamId: string, now: Date) {
   const bindings = await tx
     .selectFrom('role_bindings as b')
     .leftJoin('roles as r', 'r.id', 'b.role_id')
@@ -235,10 +237,22 @@ export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamI
     .where('b.team_id', '=', teamId)
     .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
     .execute();
-  for (const b of bindings) {
-    const keys = bindingPermissions(b);
-    const held = b.project_id ? permissionsIn(grants, b.project_id) : permissionsEverywhere(grants, projects);
-    const missing = keys.filter((k) => !held.has(k));
+  return bindings.map((b) => ({ projectId: b.project_id, keys: bindingPermissions(b) }));
+}
+
+/**
+ * Joining a team grants its bindings: the actor must hold what they grant, where they grant it,
+ * and have confirmed their password lately when that includes admin rights.
+ */
+export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: string) {
+  if (ctx.actor.kind !== 'user') return;
+  const now = ctx.clock.now();
+  const grants = await grantsOf(tx, ctx.actor.id, now);
+  const projects = await projectIds(tx);
+  const granted = await teamGrants(tx, teamId, now);
+  for (const b of granted) {
+    const held = b.projectId ? permissionsIn(grants, b.projectId) : permissionsEverywhere(grants, projects);
+    const missing = b.keys.filter((k) => !held.has(k));
     if (missing.length > 0) {
       throw new RuleError(
         'no-escalation',
@@ -246,6 +260,11 @@ export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamI
       );
     }
   }
+  await assertRecentAuthForAdminRights(
+    tx,
+    ctx,
+    granted.flatMap((b) => b.keys),
+  );
 }
 
 const memberSchema = z.object({ email: emailSchema, admin: z.enum(['on', 'true', '']).optional() });
@@ -332,6 +351,13 @@ export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: s
             .executeTakeFirst()
         : undefined;
       if (!updated) throw new NotFoundError('That person is not a member of this team.');
+      // A team admin adds members, who get what the team grants: admin rights need a fresh password.
+      if (admin)
+        await assertRecentAuthForAdminRights(
+          tx,
+          ctx,
+          (await teamGrants(tx, teamId, ctx.clock.now())).flatMap((b) => b.keys),
+        );
       const user = await tx
         .selectFrom('users')
         .select('email')

@@ -7,6 +7,7 @@ import { rolePermissions } from './access';
 import { perform, userTarget } from './audit';
 import type { ActionContext } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { revokeInvitationsBy } from './invitation-validity';
 import { assertAccountManagerRemains, assertCanGrant, assertNotSelf, assertOutranks } from './rules';
 import { notifyUser } from './security-notices';
 import { getSettings } from './settings';
@@ -183,6 +184,7 @@ export async function reactivateUser(ctx: ActionContext, id: string) {
 export async function deleteUser(ctx: ActionContext, id: string) {
   await perform(ctx, { action: 'user.delete', permission: 'users.manage', serialize: true }, async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+    await revokeInvitationsBy(tx, ctx, id);
     await tx.deleteFrom('users').where('id', '=', id).execute();
     await assertAccountManagerRemains(tx);
     return { result: undefined, target: userTarget(user), before: { name: user.name, email: user.email } };
@@ -197,12 +199,38 @@ const reasonSchema = z.object({
     .max(500, 'Use at most 500 characters for the reason.'),
 });
 
-/** Ends a lock early; the reason is kept in the audit trail (security.md). */
-export async function unlockUser(ctx: ActionContext, id: string, input: { reason?: unknown }) {
+/**
+ * Ends a lock early: the account-wide one, or (with `address`) the lock of the account for that
+ * client address. The reason is kept in the audit trail.
+ */
+export async function unlockUser(
+  ctx: ActionContext,
+  id: string,
+  input: { reason?: unknown; address?: unknown },
+) {
   const { reason } = parseInput(reasonSchema, input);
+  const address = typeof input.address === 'string' ? input.address.trim() : '';
   await perform(ctx, { action: 'user.unlock', permission: 'users.manage' }, async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
-    if (!user.locked_until || user.locked_until <= ctx.clock.now())
+    const now = ctx.clock.now();
+    if (address) {
+      const ended = await tx
+        .deleteFrom('sign_in_failures')
+        .where('user_id', '=', id)
+        .where('ip', '=', address.slice(0, 100))
+        .where('locked_until', '>', now)
+        .returning('locked_until')
+        .executeTakeFirst();
+      if (!ended) throw new ConflictError(`${user.email} is not locked for ${address.slice(0, 100)}.`);
+      return {
+        result: undefined,
+        target: userTarget(user),
+        before: { address, lockedUntil: ended.locked_until },
+        after: { address, lockedUntil: null },
+        reason,
+      };
+    }
+    if (!user.locked_until || user.locked_until <= now)
       throw new ConflictError(`${user.email} is not locked.`);
     await tx
       .updateTable('users')
@@ -338,6 +366,7 @@ export async function resetAllPasswords(ctx: ActionContext): Promise<number> {
       permission: 'account.settings',
       serialize: true,
       scope: 'account',
+      recentAuth: true,
     },
     async (tx) => {
       const settings = await getSettings(tx);

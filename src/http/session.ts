@@ -1,8 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, validateSession } from '../auth/sessions';
-import { defaultProjectId, permissionsIn } from '../domain/access';
-import { type AuditScope, scopeOf } from '../domain/audit-list';
+import { defaultProjectId, type PermissionScope, permissionsIn, scopeOf } from '../domain/access';
 import type { ActionContext } from '../domain/context';
 import { zoneOrUtc } from '../domain/time-zones';
 import type { AppDeps, AppEnv } from './env';
@@ -60,15 +59,21 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Whose audit events the signed-in user may read, from the grants the session already holds. */
-export function viewerAuditScope(c: Context<AppEnv>): AuditScope {
+/**
+ * Where the signed-in user may read what a permission guards (audit events, invitations), from
+ * the grants the session already holds.
+ */
+export function viewerScope(c: Context<AppEnv>, permission: string): PermissionScope {
   const session = c.get('session');
   if (!session || c.get('actor').kind !== 'user') return { all: false, projectIds: [] };
   return scopeOf(
     session.grants,
     session.projects.map((p) => p.id),
+    permission,
   );
 }
+
+export const viewerAuditScope = (c: Context<AppEnv>) => viewerScope(c, 'audit.view');
 
 /** A browser-session cookie: __Host- prefixed, Secure, HttpOnly, Path=/, SameSite=Strict. */
 export function setSessionCookie(c: Context, token: string) {

@@ -77,7 +77,7 @@ export interface Messages {
   declinedTitle: string;
   declinedBody(account: string): string;
   notUsable: Record<
-    'unknown' | 'expired' | 'revoked' | 'declined' | 'accepted',
+    'unknown' | 'expired' | 'revoked' | 'declined' | 'accepted' | 'invalid',
     { title: string; body: string }
   >;
   goToSignIn: string;
@@ -145,6 +145,10 @@ const en: Messages = {
   declinedBody: (account) =>
     `You declined the invitation to ${account}. The link no longer works. If this was a mistake, ask the person who invited you to send a new invitation.`,
   notUsable: {
+    invalid: {
+      title: 'This invitation is no longer valid',
+      body: 'The person who invited you can no longer give this access. If you still need it, ask an administrator for a new invitation.',
+    },
     unknown: {
       title: 'This invitation link does not work',
       body: 'Check that you copied the whole address from the email. If it still does not work, ask the person who invited you to send the invitation again.',
@@ -235,6 +239,10 @@ const fr: Messages = {
   declinedBody: (account) =>
     `Vous avez refusé l’invitation sur ${account}. Le lien ne fonctionne plus. S’il s’agit d’une erreur, demandez à la personne qui vous a invité de vous envoyer une nouvelle invitation.`,
   notUsable: {
+    invalid: {
+      title: 'Cette invitation n’est plus valable',
+      body: 'La personne qui vous a invité ne peut plus accorder cet accès. Si vous en avez encore besoin, demandez une nouvelle invitation à un administrateur.',
+    },
     unknown: {
       title: 'Ce lien d’invitation ne fonctionne pas',
       body: 'Vérifiez que vous avez copié l’adresse complète depuis le message. Sinon, demandez à la personne qui vous a invité de renvoyer l’invitation.',
@@ -324,6 +332,10 @@ const de: Messages = {
   declinedBody: (account) =>
     `Sie haben die Einladung zu ${account} abgelehnt. Der Link funktioniert nicht mehr. Falls das ein Versehen war, bitten Sie die einladende Person um eine neue Einladung.`,
   notUsable: {
+    invalid: {
+      title: 'Diese Einladung ist nicht mehr gültig',
+      body: 'Die einladende Person kann diesen Zugriff nicht mehr gewähren. Wenn Sie ihn weiterhin brauchen, bitten Sie eine Administratorin oder einen Administrator um eine neue Einladung.',
+    },
     unknown: {
       title: 'Dieser Einladungslink funktioniert nicht',
       body: 'Prüfen Sie, ob Sie die vollständige Adresse aus der E-Mail kopiert haben. Sonst bitten Sie die einladende Person, die Einladung erneut zu senden.',
@@ -412,6 +424,10 @@ const es: Messages = {
   declinedBody: (account) =>
     `Has rechazado la invitación a ${account}. El enlace ya no funciona. Si ha sido un error, pide a quien te invitó que te envíe una nueva invitación.`,
   notUsable: {
+    invalid: {
+      title: 'Esta invitación ya no es válida',
+      body: 'Quien te invitó ya no puede conceder este acceso. Si todavía lo necesitas, pide una nueva invitación a un administrador.',
+    },
     unknown: {
       title: 'Este enlace de invitación no funciona',
       body: 'Comprueba que has copiado la dirección completa del correo. Si sigue sin funcionar, pide a quien te invitó que vuelva a enviar la invitación.',

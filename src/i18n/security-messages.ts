@@ -35,6 +35,11 @@ export interface SecurityMessages {
   goToSignIn: string;
   goToMyAccount: string;
   kinds: Record<SecurityMailKind, KindTexts>;
+  /** accountLocked, for a lock of the whole account: the owner may end it with a link. */
+  unlock: {
+    body(expires: string): string;
+    action: string;
+  };
   resetLink: {
     subject(account: string): string;
     body(account: string): string;
@@ -117,6 +122,11 @@ const en: SecurityMessages = {
       notYou: (account) =>
         `If these attempts were not yours, someone may be trying to guess your password: consider resetting it from the sign-in page, and tell an administrator of ${account}.`,
     },
+  },
+  unlock: {
+    body: (expires) =>
+      `If the attempts were yours and you know your password, you can end the lock now with the link below. It works once, until ${expires}; if you use two-factor authentication, it asks for a code first.`,
+    action: 'End the lock now',
   },
   resetLink: {
     subject: (account) => `Reset your ${account} password`,
@@ -207,6 +217,11 @@ const fr: SecurityMessages = {
         `Si ces tentatives ne venaient pas de vous, quelqu’un essaie peut-être de deviner votre mot de passe : pensez à le réinitialiser depuis la page de connexion et prévenez un administrateur ${deFr(account)}.`,
     },
   },
+  unlock: {
+    body: (expires) =>
+      `Si ces tentatives venaient de vous et que vous connaissez votre mot de passe, vous pouvez lever le blocage dès maintenant avec le lien ci-dessous. Il fonctionne une seule fois, jusqu’au ${expires} ; si vous utilisez l’authentification à deux facteurs, un code vous sera d’abord demandé.`,
+    action: 'Lever le blocage maintenant',
+  },
   resetLink: {
     subject: (account) => `Réinitialisation du mot de passe de votre compte ${account}`,
     body: (account) =>
@@ -290,6 +305,11 @@ const de: SecurityMessages = {
       notYou: (account) =>
         `Falls diese Versuche nicht von Ihnen stammen, versucht möglicherweise jemand, Ihr Passwort zu erraten: Setzen Sie es am besten über die Anmeldeseite zurück und informieren Sie einen Administrator von ${account}.`,
     },
+  },
+  unlock: {
+    body: (expires) =>
+      `Wenn die Versuche von Ihnen stammten und Sie Ihr Passwort kennen, können Sie die Sperre mit dem Link unten sofort aufheben. Er funktioniert einmal, bis ${expires}; wenn Sie die Zwei-Faktor-Authentifizierung nutzen, wird zuerst ein Code abgefragt.`,
+    action: 'Sperre jetzt aufheben',
   },
   resetLink: {
     subject: (account) => `Passwort für ${account} zurücksetzen`,
@@ -375,6 +395,11 @@ const es: SecurityMessages = {
       notYou: (account) =>
         `Si esos intentos no fueron suyos, es posible que alguien esté intentando adivinar su contraseña: le recomendamos restablecerla desde la página de inicio de sesión y avisar a un administrador de ${account}.`,
     },
+  },
+  unlock: {
+    body: (expires) =>
+      `Si esos intentos fueron suyos y conoce su contraseña, puede levantar el bloqueo ahora con el enlace de abajo. Funciona una sola vez, hasta el ${expires}; si usa la autenticación en dos pasos, primero se le pedirá un código.`,
+    action: 'Levantar el bloqueo ahora',
   },
   resetLink: {
     subject: (account) => `Restablezca su contraseña de ${account}`,

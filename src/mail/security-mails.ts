@@ -42,6 +42,8 @@ export async function securityMail(input: {
   ip: string | null;
   codesLeft?: number;
   lockedUntil?: Date;
+  /** accountLocked, for a lock of the whole account: the owner's link that ends it, and its end. */
+  unlock?: { url: string; expiresAt: Date };
   signInUrl: string;
 }): Promise<MailMessage> {
   if (input.kind === 'recoveryCodeUsed' && input.codesLeft === undefined)
@@ -57,12 +59,14 @@ export async function securityMail(input: {
     fewCodesLeft: codesLeft <= FEW_CODES_LEFT,
     lockedUntil: input.lockedUntil ? longDate(input.lockedUntil, input.language) : '',
   });
+  if (input.unlock) body.push(t.unlock.body(longDate(input.unlock.expiresAt, input.language)));
   const details = [
     t.labelled(t.when, longDate(input.at, input.language)),
     ...(input.ip ? [t.labelled(t.ipAddress, input.ip)] : []),
   ];
-  const [action, url] =
-    DESTINATION[input.kind] === 'myAccount'
+  const [action, url] = input.unlock
+    ? [t.unlock.action, input.unlock.url]
+    : DESTINATION[input.kind] === 'myAccount'
       ? [t.goToMyAccount, `${new URL(input.signInUrl).origin}/account`]
       : [t.goToSignIn, input.signInUrl];
   const greeting = t.greeting(input.name.trim() || null);

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ForgotPasswordPage, ResetRequestedPage } from '../../views/pages/forgot-password';
 import { LoginPage } from '../../views/pages/login';
-import { LinkCodePage, LinkNotUsablePage, SetPasswordPage } from '../../views/pages/set-password';
+import { LinkCodePage, LinkNotUsablePage, SetPasswordPage, UnlockPage } from '../../views/pages/set-password';
 import { SignInCodePage } from '../../views/pages/sign-in-code';
 import { RateLimitedError, ValidationError } from '../domain/errors';
 import {
@@ -13,6 +13,7 @@ import {
   type LinkPurpose,
   requestPasswordReset,
   setPasswordWithLink,
+  unlockWithLink,
 } from '../domain/password-links';
 import { getSettings } from '../domain/settings';
 import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from '../domain/sign-in';
@@ -163,7 +164,86 @@ export function authRoutes(deps: AppDeps) {
 
   passwordLinkRoutes(app, deps, '/set-password', 'set_password');
   passwordLinkRoutes(app, deps, '/reset-password', 'reset_password');
+  unlockLinkRoutes(app, deps);
   return app;
+}
+
+/** The owner's emailed link that ends an account-wide lock: the code step where 2FA is on, then one button. */
+function unlockLinkRoutes(app: Hono<AppEnv>, deps: AppDeps) {
+  const purpose = 'unlock_account';
+  const notUsable = (c: Context<AppEnv>) =>
+    renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
+  const show = async (
+    c: Context<AppEnv>,
+    errors: Record<string, string> = {},
+    status: 200 | 401 | 422 | 429 = 200,
+    blockedUntil: Date | null = null,
+  ) => {
+    const token = c.req.param('token') ?? '';
+    const target = await describePasswordLink(actionContext(c, deps), token, purpose);
+    if (!target) return notUsable(c);
+    const action = `/unlock/${token}`;
+    if (target.needsCode)
+      return renderPage(c, {
+        title: 'Confirm it is you',
+        status,
+        body: (
+          <LinkCodePage
+            action={`${action}/code`}
+            email={target.email}
+            errors={errors}
+            blockedUntil={blockedUntil}
+            before="before you end the lock"
+          />
+        ),
+      });
+    return renderPage(c, {
+      title: 'End the lock on your account',
+      status,
+      body: <UnlockPage action={action} email={target.email} />,
+    });
+  };
+
+  app.get('/unlock/:token', guard(deps, 'public'), (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    return show(c);
+  });
+
+  app.post('/unlock/:token/code', guard(deps, 'public'), async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    const token = c.req.param('token');
+    const form = await formFields(c, ['code']);
+    try {
+      const result = await confirmLinkCode(actionContext(c, deps), { token, purpose, code: form.code });
+      if (result.ok) return c.redirect(`/unlock/${token}`, 303);
+      if (result.blockedUntil)
+        c.header('Retry-After', String(Math.ceil(secondsUntil(result.blockedUntil, deps.clock.now()))));
+      const message = result.blockedUntil
+        ? 'Too many wrong codes: this step is blocked for 15 minutes.'
+        : 'That code is not right, or was already used.';
+      return show(c, { code: message }, result.blockedUntil ? 429 : 401, result.blockedUntil);
+    } catch (error) {
+      if (error instanceof LinkNotUsableError) return notUsable(c);
+      if (!(error instanceof ValidationError)) throw error;
+      return show(c, error.fields, 422);
+    }
+  });
+
+  app.post('/unlock/:token', guard(deps, 'public'), async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    try {
+      await unlockWithLink(actionContext(c, deps), c.req.param('token'));
+      return redirectWithFlash(
+        c,
+        '/login',
+        'The lock on your account has ended. Sign in with your password.',
+      );
+    } catch (error) {
+      if (error instanceof LinkNotUsableError) return notUsable(c);
+      if (error instanceof CodeFirstError) return show(c, {}, 422);
+      throw error;
+    }
+  });
 }
 
 /**

@@ -29,7 +29,7 @@ import { formFields } from '../http/form';
 import { guard } from '../http/guard';
 import { type FormErrors, renderRefusal } from '../http/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../http/render';
-import { actionContext } from '../http/session';
+import { actionContext, viewerScope } from '../http/session';
 import { isLanguage } from '../i18n/messages';
 
 const MANAGE = { permission: 'invitations.manage' } as const;
@@ -42,6 +42,7 @@ export function invitationRoutes(deps: AppDeps) {
     const actor = c.get('actor');
     return actor.kind === 'user' && actor.permissions.has('audit.view');
   };
+  const scopeOf = (c: Context<AppEnv>) => viewerScope(c, 'invitations.manage');
   const projectOf = (c: Context<AppEnv>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' ? actor.projectId : '';
@@ -49,7 +50,7 @@ export function invitationRoutes(deps: AppDeps) {
 
   app.get('/invitations', guard(deps, MANAGE), async (c) => {
     const q = parseInvitationListQuery(new URL(c.req.url).searchParams);
-    const page = await listInvitations(deps.db, q, now());
+    const page = await listInvitations(deps.db, q, scopeOf(c), now());
     if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#invitation-list')) {
       return c.html(
         <>
@@ -137,7 +138,7 @@ export function invitationRoutes(deps: AppDeps) {
 
   app.get('/invitations/:id', guard(deps, MANAGE), async (c) => {
     try {
-      const invitation = await invitationDetails(deps.db, c.req.param('id'), now());
+      const invitation = await invitationDetails(deps.db, c.req.param('id'), scopeOf(c), now());
       return renderPage(c, {
         title: `Invitation for ${invitation.email}`,
         body: <InvitationDetailPage invitation={invitation} now={now()} canAudit={mayAudit(c)} />,
@@ -153,7 +154,7 @@ export function invitationRoutes(deps: AppDeps) {
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
   ) => {
-    const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', now());
+    const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', scopeOf(c), now());
     const chosen = values ?? { projectId: invitation.projectId, roleId: invitation.roleId ?? '' };
     return renderPage(c, {
       title: `Edit the invitation for ${invitation.email}`,
@@ -202,7 +203,7 @@ export function invitationRoutes(deps: AppDeps) {
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
   ) => {
-    const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', now());
+    const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', scopeOf(c), now());
     const resend = kind === 'resend';
     const title = resend
       ? `Resend the invitation to ${invitation.email}?`

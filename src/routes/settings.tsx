@@ -7,6 +7,8 @@ import {
   settingsValues,
   updateSettings,
 } from '../domain/account-settings';
+import { ReauthenticationRequired } from '../domain/errors';
+import { reauthenticate } from '../domain/my-account';
 import { getSettings } from '../domain/settings';
 import type { AppDeps, AppEnv } from '../http/env';
 import { formFields } from '../http/form';
@@ -24,12 +26,13 @@ export function settingsRoutes(deps: AppDeps) {
     c: Context<AppEnv>,
     values: Record<keyof SettingsValues, string | number | boolean>,
     errors: FormErrors = {},
-    status: 200 | 403 | 409 | 422 = 200,
+    status: 200 | 401 | 403 | 409 | 422 = 200,
+    askPassword = false,
   ) =>
     renderPage(c, {
       title: 'Account settings',
       status,
-      body: <SettingsPage values={values} errors={errors} />,
+      body: <SettingsPage values={values} errors={errors} askPassword={askPassword} />,
     });
 
   app.get('/settings', guard(deps, SETTINGS), async (c) =>
@@ -37,9 +40,18 @@ export function settingsRoutes(deps: AppDeps) {
   );
 
   app.post('/settings', guard(deps, SETTINGS), async (c) => {
-    const form = await formFields(c, SETTING_FIELDS);
+    const form = await formFields(c, [...SETTING_FIELDS, 'confirm_password']);
+    const values = {
+      ...Object.fromEntries(SETTING_FIELDS.map((key) => [key, form[key] ?? ''])),
+      require_two_factor: form.require_two_factor === 'on',
+      allow_manual_links: form.allow_manual_links === 'on',
+    } as Record<keyof SettingsValues, string | number | boolean>;
     try {
-      const changed = await updateSettings(actionContext(c, deps), form);
+      const ctx = actionContext(c, deps);
+      // The password asked for on this form when the changes weaken security (below).
+      if (form.confirm_password && !(await reauthenticate(ctx, { password: form.confirm_password })))
+        return page(c, values, { confirm_password: 'That password is not right.' }, 401, true);
+      const changed = await updateSettings(ctx, form);
       const names = changed.map((key) => SETTING_LABELS[key] ?? key);
       return redirectWithFlash(
         c,
@@ -47,11 +59,14 @@ export function settingsRoutes(deps: AppDeps) {
         changed.length ? `Saved: ${names.join(', ')}.` : 'Nothing changed.',
       );
     } catch (error) {
-      const values = {
-        ...Object.fromEntries(SETTING_FIELDS.map((key) => [key, form[key] ?? ''])),
-        require_two_factor: form.require_two_factor === 'on',
-        allow_manual_links: form.allow_manual_links === 'on',
-      } as Record<keyof SettingsValues, string | number | boolean>;
+      if (error instanceof ReauthenticationRequired)
+        return page(
+          c,
+          values,
+          { confirm_password: 'These changes weaken security: enter your password to save them.' },
+          403,
+          true,
+        );
       return renderRefusal(c, error, (errors, status) => page(c, values, errors, status as 422));
     }
   });

@@ -48,11 +48,15 @@ export function userRoutes(deps: AppDeps) {
   const userPage = async (c: Context<AppEnv>, id: string, errors?: FormErrors, status: Status = 200) => {
     const actor = actorOf(c);
     try {
-      const details = await userDetails(deps.db, id, now(), actor.kind === 'user' ? actor.id : undefined);
+      const mayAudit = actor.kind === 'user' && actor.permissions.has('audit.view');
+      const auditScope = mayAudit ? viewerAuditScope(c) : null;
+      const details = await userDetails(deps.db, id, now(), {
+        id: actor.kind === 'user' ? actor.id : undefined,
+        auditScope,
+      });
       const canManage = actor.kind === 'user' && actor.permissions.has('users.manage');
-      // A person's events are mostly account-wide (sign-ins): their links are for account-wide viewers.
-      const canAudit =
-        actor.kind === 'user' && actor.permissions.has('audit.view') && viewerAuditScope(c).all;
+      // A person's events are mostly account-wide (sign-ins): the log's links are for account-wide viewers.
+      const canAudit = auditScope?.all === true;
       return renderPage(c, {
         title: details.user.name,
         status,
@@ -374,10 +378,12 @@ export function userRoutes(deps: AppDeps) {
     errors: FormErrors = {},
     status: Status = 200,
     reason = '',
+    address = '',
   ) => {
     const details = await userDetails(deps.db, id, now()).catch(() => null);
     if (!details) return renderStatusPage(c, 404);
     const { name, email } = details.user;
+    const forAddress = address ? ` for ${address}` : '';
     const text = {
       delete: {
         title: `Delete ${name}?`,
@@ -390,9 +396,11 @@ export function userRoutes(deps: AppDeps) {
         body: `Their current password stops working at once and their sessions end. They are emailed a link, valid one hour, to choose a new one.`,
       },
       unlock: {
-        title: `Unlock ${name}?`,
-        confirm: `Unlock ${name}`,
-        body: `${name} can sign in again at once instead of waiting for the lock to end. Unlock only when you know the failed attempts were theirs.`,
+        title: `Unlock ${name}${forAddress}?`,
+        confirm: `Unlock ${name}${forAddress}`,
+        body: address
+          ? `${name} can sign in again from ${address} at once instead of waiting for the lock to end. Unlock only when you know the failed attempts from there were theirs.`
+          : `${name} can sign in again at once instead of waiting for the lock to end. Unlock only when you know the failed attempts were theirs.`,
       },
       'reset-two-factor': {
         title: `Reset two-factor authentication of ${name}?`,
@@ -414,6 +422,7 @@ export function userRoutes(deps: AppDeps) {
           errors={errors}
         >
           <p>{text.body}</p>
+          {address ? <input type="hidden" name="address" value={address} /> : null}
           {withReason ? (
             <TextAreaField
               name="reason"
@@ -473,19 +482,22 @@ export function userRoutes(deps: AppDeps) {
   /** Unlock and 2FA reset: a reason is required and audited. */
   const withReason = (
     kind: 'unlock' | 'reset-two-factor',
-    act: (ctx: ActionContext, id: string, input: { reason?: unknown }) => Promise<void>,
+    act: (ctx: ActionContext, id: string, input: { reason?: unknown; address?: unknown }) => Promise<void>,
     done: string,
   ) => {
-    app.get(`/users/:id/${kind}`, guard(deps, MANAGE), (c) => confirmPage(c, c.req.param('id'), kind));
+    // `address`: an unlock of the account for one client address only.
+    app.get(`/users/:id/${kind}`, guard(deps, MANAGE), (c) =>
+      confirmPage(c, c.req.param('id'), kind, {}, 200, '', (c.req.query('address') ?? '').slice(0, 100)),
+    );
     app.post(`/users/:id/${kind}`, guard(deps, MANAGE), async (c) => {
       const id = c.req.param('id');
-      const form = await formFields(c, ['reason']);
+      const form = await formFields(c, ['reason', 'address']);
       try {
         await act(actionContext(c, deps), id, form);
         return redirectWithFlash(c, `/users/${id}`, done);
       } catch (error) {
         return renderRefusal(c, error, (errors, status) =>
-          confirmPage(c, id, kind, errors, status as Status, form.reason ?? ''),
+          confirmPage(c, id, kind, errors, status as Status, form.reason ?? '', form.address ?? ''),
         );
       }
     });

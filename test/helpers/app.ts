@@ -37,7 +37,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
  * authenticator, and the tests of other features should not each enrol one. The tests of 2FA
  * turn it on (it is on by default in a real account: migration 0001).
  */
-export async function testApp(options: { publicUrl?: string; requireTwoFactor?: boolean } = {}) {
+export async function testApp(
+  options: { publicUrl?: string; requireTwoFactor?: boolean; trustProxy?: boolean } = {},
+) {
   const database = await testDatabase();
   await database.db
     .updateTable('account_settings')
@@ -45,7 +47,10 @@ export async function testApp(options: { publicUrl?: string; requireTwoFactor?: 
     .execute();
   const clock = new TestClock();
   const mailer = new MemoryMailer();
-  const config = testConfig(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {});
+  const config = testConfig({
+    ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
+    ...(options.trustProxy ? { TRUST_PROXY: 'true' } : {}),
+  });
   const errors: Array<{ message: string; error: unknown }> = [];
   const deps = {
     db: database.db,

@@ -117,6 +117,7 @@ export async function resetData(db: Db): Promise<void> {
   await sql`delete from sessions`.execute(db);
   await sql`delete from one_time_tokens`.execute(db);
   await sql`delete from rate_limits`.execute(db);
+  await sql`delete from refusal_counts`.execute(db);
   await sql`delete from users`.execute(db);
   await sql`delete from roles where key is null`.execute(db);
   await sql`delete from projects where id <> (select id from projects order by created_at, id limit 1)`.execute(

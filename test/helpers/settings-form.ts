@@ -7,6 +7,7 @@ export function settingsForm(overrides: Record<string, string> = {}) {
     reset_lifetime_minutes: '60',
     lockout_threshold: '10',
     lockout_minutes: '15',
+    lockout_account_threshold: '100',
     session_idle_minutes: '30',
     session_absolute_hours: '12',
     invitations_per_day: '50',

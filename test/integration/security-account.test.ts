@@ -491,12 +491,13 @@ describe(`admin actions on others' factors and the account settings (${databaseK
     expect(Object.keys(event?.after as object)).not.toContain('lockout_minutes');
     const user = await makeUser(t.db, { role: 'viewer' });
     for (let i = 0; i < 3; i++) await new Client(t.app).signIn(user.email, 'wrong password!');
+    // Three wrong passwords now lock the account for the address they came from (lockout.ts).
     expect(
       (
         await t.db
-          .selectFrom('users')
+          .selectFrom('sign_in_failures')
           .select('locked_until')
-          .where('id', '=', user.id)
+          .where('user_id', '=', user.id)
           .executeTakeFirstOrThrow()
       ).locked_until,
     ).not.toBeNull();

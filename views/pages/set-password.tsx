@@ -52,17 +52,20 @@ export function LinkNotUsablePage() {
   );
 }
 
-/** A password link for a user with 2FA: a code first (security.md), then the new password. */
+/** An emailed link for a user with 2FA: a code first, then the new password (or the unlock). */
 export function LinkCodePage({
   action,
   email,
   errors = {},
   blockedUntil,
+  before = 'before you choose the new password',
 }: {
   action: string;
   email: string;
   errors?: FieldErrors;
   blockedUntil?: Date | null;
+  /** What the code comes before, in words. */
+  before?: string;
 }) {
   return (
     <section class="narrow">
@@ -70,7 +73,7 @@ export function LinkCodePage({
       <ErrorSummary errors={errors} labels={CODE_LABELS} />
       <p>
         <strong>{email}</strong> uses two-factor authentication. Enter the 6-digit code your authenticator app
-        shows, or one of your recovery codes, before you choose the new password.
+        shows, or one of your recovery codes, {before}.
       </p>
       {blockedUntil ? (
         <p>
@@ -80,6 +83,23 @@ export function LinkCodePage({
       <form method="post" action={action} novalidate>
         <AuthenticationCodeField error={errors.code} />
         <button type="submit">Continue</button>
+      </form>
+    </section>
+  );
+}
+
+/** The owner's emailed link after an account-wide lock: one button ends it. */
+export function UnlockPage({ action, email }: { action: string; email: string }) {
+  return (
+    <section class="narrow">
+      <h1>End the lock on your account</h1>
+      <p>
+        Your account <strong>{email}</strong> was locked after many failed sign-ins. If they were yours, end
+        the lock and sign in with your password. If they were not, someone may be guessing your password:
+        reset it on the <a href="/forgot-password">forgot-password page</a> instead.
+      </p>
+      <form method="post" action={action}>
+        <button type="submit">End the lock</button>
       </form>
     </section>
   );

@@ -5,35 +5,68 @@ type NumberKey = {
   [K in keyof SettingsValues]: SettingsValues[K] extends number ? K : never;
 }[keyof SettingsValues];
 
-const NUMBERS: Array<{ name: NumberKey; label: string; hint: string }> = [
+type Group = 'sign-in' | 'links' | 'audit';
+
+const NUMBERS: Array<{ name: NumberKey; label: string; hint: string; group: Group }> = [
   {
     name: 'password_min_length',
     label: 'Minimum password length',
     hint: '8 to 128 characters. 15 is advised if 2FA is not required.',
+    group: 'sign-in',
   },
-  { name: 'lockout_threshold', label: 'Failed sign-ins before a lock', hint: '3 to 100 in a row.' },
+  {
+    name: 'lockout_threshold',
+    label: 'Failed sign-ins from one address before it is locked out',
+    hint: '3 to 100 in a row. Locks the account for that address only.',
+    group: 'sign-in',
+  },
   {
     name: 'lockout_minutes',
     label: 'First lock lasts (minutes)',
     hint: 'Doubles with each further lock, up to 24 hours.',
+    group: 'sign-in',
   },
-  { name: 'session_idle_minutes', label: 'Sign out after inactivity (minutes)', hint: '5 to 1,440.' },
+  {
+    name: 'lockout_account_threshold',
+    label: 'Failed sign-ins from all addresses before the account locks',
+    hint: '10 to 100 in a row. The owner is emailed a link that ends the lock.',
+    group: 'sign-in',
+  },
+  {
+    name: 'session_idle_minutes',
+    label: 'Sign out after inactivity (minutes)',
+    hint: '5 to 1,440.',
+    group: 'sign-in',
+  },
   {
     name: 'session_absolute_hours',
     label: 'Sign out after (hours)',
     hint: 'However active the session, 1 to 720.',
+    group: 'sign-in',
   },
   {
     name: 'invitation_lifetime_hours',
     label: 'Invitations and set-password links last (hours)',
     hint: '1 to 720; 168 is a week.',
+    group: 'links',
   },
-  { name: 'reset_lifetime_minutes', label: 'Password reset links last (minutes)', hint: '5 to 1,440.' },
-  { name: 'invitations_per_day', label: 'Invitations per person per day', hint: '1 to 10,000.' },
+  {
+    name: 'reset_lifetime_minutes',
+    label: 'Password reset links last (minutes)',
+    hint: '5 to 1,440.',
+    group: 'links',
+  },
+  {
+    name: 'invitations_per_day',
+    label: 'Invitations per person per day',
+    hint: '1 to 10,000.',
+    group: 'links',
+  },
   {
     name: 'audit_retention_days',
     label: 'Keep audit events for (days)',
     hint: '30 to 3,650. Older events are removed daily; the removal is itself recorded.',
+    group: 'audit',
   },
 ];
 
@@ -42,15 +75,24 @@ export const SETTING_LABELS: Record<string, string> = {
   require_two_factor: 'Require two-factor authentication',
   allow_manual_links: 'Show links to send by hand',
   ...Object.fromEntries(NUMBERS.map((n) => [n.name, n.label])),
+  confirm_password: 'Your password',
 };
 
+/**
+ * `askPassword`: the changes weaken security and the password was not confirmed lately, so the
+ * form comes back with what was typed and asks for it here (not on another page, which would
+ * lose the changes).
+ */
 export function SettingsPage({
   values,
   errors = {},
+  askPassword = false,
 }: {
   values: Record<keyof SettingsValues, string | number | boolean>;
   errors?: FieldErrors;
+  askPassword?: boolean;
 }) {
+  const group = (g: Group) => NUMBERS.filter((n) => n.group === g).map(numberField);
   const numberField = (n: (typeof NUMBERS)[number]) => (
     <Field
       name={n.name}
@@ -83,11 +125,11 @@ export function SettingsPage({
             checked={values.require_two_factor === true}
             hint="Everyone without it must set it up before anything else, from their next request."
           />
-          {NUMBERS.slice(0, 5).map(numberField)}
+          {group('sign-in')}
         </fieldset>
         <fieldset>
           <legend>Invitations and links</legend>
-          {NUMBERS.slice(5, 8).map(numberField)}
+          {group('links')}
           <CheckboxField
             name="allow_manual_links"
             label={SETTING_LABELS.allow_manual_links as string}
@@ -97,8 +139,19 @@ export function SettingsPage({
         </fieldset>
         <fieldset>
           <legend>Audit log</legend>
-          {NUMBERS.slice(8).map(numberField)}
+          {group('audit')}
         </fieldset>
+        {askPassword && (
+          <Field
+            name="confirm_password"
+            type="password"
+            label={SETTING_LABELS.confirm_password as string}
+            autocomplete="current-password"
+            hint="Some of these changes weaken security, so saving them needs your password."
+            required
+            error={errors.confirm_password}
+          />
+        )}
         <button type="submit">Save settings</button>
       </form>
     </section>
