@@ -1,4 +1,5 @@
 import type { ActivityDay } from '../../src/domain/audit-activity';
+import { TableScroll } from './table-scroll';
 
 const WIDTH = 640;
 const HEIGHT = 180;
@@ -103,9 +104,11 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
       </ul>
       <details>
         <summary>Numbers per day</summary>
-        <div class="table-scroll">
+        <TableScroll captionId="activity-table-caption">
           <table>
-            <caption class="visually-hidden">Sign-ins, failed sign-ins and lockouts per day</caption>
+            <caption id="activity-table-caption" class="visually-hidden">
+              Sign-ins, failed sign-ins and lockouts per day
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Day</th>
@@ -125,7 +128,7 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </figure>
   );

@@ -1,4 +1,5 @@
 import { PERMISSIONS, type PermissionDefinition } from '../../src/auth/permissions';
+import { TableScroll } from './table-scroll';
 
 const ACTION_LABELS: Record<string, string> = {
   view: 'View',
@@ -48,9 +49,9 @@ export function PermissionMatrix({
 }) {
   const columns = actions();
   return (
-    <div class="table-scroll">
+    <TableScroll captionId={`${name}-matrix-caption`}>
       <table class="matrix">
-        <caption>{caption}</caption>
+        <caption id={`${name}-matrix-caption`}>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Area</th>
@@ -87,7 +88,7 @@ export function PermissionMatrix({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -4,6 +4,7 @@ import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { lastDay } from '../components/format';
 import { PermissionMatrix } from '../components/permission-matrix';
+import { TableScroll } from '../components/table-scroll';
 
 export interface BindingFormValues {
   subject: string;
@@ -104,9 +105,9 @@ export function AccessPage({
           </a>
         </p>
       ) : null}
-      <div class="table-scroll">
+      <TableScroll captionId="bindings-caption">
         <table>
-          <caption>Role bindings ({bindings.length})</caption>
+          <caption id="bindings-caption">Role bindings ({bindings.length})</caption>
           <thead>
             <tr>
               <th scope="col">Who</th>
@@ -156,7 +157,7 @@ export function AccessPage({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {canManage ? (
         <BindingForm projectName={projectName} roles={roles} teams={teams} values={values} errors={errors} />
       ) : null}

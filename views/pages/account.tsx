@@ -4,6 +4,7 @@ import type { MyAccount, MySession, mySecurityEvents } from '../../src/domain/my
 import { TIME_ZONES } from '../../src/domain/time-zones';
 import { LANGUAGES } from '../../src/i18n/messages';
 import { ErrorSummary, Field, type FieldErrors, NewPasswordFields, SelectField } from '../components/form';
+import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 import { EnrolmentCodeField, RecoveryCodeList, TotpKey } from '../components/two-factor';
 
@@ -139,54 +140,58 @@ export function AccountPage({
 
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title">Sessions</h2>
-        <table>
-          <caption class="visually-hidden">Where you are signed in</caption>
-          <thead>
-            <tr>
-              <th scope="col">Browser</th>
-              <th scope="col">IP address</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((s) => (
+        <TableScroll captionId="sessions-caption">
+          <table>
+            <caption id="sessions-caption" class="visually-hidden">
+              Where you are signed in
+            </caption>
+            <thead>
               <tr>
-                <td>
-                  {s.browser}
-                  {s.current ? <strong> (this device)</strong> : null}
-                </td>
-                <td>{s.ip ?? 'Unknown'}</td>
-                <td>
-                  <Time at={s.createdAt} />
-                </td>
-                <td>
-                  <Time at={s.lastSeenAt} />
-                </td>
-                <td>
-                  <form method="post" action={`/account/sessions/${s.id}/end`}>
-                    <button type="submit" class="button-link">
-                      Sign out
-                      <span class="visually-hidden">
-                        {' '}
-                        {s.current ? (
-                          'this device'
-                        ) : (
-                          <>
-                            {s.browser}, last seen <Time at={s.lastSeenAt} />
-                          </>
-                        )}
-                      </span>
-                    </button>
-                  </form>
-                </td>
+                <th scope="col">Browser</th>
+                <th scope="col">IP address</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sessions.map((s) => (
+                <tr>
+                  <td>
+                    {s.browser}
+                    {s.current ? <strong> (this device)</strong> : null}
+                  </td>
+                  <td>{s.ip ?? 'Unknown'}</td>
+                  <td>
+                    <Time at={s.createdAt} />
+                  </td>
+                  <td>
+                    <Time at={s.lastSeenAt} />
+                  </td>
+                  <td>
+                    <form method="post" action={`/account/sessions/${s.id}/end`}>
+                      <button type="submit" class="button-link">
+                        Sign out
+                        <span class="visually-hidden">
+                          {' '}
+                          {s.current ? (
+                            'this device'
+                          ) : (
+                            <>
+                              {s.browser}, last seen <Time at={s.lastSeenAt} />
+                            </>
+                          )}
+                        </span>
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         {sessions.length > 1 ? (
           <form method="post" action="/account/sessions/end-others">
             <button type="submit" class="button-secondary">
@@ -201,29 +206,33 @@ export function AccountPage({
         {events.length === 0 ? (
           <p>None yet.</p>
         ) : (
-          <table>
-            <caption class="visually-hidden">Your last {events.length} security events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Result</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
+          <TableScroll captionId="events-caption">
+            <table>
+              <caption id="events-caption" class="visually-hidden">
+                Your last {events.length} security events, newest first
+              </caption>
+              <thead>
                 <tr>
-                  <td>
-                    <Time at={e.occurred_at} />
-                  </td>
-                  <td>{actionText(e.action)}</td>
-                  <td>{OUTCOME_TEXT[e.outcome]}</td>
-                  <td>{e.ip ?? ''}</td>
+                  <th scope="col">When</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Result</th>
+                  <th scope="col">IP address</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {events.map((e) => (
+                  <tr>
+                    <td>
+                      <Time at={e.occurred_at} />
+                    </td>
+                    <td>{actionText(e.action)}</td>
+                    <td>{OUTCOME_TEXT[e.outcome]}</td>
+                    <td>{e.ip ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
     </section>

@@ -1,6 +1,7 @@
 import { actionText, OUTCOME_TEXT } from '../../src/domain/audit-actions';
 import { auditDiff } from '../../src/domain/audit-diff';
 import type { AuditEvent } from '../../src/domain/audit-list';
+import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 import { targetText } from './audit';
 
@@ -87,9 +88,11 @@ export function AuditEventPage({ event }: { event: AuditEvent }) {
       {diff.length === 0 ? (
         <p>This event records no values.</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll captionId="diff-caption">
           <table class="diff">
-            <caption class="visually-hidden">Values before and after the event</caption>
+            <caption id="diff-caption" class="visually-hidden">
+              Values before and after the event
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Field</th>
@@ -109,7 +112,7 @@ export function AuditEventPage({ event }: { event: AuditEvent }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

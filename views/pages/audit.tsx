@@ -12,6 +12,7 @@ import { PAGE_SIZES } from '../../src/domain/list-paging';
 import { ActivityChart } from '../components/activity-chart';
 import { Field, SelectField } from '../components/form';
 import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
+import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
 export const auditRange = (page: AuditPage) => rangeText(page, page.events.length, 'events');
@@ -39,7 +40,7 @@ export function AuditResults({ q, page }: { q: AuditListQuery; page: AuditPage }
   return (
     <div id="audit-list" data-list="">
       <ExportLinks base="/audit/export" filter={auditListParams({ ...q, per: 25 })} />
-      <div class="table-scroll">
+      <TableScroll captionId="audit-list-caption">
         <table>
           <ListCaption list="audit-list" text={auditRange(page)} />
           <thead>
@@ -74,7 +75,7 @@ export function AuditResults({ q, page }: { q: AuditListQuery; page: AuditPage }
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <Pagination
         page={page}
         shown={page.events.length}

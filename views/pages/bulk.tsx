@@ -1,5 +1,6 @@
 import { BULK_ACTIONS, type BulkAction, type BulkItem } from '../../src/domain/bulk';
 import { ErrorSummary, type FieldErrors, SelectField } from '../components/form';
+import { TableScroll } from '../components/table-scroll';
 
 /** Under the users table: what to do with the rows whose checkboxes are ticked. */
 export function BulkForm({ roles }: { roles: Array<{ id: string; name: string }> }) {
@@ -25,11 +26,11 @@ export function BulkForm({ roles }: { roles: Array<{ id: string; name: string }>
   );
 }
 
-function Items({ items, caption }: { items: BulkItem[]; caption: string }) {
+function Items({ items, caption, kind }: { items: BulkItem[]; caption: string; kind: string }) {
   return (
-    <div class="table-scroll">
+    <TableScroll captionId={`bulk-${kind}-caption`}>
       <table>
-        <caption>{caption}</caption>
+        <caption id={`bulk-${kind}-caption`}>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">User</th>
@@ -47,7 +48,7 @@ function Items({ items, caption }: { items: BulkItem[]; caption: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -72,7 +73,7 @@ export function BulkPreviewPage({
         {toDo.length} of {items.length} selected {items.length === 1 ? 'user' : 'users'} will be changed
         {skipped > 0 ? `; ${skipped} skipped` : ''}.
       </p>
-      <Items items={items} caption="Selected users" />
+      <Items items={items} caption="Selected users" kind="selected" />
       {toDo.length > 0 ? (
         <form method="post" action="/users/bulk">
           <input type="hidden" name="action" value={action} />
@@ -112,7 +113,7 @@ export function BulkResultPage({
         {done.length} {done.length === 1 ? 'user' : 'users'} changed
         {refused.length > 0 ? `; ${refused.length} skipped or refused` : ''}.
       </p>
-      {refused.length > 0 ? <Items items={refused} caption="Skipped or refused" /> : null}
+      {refused.length > 0 ? <Items items={refused} caption="Skipped or refused" kind="refused" /> : null}
       <p>
         <a href="/users">Back to users</a>
       </p>

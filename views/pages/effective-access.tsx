@@ -1,5 +1,6 @@
 import type { ProjectAccess } from '../../src/domain/effective-access';
 import { lastDay } from '../components/format';
+import { TableScroll } from '../components/table-scroll';
 
 export function EffectiveAccessPage({
   user,
@@ -53,9 +54,9 @@ export function AccessByProject({
           {project.permissions.length === 0 ? (
             <p>No access in this project.</p>
           ) : (
-            <div class="table-scroll">
+            <TableScroll captionId={`project-${project.projectId}-caption`}>
               <table>
-                <caption>
+                <caption id={`project-${project.projectId}-caption`}>
                   Permissions of {name} in {project.projectName}
                 </caption>
                 <thead>
@@ -84,7 +85,7 @@ export function AccessByProject({
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         </section>
       ))}

@@ -16,6 +16,7 @@ import { LANGUAGES } from '../../src/i18n/messages';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, type FieldErrors, SelectField, TextAreaField } from '../components/form';
 import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
+import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
 export const invitationsRange = (page: InvitationPage) =>
@@ -76,7 +77,7 @@ export function InvitationResults({
   return (
     <div id="invitation-list" data-list="">
       <ExportLinks base="/invitations/export" filter={invitationListParams({ ...q, per: 25 })} />
-      <div class="table-scroll">
+      <TableScroll captionId="invitation-list-caption">
         <table>
           <ListCaption list="invitation-list" text={invitationsRange(page)} />
           <thead>
@@ -117,7 +118,7 @@ export function InvitationResults({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <Pagination
         page={page}
         shown={page.invitations.length}
@@ -417,30 +418,34 @@ export function InvitationDetailPage({
         </p>
       ) : null}
       <h2>History</h2>
-      <table>
-        <caption class="visually-hidden">History of this invitation, oldest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">By</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {i.history.map((h) => (
+      <TableScroll captionId="history-caption">
+        <table>
+          <caption id="history-caption" class="visually-hidden">
+            History of this invitation, oldest first
+          </caption>
+          <thead>
             <tr>
-              <td>{when(h.at)}</td>
-              <td>
-                {h.action}
-                {h.outcome === 'success' ? '' : ` (${h.outcome})`}
-              </td>
-              <td>{h.actor}</td>
-              <td>{h.detail}</td>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">By</th>
+              <th scope="col">Details</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {i.history.map((h) => (
+              <tr>
+                <td>{when(h.at)}</td>
+                <td>
+                  {h.action}
+                  {h.outcome === 'success' ? '' : ` (${h.outcome})`}
+                </td>
+                <td>{h.actor}</td>
+                <td>{h.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {canAudit ? (
         <p>
           <a href={`/audit?${new URLSearchParams({ target: `invitation:${i.id}` })}`}>

@@ -2,6 +2,7 @@ import type { ProjectSummary } from '../../src/domain/projects';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { day } from '../components/format';
+import { TableScroll } from '../components/table-scroll';
 
 export function ProjectsPage({
   projects,
@@ -16,9 +17,9 @@ export function ProjectsPage({
     <section>
       <h1>Projects</h1>
       <p>Projects partition the account: a role binding applies in one project or in all of them.</p>
-      <div class="table-scroll">
+      <TableScroll captionId="projects-caption">
         <table>
-          <caption>All projects ({projects.length})</caption>
+          <caption id="projects-caption">All projects ({projects.length})</caption>
           <thead>
             <tr>
               <th scope="col">Project</th>
@@ -49,7 +50,7 @@ export function ProjectsPage({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <section aria-labelledby="create-project">
         <h2 id="create-project">Create project</h2>
         <ErrorSummary errors={errors} labels={{ name: 'Name' }} />

@@ -1,4 +1,5 @@
 import type { RoleSummary } from '../../src/domain/roles';
+import { TableScroll } from '../components/table-scroll';
 
 export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManage: boolean }) {
   return (
@@ -15,9 +16,9 @@ export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManag
           </a>
         </p>
       ) : null}
-      <div class="table-scroll">
+      <TableScroll captionId="roles-caption">
         <table>
-          <caption>All roles ({roles.length})</caption>
+          <caption id="roles-caption">All roles ({roles.length})</caption>
           <thead>
             <tr>
               <th scope="col">Role</th>
@@ -43,7 +44,7 @@ export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManag
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import type { TeamMember, TeamSummary } from '../../src/domain/teams';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { TableScroll } from '../components/table-scroll';
 
 export function TeamsPage({
   teams,
@@ -18,9 +19,9 @@ export function TeamsPage({
       <p>
         A team's role bindings apply to all its members. Team admins may add and remove members of their team.
       </p>
-      <div class="table-scroll">
+      <TableScroll captionId="teams-caption">
         <table>
-          <caption>All teams ({teams.length})</caption>
+          <caption id="teams-caption">All teams ({teams.length})</caption>
           <thead>
             <tr>
               <th scope="col">Team</th>
@@ -44,7 +45,7 @@ export function TeamsPage({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <section aria-labelledby="create-team">
         <h2 id="create-team">Create team</h2>
         <ErrorSummary errors={errors} labels={{ name: 'Name', description: 'Description' }} />
@@ -95,9 +96,9 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
           ))}
         </ul>
       )}
-      <div class="table-scroll">
+      <TableScroll captionId="members-caption">
         <table>
-          <caption>Members ({team.members.length})</caption>
+          <caption id="members-caption">Members ({team.members.length})</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -136,7 +137,7 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <section aria-labelledby="add-member">
         <h2 id="add-member">Add member</h2>
         <form method="post" action={`/teams/${team.id}/members`} novalidate>

@@ -12,6 +12,7 @@ import { DialogLink } from '../components/dialog';
 import { SelectField } from '../components/form';
 import { day } from '../components/format';
 import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
+import { TableScroll } from '../components/table-scroll';
 import { BulkForm } from './bulk';
 import { UserTabs } from './invitations';
 
@@ -112,7 +113,7 @@ export function UserResults({
         <input type="hidden" name="sort" form="filters" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
       ) : null}
       {canExport ? <ExportLinks base="/users/export" filter={listParams(q)} /> : null}
-      <div class="table-scroll">
+      <TableScroll captionId="user-list-caption">
         <table class="user-table">
           <ListCaption list="user-list" text={usersRange(page)} />
           <thead>
@@ -166,7 +167,7 @@ export function UserResults({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <Pagination
         page={page}
         shown={page.users.length}
