@@ -9,6 +9,7 @@ import { denyUndeclared } from './http/guard';
 import { renderStatusPage } from './http/render';
 import { bodyLimits, noStore, securityHeaders } from './http/security';
 import { loadActor } from './http/session';
+import { sessionTimeout } from './http/session-timeout';
 import { accessRoutes } from './routes/access';
 import { accountRoutes } from './routes/account';
 import { auditRoutes } from './routes/audit';
@@ -18,6 +19,7 @@ import { invitationRoutes } from './routes/invitations';
 import { inviteeRoutes } from './routes/invitee';
 import { projectRoutes } from './routes/projects';
 import { roleRoutes } from './routes/roles';
+import { sessionRoutes } from './routes/session';
 import { settingsRoutes } from './routes/settings';
 import { systemRoutes } from './routes/system';
 import { teamRoutes } from './routes/teams';
@@ -49,10 +51,12 @@ export function createApp(deps: AppDeps) {
   app.use(csrf({ origin: deps.config.publicUrl }));
   app.use(bodyLimits);
   app.use(loadActor(deps));
+  app.use(sessionTimeout(deps));
   app.use(denyUndeclared(deps));
 
   app.route('/', systemRoutes(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', sessionRoutes(deps));
   app.route('/', homeRoutes(deps));
   app.route('/', accessRoutes(deps));
   app.route('/', roleRoutes(deps));

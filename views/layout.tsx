@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Language } from '../src/db/schema';
+import type { SessionMeta } from '../src/http/session-timeout';
 import { messages } from '../src/i18n/messages';
 import { DialogHost } from './components/dialog';
 import { MainNav } from './components/main-nav';
@@ -21,11 +22,13 @@ export interface LayoutProps {
   path: string;
   /** The language of the page: an invitee's pages are in the invitation's language. */
   lang?: Language;
+  /** How long the session has left: public/js/app.js warns before it ends. */
+  session?: SessionMeta | null;
   children?: Child;
 }
 
 /** The whole page around a fragment: skip link, landmarks, the flash live region. */
-export function Layout({ title, viewer, flash, path, lang = 'en', children }: LayoutProps) {
+export function Layout({ title, viewer, flash, path, lang = 'en', session, children }: LayoutProps) {
   const t = messages(lang);
   return (
     <html lang={lang}>
@@ -34,11 +37,20 @@ export function Layout({ title, viewer, flash, path, lang = 'en', children }: La
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
+        {session ? (
+          <meta
+            name="session-timeout"
+            content={String(session.expiresIn)}
+            data-kind={session.kind}
+            data-keep-alive={session.keepAlive}
+          />
+        ) : null}
         <title>{`${title} · Gatehouse`}</title>
         <link rel="stylesheet" href="/public/css/app.css" />
         <link rel="icon" href="/public/favicon.svg" type="image/svg+xml" />
         <script src="/assets/htmx.min.js" defer />
         <script src="/public/js/app.js" defer />
+        <script src="/public/js/session.js" defer />
       </head>
       <body>
         <a class="skip-link" href="#main">

@@ -19,6 +19,10 @@ export interface SessionUser {
   timeZone: string | null;
   createdAt: Date;
   lastSeenAt: Date;
+  /** The absolute end: the account's session lifetime, or the code step's. */
+  expiresAt: Date;
+  /** The account's idle timeout: the session ends this long after lastSeenAt. */
+  idleMinutes: number;
   /**
    * How far the sign-in got: `code` waits for the second factor (nothing else is open to it),
    * `enrol` is a user the account requires to set up 2FA first, `full` may do what its grants allow.
@@ -36,6 +40,8 @@ type SessionStage = 'code' | 'enrol' | 'full';
 
 /** A session waiting for its second factor lives this long, not the account's session lifetime. */
 const PENDING_SESSION_MS = 10 * 60_000;
+/** Asked for more time, the code step may last this long in all (keepSessionAlive). */
+const PENDING_SESSION_LIMIT_MS = 3 * PENDING_SESSION_MS;
 
 /**
  * The cookie holds `<id>.<secret>`: the id finds the row, and only SHA-256 of the 256-bit
@@ -149,6 +155,8 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     timeZone: row.time_zone,
     createdAt: row.created_at,
     lastSeenAt,
+    expiresAt: row.expires_at,
+    idleMinutes: row.session_idle_minutes,
     stage: stageOf(row),
     projectId: row.project_id,
     grants: row.grants.map(toGrant),
@@ -169,6 +177,30 @@ function stageOf(row: {
 }) {
   if (row.has_totp) return row.two_factor_verified ? 'full' : 'code';
   return row.require_two_factor || row.must_enrol_two_factor ? 'enrol' : 'full';
+}
+
+/** When the session ends if nothing happens: idle timeout or absolute end, whichever comes first. */
+export function sessionEndsAt(s: Pick<SessionUser, 'expiresAt' | 'lastSeenAt' | 'idleMinutes'>): Date {
+  return new Date(Math.min(s.expiresAt.getTime(), s.lastSeenAt.getTime() + s.idleMinutes * 60_000));
+}
+
+/**
+ * "Stay signed in": the idle time starts again now. A session at the code step also gets up to
+ * another 10 minutes, within PENDING_SESSION_LIMIT_MS of its start. Returns the new end.
+ */
+export async function keepSessionAlive(db: Db, session: SessionUser, now: Date): Promise<Date> {
+  let expiresAt = session.expiresAt;
+  if (session.stage === 'code') {
+    const limit = session.createdAt.getTime() + PENDING_SESSION_LIMIT_MS;
+    const wanted = Math.min(now.getTime() + PENDING_SESSION_MS, limit);
+    if (wanted > expiresAt.getTime()) expiresAt = new Date(wanted);
+  }
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: now, expires_at: expiresAt })
+    .where('id', '=', session.sessionId)
+    .execute();
+  return sessionEndsAt({ ...session, lastSeenAt: now, expiresAt });
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

@@ -21,6 +21,8 @@ export interface AppEnv {
     requestId: string;
     meta: RequestMeta;
     session: SessionUser | null;
+    /** Seconds until the session ends if nothing happens; null without one (session-timeout.ts). */
+    sessionExpiresIn: number | null;
     actor: Actor;
     flash: string | null;
     /** Where times are shown: the signed-in user's zone, else UTC. */

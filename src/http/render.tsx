@@ -8,6 +8,7 @@ import { Layout, type Viewer } from '../../views/layout';
 import { STATUS_TEXT, type StatusCode, StatusPage } from '../../views/pages/status';
 import type { Language } from '../db/schema';
 import type { AppEnv } from './env';
+import { sessionMeta } from './session-timeout';
 
 const FLASH_COOKIE = '__Host-gh_flash';
 const COOKIE_BASE = { path: '/', secure: true, httpOnly: true, sameSite: 'Strict' } as const;
@@ -38,6 +39,7 @@ export function renderPage(
         flash={c.get('flash')}
         path={c.req.path}
         lang={page.lang}
+        session={sessionMeta(c)}
       >
         {inViewerZone(c, page.body)}
       </Layout>

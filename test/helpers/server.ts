@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app';
-import { systemClock } from '../../src/domain/context';
+import { type Clock, systemClock } from '../../src/domain/context';
 import { MemoryMailer } from '../../src/mail/mailer';
 import { testConfig } from './app';
 import { testDatabase } from './database';
@@ -10,7 +10,7 @@ import { testDatabase } from './database';
  * The real HTTP server on 127.0.0.1 and a free port, on a fresh test database. As with testApp(),
  * the account starts with "require two-factor authentication" off unless asked.
  */
-export async function startServer(options: { requireTwoFactor?: boolean } = {}) {
+export async function startServer(options: { requireTwoFactor?: boolean; clock?: Clock } = {}) {
   const database = await testDatabase();
   await database.db
     .updateTable('account_settings')
@@ -26,19 +26,21 @@ export async function startServer(options: { requireTwoFactor?: boolean } = {}) 
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = testConfig({ PUBLIC_URL: url });
+  // A test clock moves the server's time, for time-outs; the browser's has its own (page.clock).
+  const clock = options.clock ?? systemClock;
   const errors: unknown[] = [];
   const app = createApp({
     db: database.db,
     searchDb: database.searchDb,
     mailer,
-    clock: systemClock,
+    clock,
     config,
     logError: (message, error) => errors.push({ message, error }),
   });
   handler = app.fetch;
   const system = {
     db: database.db,
-    clock: systemClock,
+    clock,
     config,
     mailer,
     actor: { kind: 'system' as const, label: 'test' },

@@ -100,3 +100,46 @@ describe('permissions are read from the database on each request', () => {
     expect((await client.get('/test/needs-users-view')).status).toBe(403);
   });
 });
+
+describe('the session time-out routes', () => {
+  const requirementOfRoute = (method: string, path: string) =>
+    requirementOf(t.app.routes.find((r) => r.method === method && r.path === path)?.handler);
+
+  it('declare what they need: a session at any stage but the code step, or one at the code step', () => {
+    expect(requirementOfRoute('POST', '/session/keep-alive')).toBe('enrolment');
+    expect(requirementOfRoute('POST', '/login/two-factor/keep-alive')).toBe('second-factor');
+  });
+
+  it('"stay signed in" starts the idle time again and says how long is left; nobody else gets in', async () => {
+    const anonymous = await new Client(t.app).post('/session/keep-alive', {}, { accept: 'application/json' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/login');
+
+    const user = await makeUser(t.db, { email: 'idle@example.com', name: 'Ida Idle' });
+    const client = new Client(t.app);
+    await client.signIn(user.email, FIXTURE_PASSWORD);
+    const page = await client.get('/account');
+    // The test clock runs on: a second may have gone since sign-in.
+    expect(Number(page.headers.get('x-session-expires-in'))).toBeGreaterThanOrEqual(1799);
+    expect(await page.text()).toMatch(
+      /<meta name="session-timeout" content="1(799|800)" data-kind="session"/,
+    );
+
+    t.clock.advance(20 * 60_000);
+    const kept = await client.post(
+      '/session/keep-alive',
+      { returnTo: '/account' },
+      { accept: 'application/json' },
+    );
+    expect(kept.status).toBe(200);
+    expect((await kept.json()).expiresIn).toBeGreaterThanOrEqual(1799);
+    t.clock.advance(20 * 60_000);
+    // Forty minutes after sign-in, the 30-minute idle time-out has not ended it.
+    expect((await client.get('/account')).status).toBe(200);
+    // A plain form goes back where it came from, and only to this site.
+    const plain = await client.post('/session/keep-alive', { returnTo: '//evil.example/x' });
+    expect(plain.headers.get('location')).toBe('/');
+    // Not at the code step: its route sends a signed-in user home.
+    expect((await client.post('/login/two-factor/keep-alive', {})).headers.get('location')).toBe('/');
+  });
+});
