@@ -3,8 +3,10 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
+import { isValueRefused } from './domain/validation';
 import { clientIp } from './http/client-ip';
 import type { AppDeps, AppEnv } from './http/env';
+import { FormRefused } from './http/form';
 import { denyUndeclared } from './http/guard';
 import { renderStatusPage } from './http/render';
 import { bodyLimits, noStore, securityHeaders } from './http/security';
@@ -73,8 +75,15 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status === 403) return renderStatusPage(c, 403);
     if (error instanceof HTTPException && error.status === 413) return renderStatusPage(c, 413);
-    if (error instanceof HTTPException && error.status === 400) return renderStatusPage(c, 400);
+    // The form reader's refusals say what was wrong (src/http/form.ts).
+    if (error instanceof HTTPException && error.status === 400)
+      return renderStatusPage(c, 400, error instanceof FormRefused ? error.message : undefined);
     // The route pattern, not the path: a path may carry a one-time token.
+    if (isValueRefused(error)) {
+      // Bad input a check let through: the client's fault (400), our bug (logged).
+      logError(`request ${c.get('requestId')} ${c.req.method} ${routePath(c)}: a value was refused`, error);
+      return renderStatusPage(c, 400, 'Something in this request is not a value this page accepts.');
+    }
     logError(`request ${c.get('requestId')} ${c.req.method} ${routePath(c)} failed`, error);
     return renderStatusPage(c, 500);
   });

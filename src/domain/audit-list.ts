@@ -13,6 +13,7 @@ import {
   containsPattern,
   decodeCursor,
   encodeCursor,
+  isRealInstant,
   everyPage,
   FIRST_PAGE,
   type ListTotal,
@@ -207,7 +208,7 @@ function cursorOf(text: string | null): Cursor | null {
   const parts = decodeCursor(text, 2);
   if (!parts) return null;
   const [at, id] = parts as [string, string];
-  if (!ISO.test(at) || Number.isNaN(Date.parse(at)) || !/^\d{1,15}$/.test(id)) return null;
+  if (!ISO.test(at) || !isRealInstant(at) || !/^\d{1,15}$/.test(id)) return null;
   return { at, id: Number(id) };
 }
 

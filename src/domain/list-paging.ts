@@ -17,9 +17,16 @@ export interface Paging {
   pos: number;
 }
 
-/** A text filter from the URL: without NUL (PostgreSQL refuses it), trimmed, at most `max` long. */
+/**
+ * A text filter from the URL: without control characters (PostgreSQL refuses NUL; stored text
+ * has none, see validation.ts), trimmed, at most `max` long. Lenient like the rest of a list's
+ * URL: what cannot match is dropped rather than refused (a form's fields are refused instead).
+ */
 export const textParam = (params: URLSearchParams, name: string, max: number) =>
-  (params.get(name) ?? '').replaceAll('\u0000', '').trim().slice(0, max);
+  (params.get(name) ?? '')
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .slice(0, max);
 
 /** Lenient: a stale or hand-edited URL falls back to the first page of 25. */
 export function parsePaging(params: URLSearchParams): Paging {
@@ -86,6 +93,35 @@ export function decodeCursor(text: string | null, length: number): string[] | nu
   } catch {
     return null;
   }
+}
+
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2})(?::?(\d{2}))?)$/;
+
+/**
+ * A timestamp inside a cursor names a real instant: every field in range (no 2026-02-31, no hour
+ * 24), a year from 1 to 9999, an offset within ±15:59. The app writes its cursors, so anything
+ * else was made by hand: PostgreSQL would refuse it (22007, 22008), JavaScript roll it over to
+ * another day, or the drivers fail on an invalid Date. Each list's cursorOf checks its timestamp
+ * parts with this, and a cursor that fails is ignored (the first page), like any stale one.
+ */
+export function isRealInstant(text: string): boolean {
+  const m = INSTANT.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s, oh = 0, om = 0] = m.slice(1).map((x) => Number(x ?? 0)) as number[];
+  const day = new Date(0);
+  day.setUTCFullYear(y as number, (mo as number) - 1, d);
+  return (
+    (y as number) >= 1 &&
+    day.getUTCFullYear() === y &&
+    day.getUTCMonth() === (mo as number) - 1 &&
+    day.getUTCDate() === d &&
+    (h as number) <= 23 &&
+    (mi as number) <= 59 &&
+    (s as number) <= 59 &&
+    oh <= 15 &&
+    om <= 59
+  );
 }
 
 /** A LIKE pattern for text anywhere in a lower-cased value, with the wildcards typed escaped. */

@@ -20,6 +20,7 @@ import {
   containsPattern,
   decodeCursor,
   encodeCursor,
+  isRealInstant,
   type ListTotal,
   type PageWindow,
   type Paging,
@@ -249,7 +250,8 @@ function cursorOf(text: string | null, sort: SortKey): Cursor | null {
   if (!parts) return null;
   const [key, id] = parts as [string, string];
   if (!uuid.safeParse(id).success) return null;
-  if (!SORT_SQL[sort].text && !TIMESTAMP_KEY.test(key)) return null;
+  if (!SORT_SQL[sort].text && !(TIMESTAMP_KEY.test(key) && (key === '-infinity' || isRealInstant(key))))
+    return null;
   return { key, id };
 }
 

@@ -1,15 +1,33 @@
 import { z } from 'zod';
 import { ValidationError } from './errors';
 
-export const emailSchema = z
-  .string()
+/**
+ * The one rule for text input: no C0 control character (U+0000 to U+001F) and no DEL, except
+ * tab, line feed and carriage return in a multi-line field (a textarea). PostgreSQL cannot store
+ * NUL (it answers 22021) and nobody types the others. The form reader (src/http/form.ts) applies
+ * it to every field it reads, so a form never passes one on; the schemas below apply it again for
+ * the other callers (the command line). Returns the first such character as `U+0000`, or null.
+ */
+export function controlCharacterIn(text: string, multiLine = false): string | null {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code !== 0x7f) continue;
+    if (multiLine && (code === 0x09 || code === 0x0a || code === 0x0d)) continue;
+    return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return null;
+}
+
+const withoutControls = (what: string) =>
+  z.string().refine((s) => controlCharacterIn(s) === null, `Remove the control character from the ${what}.`);
+
+export const emailSchema = withoutControls('email address')
   .trim()
   .min(1, 'Enter an email address.')
   .max(254, 'Use at most 254 characters for the email address.')
   .pipe(z.email('Enter an email address like name@example.com.'));
 
-export const nameSchema = z
-  .string()
+export const nameSchema = withoutControls('name')
   .trim()
   .min(1, 'Enter a name.')
   .max(200, 'Use at most 200 characters for the name.');
@@ -24,6 +42,28 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
     fields[key] ??= issue.message;
   }
   throw new ValidationError(fields);
+}
+
+/**
+ * PostgreSQL's refusals of a value (class 22: invalid text for a type, NUL, impossible dates,
+ * out-of-range numbers, too long for a column, bad LIKE escapes) and a value too big for an
+ * index (54000). Input is checked before it reaches a query; one of these means a check is
+ * missing, so app.ts answers 400 (nothing was changed: the statement failed) and logs it.
+ */
+const VALUE_REFUSED = new Set([
+  '22001',
+  '22003',
+  '22007',
+  '22008',
+  '22019',
+  '22021',
+  '22025',
+  '22P02',
+  '22P05',
+  '54000',
+]);
+export function isValueRefused(error: unknown): boolean {
+  return VALUE_REFUSED.has((error as { code?: string } | null)?.code ?? '');
 }
 
 /** True for PostgreSQL's unique_violation, from either driver. */

@@ -3,6 +3,7 @@ import { matchedRoutes } from 'hono/route';
 import { isKnownPermission } from '../auth/permissions';
 import { auditActor, writeAudit } from '../domain/audit';
 import type { AppDeps, AppEnv } from './env';
+import { pathParamsValid } from './path-params';
 import { isHtmx, renderStatusPage } from './render';
 
 /**
@@ -22,13 +23,15 @@ export function requirementOf(handler: unknown): Requirement | undefined {
 
 /**
  * Every route starts with one of these; `denyUndeclared` refuses a route that has none, and
- * test/integration/routes.test.ts lists every route to prove each declares one.
+ * test/integration/routes.test.ts lists every route to prove each declares one. Once the
+ * requirement is met, the path's ids are checked (path-params.ts): a malformed one is a 404.
  */
 export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
   if (typeof requirement === 'object' && !isKnownPermission(requirement.permission)) {
     throw new Error(`Unknown permission ${requirement.permission}`);
   }
-  const handler: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const handler: MiddlewareHandler<AppEnv> = async (c, onward) => {
+    const next = async () => (pathParamsValid(c) ? onward() : renderStatusPage(c, 404));
     if (requirement === 'public') return next();
     const session = c.get('session');
     if (requirement === 'second-factor') {
@@ -50,7 +53,8 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
         outcome: 'denied',
         actor: auditActor(actor),
         projectId: actor.projectId,
-        target: { type: 'route', id: `${c.req.method} ${c.req.path}` },
+        // The path as sent, percent-encoded: decoded, it may hold a NUL, which PostgreSQL refuses.
+        target: { type: 'route', id: `${c.req.method} ${new URL(c.req.url).pathname}` },
         reason: `missing permission ${requirement.permission}`,
       },
     );

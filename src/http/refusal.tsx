@@ -28,12 +28,22 @@ export const secondsUntil = (when: Date, now: Date) => (when.getTime() - now.get
  * Turns a domain refusal into the form shown again with its message: 422 for bad input, 409 for
  * a rule or conflict, 403 for a missing permission; 404 for an unknown id; the confirm-password
  * page when the action needs a recent sign-in. Anything else is a bug and goes on to the 500 handler.
+ * The page shown again looks its subject up anew: when that is gone (an unknown id whose input
+ * was refused first, or a row deleted meanwhile), the answer is 404 too.
  */
 export function renderRefusal(
   c: Context<AppEnv>,
   error: unknown,
-  render: (errors: FormErrors, status: ContentfulStatusCode) => Response | Promise<Response>,
+  renderForm: (errors: FormErrors, status: ContentfulStatusCode) => Response | Promise<Response>,
 ) {
+  const render = async (errors: FormErrors, status: ContentfulStatusCode) => {
+    try {
+      return await renderForm(errors, status);
+    } catch (lookup) {
+      if (lookup instanceof NotFoundError) return renderStatusPage(c, 404);
+      throw lookup;
+    }
+  };
   if (error instanceof ValidationError) return render(error.fields, 422);
   if (error instanceof RuleError || error instanceof ConflictError)
     return render({ form: error.message }, 409);

@@ -58,10 +58,10 @@ const inViewerZone = (c: Context<AppEnv>, body: Child) => (
   <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{body}</TimeZoneContext.Provider>
 );
 
-export function renderStatusPage(c: Context<AppEnv>, status: StatusCode) {
+export function renderStatusPage(c: Context<AppEnv>, status: StatusCode, message?: string) {
   return renderPage(c, {
     title: STATUS_TEXT[status].title,
-    body: <StatusPage status={status} requestId={c.get('requestId')} />,
+    body: <StatusPage status={status} requestId={c.get('requestId')} message={message} />,
     status,
   });
 }

@@ -49,10 +49,10 @@ export function auditRoutes(deps: AppDeps) {
     });
   });
 
-  app.get('/audit/events/:id', guard(deps, VIEW), async (c) => {
-    const id = c.req.param('id');
+  // The guard admits digits only (path-params.ts).
+  app.get('/audit/events/:eventId', guard(deps, VIEW), async (c) => {
     const scope = viewerAuditScope(c);
-    const event = /^\d{1,15}$/.test(id) ? await findAuditEvent(deps.db, Number(id), scope) : null;
+    const event = await findAuditEvent(deps.db, Number(c.req.param('eventId')), scope);
     if (!event) return renderStatusPage(c, 404);
     return renderPage(c, { title: `Event ${event.id}`, body: <AuditEventPage event={event} /> });
   });

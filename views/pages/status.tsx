@@ -21,12 +21,21 @@ export const STATUS_TEXT = {
 
 export type StatusCode = keyof typeof STATUS_TEXT;
 
-export function StatusPage({ status, requestId }: { status: StatusCode; requestId: string }) {
+/** `message`, when given, says what was wrong instead of the status's general text. */
+export function StatusPage({
+  status,
+  requestId,
+  message,
+}: {
+  status: StatusCode;
+  requestId: string;
+  message?: string | undefined;
+}) {
   const text = STATUS_TEXT[status];
   return (
     <section class="narrow">
       <h1>{text.title}</h1>
-      <p>{text.body}</p>
+      <p>{message ?? text.body}</p>
       {status === 500 ? (
         <p>
           If you contact support, quote the request id <code>{requestId}</code>.
