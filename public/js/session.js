@@ -6,6 +6,7 @@
   const ENDED = 'gatehouse.session.ended';
   const DEADLINE = 'gatehouse.session.deadline';
   const WARN_MS = 2 * 60_000;
+  const DRAFT_LIFETIME_MS = 60 * 60_000;
   const SKIPPED_TYPES = new Set(['password', 'hidden', 'file', 'submit', 'button', 'image', 'reset']);
   const SECRET_NAME = /password|code|token|secret|confirm|current/i;
   const SECRET_AUTOCOMPLETE = /one-time-code|current-password|new-password/;
@@ -91,6 +92,7 @@
       const page = pageOf(form);
       if (page !== here) back = page;
       const entry = drafts[page] || { forms: [] };
+      entry.savedAt = Date.now();
       entry.forms.push({
         action: form.getAttribute('action'),
         nth: form.closest('#dialog') ? 0 : nthOfAction(form),
@@ -112,6 +114,8 @@
     if (!draft) return;
     delete drafts[here];
     sessionStorage.setItem(DRAFTS, JSON.stringify(drafts));
+    // Only to finish what the sign-in interrupted, not to surprise someone back on the page later.
+    if (!(Date.now() - draft.savedAt < DRAFT_LIFETIME_MS)) return;
     let restored = 0;
     for (const saved of draft.forms) {
       const form = postForms().filter((f) => f.getAttribute('action') === saved.action)[saved.nth];
