@@ -2,7 +2,7 @@ import { type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { AuditOutcome } from '../db/schema';
-import { type Grant, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './access';
+import { type PermissionScope, scopeOfActor } from './access';
 import { perform } from './audit';
 import { type AuditAction, isAuditAction } from './audit-actions';
 import type { ActionContext, Actor } from './context';
@@ -13,9 +13,9 @@ import {
   containsPattern,
   decodeCursor,
   encodeCursor,
-  isRealInstant,
   everyPage,
   FIRST_PAGE,
+  isRealInstant,
   type ListTotal,
   type PageWindow,
   type Paging,
@@ -92,21 +92,10 @@ export function auditListParams(q: AuditListQuery, paging: PagingLink = {}): URL
 }
 
 /** Whose events a viewer may read: every event, or those of the projects where they hold audit.view. */
-export type AuditScope = { all: true } | { all: false; projectIds: string[] };
+export type AuditScope = PermissionScope;
 
-export async function auditScope(db: Db, actor: Actor, now: Date): Promise<AuditScope> {
-  if (actor.kind === 'system') return { all: true };
-  if (actor.kind !== 'user') return { all: false, projectIds: [] };
-  const [grants, projects] = await Promise.all([grantsOf(db, actor.id, now), projectIds(db)]);
-  return scopeOf(grants, projects);
-}
-
-/** The scope from grants already read (a request has the session's), without a query. */
-export function scopeOf(grants: readonly Grant[], projects: readonly string[]): AuditScope {
-  if (permissionsEverywhere(grants, projects).has('audit.view')) return { all: true };
-  // Account-wide events (sign-ins, roles) belong to no project: only an account-wide viewer sees them.
-  return { all: false, projectIds: projects.filter((p) => permissionsIn(grants, p).has('audit.view')) };
-}
+export const auditScope = (db: Db, actor: Actor, now: Date): Promise<AuditScope> =>
+  scopeOfActor(db, actor, now, 'audit.view');
 
 /** The filters as conditions; the text ones are resolved to ids first where they name a user. */
 interface Resolved {

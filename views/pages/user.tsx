@@ -4,6 +4,7 @@ import type { UserDetails } from '../../src/domain/user-details';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { day, lastDay } from '../components/format';
+import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 import { AccessByProject } from './effective-access';
 
@@ -26,11 +27,11 @@ export function UserPage({
 }: {
   details: UserDetails;
   canManage: boolean;
-  /** May open the audit log (audit.view): the events link to it. */
+  /** Reads the whole audit log (account-wide audit.view): links to the person's events there. */
   canAudit: boolean;
   errors?: FieldErrors;
 }) {
-  const { user, access, activeSessions, events } = details;
+  const { user, access, activeSessions, events, locks } = details;
   const base = `/users/${user.id}`;
   return (
     <section>
@@ -42,11 +43,37 @@ export function UserPage({
         <dt>Status</dt>
         <dd>
           <span class={`badge badge-${user.status.toLowerCase().replaceAll(' ', '-')}`}>
-            {user.status === 'Locked' && user.lockedUntil
-              ? `Locked until ${user.lockedUntil.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-              : user.status}
+            {user.status === 'Locked' && user.lockedUntil ? (
+              <>
+                Locked until <Time at={user.lockedUntil} />
+              </>
+            ) : (
+              user.status
+            )}
           </span>
         </dd>
+        {locks.addresses.length > 0 ? (
+          <>
+            <dt>Locked addresses</dt>
+            <dd>
+              <ul class="plain">
+                {locks.addresses.map((l) => (
+                  <li>
+                    Locked for {l.address} until <Time at={l.lockedUntil} />
+                    {canManage ? (
+                      <>
+                        {' '}
+                        <DialogLink href={`${base}/unlock?${new URLSearchParams({ address: l.address })}`}>
+                          Unlock {user.name} for {l.address}
+                        </DialogLink>
+                      </>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
         <dt>Two-factor authentication</dt>
         <dd>{user.twoFactor ? 'On' : 'Not set up'}</dd>
         <dt>Language</dt>
@@ -110,50 +137,50 @@ export function UserPage({
       <h2>Access</h2>
       <AccessByProject name={user.name} projects={access.projects} headingLevel={3} />
 
-      <h2>Recent activity</h2>
-      {events.length === 0 ? (
-        <p>No events yet.</p>
-      ) : (
-        <div class="table-scroll">
-          <table>
-            <caption>Latest audit events about or by {user.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr>
-                  <td>
-                    <Time at={e.occurred_at} />
-                  </td>
-                  <td>{e.actor_label}</td>
-                  <td>
-                    {canAudit ? (
-                      <a href={`/audit/events/${e.id}`}>{actionText(e.action)}</a>
-                    ) : (
-                      actionText(e.action)
-                    )}
-                  </td>
-                  <td>{OUTCOME_TEXT[e.outcome]}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {events === null ? null : (
+        <>
+          <h2>Recent activity</h2>
+          {events.length === 0 ? (
+            <p>No events yet.</p>
+          ) : (
+            <TableScroll captionId="events-caption">
+              <table>
+                <caption id="events-caption">Latest audit events about or by {user.name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Outcome</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {events.map((e) => (
+                    <tr>
+                      <td>
+                        <Time at={e.occurred_at} />
+                      </td>
+                      <td>{e.actor_label}</td>
+                      <td>
+                        <a href={`/audit/events/${e.id}`}>{actionText(e.action)}</a>
+                      </td>
+                      <td>{OUTCOME_TEXT[e.outcome]}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+          )}
+          {canAudit ? (
+            <p class="actions">
+              <a href={`/audit?${new URLSearchParams({ target: `user:${user.id}` })}`}>
+                All events about {user.name}
+              </a>
+              <a href={`/audit?${new URLSearchParams({ actor: user.email })}`}>All events by {user.name}</a>
+            </p>
+          ) : null}
+        </>
       )}
-      {canAudit ? (
-        <p class="actions">
-          <a href={`/audit?${new URLSearchParams({ target: `user:${user.id}` })}`}>
-            All events about {user.name}
-          </a>
-          <a href={`/audit?${new URLSearchParams({ actor: user.email })}`}>All events by {user.name}</a>
-        </p>
-      ) : null}
     </section>
   );
 }
