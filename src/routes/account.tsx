@@ -229,8 +229,8 @@ export function accountRoutes(deps: AppDeps) {
     return redirectWithFlash(c, '/account', `${ended} other session${ended === 1 ? '' : 's'} signed out.`);
   });
 
-  app.post('/account/sessions/:id/end', guard(deps, 'signed-in'), async (c) => {
-    const id = c.req.param('id');
+  app.post('/account/sessions/:sessionId/end', guard(deps, 'signed-in'), async (c) => {
+    const id = c.req.param('sessionId');
     try {
       await endMySession(ctxOf(c), id);
     } catch (error) {

@@ -449,11 +449,11 @@ async function replenish() {
 function poolFor(route: Route, param: string): string[] {
   if (param === 'token') return pools.token;
   if (param === 'eventId') return pools.event;
+  if (param === 'sessionId') return pools.session;
   if (param === 'userId') return pools.user;
   if (param === 'teamId') return pools.team;
   const area = route.path.split('/')[1];
   if (route.path.startsWith('/access/bindings')) return pools.binding;
-  if (route.path.startsWith('/account/sessions')) return pools.session;
   return (
     (
       {
