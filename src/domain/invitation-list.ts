@@ -10,6 +10,8 @@ import { type InvitationState, invitationState } from './invitations';
 import {
   appendPaging,
   containsPattern,
+  cursorTime,
+  cursorValue,
   decodeCursor,
   encodeCursor,
   everyPage,
@@ -122,16 +124,17 @@ export interface InvitationPage extends PageWindow {
 }
 
 const uuid = z.uuid();
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// Microseconds (cursorTime); links from before kept milliseconds, which still parse.
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/;
 
-/** [rank, created_at (ISO), id]: a cursor this list could have made, or null. */
-function cursorOf(text: string | null): { rank: number; createdAt: Date; id: string } | null {
+/** [rank, created_at (ISO, microseconds), id]: a cursor this list could have made, or null. */
+function cursorOf(text: string | null): { rank: number; createdAt: string; id: string } | null {
   const parts = decodeCursor(text, 3);
   if (!parts) return null;
   const [r, created, id] = parts as [string, string, string];
   if (!/^[0-3]$/.test(r) || !ISO.test(created) || !isRealInstant(created) || !uuid.safeParse(id).success)
     return null;
-  return { rank: Number(r), createdAt: new Date(created), id };
+  return { rank: Number(r), createdAt: created, id };
 }
 
 const COLUMNS = [
@@ -154,15 +157,18 @@ async function fetchInvitations(db: Db, q: InvitationListQuery, scope: Permissio
   const before = after ? null : cursorOf(q.before);
   const backwards = before !== null || (q.last && !after);
   const r = rank(now);
-  let query = filtered(db, q, scope, now).select(COLUMNS).select(r.as('rank'));
+  let query = filtered(db, q, scope, now)
+    .select(COLUMNS)
+    .select(r.as('rank'))
+    .select(cursorTime(sql.ref('i.created_at')).as('cursor_at'));
   // Walking order: rank ascending, then newest first (created_at, id descending).
   if (after) {
     query = query.where(
-      sql<SqlBool>`(${r} > ${after.rank} or (${r} = ${after.rank} and (i.created_at, i.id) < (${after.createdAt}, ${after.id}::uuid)))`,
+      sql<SqlBool>`(${r} > ${after.rank} or (${r} = ${after.rank} and (i.created_at, i.id) < (${cursorValue(after.createdAt)}, ${after.id}::uuid)))`,
     );
   } else if (before) {
     query = query.where(
-      sql<SqlBool>`(${r} < ${before.rank} or (${r} = ${before.rank} and (i.created_at, i.id) > (${before.createdAt}, ${before.id}::uuid)))`,
+      sql<SqlBool>`(${r} < ${before.rank} or (${r} = ${before.rank} and (i.created_at, i.id) > (${cursorValue(before.createdAt)}, ${before.id}::uuid)))`,
     );
   }
   query = backwards
@@ -172,7 +178,7 @@ async function fetchInvitations(db: Db, q: InvitationListQuery, scope: Permissio
   const page = rows.slice(0, q.per);
   if (backwards) page.reverse();
   const cursor = (row: (typeof page)[number] | undefined) =>
-    row ? encodeCursor([String(row.rank), row.created_at.toISOString(), row.id]) : null;
+    row ? encodeCursor([String(row.rank), row.cursor_at, row.id]) : null;
   return {
     invitations: page.map(
       (row): ListedInvitation => ({

@@ -1,3 +1,5 @@
+import { type RawBuilder, sql } from 'kysely';
+
 /**
  * The list machinery the users and invitations lists share: page sizes, keyset paging read from
  * and written to the query string, cursors, and where a fetched page sits in the whole list.
@@ -123,6 +125,21 @@ export function isRealInstant(text: string): boolean {
     om <= 59
   );
 }
+
+/**
+ * A timestamp column as a cursor writes it: ISO 8601 in UTC with microseconds, as text. A
+ * JavaScript Date keeps milliseconds, and rows sharing one would be skipped or repeated.
+ */
+export const cursorTime = (column: RawBuilder<unknown>) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * A cursor's time or sort key back in a query, as `type`. Sent as text and cast in SQL: a bare
+ * cast would make PostgreSQL type the parameter itself, and postgres.js then turns the text into
+ * a Date, which drops the microseconds and cannot hold -infinity (a 500 on the next page).
+ */
+export const cursorValue = (text: string, type: RawBuilder<unknown> = sql`timestamptz`) =>
+  sql`cast(cast(${text} as text) as ${type})`;
 
 /** A LIKE pattern for text anywhere in a lower-cased value, with the wildcards typed escaped. */
 export const containsPattern = (text: string) =>

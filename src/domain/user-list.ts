@@ -18,6 +18,7 @@ import { cappedCount } from './list-count';
 import {
   appendPaging,
   containsPattern,
+  cursorValue,
   decodeCursor,
   encodeCursor,
   isRealInstant,
@@ -238,7 +239,7 @@ function pastCursor(
   cursor: Cursor,
   ascending: boolean,
 ) {
-  const value = sql`cast(${cursor.key} as ${cast})`;
+  const value = cursorValue(cursor.key, cast);
   return ascending
     ? sql<SqlBool>`(${expr}, u.id) > (${value}, ${cursor.id}::uuid)`
     : sql<SqlBool>`(${expr}, u.id) < (${value}, ${cursor.id}::uuid)`;
