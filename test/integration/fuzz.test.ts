@@ -188,8 +188,14 @@ const RAW_ESCAPES = [
   '%e2%82',
 ];
 
-/** Cursors a list never wrote: impossible dates, wrong shapes, base64 of garbage. */
+/**
+ * Cursors a list never wrote: impossible dates, wrong shapes, base64 of garbage; and the edges of
+ * ones it does write (-infinity, microseconds). Real cursors come from the pages' own links.
+ */
 const BAD_CURSORS = [
+  b64(['-infinity', V4]),
+  b64(['1999-01-01 00:00:00.123457+00', V4]),
+  b64(['0', '2026-01-01T00:00:00.123456Z', V4]),
   b64(['2026-02-31 00:00:00+00', V4]),
   b64(['9999-99-99 99:99:99+99', V4]),
   b64(['0000-01-01 00:00:00+00', V4]),
@@ -291,6 +297,8 @@ const listFields = new Set<string>();
 /** Values the pages offered for each field and query parameter: the realistic ones. */
 const seenValues = new Map<string, Set<string>>();
 const seenQueryNames = new Set<string>(QUERY_NAMES);
+/** The query strings of the links to each GET route (sorts, filters, real cursors of Next and Last). */
+const linksOf = new Map<string, Set<string>>();
 const pools = {
   user: [] as string[],
   team: [] as string[],
@@ -362,11 +370,17 @@ function harvest(html: string, pagePath: string) {
       for (const name of counts.keys()) names.add(name);
     }
   }
-  for (const link of html.matchAll(/href="([^"]*)"/g)) {
+  for (const link of html.matchAll(/(?:href|hx-get)="([^"]*)"/g)) {
     const url = new URL(decode(link[1] as string), PUBLIC_URL);
     for (const [name, value] of url.searchParams) {
       seenQueryNames.add(name);
       remember(name, value);
+    }
+    const route = url.search ? routeOf('GET', url.pathname) : undefined;
+    if (route) {
+      const searches = linksOf.get(route.key) ?? new Set<string>();
+      linksOf.set(route.key, searches);
+      if (searches.size < 80) searches.add(url.search);
     }
   }
 }
@@ -410,8 +424,16 @@ async function replenish() {
       ).rows[0]?.n,
     );
   const roles = ['viewer', 'editor', 'co_admin', null] as const;
-  for (let n = await count('users'); n < 9; n++)
-    await makeUser(t.db, { role: roles[made % 4], email: `fuzz-target-${++made}@example.com` });
+  // More than a page of 10, some who signed in and some who never did: the lists' cursors.
+  for (let n = await count('users'); n < 14; n++) {
+    const user = await makeUser(t.db, { role: roles[made % 4], email: `fuzz-target-${++made}@example.com` });
+    if (made % 2 === 0)
+      await t.db
+        .updateTable('users')
+        .set({ last_login_at: new Date(t.clock.now().getTime() - made * 60_000) })
+        .where('id', '=', user.id)
+        .execute();
+  }
   for (let n = await count('teams'); n < 2; n++)
     await t.db
       .insertInto('teams')
@@ -527,7 +549,20 @@ function bodyFor(route: Route): string {
 }
 
 /** Query parameters: realistic ones from the links, bad ones, and raw escapes. */
-function queryFor(): string {
+function queryFor(route: Route): string {
+  const links = [...(linksOf.get(route.key) ?? [])];
+  if (links.length > 0 && chance(0.4)) {
+    // A link the pages offer, as it is or with one parameter changed; half of them paging links,
+    // whose cursors the list wrote (there are few of them among the sort and filter links).
+    const paging = links.filter((s) => /[?&](after|before|page)=/.test(s));
+    const params = new URLSearchParams(pick(paging.length > 0 && chance(0.5) ? paging : links));
+    if (chance(0.5)) return `?${params}`;
+    const name = chance(0.3) ? pick(['after', 'before']) : pick([...params.keys()]);
+    params.delete(name);
+    const value =
+      ['after', 'before'].includes(name) && chance(0.7) ? enc(pick(BAD_CURSORS)) : enc(badValue());
+    return `?${params}${params.size > 0 ? '&' : ''}${enc(name)}=${chance(0.2) ? pick(RAW_ESCAPES) : value}`;
+  }
   if (chance(0.35)) return '';
   const names = [...seenQueryNames];
   const parts: string[] = [];
@@ -714,6 +749,13 @@ beforeAll(async () => {
   // The crawl: every GET page with each real id, as the admin, anonymously (the public pages)
   // and half signed in (the code step); the team member pages with real members.
   const members = await t.db.selectFrom('team_members').select(['team_id', 'user_id']).execute();
+  const lists = ['per=10', 'per=10&sort=-last_login', 'per=10&sort=created', 'per=10&page=last'].flatMap(
+    (q) =>
+      ['users', 'invitations', 'audit'].map((list) => ({
+        route: routeOf('GET', `/${list}`) as Route,
+        path: `/${list}?${q}`,
+      })),
+  );
   const pages = routes
     .filter((r) => r.method === 'GET')
     .flatMap((route) => {
@@ -727,7 +769,7 @@ beforeAll(async () => {
         ? ids.map((id) => ({ route, path: route.path.replace(/:\w+/, id) }))
         : [{ route, path: pathOf(route, false) }];
     });
-  for (const { route, path } of pages) {
+  for (const { route, path } of [...pages, ...lists]) {
     for (const who of ['admin', 'anonymous', 'pending'] as const) {
       if (who === 'pending' && route.requirement !== 'second-factor') continue;
       const response = await (actors.get(who) as Actor).client.get(path);
@@ -753,7 +795,7 @@ function pairsToFuzz(): Array<[Route, ActorName]> {
 
 /** One generated request: a path with real or malformed ids, a query, a body, maybe as htmx. */
 function requestFor(route: Route): { path: string; init: SentRequest } {
-  const path = pathOf(route, chance(0.3)) + (route.method === 'GET' || chance(0.2) ? queryFor() : '');
+  const path = pathOf(route, chance(0.3)) + (route.method === 'GET' || chance(0.2) ? queryFor(route) : '');
   const headers: Record<string, string> = {};
   if (chance(0.2)) {
     headers['HX-Request'] = 'true';
