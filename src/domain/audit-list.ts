@@ -11,6 +11,8 @@ import { cappedCount, plannerEstimate } from './list-count';
 import {
   appendPaging,
   containsPattern,
+  cursorTime,
+  cursorValue,
   decodeCursor,
   encodeCursor,
   everyPage,
@@ -188,7 +190,6 @@ export interface AuditPage extends PageWindow {
 // Microseconds: events from before migration 0008 carry them, and a cursor rounded to the
 // millisecond would skip or repeat rows that share one.
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const cursorTime = sql<string>`to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** [occurred_at (ISO, microseconds), id]: a cursor this list could have made, or null. */
 type Cursor = { at: string; id: number };
@@ -283,10 +284,8 @@ async function countText(db: Db, f: Fetch): Promise<ListTotal> {
   return { value: Math.max(inWindow.value, estimate), exact: false };
 }
 
-const afterCursor = (c: Cursor) =>
-  sql<SqlBool>`(e.occurred_at, e.id) < (cast(cast(${c.at} as text) as timestamptz), ${c.id})`;
-const beforeCursor = (c: Cursor) =>
-  sql<SqlBool>`(e.occurred_at, e.id) > (cast(cast(${c.at} as text) as timestamptz), ${c.id})`;
+const afterCursor = (c: Cursor) => sql<SqlBool>`(e.occurred_at, e.id) < (${cursorValue(c.at)}, ${c.id})`;
+const beforeCursor = (c: Cursor) => sql<SqlBool>`(e.occurred_at, e.id) > (${cursorValue(c.at)}, ${c.id})`;
 
 /** One page in walking order (per + 1 rows fetched, to know whether more follow). */
 async function fetchEvents(db: Db, f: Fetch) {
@@ -315,7 +314,7 @@ async function fetchEvents(db: Db, f: Fetch) {
       'e.reason',
       'p.name as project_name',
     ])
-    .select(cursorTime.as('cursor_at'));
+    .select(cursorTime(sql.ref('e.occurred_at')).as('cursor_at'));
   const exporting = f.upTo !== undefined;
   if (f.upTo !== undefined) query = query.where('e.id', '<=', f.upTo);
   // Walking order: newest first (occurred_at, id descending). The cursor's time is sent as text:
