@@ -55,11 +55,13 @@
   // focus would fall to the body. Give it to the same control in the new fragment (their ids are
   // stable), or to the caption when that control is gone or disabled (Next on the last page). The
   // server's out-of-band fragment puts the new order and range in the live region.
+  // A list's container is the element the fragment replaces: #user-list, #invitation-list, #audit-list.
+  const LIST = '[id$="-list"]';
   let listFocus = null;
   document.addEventListener('htmx:before:swap', (event) => {
     listFocus = null;
     const active = document.activeElement;
-    const list = active instanceof Element ? active.closest('[data-list]') : null;
+    const list = active instanceof Element ? active.closest(LIST) : null;
     if (!list) return;
     const tasks = event.detail?.tasks ?? [];
     const targets = tasks.map((t) =>
@@ -72,7 +74,7 @@
     const { list, control } = listFocus;
     listFocus = null;
     const same = control ? document.getElementById(control) : null;
-    const usable = same instanceof HTMLElement && !same.matches(':disabled') && same.closest('[data-list]');
+    const usable = same instanceof HTMLElement && !same.matches(':disabled') && same.closest(LIST);
     const target = usable ? same : document.getElementById(`${list}-caption`);
     if (target instanceof HTMLElement && document.activeElement !== target) target.focus();
   });

@@ -28,8 +28,8 @@ function PageLink({
   const id = `${target}-${label.toLowerCase()}`;
   return enabled ? (
     <a
-      id={id}
       href={href}
+      id={id}
       hx-get={href}
       hx-target={`#${target}`}
       hx-swap="outerHTML"
@@ -39,7 +39,7 @@ function PageLink({
       {label}
     </a>
   ) : (
-    <button type="button" id={id} class="page-link button-link disabled" disabled aria-disabled="true">
+    <button type="button" class="page-link button-link disabled" disabled aria-disabled="true" id={id}>
       {label}
     </button>
   );

@@ -38,7 +38,7 @@ const ACTIONS_BY_AREA = (Object.keys(AUDIT_AREAS) as AuditArea[]).map((area) => 
 
 export function AuditResults({ q, page }: { q: AuditListQuery; page: AuditPage }) {
   return (
-    <div id="audit-list" data-list="">
+    <div id="audit-list">
       <ExportLinks base="/audit/export" filter={auditListParams({ ...q, per: 25 })} />
       <TableScroll captionId="audit-list-caption">
         <table>

@@ -75,7 +75,7 @@ export function InvitationResults({
   now: Date;
 }) {
   return (
-    <div id="invitation-list" data-list="">
+    <div id="invitation-list">
       <ExportLinks base="/invitations/export" filter={invitationListParams({ ...q, per: 25 })} />
       <TableScroll captionId="invitation-list-caption">
         <table>

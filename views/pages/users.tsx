@@ -107,7 +107,7 @@ export function UserResults({
   canExport: boolean;
 }) {
   return (
-    <div id="user-list" data-list="">
+    <div id="user-list">
       {/* Part of the filter form (by its id), so that htmx updates keep the sort and the exports current. */}
       {q.sort !== 'name' || q.dir !== 'asc' ? (
         <input type="hidden" name="sort" form="filters" value={`${q.dir === 'desc' ? '-' : ''}${q.sort}`} />
