@@ -3,6 +3,7 @@ import { consumeToken, findUsableToken, issueToken } from '../auth/one-time-toke
 import { hashPassword, passwordProblem } from '../auth/passwords';
 import { FORGOT_PER_ADDRESS, FORGOT_PER_IP, takeToken } from '../auth/rate-limit';
 import { deleteUserSessions } from '../auth/sessions';
+import type { Db } from '../db/connect';
 import { isLanguage } from '../i18n/messages';
 import { resetLinkMail } from '../mail/security-mails';
 import { perform, userActor, userTarget } from './audit';
@@ -102,6 +103,24 @@ export async function confirmLinkCode(
 }
 
 /**
+ * Consumes the link inside the transaction that acts on it and locks its holder's row. 2FA may
+ * have been switched on between the page and the submit: the code step is checked again here.
+ */
+async function useLink(tx: Db, token: string, purpose: LinkPurpose, now: Date) {
+  const used = await consumeToken(tx, token, purpose, now);
+  if (!used) throw new LinkNotUsableError('This link is no longer valid.');
+  const holder = await tx
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'language', 'totp_secret', 'locked_until'])
+    .where('id', '=', used.userId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (holder.totp_secret && !used.factorVerifiedAt)
+    throw new CodeFirstError('Enter a code from your authenticator app first.');
+  return holder;
+}
+
+/**
  * Sets the password behind a one-time link. The link is consumed in the same transaction; a
  * lock ends (the holder proved the mailbox, and the code when there is 2FA); every session of
  * the user ends; the user is not signed in automatically. A reset is emailed afterwards.
@@ -125,17 +144,7 @@ export async function setPasswordWithLink(
   const now = ctx.clock.now();
   const action = purpose === 'reset_password' ? 'auth.password_reset' : 'user.password_set';
   const user = await perform(ctx, { action, permission: null }, async (tx) => {
-    const used = await consumeToken(tx, input.token, purpose, now);
-    if (!used) throw new LinkNotUsableError('This link is no longer valid.');
-    const holder = await tx
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'language', 'totp_secret'])
-      .where('id', '=', used.userId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    // 2FA may have been switched on between the page and the submit.
-    if (holder.totp_secret && !used.factorVerifiedAt)
-      throw new CodeFirstError('Enter a code from your authenticator app first.');
+    const holder = await useLink(tx, input.token, purpose, now);
     await tx
       .updateTable('users')
       .set({ password_hash: passwordHash, password_changed_at: now })
@@ -162,16 +171,7 @@ export async function setPasswordWithLink(
 export async function unlockWithLink(ctx: ActionContext, token: string): Promise<void> {
   const now = ctx.clock.now();
   await perform(ctx, { action: 'auth.account_unlock', permission: null }, async (tx) => {
-    const used = await consumeToken(tx, token, 'unlock_account', now);
-    if (!used) throw new LinkNotUsableError('This link is no longer valid.');
-    const holder = await tx
-      .selectFrom('users')
-      .select(['id', 'email', 'totp_secret', 'locked_until'])
-      .where('id', '=', used.userId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (holder.totp_secret && !used.factorVerifiedAt)
-      throw new CodeFirstError('Enter a code from your authenticator app first.');
+    const holder = await useLink(tx, token, 'unlock_account', now);
     await tx
       .updateTable('users')
       .set({ locked_until: null, failed_login_count: 0 })

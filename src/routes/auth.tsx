@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { ForgotPasswordPage, ResetRequestedPage } from '../../views/pages/forgot-password';
 import { LoginPage } from '../../views/pages/login';
 import { LinkCodePage, LinkNotUsablePage, SetPasswordPage, UnlockPage } from '../../views/pages/set-password';
 import { SignInCodePage } from '../../views/pages/sign-in-code';
+import type { ActionContext } from '../domain/context';
 import { RateLimitedError, ValidationError } from '../domain/errors';
 import {
   CodeFirstError,
@@ -11,6 +13,7 @@ import {
   describePasswordLink,
   LinkNotUsableError,
   type LinkPurpose,
+  type PasswordLinkTarget,
   requestPasswordReset,
   setPasswordWithLink,
   unlockWithLink,
@@ -162,96 +165,57 @@ export function authRoutes(deps: AppDeps) {
     }
   });
 
-  passwordLinkRoutes(app, deps, '/set-password', 'set_password');
-  passwordLinkRoutes(app, deps, '/reset-password', 'reset_password');
-  unlockLinkRoutes(app, deps);
+  for (const purpose of ['set_password', 'reset_password'] as const) {
+    const reset = purpose === 'reset_password';
+    emailedLinkRoutes(app, deps, reset ? '/reset-password' : '/set-password', purpose, {
+      title: reset ? 'Choose a new password' : 'Set your password',
+      page: (action, target, errors) => (
+        <SetPasswordPage action={action} {...target} reset={reset} errors={errors} />
+      ),
+      fields: ['password', 'confirm'],
+      submit: async (ctx, token, form) => {
+        await setPasswordWithLink(ctx, { token, purpose, ...form });
+        return reset
+          ? 'Your password has been changed and every session has ended. Sign in with the new password.'
+          : 'Your password is set. Sign in with it now.';
+      },
+    });
+  }
+  emailedLinkRoutes(app, deps, '/unlock', 'unlock_account', {
+    title: 'End the lock on your account',
+    codeBefore: 'before you end the lock',
+    page: (action, target) => <UnlockPage action={action} email={target.email} />,
+    fields: [],
+    submit: async (ctx, token) => {
+      await unlockWithLink(ctx, token);
+      return 'The lock on your account has ended. Sign in with your password.';
+    },
+  });
   return app;
 }
 
-/** The owner's emailed link that ends an account-wide lock: the code step where 2FA is on, then one button. */
-function unlockLinkRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  const purpose = 'unlock_account';
-  const notUsable = (c: Context<AppEnv>) =>
-    renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
-  const show = async (
-    c: Context<AppEnv>,
-    errors: Record<string, string> = {},
-    status: 200 | 401 | 422 | 429 = 200,
-    blockedUntil: Date | null = null,
-  ) => {
-    const token = c.req.param('token') ?? '';
-    const target = await describePasswordLink(actionContext(c, deps), token, purpose);
-    if (!target) return notUsable(c);
-    const action = `/unlock/${token}`;
-    if (target.needsCode)
-      return renderPage(c, {
-        title: 'Confirm it is you',
-        status,
-        body: (
-          <LinkCodePage
-            action={`${action}/code`}
-            email={target.email}
-            errors={errors}
-            blockedUntil={blockedUntil}
-            before="before you end the lock"
-          />
-        ),
-      });
-    return renderPage(c, {
-      title: 'End the lock on your account',
-      status,
-      body: <UnlockPage action={action} email={target.email} />,
-    });
-  };
-
-  app.get('/unlock/:token', guard(deps, 'public'), (c) => {
-    c.header('Referrer-Policy', 'no-referrer');
-    return show(c);
-  });
-
-  app.post('/unlock/:token/code', guard(deps, 'public'), async (c) => {
-    c.header('Referrer-Policy', 'no-referrer');
-    const token = c.req.param('token');
-    const form = await formFields(c, ['code']);
-    try {
-      const result = await confirmLinkCode(actionContext(c, deps), { token, purpose, code: form.code });
-      if (result.ok) return c.redirect(`/unlock/${token}`, 303);
-      if (result.blockedUntil)
-        c.header('Retry-After', String(Math.ceil(secondsUntil(result.blockedUntil, deps.clock.now()))));
-      const message = result.blockedUntil
-        ? 'Too many wrong codes: this step is blocked for 15 minutes.'
-        : 'That code is not right, or was already used.';
-      return show(c, { code: message }, result.blockedUntil ? 429 : 401, result.blockedUntil);
-    } catch (error) {
-      if (error instanceof LinkNotUsableError) return notUsable(c);
-      if (!(error instanceof ValidationError)) throw error;
-      return show(c, error.fields, 422);
-    }
-  });
-
-  app.post('/unlock/:token', guard(deps, 'public'), async (c) => {
-    c.header('Referrer-Policy', 'no-referrer');
-    try {
-      await unlockWithLink(actionContext(c, deps), c.req.param('token'));
-      return redirectWithFlash(
-        c,
-        '/login',
-        'The lock on your account has ended. Sign in with your password.',
-      );
-    } catch (error) {
-      if (error instanceof LinkNotUsableError) return notUsable(c);
-      if (error instanceof CodeFirstError) return show(c, {}, 422);
-      throw error;
-    }
-  });
+/** What an emailed link leads to once its holder is known (and has given a code where 2FA is on). */
+interface LinkFinal {
+  title: string;
+  /** What the code step comes before, in words (the code page's default: the new password). */
+  codeBefore?: string;
+  page(action: string, target: PasswordLinkTarget, errors: Record<string, string>): JSX.Element;
+  fields: readonly string[];
+  /** Acts on the link; the flash shown on the sign-in page after. */
+  submit(ctx: ActionContext, token: string, form: Record<string, string | undefined>): Promise<string>;
 }
 
 /**
- * A link's pages: the code step when the user has 2FA, then the new password. Token pages keep
- * the token out of Referer headers.
+ * An emailed link's pages (set or reset a password, end a lock): the code step when the user has
+ * 2FA, then the link's own page and action. Token pages keep the token out of Referer headers.
  */
-function passwordLinkRoutes(app: Hono<AppEnv>, deps: AppDeps, base: string, purpose: LinkPurpose) {
-  const title = purpose === 'reset_password' ? 'Choose a new password' : 'Set your password';
+function emailedLinkRoutes(
+  app: Hono<AppEnv>,
+  deps: AppDeps,
+  base: string,
+  purpose: LinkPurpose,
+  final: LinkFinal,
+) {
   const notUsable = (c: Context<AppEnv>) =>
     renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
 
@@ -275,16 +239,11 @@ function passwordLinkRoutes(app: Hono<AppEnv>, deps: AppDeps, base: string, purp
             email={target.email}
             errors={errors}
             blockedUntil={blockedUntil}
+            before={final.codeBefore}
           />
         ),
       });
-    return renderPage(c, {
-      title,
-      status,
-      body: (
-        <SetPasswordPage action={action} {...target} reset={purpose === 'reset_password'} errors={errors} />
-      ),
-    });
+    return renderPage(c, { title: final.title, status, body: final.page(action, target, errors) });
   };
 
   app.get(`${base}/:token`, guard(deps, 'public'), (c) => {
@@ -314,14 +273,9 @@ function passwordLinkRoutes(app: Hono<AppEnv>, deps: AppDeps, base: string, purp
 
   app.post(`${base}/:token`, guard(deps, 'public'), async (c) => {
     c.header('Referrer-Policy', 'no-referrer');
-    const token = c.req.param('token');
-    const form = await formFields(c, ['password', 'confirm']);
+    const form = await formFields(c, final.fields);
     try {
-      await setPasswordWithLink(actionContext(c, deps), { token, purpose, ...form });
-      const done =
-        purpose === 'reset_password'
-          ? 'Your password has been changed and every session has ended. Sign in with the new password.'
-          : 'Your password is set. Sign in with it now.';
+      const done = await final.submit(actionContext(c, deps), c.req.param('token'), form);
       return redirectWithFlash(c, '/login', done);
     } catch (error) {
       if (error instanceof LinkNotUsableError) return notUsable(c);
