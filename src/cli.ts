@@ -1,15 +1,15 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { verifyChain } from './audit/chain';
+import { pruneAuditEvents } from './audit/retention';
 import { type Config, loadConfig } from './config';
+import { type ActionContext, systemClock } from './core/context';
+import { DomainError, ValidationError } from './core/errors';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
-import { verifyChain } from './domain/audit-chain';
-import { pruneAuditEvents } from './domain/audit-retention';
-import { type ActionContext, systemClock } from './domain/context';
-import { DomainError, ValidationError } from './domain/errors';
-import { SEED_PASSWORD, seedUsers } from './domain/seed';
-import { createAccountAdmin } from './domain/users';
 import { createMailer } from './mail/mailer';
+import { createAccountAdmin } from './users/accounts';
+import { SEED_PASSWORD, seedUsers } from './users/seed';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 

@@ -1,12 +1,12 @@
 import { serve } from '@hono/node-server';
+import { recordExpiredBindings } from './access/bindings';
 import { createApp } from './app';
+import { pruneAuditEvents } from './audit/retention';
+import { recordRefusals } from './auth/sign-in/refusal-counts';
 import { loadConfig } from './config';
+import { systemClock } from './core/context';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
-import { pruneAuditEvents } from './domain/audit-retention';
-import { recordExpiredBindings } from './domain/bindings';
-import { systemClock } from './domain/context';
-import { recordRefusals } from './domain/refusal-counts';
 import { createMailer } from './mail/mailer';
 
 const SHUTDOWN_GRACE_MS = 10_000;

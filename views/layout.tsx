@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Language } from '../src/db/schema';
-import type { SessionMeta } from '../src/http/session-timeout';
 import { messages } from '../src/i18n/messages';
+import type { SessionMeta } from '../src/web/session-timeout';
 import { DialogHost } from './components/dialog';
 import { MainNav } from './components/main-nav';
 import { ProjectSwitcher } from './components/project-switcher';

@@ -11,13 +11,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config';
-import type { Db } from '../../src/db/connect';
-import { openDatabase } from '../../src/db/connect';
-import { migrateToLatest } from '../../src/db/migrate';
-import { defaultProjectId } from '../../src/domain/access';
-import { jsonb } from '../../src/domain/audit';
-import { signInActivity } from '../../src/domain/audit-activity';
+import { defaultProjectId } from '../../src/access/grants';
+import { signInActivity } from '../../src/audit/activity';
 import {
   advanceChainHead,
   asStoredJson,
@@ -25,7 +20,12 @@ import {
   eventHash,
   lockChainHead,
   verifyChain,
-} from '../../src/domain/audit-chain';
+} from '../../src/audit/chain';
+import { jsonb } from '../../src/audit/perform';
+import { loadConfig } from '../../src/config';
+import type { Db } from '../../src/db/connect';
+import { openDatabase } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
 import {
   appEnv,
   BENCH_SECRET_KEY,

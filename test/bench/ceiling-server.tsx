@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { parseUserListQuery, type UserPage } from '../../src/domain/user-list';
+import { parseUserListQuery, type UserPage } from '../../src/users/list';
 import { StaticListPage } from './static-page';
 
 /**

@@ -3,10 +3,10 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
-import { createSession } from '../../src/auth/sessions';
+import { builtinRoleId } from '../../src/access/grants';
+import { getSettings } from '../../src/account/read-settings';
+import { createSession } from '../../src/auth/sessions/sessions';
 import type { Db } from '../../src/db/connect';
-import { builtinRoleId } from '../../src/domain/access';
-import { getSettings } from '../../src/domain/settings';
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = 32;

@@ -10,13 +10,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
+import { builtinRoleId } from '../../src/access/grants';
 import { loadConfig } from '../../src/config';
+import { systemClock } from '../../src/core/context';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
-import { builtinRoleId } from '../../src/domain/access';
-import { systemClock } from '../../src/domain/context';
-import { seedUsers } from '../../src/domain/seed';
 import { MemoryMailer } from '../../src/mail/mailer';
+import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
   BENCH_SECRET_KEY,

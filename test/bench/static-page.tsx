@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
-import type { UserListQuery, UserPage } from '../../src/domain/user-list';
+import type { UserListQuery, UserPage } from '../../src/users/list';
 import { Layout } from '../../views/layout';
-import { UserResults } from '../../views/pages/users';
+import { UserResults } from '../../views/users/list';
 
 const viewer = {
   name: 'Bench',

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
-import { writeAudit } from '../../src/domain/audit';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
+import { writeAudit } from '../../src/audit/perform';
 import { createAdminWithPassword } from '../helpers/app';
 import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
 import { fixtureHash } from '../helpers/fixtures';

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultProjectId } from '../../src/domain/access';
+import { defaultProjectId } from '../../src/access/grants';
 import { createAdminWithPassword } from '../helpers/app';
 import { axeViolations, chromiumPath, launchChromium, signInWithForm } from '../helpers/browser';
 import { bind, makeUser } from '../helpers/fixtures';

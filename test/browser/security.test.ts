@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptSecret } from '../../src/auth/secret-box';
-import { newTotpSecret } from '../../src/auth/totp';
-import { replaceRecoveryCodes } from '../../src/domain/two-factor';
+import { replaceRecoveryCodes } from '../../src/auth/two-factor/enrolment';
+import { encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { newTotpSecret } from '../../src/auth/two-factor/totp';
 import { createAdminWithPassword } from '../helpers/app';
 import {
   activeName,

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptSecret } from '../../src/auth/secret-box';
-import { newTotpSecret } from '../../src/auth/totp';
+import { encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { newTotpSecret } from '../../src/auth/two-factor/totp';
 import { createAdminWithPassword, TestClock } from '../helpers/app';
 import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';

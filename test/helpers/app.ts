@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app';
+import { setPasswordWithLink } from '../../src/auth/links';
 import { type Config, loadConfig } from '../../src/config';
-import type { ActionContext, Clock } from '../../src/domain/context';
-import { setPasswordWithLink } from '../../src/domain/password-links';
-import { createAccountAdmin } from '../../src/domain/users';
+import type { ActionContext, Clock } from '../../src/core/context';
 import { MemoryMailer } from '../../src/mail/mailer';
+import { createAccountAdmin } from '../../src/users/accounts';
 import { testDatabase } from './database';
 
 export const PUBLIC_URL = 'http://localhost:3000';

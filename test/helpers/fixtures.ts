@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import { hashPassword } from '../../src/auth/passwords';
-import { encryptSecret } from '../../src/auth/secret-box';
-import { createSession, SESSION_COOKIE } from '../../src/auth/sessions';
-import { newTotpSecret } from '../../src/auth/totp';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
+import { getSettings } from '../../src/account/read-settings';
+import { hashPassword } from '../../src/auth/passwords/hashing';
+import { createSession, SESSION_COOKIE } from '../../src/auth/sessions/sessions';
+import { encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { newTotpSecret } from '../../src/auth/two-factor/totp';
+import type { ActionContext } from '../../src/core/context';
 import type { Db } from '../../src/db/connect';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
-import type { ActionContext } from '../../src/domain/context';
-import { getSettings } from '../../src/domain/settings';
 import type { TestApp } from './app';
 import { Client } from './http';
 

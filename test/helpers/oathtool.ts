@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { totpCode } from '../../src/auth/totp';
+import { totpCode } from '../../src/auth/two-factor/totp';
 
 /**
  * Debian's oathtool (OATH Toolkit): TOTP codes from an implementation independent of ours.

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app';
-import { type Clock, systemClock } from '../../src/domain/context';
+import { type Clock, systemClock } from '../../src/core/context';
 import { MemoryMailer } from '../../src/mail/mailer';
 import { testConfig } from './app';
 import { testDatabase } from './database';

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BUILTIN_ROLES, PERMISSIONS } from '../../src/auth/permissions';
+import { deleteBinding, recordExpiredBindings } from '../../src/access/bindings';
 import {
   defaultProjectId,
   effectivePermissions,
   grantsOf,
   permissionsIn,
   projectIds,
-} from '../../src/domain/access';
-import { deleteBinding, recordExpiredBindings } from '../../src/domain/bindings';
-import { RuleError } from '../../src/domain/rules';
-import { deleteTeam } from '../../src/domain/teams';
+} from '../../src/access/grants';
+import { BUILTIN_ROLES, PERMISSIONS } from '../../src/access/permissions';
+import { RuleError } from '../../src/access/rules';
+import { deleteTeam } from '../../src/access/teams';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { actorContext, bind, clientFor, makeUser, resetData, snapshot } from '../helpers/fixtures';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRole } from '../../src/auth/permissions';
-import { encryptSecret } from '../../src/auth/secret-box';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
+import { builtinRole } from '../../src/access/permissions';
+import { getSettings } from '../../src/account/read-settings';
+import { settingsValues } from '../../src/account/settings';
 import { sha256 } from '../../src/auth/tokens';
-import { newTotpSecret } from '../../src/auth/totp';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
-import { settingsValues } from '../../src/domain/account-settings';
-import { getSettings } from '../../src/domain/settings';
+import { encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { newTotpSecret } from '../../src/auth/two-factor/totp';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { guard } from '../../src/http/guard';
+import { guard } from '../../src/web/guard';
 import { type TestApp, testApp } from '../helpers/app';
 import { clientFor, makeUser, snapshot } from '../helpers/fixtures';
 import type { Client } from '../helpers/http';

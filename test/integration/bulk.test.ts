@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { builtinRoleId, defaultProjectId, effectivePermissions } from '../../src/domain/access';
-import { previewBulk } from '../../src/domain/bulk';
+import { builtinRoleId, defaultProjectId, effectivePermissions } from '../../src/access/grants';
+import { previewBulk } from '../../src/users/bulk';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_ROLES } from '../../src/auth/permissions';
+import { BUILTIN_ROLES } from '../../src/access/permissions';
 import type { DatabaseHandle } from '../../src/db/connect';
 import { databaseKind, testDatabase } from '../helpers/database';
 

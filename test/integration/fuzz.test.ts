@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/auth/sessions';
-import { type Requirement, requirementOf } from '../../src/http/guard';
-import { PATH_PARAMS } from '../../src/http/path-params';
+import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
+import { type Requirement, requirementOf } from '../../src/web/guard';
+import { PATH_PARAMS } from '../../src/web/path-params';
 import { PUBLIC_URL, type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { bind, clientFor, enrolTotp, makeUser } from '../helpers/fixtures';

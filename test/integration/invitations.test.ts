@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashRecoveryCode } from '../../src/auth/recovery-codes';
-import { SESSION_COOKIE } from '../../src/auth/sessions';
+import { builtinRoleId, defaultProjectId, grantsOf, permissionsIn } from '../../src/access/grants';
+import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
 import { sha256 } from '../../src/auth/tokens';
-import { totpCode } from '../../src/auth/totp';
-import { builtinRoleId, defaultProjectId, grantsOf, permissionsIn } from '../../src/domain/access';
+import { hashRecoveryCode } from '../../src/auth/two-factor/recovery-codes';
+import { totpCode } from '../../src/auth/two-factor/totp';
 import { type TestApp, testApp } from '../helpers/app';
 import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, fixtureHash, makeUser } from '../helpers/fixtures';

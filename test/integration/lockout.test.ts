@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { recordRefusals } from '../../src/auth/sign-in/refusal-counts';
 import { openDatabase } from '../../src/db/connect';
-import { recordRefusals } from '../../src/domain/refusal-counts';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind, testDatabaseUrl } from '../helpers/database';
 import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';

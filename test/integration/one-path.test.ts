@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { perform } from '../../src/domain/audit';
-import type { ActionContext } from '../../src/domain/context';
-import { ForbiddenError } from '../../src/domain/errors';
+import { perform } from '../../src/audit/perform';
+import type { ActionContext } from '../../src/core/context';
+import { ForbiddenError } from '../../src/core/errors';
 import { type TestApp, testApp } from '../helpers/app';
 import { makeUser } from '../helpers/fixtures';
 

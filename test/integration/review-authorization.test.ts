@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { type TestApp, testApp } from '../helpers/app';
 import { bind, clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
 import { Client } from '../helpers/http';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guard, isGlobalMiddleware, requirementOf } from '../../src/http/guard';
+import { guard, isGlobalMiddleware, requirementOf } from '../../src/web/guard';
 import { createAdminWithPassword, type TestApp, testApp } from '../helpers/app';
 import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/auth/sessions';
+import { builtinRoleId } from '../../src/access/grants';
+import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
 import { sha256 } from '../../src/auth/tokens';
-import { builtinRoleId } from '../../src/domain/access';
-import { replaceRecoveryCodes } from '../../src/domain/two-factor';
+import { replaceRecoveryCodes } from '../../src/auth/two-factor/enrolment';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashRecoveryCode } from '../../src/auth/recovery-codes';
-import { SESSION_COOKIE } from '../../src/auth/sessions';
-import { replaceRecoveryCodes } from '../../src/domain/two-factor';
+import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
+import { replaceRecoveryCodes } from '../../src/auth/two-factor/enrolment';
+import { hashRecoveryCode } from '../../src/auth/two-factor/recovery-codes';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';

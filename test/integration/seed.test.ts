@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_PASSWORD, seedUsers } from '../../src/domain/seed';
-import { userStatus } from '../../src/domain/user-actions';
+import { userStatus } from '../../src/users/actions';
+import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { Client } from '../helpers/http';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/auth/sessions';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
-import { userStatus } from '../../src/domain/user-actions';
-import { editUser } from '../../src/domain/user-edit';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
+import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
+import { userStatus } from '../../src/users/actions';
+import { editUser } from '../../src/users/edit';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { bind, clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
@@ -490,9 +490,9 @@ describe(`per-user actions (${databaseKind})`, () => {
     expect(above.status).toBe(409);
     expect(await above.text()).toContain('has access you do not have');
     const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
-    const { deactivateUser } = await import('../../src/domain/user-actions');
+    const { deactivateUser } = await import('../../src/users/actions');
     await expect(deactivateUser(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
-    const { resetPassword } = await import('../../src/domain/user-actions');
+    const { resetPassword } = await import('../../src/users/actions');
     await expect(resetPassword(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
     expect(await snapshot(t.db)).toBe(before);
   });

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRoleId, defaultProjectId } from '../../src/domain/access';
-import { userStatus } from '../../src/domain/user-actions';
-import { csvCell } from '../../src/domain/user-export';
-import { exportLines, forgetUserCounts, parseUserListQuery } from '../../src/domain/user-list';
+import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
+import { userStatus } from '../../src/users/actions';
+import { csvCell } from '../../src/users/export';
+import { exportLines, forgetUserCounts, parseUserListQuery } from '../../src/users/list';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { bind, clientFor, fixtureHash, makeUser } from '../helpers/fixtures';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guard } from '../../src/http/guard';
+import { guard } from '../../src/web/guard';
 import { type TestApp, testApp } from '../helpers/app';
 import { Client } from '../helpers/http';
 

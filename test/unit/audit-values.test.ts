@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type AuditAction, actionText, SECURITY_ACTIONS } from '../../src/domain/audit-actions';
-import { asStoredJson, type ChainedFields, canonicalJson, eventHash } from '../../src/domain/audit-chain';
-import { auditDiff } from '../../src/domain/audit-diff';
-import { isTimeZone, zonedParts, zoneOrUtc } from '../../src/domain/time-zones';
+import { isTimeZone, zonedParts, zoneOrUtc } from '../../src/account/time-zones';
+import { type AuditAction, actionText, SECURITY_ACTIONS } from '../../src/audit/actions';
+import { asStoredJson, type ChainedFields, canonicalJson, eventHash } from '../../src/audit/chain';
+import { auditDiff } from '../../src/audit/diff';
 
 const key = Buffer.alloc(32, 1);
 const event: ChainedFields = {

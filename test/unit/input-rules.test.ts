@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isRealInstant } from '../../src/domain/list-paging';
-import { controlCharacterIn, nameSchema } from '../../src/domain/validation';
+import { controlCharacterIn, nameSchema } from '../../src/core/validation';
+import { isRealInstant } from '../../src/lists/paging';
 
 describe('controlCharacterIn', () => {
   it('names the first C0 control character or DEL', () => {

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../../src/auth/recovery-codes';
-import { decryptSecret, encryptSecret } from '../../src/auth/secret-box';
-import { newTotpSecret, qrSvg, totpCode, totpUri, verifyTotp } from '../../src/auth/totp';
+import {
+  hashRecoveryCode,
+  newRecoveryCodes,
+  normaliseRecoveryCode,
+} from '../../src/auth/two-factor/recovery-codes';
+import { decryptSecret, encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { newTotpSecret, qrSvg, totpCode, totpUri, verifyTotp } from '../../src/auth/two-factor/totp';
 import { hasOathtool, oathtool } from '../helpers/oathtool';
 
 // RFC 6238's SHA-1 test key, "12345678901234567890" in base32.

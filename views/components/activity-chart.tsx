@@ -1,4 +1,4 @@
-import type { ActivityDay } from '../../src/domain/audit-activity';
+import type { ActivityDay } from '../../src/audit/activity';
 import { TableScroll } from './table-scroll';
 
 const WIDTH = 640;

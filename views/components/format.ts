@@ -3,4 +3,4 @@ export function day(date: Date | null | undefined): string {
   return date ? date.toISOString().slice(0, 10) : '';
 }
 
-export { lastDayOf as lastDay } from '../../src/domain/validation';
+export { lastDayOf as lastDay } from '../../src/core/validation';

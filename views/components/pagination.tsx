@@ -1,4 +1,4 @@
-import type { PageWindow } from '../../src/domain/list-paging';
+import type { PageWindow } from '../../src/lists/paging';
 
 const number = (n: number) => n.toLocaleString('en-US');
 

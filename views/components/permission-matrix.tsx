@@ -1,4 +1,4 @@
-import { PERMISSIONS, type PermissionDefinition } from '../../src/auth/permissions';
+import { PERMISSIONS, type PermissionDefinition } from '../../src/access/permissions';
 import { TableScroll } from './table-scroll';
 
 const ACTION_LABELS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'hono/jsx';
-import { zonedParts } from '../../src/domain/time-zones';
+import { zonedParts } from '../../src/account/time-zones';
 
 /** The viewer's time zone, provided once per response by renderPage (src/http/render.tsx). */
 export const TimeZoneContext = createContext('UTC');

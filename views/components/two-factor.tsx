@@ -1,5 +1,5 @@
 import { raw } from 'hono/html';
-import type { TotpSetup } from '../../src/auth/totp';
+import type { TotpSetup } from '../../src/auth/two-factor/totp';
 import { Field } from './form';
 
 /** The key to enrol: an inline SVG QR code (no script, no request) and the same key as text. */

@@ -1,0 +1,197 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import {
+  AccessPage,
+  type BindingFormValues,
+  EMPTY_BINDING,
+  RemoveBindingPage,
+} from '../../views/access/access';
+import { BindingEditPage } from '../../views/access/binding-edit';
+import { EffectiveAccessPage } from '../../views/access/effective-access';
+import { lastDay } from '../../views/components/format';
+import { safeNext } from '../auth/sign-in/routes';
+import { NotFoundError } from '../core/errors';
+import type { AppDeps, AppEnv } from '../web/env';
+import { formFields, formValues } from '../web/form';
+import { guard } from '../web/guard';
+import { type FormErrors, renderRefusal } from '../web/refusal';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
+import { actionContext } from '../web/session';
+import { createBinding, deleteBinding, listBindings, updateBinding } from './bindings';
+import { effectiveAccess } from './effective-access';
+import { switchProject } from './projects';
+import { listRoles } from './roles';
+import { listTeams } from './teams';
+
+const BINDING_FIELDS = ['subject', 'email', 'teamId', 'access', 'scope', 'until'] as const;
+
+export function accessRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const now = () => deps.clock.now();
+  const projectOf = (c: Context<AppEnv>) => {
+    const actor = c.get('actor');
+    return actor.kind === 'user' ? actor.projectId : '';
+  };
+
+  const accessPage = async (
+    c: Context<AppEnv>,
+    values?: BindingFormValues,
+    errors?: FormErrors,
+    status: 200 | 403 | 409 | 422 = 200,
+  ) => {
+    const projectId = projectOf(c);
+    const actor = c.get('actor');
+    const [bindings, roles, teams, projects] = await Promise.all([
+      listBindings(deps.db, projectId, now()),
+      listRoles(deps.db, now()),
+      listTeams(deps.db),
+      deps.db.selectFrom('projects').select('name').where('id', '=', projectId).executeTakeFirst(),
+    ]);
+    const projectName = projects?.name ?? '';
+    return renderPage(c, {
+      title: `Access in ${projectName}`,
+      status,
+      body: (
+        <AccessPage
+          projectName={projectName}
+          bindings={bindings}
+          roles={roles}
+          teams={teams}
+          canManage={actor.kind === 'user' && actor.permissions.has('users.manage')}
+          values={values}
+          errors={errors}
+        />
+      ),
+    });
+  };
+
+  app.get('/access', guard(deps, { permission: 'users.view' }), (c) => accessPage(c));
+
+  app.post('/access/bindings', guard(deps, { permission: 'users.manage' }), async (c) => {
+    const { fields, lists } = await formValues(c, BINDING_FIELDS, ['permissions']);
+    try {
+      await createBinding(actionContext(c, deps), projectOf(c), {
+        ...fields,
+        permissions: lists.permissions,
+      });
+      const who = fields.subject === 'team' ? 'The team' : (fields.email?.trim() ?? '');
+      return redirectWithFlash(c, '/access', `${who} now has that access. It applies on their next request.`);
+    } catch (error) {
+      const values: BindingFormValues = {
+        ...EMPTY_BINDING,
+        ...fields,
+        permissions: new Set(lists.permissions),
+      };
+      return renderRefusal(c, error, (errors, status) =>
+        accessPage(c, values, errors, status as 403 | 409 | 422),
+      );
+    }
+  });
+
+  const bindingPage = async (
+    c: Context<AppEnv>,
+    id: string,
+    values?: { access: string; permissions: ReadonlySet<string>; until: string },
+    errors?: FormErrors,
+    status: 200 | 403 | 409 | 422 = 200,
+  ) => {
+    const bindings = await listBindings(deps.db, projectOf(c), now());
+    const binding = bindings.find((b) => b.id === id);
+    if (!binding) return renderStatusPage(c, 404);
+    const roles = await listRoles(deps.db, now());
+    const current = {
+      access: binding.role?.id ?? 'manual',
+      permissions: new Set(binding.role ? [] : binding.permissions),
+      until: lastDay(binding.expiresAt),
+    };
+    return renderPage(c, {
+      title: 'Change access',
+      status,
+      body: <BindingEditPage binding={binding} roles={roles} values={values ?? current} errors={errors} />,
+    });
+  };
+
+  app.get('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), (c) =>
+    bindingPage(c, c.req.param('id')),
+  );
+
+  app.post('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), async (c) => {
+    const id = c.req.param('id');
+    const { fields, lists } = await formValues(c, ['access', 'until'] as const, ['permissions']);
+    try {
+      await updateBinding(actionContext(c, deps), id, { ...fields, permissions: lists.permissions });
+      return redirectWithFlash(c, '/access', 'Access changed. It applies on their next request.');
+    } catch (error) {
+      const values = {
+        access: fields.access ?? '',
+        until: fields.until ?? '',
+        permissions: new Set(lists.permissions),
+      };
+      return renderRefusal(c, error, (errors, status) =>
+        bindingPage(c, id, values, errors, status as 403 | 409 | 422),
+      );
+    }
+  });
+
+  const removePage = async (
+    c: Context<AppEnv>,
+    id: string,
+    errors?: FormErrors,
+    status: 200 | 403 | 409 | 422 = 200,
+  ) => {
+    const binding = (await listBindings(deps.db, projectOf(c), now())).find((b) => b.id === id);
+    if (!binding) return renderStatusPage(c, 404);
+    return renderPage(c, {
+      title: 'Remove role binding',
+      status,
+      body: <RemoveBindingPage binding={binding} errors={errors} inDialog={isHtmx(c)} />,
+    });
+  };
+
+  app.get('/access/bindings/:id/delete', guard(deps, { permission: 'users.manage' }), (c) =>
+    removePage(c, c.req.param('id')),
+  );
+
+  app.post('/access/bindings/:id/delete', guard(deps, { permission: 'users.manage' }), async (c) => {
+    const id = c.req.param('id');
+    try {
+      await deleteBinding(actionContext(c, deps), id);
+      return redirectWithFlash(c, '/access', 'Role binding removed.');
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        removePage(c, id, errors, status as 403 | 409 | 422),
+      );
+    }
+  });
+
+  app.get('/users/:id/access', guard(deps, { permission: 'users.view' }), async (c) => {
+    try {
+      const actor = c.get('actor');
+      const viewerId = actor.kind === 'user' ? actor.id : undefined;
+      const access = await effectiveAccess(deps.db, c.req.param('id'), now(), viewerId);
+      return renderPage(c, {
+        title: `Access of ${access.user.name}`,
+        body: <EffectiveAccessPage {...access} />,
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) return renderStatusPage(c, 404);
+      throw error;
+    }
+  });
+
+  app.post('/project', guard(deps, 'signed-in'), async (c) => {
+    const form = await formFields(c, ['projectId', 'returnTo']);
+    const session = c.get('session');
+    const back = safeNext(form.returnTo) ?? '/';
+    try {
+      if (session) await switchProject(actionContext(c, deps), session.sessionId, form);
+      return c.redirect(back, 303);
+    } catch (error) {
+      return renderRefusal(c, error, (errors) =>
+        redirectWithFlash(c, back, errors.projectId ?? errors.form ?? 'Could not switch project.'),
+      );
+    }
+  });
+
+  return app;
+}

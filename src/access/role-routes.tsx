@@ -1,0 +1,177 @@
+import { Hono } from 'hono';
+import { RoleEditor } from '../../views/access/role-editor';
+import { RolesPage } from '../../views/access/roles';
+import { ConfirmPage } from '../../views/components/confirm';
+import { NotFoundError } from '../core/errors';
+import type { AppDeps, AppEnv } from '../web/env';
+import { formValues } from '../web/form';
+import { guard } from '../web/guard';
+import { renderRefusal } from '../web/refusal';
+import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
+import { actionContext } from '../web/session';
+import { createRole, deleteRole, getRole, listRoles, roleDeletionImpact, updateRole } from './roles';
+
+const ROLE_FIELDS = ['name', 'description'] as const;
+
+export function roleRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const now = () => deps.clock.now();
+  const holds = (
+    c: { get(key: 'actor'): { kind: string; permissions?: ReadonlySet<string> } },
+    key: string,
+  ) => c.get('actor').permissions?.has(key) ?? false;
+
+  app.get('/roles', guard(deps, { permission: 'users.view' }), async (c) => {
+    const roles = await listRoles(deps.db, now());
+    return renderPage(c, {
+      title: 'Roles',
+      body: <RolesPage roles={roles} canManage={holds(c, 'roles.manage')} />,
+    });
+  });
+
+  app.get('/roles/new', guard(deps, { permission: 'roles.manage' }), (c) =>
+    renderPage(c, {
+      title: 'Create role',
+      body: <RoleEditor mode="new" values={{ name: '', description: '', permissions: new Set() }} />,
+    }),
+  );
+
+  app.post('/roles', guard(deps, { permission: 'roles.manage' }), async (c) => {
+    const { fields, lists } = await formValues(c, ROLE_FIELDS, ['permissions']);
+    const input = { ...fields, permissions: lists.permissions };
+    try {
+      const id = await createRole(actionContext(c, deps), input);
+      return redirectWithFlash(c, `/roles/${id}`, `Role ${fields.name?.trim()} created.`);
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        renderPage(c, {
+          title: 'Create role',
+          status,
+          body: (
+            <RoleEditor
+              mode="new"
+              values={{
+                name: fields.name ?? '',
+                description: fields.description ?? '',
+                permissions: new Set(lists.permissions),
+              }}
+              errors={errors}
+            />
+          ),
+        }),
+      );
+    }
+  });
+
+  app.get('/roles/:id', guard(deps, { permission: 'users.view' }), async (c) => {
+    try {
+      const role = await getRole(deps.db, c.req.param('id'), now());
+      const editable = !role.builtin && holds(c, 'roles.manage');
+      return renderPage(c, {
+        title: role.name,
+        body: (
+          <RoleEditor
+            mode={editable ? 'edit' : 'view'}
+            id={role.id}
+            values={{
+              name: role.name,
+              description: role.description,
+              permissions: new Set(role.permissions),
+            }}
+            holders={{ people: role.people, teams: role.teams }}
+          />
+        ),
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) return renderStatusPage(c, 404);
+      throw error;
+    }
+  });
+
+  app.post('/roles/:id', guard(deps, { permission: 'roles.manage' }), async (c) => {
+    const id = c.req.param('id');
+    const { fields, lists } = await formValues(c, ROLE_FIELDS, ['permissions']);
+    try {
+      await updateRole(actionContext(c, deps), id, { ...fields, permissions: lists.permissions });
+      return redirectWithFlash(
+        c,
+        `/roles/${id}`,
+        `Role ${fields.name?.trim()} saved. It applies on each holder's next request.`,
+      );
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        renderPage(c, {
+          title: 'Edit role',
+          status,
+          body: (
+            <RoleEditor
+              mode="edit"
+              id={id}
+              values={{
+                name: fields.name ?? '',
+                description: fields.description ?? '',
+                permissions: new Set(lists.permissions),
+              }}
+              errors={errors}
+            />
+          ),
+        }),
+      );
+    }
+  });
+
+  const deletePage = async (
+    c: Parameters<typeof renderPage>[0],
+    id: string,
+    errors = {},
+    status: 200 | 403 | 409 = 200,
+  ) => {
+    const role = await getRole(deps.db, id, now());
+    if (role.builtin) return renderStatusPage(c, 404);
+    const impact = await roleDeletionImpact(deps.db, id);
+    return renderPage(c, {
+      title: `Delete role ${role.name}`,
+      status,
+      body: (
+        <ConfirmPage
+          inDialog={isHtmx(c)}
+          title={`Delete role ${role.name}?`}
+          action={`/roles/${id}/delete`}
+          confirmLabel={`Delete role ${role.name}`}
+          cancelHref={`/roles/${id}`}
+          errors={errors}
+        >
+          <p>
+            {impact.bindings === 0
+              ? 'Nobody holds this role.'
+              : `${impact.people} ${impact.people === 1 ? 'person' : 'people'} and ${impact.teams} ${impact.teams === 1 ? 'team' : 'teams'} hold this role (${impact.bindings} ${impact.bindings === 1 ? 'binding' : 'bindings'}). They keep exactly the access they have now, as a manual permission set no longer linked to a role.`}
+          </p>
+        </ConfirmPage>
+      ),
+    });
+  };
+
+  app.get('/roles/:id/delete', guard(deps, { permission: 'roles.manage' }), async (c) => {
+    try {
+      return await deletePage(c, c.req.param('id'));
+    } catch (error) {
+      return renderRefusal(c, error, () => renderStatusPage(c, 404));
+    }
+  });
+
+  app.post('/roles/:id/delete', guard(deps, { permission: 'roles.manage' }), async (c) => {
+    const id = c.req.param('id');
+    try {
+      const role = await getRole(deps.db, id, now());
+      const impact = await deleteRole(actionContext(c, deps), id);
+      const kept = impact.bindings > 0 ? ` ${impact.bindings} bindings became manual permission sets.` : '';
+      return redirectWithFlash(c, '/roles', `Role ${role.name} deleted.${kept}`);
+    } catch (error) {
+      return renderRefusal(c, error, (errors, status) =>
+        deletePage(c, id, errors, status === 403 ? 403 : 409),
+      );
+    }
+  });
+
+  return app;
+}

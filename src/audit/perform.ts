@@ -1,0 +1,210 @@
+import { sql } from 'kysely';
+import { grantsOf, permissionsEverywhere, permissionsIn, projectIds } from '../access/grants';
+import { type ActionContext, type Actor, actorLabel } from '../core/context';
+import type { Db } from '../db/connect';
+import type { AuditOutcome } from '../db/schema';
+
+/** Who an event names as its actor: a user (id and email) or a label such as `cli`. */
+export interface AuditActor {
+  id: string | null;
+  label: string;
+}
+
+export function auditActor(actor: Actor): AuditActor {
+  return { id: actor.kind === 'user' ? actor.id : null, label: actorLabel(actor) };
+}
+
+import { lockAccount, RuleError } from '../access/rules';
+import { assertRecentAuth } from '../auth/sessions/recent-auth';
+import { notifyChange } from '../core/changes';
+import { ForbiddenError } from '../core/errors';
+import { ACCESS_REDUCING, revokeUngrantableInvitations } from '../invitations/validity';
+import type { AuditAction } from './actions';
+import { advanceChainHead, asStoredJson, type ChainedFields, eventHash, lockChainHead } from './chain';
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+  label?: string | null;
+}
+
+/** A person as an event's target, named by email. */
+export const userTarget = (user: { id: string; email: string }): AuditTarget => ({
+  type: 'user',
+  id: user.id,
+  label: user.email,
+});
+
+/** A person as an event's actor, when it is not the caller (the one signing in, say). */
+export const userActor = (user: { id: string; email: string }): AuditActor => ({
+  id: user.id,
+  label: user.email,
+});
+
+export interface AuditRecord {
+  action: AuditAction;
+  outcome: AuditOutcome;
+  actor: AuditActor;
+  target?: AuditTarget | null;
+  projectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+/**
+ * A JSON value as jsonb, sent as text: the drivers would otherwise type a bare string, number or
+ * array differently (postgres.js as text or a Postgres array, PGlite as JSON).
+ */
+export function jsonb(value: unknown) {
+  return value === undefined || value === null
+    ? null
+    : sql<unknown>`cast(${JSON.stringify(value)} as text)::jsonb`;
+}
+
+/** What writing an event needs from its context: where the request came from, the time, the key. */
+export type AuditContext = Pick<ActionContext, 'meta' | 'clock' | 'config'>;
+
+/**
+ * Appends one event, chained to the one before it (audit-chain.ts): the head row stays locked
+ * until the transaction ends, so it is best written last. Outside a transaction it opens one.
+ * Values are JSON; secrets never belong in before/after.
+ */
+export async function writeAudit(db: Db, ctx: AuditContext, event: AuditRecord): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((tx) => writeAudit(tx, ctx, event));
+  const head = await lockChainHead(db);
+  const fields: ChainedFields = {
+    occurred_at: ctx.clock.now(),
+    // uuid columns read back lower-case; the hash must be of what reads back.
+    actor_id: event.actor.id?.toLowerCase() ?? null,
+    actor_label: event.actor.label,
+    action: event.action,
+    outcome: event.outcome,
+    target_type: event.target?.type ?? null,
+    target_id: event.target?.id ?? null,
+    target_label: event.target?.label ?? null,
+    project_id: event.projectId?.toLowerCase() ?? null,
+    ip: ctx.meta.ip,
+    request_id: ctx.meta.requestId,
+    before: asStoredJson(event.before),
+    after: asStoredJson(event.after),
+    reason: event.reason ?? null,
+  };
+  const hash = eventHash(ctx.config.secretKey, head.lastHash, fields);
+  const written = await db
+    .insertInto('audit_events')
+    .values({
+      ...fields,
+      before: jsonb(fields.before),
+      after: jsonb(fields.after),
+      prev_hash: head.lastHash,
+      hash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await advanceChainHead(db, ctx.config.secretKey, head, { id: written.id, hash });
+}
+
+/** What an action's body reports back for the audit event. */
+export interface ActionOutcome<T> {
+  result: T;
+  outcome?: AuditOutcome;
+  /** The event's actor when it is not the caller (a sign-in is done by the user signing in). */
+  actor?: AuditActor;
+  target?: AuditTarget | null;
+  projectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+export interface ActionSpec {
+  action: AuditAction;
+  /** The permission the actor needs in its current project; null for actions anyone may try. */
+  permission: string | null;
+  /**
+   * Lock the account row first, before the permission is read: for changes that could remove
+   * the last account manager, so concurrent ones run one after the other (rules.ts).
+   */
+  serialize?: boolean;
+  /**
+   * Where the permission must be held: the current project (default), or every project, for
+   * account-level objects (roles, teams, projects) that no single project owns.
+   */
+  scope?: 'project' | 'account';
+  /**
+   * The actor must have proved their password within the last 10 minutes in this session
+   * (security.md: own password and 2FA, and admin actions that remove factors).
+   */
+  recentAuth?: boolean;
+}
+
+/**
+ * The one path for every state change: in one transaction, check the actor's permission (read
+ * afresh from the database), run the change, and append the audit event. A denied attempt is
+ * itself recorded, then refused with ForbiddenError; any other error rolls everything back.
+ */
+export async function perform<T>(
+  ctx: ActionContext,
+  spec: ActionSpec,
+  body: (tx: Db) => Promise<ActionOutcome<T>>,
+): Promise<T> {
+  const ownProject = ctx.actor.kind === 'user' ? ctx.actor.projectId : null;
+  try {
+    const result = await ctx.db.transaction().execute(async (tx) => {
+      if (spec.serialize) await lockAccount(tx);
+      if (spec.permission && !(await holds(tx, ctx, spec.permission, spec.scope ?? 'project'))) {
+        throw new ForbiddenError(spec.permission);
+      }
+      if (spec.recentAuth) await assertRecentAuth(tx, ctx);
+      const outcome = await body(tx);
+      if (ACCESS_REDUCING.has(spec.action)) await revokeUngrantableInvitations(tx, ctx);
+      await writeAudit(tx, ctx, {
+        action: spec.action,
+        outcome: outcome.outcome ?? 'success',
+        actor: outcome.actor ?? auditActor(ctx.actor),
+        target: outcome.target,
+        projectId: 'projectId' in outcome ? (outcome.projectId ?? null) : ownProject,
+        before: outcome.before,
+        after: outcome.after,
+        reason: outcome.reason,
+      });
+      return outcome.result;
+    });
+    notifyChange();
+    return result;
+  } catch (error) {
+    // A refusal rolled everything back; the attempt itself is still recorded.
+    if (error instanceof ForbiddenError || error instanceof RuleError) {
+      await writeAudit(ctx.db, ctx, {
+        action: spec.action,
+        outcome: 'denied',
+        actor: auditActor(ctx.actor),
+        projectId: ownProject,
+        reason:
+          error instanceof ForbiddenError
+            ? `missing permission ${error.permission}`
+            : `${error.rule}: ${error.message}`,
+      });
+    }
+    throw error;
+  }
+}
+
+/** In the actor's current project, or (for account-level objects) in every project. */
+async function holds(
+  tx: Db,
+  ctx: ActionContext,
+  permission: string,
+  scope: 'project' | 'account',
+): Promise<boolean> {
+  const { actor } = ctx;
+  if (actor.kind === 'system') return true;
+  if (actor.kind === 'anonymous') return false;
+  const grants = await grantsOf(tx, actor.id, ctx.clock.now());
+  const held =
+    scope === 'account'
+      ? permissionsEverywhere(grants, await projectIds(tx))
+      : permissionsIn(grants, actor.projectId);
+  return held.has(permission);
+}

@@ -1,0 +1,287 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import { ForgotPasswordPage, ResetRequestedPage } from '../../../views/auth/forgot-password';
+import { LinkCodePage, LinkNotUsablePage, SetPasswordPage, UnlockPage } from '../../../views/auth/links';
+import { LoginPage } from '../../../views/auth/login';
+import { SignInCodePage } from '../../../views/auth/sign-in-code';
+import { getSettings } from '../../account/read-settings';
+import type { ActionContext } from '../../core/context';
+import { RateLimitedError, ValidationError } from '../../core/errors';
+import type { AppDeps, AppEnv } from '../../web/env';
+import { formFields } from '../../web/form';
+import { guard } from '../../web/guard';
+import { secondsUntil, tooManyAttempts } from '../../web/refusal';
+import { redirectWithFlash, renderPage } from '../../web/render';
+import { actionContext, clearSessionCookie, setSessionCookie } from '../../web/session';
+import {
+  CodeFirstError,
+  confirmLinkCode,
+  describePasswordLink,
+  LinkNotUsableError,
+  type LinkPurpose,
+  type PasswordLinkTarget,
+  requestPasswordReset,
+  setPasswordWithLink,
+  unlockWithLink,
+} from '../links';
+import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from './sign-in';
+
+/** Only a same-origin path may follow sign-in: never `//host`, `/\host` or a full URL. */
+export function safeNext(value: string | undefined): string | null {
+  if (!value || value.length > 2000) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  // Control characters and backslashes could turn into another host in some browsers.
+  if ([...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\\')) return null;
+  return value;
+}
+
+const withNext = (path: string, next: string | null) =>
+  next ? `${path}?next=${encodeURIComponent(next)}` : path;
+
+const tooMany = (c: Context<AppEnv>, error: RateLimitedError) => tooManyAttempts(c, error.retryAfter);
+
+export function authRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/login', guard(deps, 'public'), (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (c.get('actor').kind === 'user') return c.redirect(next ?? '/', 303);
+    const signedOut = c.req.query('signed_out') === '1';
+    if (signedOut) c.set('flash', 'You have signed out.');
+    return renderPage(c, { title: 'Sign in', body: <LoginPage next={next ?? undefined} /> });
+  });
+
+  app.post('/login', guard(deps, 'public'), async (c) => {
+    const next = safeNext(c.req.query('next'));
+    const form = await formFields(c, ['email', 'password']);
+    const email = form.email ?? '';
+    try {
+      const previousSessionId = c.get('session')?.sessionId ?? null;
+      const result = await signIn(actionContext(c, deps), { ...form, previousSessionId });
+      if (result.ok) {
+        setSessionCookie(c, result.token);
+        return c.redirect(result.needsCode ? withNext('/login/two-factor', next) : (next ?? '/'), 303);
+      }
+      return renderPage(c, {
+        title: 'Sign in',
+        status: 401,
+        body: <LoginPage email={email} next={next ?? undefined} errors={{ credentials: SIGN_IN_FAILED }} />,
+      });
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooMany(c, error);
+      if (!(error instanceof ValidationError)) throw error;
+      return renderPage(c, {
+        title: 'Sign in',
+        status: 422,
+        body: <LoginPage email={email} next={next ?? undefined} errors={error.fields} />,
+      });
+    }
+  });
+
+  app.get('/login/two-factor', guard(deps, 'second-factor'), (c) => {
+    const next = safeNext(c.req.query('next'));
+    return renderPage(c, {
+      title: 'Two-factor authentication',
+      body: <SignInCodePage action={withNext('/login/two-factor', next)} />,
+    });
+  });
+
+  app.post('/login/two-factor', guard(deps, 'second-factor'), async (c) => {
+    const next = safeNext(c.req.query('next'));
+    const session = c.get('session');
+    const form = await formFields(c, ['code']);
+    if (!session) return c.redirect('/login', 303);
+    const result = await signInWithCode(actionContext(c, deps), {
+      sessionId: session.sessionId,
+      code: form.code,
+    });
+    if (result.ok) {
+      setSessionCookie(c, result.token);
+      if (result.method === 'recovery') {
+        const left = `${result.codesLeft} recovery code${result.codesLeft === 1 ? '' : 's'} left`;
+        return redirectWithFlash(
+          c,
+          next ?? '/',
+          `You signed in with a recovery code: ${left}. Make new ones in My account if you are running low.`,
+        );
+      }
+      return c.redirect(next ?? '/', 303);
+    }
+    if (result.sessionGone) return redirectWithFlash(c, '/login', 'Sign in again: the code step timed out.');
+    if (result.blockedUntil)
+      c.header('Retry-After', String(Math.ceil(secondsUntil(result.blockedUntil, deps.clock.now()))));
+    const message = result.blockedUntil
+      ? 'Too many wrong codes: this step is blocked for 15 minutes.'
+      : 'That code is not right, or was already used. Enter the current code from your app, or a recovery code.';
+    return renderPage(c, {
+      title: 'Two-factor authentication',
+      status: result.blockedUntil ? 429 : 401,
+      body: (
+        <SignInCodePage
+          action={withNext('/login/two-factor', next)}
+          errors={{ code: message }}
+          blockedUntil={result.blockedUntil}
+        />
+      ),
+    });
+  });
+
+  // Open to a session at any stage (or none): leaving must always be possible.
+  app.post('/logout', guard(deps, 'public'), async (c) => {
+    const session = c.get('session');
+    if (session) await signOut(actionContext(c, deps), session.sessionId);
+    clearSessionCookie(c);
+    c.header('Clear-Site-Data', '"cookies", "storage"');
+    return c.redirect('/login?signed_out=1', 303);
+  });
+
+  app.get('/forgot-password', guard(deps, 'public'), (c) =>
+    renderPage(c, { title: 'Reset your password', body: <ForgotPasswordPage /> }),
+  );
+
+  app.post('/forgot-password', guard(deps, 'public'), async (c) => {
+    const form = await formFields(c, ['email']);
+    try {
+      await requestPasswordReset(actionContext(c, deps), form);
+      const settings = await getSettings(deps.db);
+      return renderPage(c, {
+        title: 'Check your email',
+        body: (
+          <ResetRequestedPage
+            email={form.email?.trim() ?? ''}
+            lifetimeMinutes={settings.reset_lifetime_minutes}
+          />
+        ),
+      });
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooMany(c, error);
+      if (!(error instanceof ValidationError)) throw error;
+      return renderPage(c, {
+        title: 'Reset your password',
+        status: 422,
+        body: <ForgotPasswordPage email={form.email ?? ''} errors={error.fields} />,
+      });
+    }
+  });
+
+  for (const purpose of ['set_password', 'reset_password'] as const) {
+    const reset = purpose === 'reset_password';
+    emailedLinkRoutes(app, deps, reset ? '/reset-password' : '/set-password', purpose, {
+      title: reset ? 'Choose a new password' : 'Set your password',
+      page: (action, target, errors) => (
+        <SetPasswordPage action={action} {...target} reset={reset} errors={errors} />
+      ),
+      fields: ['password', 'confirm'],
+      submit: async (ctx, token, form) => {
+        await setPasswordWithLink(ctx, { token, purpose, ...form });
+        return reset
+          ? 'Your password has been changed and every session has ended. Sign in with the new password.'
+          : 'Your password is set. Sign in with it now.';
+      },
+    });
+  }
+  emailedLinkRoutes(app, deps, '/unlock', 'unlock_account', {
+    title: 'End the lock on your account',
+    codeBefore: 'before you end the lock',
+    page: (action, target) => <UnlockPage action={action} email={target.email} />,
+    fields: [],
+    submit: async (ctx, token) => {
+      await unlockWithLink(ctx, token);
+      return 'The lock on your account has ended. Sign in with your password.';
+    },
+  });
+  return app;
+}
+
+/** What an emailed link leads to once its holder is known (and has given a code where 2FA is on). */
+interface LinkFinal {
+  title: string;
+  /** What the code step comes before, in words (the code page's default: the new password). */
+  codeBefore?: string;
+  page(action: string, target: PasswordLinkTarget, errors: Record<string, string>): JSX.Element;
+  fields: readonly string[];
+  /** Acts on the link; the flash shown on the sign-in page after. */
+  submit(ctx: ActionContext, token: string, form: Record<string, string | undefined>): Promise<string>;
+}
+
+/**
+ * An emailed link's pages (set or reset a password, end a lock): the code step when the user has
+ * 2FA, then the link's own page and action. Token pages keep the token out of Referer headers.
+ */
+function emailedLinkRoutes(
+  app: Hono<AppEnv>,
+  deps: AppDeps,
+  base: string,
+  purpose: LinkPurpose,
+  final: LinkFinal,
+) {
+  const notUsable = (c: Context<AppEnv>) =>
+    renderPage(c, { title: 'Link not usable', status: 404, body: <LinkNotUsablePage /> });
+
+  const show = async (
+    c: Context<AppEnv>,
+    errors: Record<string, string> = {},
+    status: 200 | 401 | 422 | 429 = 200,
+    blockedUntil: Date | null = null,
+  ) => {
+    const token = c.req.param('token') ?? '';
+    const target = await describePasswordLink(actionContext(c, deps), token, purpose);
+    if (!target) return notUsable(c);
+    const action = `${base}/${token}`;
+    if (target.needsCode)
+      return renderPage(c, {
+        title: 'Confirm it is you',
+        status,
+        body: (
+          <LinkCodePage
+            action={`${action}/code`}
+            email={target.email}
+            errors={errors}
+            blockedUntil={blockedUntil}
+            before={final.codeBefore}
+          />
+        ),
+      });
+    return renderPage(c, { title: final.title, status, body: final.page(action, target, errors) });
+  };
+
+  app.get(`${base}/:token`, guard(deps, 'public'), (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    return show(c);
+  });
+
+  app.post(`${base}/:token/code`, guard(deps, 'public'), async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    const token = c.req.param('token');
+    const form = await formFields(c, ['code']);
+    try {
+      const result = await confirmLinkCode(actionContext(c, deps), { token, purpose, code: form.code });
+      if (result.ok) return c.redirect(`${base}/${token}`, 303);
+      if (result.blockedUntil)
+        c.header('Retry-After', String(Math.ceil(secondsUntil(result.blockedUntil, deps.clock.now()))));
+      const message = result.blockedUntil
+        ? 'Too many wrong codes: this step is blocked for 15 minutes.'
+        : 'That code is not right, or was already used.';
+      return show(c, { code: message }, result.blockedUntil ? 429 : 401, result.blockedUntil);
+    } catch (error) {
+      if (error instanceof LinkNotUsableError) return notUsable(c);
+      if (!(error instanceof ValidationError)) throw error;
+      return show(c, error.fields, 422);
+    }
+  });
+
+  app.post(`${base}/:token`, guard(deps, 'public'), async (c) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    const form = await formFields(c, final.fields);
+    try {
+      const done = await final.submit(actionContext(c, deps), c.req.param('token'), form);
+      return redirectWithFlash(c, '/login', done);
+    } catch (error) {
+      if (error instanceof LinkNotUsableError) return notUsable(c);
+      if (error instanceof CodeFirstError) return show(c, {}, 422);
+      if (!(error instanceof ValidationError)) throw error;
+      return show(c, error.fields, 422);
+    }
+  });
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { effectiveAccess } from '../access/effective-access';
+import type { PermissionScope } from '../access/grants';
+import { activeLocks } from '../auth/sign-in/lockout';
+import { NotFoundError } from '../core/errors';
+import type { Db } from '../db/connect';
+import { userStatus } from './actions';
+
+/**
+ * Everything the user page shows, read in one place. Their recent events follow the viewer's
+ * audit scope, as on the audit log: none without audit.view (`auditScope` null), only their
+ * projects' events for a viewer who holds it in some projects.
+ */
+export async function userDetails(
+  db: Db,
+  id: string,
+  now: Date,
+  viewer: { id?: string; auditScope?: PermissionScope | null } = {},
+) {
+  const scope = viewer.auditScope ?? null;
+  const readsEvents = scope !== null && (scope.all || scope.projectIds.length > 0);
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError('There is no such user.');
+  const user = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!user) throw new NotFoundError('There is no such user.');
+  const [access, sessions, events] = await Promise.all([
+    effectiveAccess(db, id, now, viewer.id),
+    db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', id)
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow(),
+    readsEvents
+      ? db
+          .selectFrom('audit_events')
+          .select(['id', 'occurred_at', 'actor_label', 'action', 'outcome'])
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('target_type', '=', 'user'), eb('target_id', '=', id)]),
+              eb('actor_id', '=', id),
+            ]),
+          )
+          .$if(!scope.all, (q) => q.where('project_id', 'in', scope.all ? [] : scope.projectIds))
+          .orderBy('id', 'desc')
+          .limit(20)
+          .execute()
+      : null,
+  ]);
+  const locks = await activeLocks(db, user, now);
+  return {
+    locks,
+    user: {
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      language: user.language,
+      status: userStatus(user, now),
+      lockedUntil: user.locked_until,
+      accessExpiresAt: user.access_expires_at,
+      lastLoginAt: user.last_login_at,
+      createdAt: user.created_at,
+      passwordSet: user.password_hash !== null,
+      twoFactor: user.totp_secret !== null,
+      deactivated: user.deactivated_at !== null,
+    },
+    access,
+    activeSessions: Number(sessions.n),
+    events,
+  };
+}
+
+export type UserDetails = Awaited<ReturnType<typeof userDetails>>;

@@ -1,0 +1,88 @@
+import type { ProjectSummary } from '../../src/access/projects';
+import { DialogLink } from '../components/dialog';
+import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { day } from '../components/format';
+import { TableScroll } from '../components/table-scroll';
+
+export function ProjectsPage({
+  projects,
+  values = { name: '' },
+  errors = {},
+}: {
+  projects: ProjectSummary[];
+  values?: { name: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <section>
+      <h1>Projects</h1>
+      <p>Projects partition the account: a role binding applies in one project or in all of them.</p>
+      <TableScroll captionId="projects-caption">
+        <table>
+          <caption id="projects-caption">All projects ({projects.length})</caption>
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col">Role bindings</th>
+              <th scope="col">Created</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {projects.map((p) => (
+              <tr>
+                <th scope="row">{p.name}</th>
+                <td>{p.bindings}</td>
+                <td>{day(p.createdAt)}</td>
+                <td>
+                  <div class="row-actions">
+                    <a href={`/projects/${p.id}`}>
+                      Rename<span class="visually-hidden"> {p.name}</span>
+                    </a>
+                    {projects.length > 1 ? (
+                      <DialogLink href={`/projects/${p.id}/delete`}>
+                        Delete<span class="visually-hidden"> {p.name}</span>
+                      </DialogLink>
+                    ) : null}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+      <section aria-labelledby="create-project">
+        <h2 id="create-project">Create project</h2>
+        <ErrorSummary errors={errors} labels={{ name: 'Name' }} />
+        <form method="post" action="/projects" novalidate>
+          <Field name="name" label="Name" value={values.name} required error={errors.name} />
+          <button type="submit">Create project</button>
+        </form>
+      </section>
+    </section>
+  );
+}
+
+export function RenameProjectPage({
+  project,
+  values,
+  errors = {},
+}: {
+  project: { id: string; name: string };
+  values: { name: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <section class="narrow">
+      <h1>Rename project {project.name}</h1>
+      <ErrorSummary errors={errors} labels={{ name: 'New name' }} />
+      <form method="post" action={`/projects/${project.id}`} novalidate>
+        <Field name="name" label="New name" value={values.name} required error={errors.name} />
+        <div class="actions">
+          <button type="submit">Rename project</button>
+          <a href="/projects">Cancel</a>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+import { LANGUAGES } from '../../src/users/actions';
+import { KEEP_ACCESS, type UserEditState, type UserEditWas } from '../../src/users/edit';
+import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
+
+export const EDIT_LABELS = {
+  name: 'Name',
+  language: 'Language',
+  roleId: 'Role',
+  teamIds: 'Teams',
+  until: 'Last day of access',
+};
+
+/** The user's edit dialog; without JavaScript, its own page. */
+export function UserEditPage({
+  user,
+  values,
+  roles,
+  teams,
+  projectName,
+  was,
+  errors = {},
+  inDialog = false,
+}: {
+  user: { id: string; name: string; email: string };
+  values: UserEditState;
+  roles: Array<{ id: string; name: string }>;
+  teams: Array<{ id: string; name: string }>;
+  projectName: string;
+  /** The access fields as the dialog opened with them: sent back, so only what changed is saved. */
+  was: UserEditWas;
+  errors?: FieldErrors;
+  inDialog?: boolean;
+}) {
+  const base = `/users/${user.id}`;
+  const title = `Edit ${user.name}`;
+  const chosen = new Set(values.teamIds);
+  return (
+    <section class="narrow">
+      {inDialog ? <h2 id="dialog-title">{title}</h2> : <h1>{title}</h1>}
+      <ErrorSummary errors={errors} labels={EDIT_LABELS} />
+      <p>Email: {user.email}. The email address cannot be changed.</p>
+      <form method="post" action={`${base}/edit`} novalidate>
+        <input type="hidden" name="opened" value="1" />
+        <input type="hidden" name="untilWas" value={was.until} />
+        <input type="hidden" name="roleIdWas" value={was.roleId} />
+        {was.teamIds.map((id) => (
+          <input type="hidden" name="teamIdsWas" value={id} />
+        ))}
+        <Field name="name" label={EDIT_LABELS.name} value={values.name} required error={errors.name} />
+        <SelectField
+          name="language"
+          label={EDIT_LABELS.language}
+          value={values.language}
+          error={errors.language}
+          options={Object.entries(LANGUAGES).map(([value, label]) => ({ value, label }))}
+        />
+        <SelectField
+          name="roleId"
+          label={`Role in ${projectName}`}
+          value={values.roleId}
+          error={errors.roleId}
+          options={[
+            ...(was.roleId === KEEP_ACCESS
+              ? [{ value: KEEP_ACCESS, label: 'Keep their current access (several bindings)' }]
+              : []),
+            { value: '', label: 'No role of their own' },
+            ...roles.map((r) => ({ value: r.id, label: r.name })),
+          ]}
+        />
+        <fieldset
+          id="teamIds"
+          class={errors.teamIds ? 'field-error' : undefined}
+          aria-describedby={errors.teamIds ? 'teamIds-error' : 'teamIds-hint'}
+        >
+          <legend>{EDIT_LABELS.teamIds}</legend>
+          <p class="hint" id="teamIds-hint">
+            Members get the roles bound to their teams.
+          </p>
+          {errors.teamIds ? (
+            <p class="error-message" id="teamIds-error">
+              {errors.teamIds}
+            </p>
+          ) : null}
+          {teams.length === 0 ? <p>There are no teams yet.</p> : null}
+          {teams.map((t) => (
+            <label class="choice">
+              <input type="checkbox" name="teamIds" value={t.id} checked={chosen.has(t.id)} /> {t.name}
+            </label>
+          ))}
+        </fieldset>
+        <Field
+          name="until"
+          label={EDIT_LABELS.until}
+          type="date"
+          value={values.until}
+          error={errors.until}
+          hint="After this day they cannot sign in. Leave empty for no end."
+        />
+        <div class="actions">
+          <button type="submit">Save changes</button>
+          <a href={base} data-dialog-cancel="">
+            Cancel
+          </a>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,263 @@
+import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
+import { LANGUAGES } from '../../src/users/actions';
+import type { UserDetails } from '../../src/users/details';
+import { AccessByProject } from '../access/effective-access';
+import { DialogLink } from '../components/dialog';
+import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
+import { day, lastDay } from '../components/format';
+import { TableScroll } from '../components/table-scroll';
+import { Time } from '../components/time';
+
+function ActionButton({ action, label, userName }: { action: string; label: string; userName: string }) {
+  return (
+    <form method="post" action={action}>
+      <button type="submit" class="button-secondary">
+        {label}
+        <span class="visually-hidden"> {userName}</span>
+      </button>
+    </form>
+  );
+}
+
+export function UserPage({
+  details,
+  canManage,
+  canAudit,
+  errors = {},
+}: {
+  details: UserDetails;
+  canManage: boolean;
+  /** Reads the whole audit log (account-wide audit.view): links to the person's events there. */
+  canAudit: boolean;
+  errors?: FieldErrors;
+}) {
+  const { user, access, activeSessions, events, locks } = details;
+  const base = `/users/${user.id}`;
+  return (
+    <section>
+      <h1>{user.name}</h1>
+      <ErrorSummary errors={errors} labels={{}} />
+      <dl class="details">
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        <dt>Status</dt>
+        <dd>
+          <span class={`badge badge-${user.status.toLowerCase().replaceAll(' ', '-')}`}>
+            {user.status === 'Locked' && user.lockedUntil ? (
+              <>
+                Locked until <Time at={user.lockedUntil} />
+              </>
+            ) : (
+              user.status
+            )}
+          </span>
+        </dd>
+        {locks.addresses.length > 0 ? (
+          <>
+            <dt>Locked addresses</dt>
+            <dd>
+              <ul class="plain">
+                {locks.addresses.map((l) => (
+                  <li>
+                    Locked for {l.address} until <Time at={l.lockedUntil} />
+                    {canManage ? (
+                      <>
+                        {' '}
+                        <DialogLink href={`${base}/unlock?${new URLSearchParams({ address: l.address })}`}>
+                          Unlock {user.name} for {l.address}
+                        </DialogLink>
+                      </>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
+        <dt>Two-factor authentication</dt>
+        <dd>{user.twoFactor ? 'On' : 'Not set up'}</dd>
+        <dt>Language</dt>
+        <dd>{LANGUAGES[user.language as keyof typeof LANGUAGES] ?? user.language}</dd>
+        <dt>Access ends</dt>
+        <dd>{user.accessExpiresAt ? `after ${lastDay(user.accessExpiresAt)}` : 'Never'}</dd>
+        <dt>Last sign-in</dt>
+        <dd>{user.lastLoginAt ? day(user.lastLoginAt) : 'Never'}</dd>
+        <dt>Active sessions</dt>
+        <dd>{activeSessions}</dd>
+        <dt>Created</dt>
+        <dd>{day(user.createdAt)}</dd>
+      </dl>
+
+      {canManage ? (
+        <section aria-labelledby="actions">
+          <h2 id="actions">Actions</h2>
+          <div class="row-actions">
+            {user.deactivated ? (
+              <ActionButton action={`${base}/reactivate`} label="Reactivate" userName={user.name} />
+            ) : (
+              <ActionButton action={`${base}/deactivate`} label="Deactivate" userName={user.name} />
+            )}
+            {user.status === 'Locked' ? (
+              <DialogLink href={`${base}/unlock`}>Unlock {user.name}</DialogLink>
+            ) : null}
+            {user.twoFactor ? (
+              <DialogLink href={`${base}/reset-two-factor`}>
+                Reset two-factor authentication of {user.name}
+              </DialogLink>
+            ) : null}
+            {user.passwordSet ? null : (
+              <ActionButton
+                action={`${base}/resend`}
+                label="Resend set-password email to"
+                userName={user.name}
+              />
+            )}
+            <DialogLink href={`${base}/edit`}>Edit {user.name}</DialogLink>
+            <ActionButton action={`${base}/sign-out`} label="Sign out everywhere" userName={user.name} />
+            <DialogLink href={`${base}/reset-password`}>Reset password of {user.name}</DialogLink>
+            <DialogLink href={`${base}/delete`}>Delete {user.name}</DialogLink>
+          </div>
+        </section>
+      ) : null}
+
+      <h2>Teams</h2>
+      {access.teams.length === 0 ? (
+        <p>Not in any team.</p>
+      ) : (
+        <ul>
+          {access.teams.map((t) => (
+            <li>
+              <a href={`/teams/${t.id}`}>{t.name}</a>
+              {t.isAdmin ? ' (team admin)' : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Access</h2>
+      <AccessByProject name={user.name} projects={access.projects} headingLevel={3} />
+
+      {events === null ? null : (
+        <>
+          <h2>Recent activity</h2>
+          {events.length === 0 ? (
+            <p>No events yet.</p>
+          ) : (
+            <TableScroll captionId="events-caption">
+              <table>
+                <caption id="events-caption">Latest audit events about or by {user.name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Outcome</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {events.map((e) => (
+                    <tr>
+                      <td>
+                        <Time at={e.occurred_at} />
+                      </td>
+                      <td>{e.actor_label}</td>
+                      <td>
+                        <a href={`/audit/events/${e.id}`}>{actionText(e.action)}</a>
+                      </td>
+                      <td>{OUTCOME_TEXT[e.outcome]}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+          )}
+          {canAudit ? (
+            <p class="actions">
+              <a href={`/audit?${new URLSearchParams({ target: `user:${user.id}` })}`}>
+                All events about {user.name}
+              </a>
+              <a href={`/audit?${new URLSearchParams({ actor: user.email })}`}>All events by {user.name}</a>
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+export function NewUserPage({
+  roles,
+  projectName,
+  values = { name: '', email: '', roleId: '' },
+  errors = {},
+}: {
+  roles: Array<{ id: string; name: string }>;
+  projectName: string;
+  values?: { name: string; email: string; roleId: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <section class="narrow">
+      <h1>Create user</h1>
+      <p>
+        They get an email with a link to set their password, and show "Password not set" until they do. Their
+        role applies in {projectName}.
+      </p>
+      <ErrorSummary errors={errors} labels={{ name: 'Name', email: 'Email address', roleId: 'Role' }} />
+      <form method="post" action="/users" novalidate>
+        <Field name="name" label="Name" value={values.name} required error={errors.name} autocomplete="off" />
+        <Field
+          name="email"
+          label="Email address"
+          type="email"
+          value={values.email}
+          required
+          error={errors.email}
+          autocomplete="off"
+        />
+        <SelectField
+          name="roleId"
+          label="Role"
+          value={values.roleId}
+          error={errors.roleId}
+          options={[
+            { value: '', label: 'Choose a role' },
+            ...roles.map((r) => ({ value: r.id, label: r.name })),
+          ]}
+        />
+        <button type="submit">Create user</button>
+      </form>
+    </section>
+  );
+}
+
+/** After an email with a link went out: the "send manually" callout, when the account allows it. */
+export function LinkSentPage({
+  title,
+  message,
+  manualLink,
+  userId,
+}: {
+  title: string;
+  message: string;
+  manualLink: string | null;
+  userId: string;
+}) {
+  return (
+    <section class="narrow">
+      <h1>{title}</h1>
+      <p role="status">{message}</p>
+      {manualLink ? (
+        <div class="callout">
+          <h2>Send manually</h2>
+          <p>If the email does not arrive, pass this link on by other means. It works once.</p>
+          <label for="manual-link">One-time link</label>
+          <input id="manual-link" type="text" readonly value={manualLink} />
+        </div>
+      ) : null}
+      <p>
+        <a href={`/users/${userId}`}>Back to the user</a>
+      </p>
+    </section>
+  );
+}
