@@ -176,58 +176,54 @@ export async function createBinding(
   const now = ctx.clock.now();
   const expiresAt = endAfterLastDay(data.until, now);
   const scope = data.scope === 'account' ? null : projectId;
-  return perform(
-    ctx,
-    { action: 'binding.create', permission: 'users.manage', serialize: true },
-    async (tx) => {
-      const subject = await resolveSubject(tx, data);
-      const access = await resolveAccess(tx, data.access, data.permissions);
-      await assertMayActOn(tx, ctx, subject);
-      await assertCanGrant(tx, ctx, {
+  return perform(ctx, 'binding.create', async (tx) => {
+    const subject = await resolveSubject(tx, data);
+    const access = await resolveAccess(tx, data.access, data.permissions);
+    await assertMayActOn(tx, ctx, subject);
+    await assertCanGrant(tx, ctx, {
+      permissions: access.permissions,
+      projectId: scope,
+      permission: 'users.manage',
+      expiresAt,
+    });
+    if (access.roleId) {
+      const duplicate = await tx
+        .selectFrom('role_bindings')
+        .select('id')
+        .where(subject.type === 'user' ? 'user_id' : 'team_id', '=', subject.id)
+        .where('role_id', '=', access.roleId)
+        .where((eb) => (scope ? eb('project_id', '=', scope) : eb('project_id', 'is', null)))
+        .executeTakeFirst();
+      if (duplicate)
+        throw new ConflictError(`${subject.label} already has the role ${access.roleName} there.`);
+    }
+    const row = await tx
+      .insertInto('role_bindings')
+      .values({
+        user_id: subject.type === 'user' ? subject.id : null,
+        team_id: subject.type === 'team' ? subject.id : null,
+        role_id: access.roleId,
+        permissions: access.roleId ? null : access.permissions,
+        project_id: scope,
+        expires_at: expiresAt,
+        created_at: now,
+        created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return {
+      result: row.id,
+      target: { type: subject.type, id: subject.id, label: subject.label },
+      projectId: scope,
+      after: {
+        binding: row.id,
+        role: access.roleName,
         permissions: access.permissions,
-        projectId: scope,
-        permission: 'users.manage',
+        scope: scope ?? 'account',
         expiresAt,
-      });
-      if (access.roleId) {
-        const duplicate = await tx
-          .selectFrom('role_bindings')
-          .select('id')
-          .where(subject.type === 'user' ? 'user_id' : 'team_id', '=', subject.id)
-          .where('role_id', '=', access.roleId)
-          .where((eb) => (scope ? eb('project_id', '=', scope) : eb('project_id', 'is', null)))
-          .executeTakeFirst();
-        if (duplicate)
-          throw new ConflictError(`${subject.label} already has the role ${access.roleName} there.`);
-      }
-      const row = await tx
-        .insertInto('role_bindings')
-        .values({
-          user_id: subject.type === 'user' ? subject.id : null,
-          team_id: subject.type === 'team' ? subject.id : null,
-          role_id: access.roleId,
-          permissions: access.roleId ? null : access.permissions,
-          project_id: scope,
-          expires_at: expiresAt,
-          created_at: now,
-          created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return {
-        result: row.id,
-        target: { type: subject.type, id: subject.id, label: subject.label },
-        projectId: scope,
-        after: {
-          binding: row.id,
-          role: access.roleName,
-          permissions: access.permissions,
-          scope: scope ?? 'account',
-          expiresAt,
-        },
-      };
-    },
-  );
+      },
+    };
+  });
 }
 
 async function bindingForUpdate(tx: Db, id: string) {
@@ -265,63 +261,55 @@ export async function updateBinding(
   const data = parseInput(bindingFields.pick({ access: true, permissions: true, until: true }), input);
   const now = ctx.clock.now();
   const expiresAt = endAfterLastDay(data.until, now);
-  await perform(
-    ctx,
-    { action: 'binding.update', permission: 'users.manage', serialize: true },
-    async (tx) => {
-      const { binding, subject, access: before } = await bindingForUpdate(tx, id);
-      const after = await resolveAccess(tx, data.access, data.permissions);
-      await assertMayActOn(tx, ctx, subject);
-      await assertCanGrant(tx, ctx, {
-        permissions: new Set([...before.permissions, ...after.permissions]),
-        projectId: binding.project_id,
-        permission: 'users.manage',
-        expiresAt,
-      });
-      await tx
-        .updateTable('role_bindings')
-        .set({
-          role_id: after.roleId,
-          permissions: after.roleId ? null : after.permissions,
-          expires_at: expiresAt,
-          expiry_recorded_at: null,
-        })
-        .where('id', '=', id)
-        .execute();
-      await assertAccountManagerRemains(tx);
-      return {
-        result: undefined,
-        target: { type: subject.type, id: subject.id, label: subject.label },
-        projectId: binding.project_id,
-        before: describe(before, binding.project_id, binding.expires_at),
-        after: describe(after, binding.project_id, expiresAt),
-      };
-    },
-  );
+  await perform(ctx, 'binding.update', async (tx) => {
+    const { binding, subject, access: before } = await bindingForUpdate(tx, id);
+    const after = await resolveAccess(tx, data.access, data.permissions);
+    await assertMayActOn(tx, ctx, subject);
+    await assertCanGrant(tx, ctx, {
+      permissions: new Set([...before.permissions, ...after.permissions]),
+      projectId: binding.project_id,
+      permission: 'users.manage',
+      expiresAt,
+    });
+    await tx
+      .updateTable('role_bindings')
+      .set({
+        role_id: after.roleId,
+        permissions: after.roleId ? null : after.permissions,
+        expires_at: expiresAt,
+        expiry_recorded_at: null,
+      })
+      .where('id', '=', id)
+      .execute();
+    await assertAccountManagerRemains(tx);
+    return {
+      result: undefined,
+      target: { type: subject.type, id: subject.id, label: subject.label },
+      projectId: binding.project_id,
+      before: describe(before, binding.project_id, binding.expires_at),
+      after: describe(after, binding.project_id, expiresAt),
+    };
+  });
 }
 
 export async function deleteBinding(ctx: ActionContext, id: string): Promise<void> {
-  await perform(
-    ctx,
-    { action: 'binding.delete', permission: 'users.manage', serialize: true },
-    async (tx) => {
-      const { binding, subject, access } = await bindingForUpdate(tx, id);
-      await assertMayActOn(tx, ctx, subject);
-      await assertCanGrant(tx, ctx, {
-        permissions: access.permissions,
-        projectId: binding.project_id,
-        permission: 'users.manage',
-      });
-      await tx.deleteFrom('role_bindings').where('id', '=', id).execute();
-      await assertAccountManagerRemains(tx);
-      return {
-        result: undefined,
-        target: { type: subject.type, id: subject.id, label: subject.label },
-        projectId: binding.project_id,
-        before: describe(access, binding.project_id, binding.expires_at),
-      };
-    },
-  );
+  await perform(ctx, 'binding.delete', async (tx) => {
+    const { binding, subject, access } = await bindingForUpdate(tx, id);
+    await assertMayActOn(tx, ctx, subject);
+    await assertCanGrant(tx, ctx, {
+      permissions: access.permissions,
+      projectId: binding.project_id,
+      permission: 'users.manage',
+    });
+    await tx.deleteFrom('role_bindings').where('id', '=', id).execute();
+    await assertAccountManagerRemains(tx);
+    return {
+      result: undefined,
+      target: { type: subject.type, id: subject.id, label: subject.label },
+      projectId: binding.project_id,
+      before: describe(access, binding.project_id, binding.expires_at),
+    };
+  });
 }
 
 /**
@@ -339,7 +327,7 @@ export async function recordExpiredBindings(ctx: ActionContext): Promise<number>
     .execute();
   let recorded = 0;
   for (const { id } of due) {
-    const done = await perform(ctx, { action: 'binding.expired', permission: null }, async (tx) => {
+    const done = await perform(ctx, 'binding.expired', async (tx) => {
       const claimed = await tx
         .updateTable('role_bindings')
         .set({ expiry_recorded_at: now })
@@ -435,24 +423,20 @@ export async function setProjectRole(
   projectId: string,
   roleId: string,
 ): Promise<void> {
-  await perform(
-    ctx,
-    { action: 'binding.set_project_role', permission: 'users.manage', serialize: true },
-    async (tx) => {
-      const user = z.uuid().safeParse(userId).success
-        ? await tx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst()
-        : undefined;
-      if (!user) throw new NotFoundError('There is no such user.');
-      await assertMayActOn(tx, ctx, { type: 'user', id: user.id, label: user.email, userIds: [user.id] });
-      const { removed, roleName } = await replaceProjectRole(tx, ctx, user, projectId, roleId);
-      await assertAccountManagerRemains(tx);
-      return {
-        result: undefined,
-        target: userTarget(user),
-        projectId,
-        before: { roles: removed },
-        after: { role: roleName },
-      };
-    },
-  );
+  await perform(ctx, 'binding.set_project_role', async (tx) => {
+    const user = z.uuid().safeParse(userId).success
+      ? await tx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst()
+      : undefined;
+    if (!user) throw new NotFoundError('There is no such user.');
+    await assertMayActOn(tx, ctx, { type: 'user', id: user.id, label: user.email, userIds: [user.id] });
+    const { removed, roleName } = await replaceProjectRole(tx, ctx, user, projectId, roleId);
+    await assertAccountManagerRemains(tx);
+    return {
+      result: undefined,
+      target: userTarget(user),
+      projectId,
+      before: { roles: removed },
+      after: { role: roleName },
+    };
+  });
 }

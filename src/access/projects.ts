@@ -59,23 +59,15 @@ const duplicateName = (name: string) =>
 export async function createProject(ctx: ActionContext, input: { name?: unknown }): Promise<string> {
   const { name } = parseInput(nameSchema, input);
   try {
-    return await perform(
-      ctx,
-      { action: 'project.create', permission: 'projects.manage', scope: 'account' },
-      async (tx) => {
-        const row = await tx
-          .insertInto('projects')
-          .values({ name })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return {
-          result: row.id,
-          target: { type: 'project', id: row.id, label: name },
-          projectId: row.id,
-          after: { name },
-        };
-      },
-    );
+    return await perform(ctx, 'project.create', async (tx) => {
+      const row = await tx.insertInto('projects').values({ name }).returning('id').executeTakeFirstOrThrow();
+      return {
+        result: row.id,
+        target: { type: 'project', id: row.id, label: name },
+        projectId: row.id,
+        after: { name },
+      };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(name);
     throw error;
@@ -93,21 +85,17 @@ async function projectForUpdate(tx: Db, id: string) {
 export async function renameProject(ctx: ActionContext, id: string, input: { name?: unknown }) {
   const { name } = parseInput(nameSchema, input);
   try {
-    await perform(
-      ctx,
-      { action: 'project.rename', permission: 'projects.manage', scope: 'account' },
-      async (tx) => {
-        const project = await projectForUpdate(tx, id);
-        await tx.updateTable('projects').set({ name }).where('id', '=', id).execute();
-        return {
-          result: undefined,
-          target: { type: 'project', id, label: name },
-          projectId: id,
-          before: { name: project.name },
-          after: { name },
-        };
-      },
-    );
+    await perform(ctx, 'project.rename', async (tx) => {
+      const project = await projectForUpdate(tx, id);
+      await tx.updateTable('projects').set({ name }).where('id', '=', id).execute();
+      return {
+        result: undefined,
+        target: { type: 'project', id, label: name },
+        projectId: id,
+        before: { name: project.name },
+        after: { name },
+      };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(name);
     throw error;
@@ -129,54 +117,50 @@ export async function projectBindingCount(db: Db, id: string): Promise<number> {
  * outrank each of them.
  */
 export async function deleteProject(ctx: ActionContext, id: string, input: { removeBindings: boolean }) {
-  return perform(
-    ctx,
-    { action: 'project.delete', permission: 'projects.manage', serialize: true, scope: 'account' },
-    async (tx) => {
-      const project = await projectForUpdate(tx, id);
-      const count = await tx
-        .selectFrom('projects')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      if (Number(count.n) <= 1)
-        throw new ConflictError('This is the only project; there must always be at least one.');
-      const bindings = await tx
-        .selectFrom('role_bindings as b')
-        .leftJoin('team_members as m', 'm.team_id', 'b.team_id')
-        .innerJoin('users as u', (join) =>
-          join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))),
-        )
-        .select(['u.id', 'u.email'])
-        .where('b.project_id', '=', id)
-        .execute();
-      const bindingCount = await projectBindingCount(tx, id);
-      if (bindingCount > 0 && !input.removeBindings) {
-        throw new ConflictError(
-          `${project.name} still has ${bindingCount} role binding${bindingCount === 1 ? '' : 's'}. Confirm that they should be removed with it.`,
-        );
-      }
-      const actorId = ctx.actor.kind === 'user' ? ctx.actor.id : null;
-      await assertOutranks(
-        tx,
-        ctx,
-        bindings.map((b) => b.id).filter((id) => id !== actorId),
+  return perform(ctx, 'project.delete', async (tx) => {
+    const project = await projectForUpdate(tx, id);
+    const count = await tx
+      .selectFrom('projects')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    if (Number(count.n) <= 1)
+      throw new ConflictError('This is the only project; there must always be at least one.');
+    const bindings = await tx
+      .selectFrom('role_bindings as b')
+      .leftJoin('team_members as m', 'm.team_id', 'b.team_id')
+      .innerJoin('users as u', (join) =>
+        join.on((eb) => eb('u.id', '=', eb.fn.coalesce('b.user_id', 'm.user_id'))),
+      )
+      .select(['u.id', 'u.email'])
+      .where('b.project_id', '=', id)
+      .execute();
+    const bindingCount = await projectBindingCount(tx, id);
+    if (bindingCount > 0 && !input.removeBindings) {
+      throw new ConflictError(
+        `${project.name} still has ${bindingCount} role binding${bindingCount === 1 ? '' : 's'}. Confirm that they should be removed with it.`,
       );
-      await tx.deleteFrom('projects').where('id', '=', id).execute();
-      await assertAccountManagerRemains(tx);
-      return {
-        result: { removedBindings: bindingCount },
-        target: { type: 'project', id, label: project.name },
-        projectId: null,
-        before: { name: project.name, bindings: bindingCount },
-      };
-    },
-  );
+    }
+    const actorId = ctx.actor.kind === 'user' ? ctx.actor.id : null;
+    await assertOutranks(
+      tx,
+      ctx,
+      bindings.map((b) => b.id).filter((id) => id !== actorId),
+    );
+    await tx.deleteFrom('projects').where('id', '=', id).execute();
+    await assertAccountManagerRemains(tx);
+    return {
+      result: { removedBindings: bindingCount },
+      target: { type: 'project', id, label: project.name },
+      projectId: null,
+      before: { name: project.name, bindings: bindingCount },
+    };
+  });
 }
 
 /** Moves the session to another project the user can see; lists and permissions follow. */
 export async function switchProject(ctx: ActionContext, sessionId: string, input: { projectId?: unknown }) {
   const projectId = String(input.projectId ?? '');
-  await perform(ctx, { action: 'session.switch_project', permission: null }, async (tx) => {
+  await perform(ctx, 'session.switch_project', async (tx) => {
     if (ctx.actor.kind !== 'user') throw new NotFoundError('There is no such project.');
     const visible = await projectsVisibleTo(tx, ctx.actor.id, ctx.clock.now());
     const project = visible.find((p) => p.id === projectId);

@@ -100,28 +100,24 @@ const duplicateName = (name: string) => new ValidationError({ name: `A role name
 export async function createRole(ctx: ActionContext, input: RoleInput): Promise<string> {
   const data = parseRole(input);
   try {
-    return await perform(
-      ctx,
-      { action: 'role.create', permission: 'roles.manage', scope: 'account' },
-      async (tx) => {
-        await assertCanGrant(tx, ctx, {
-          permissions: data.permissions,
-          projectId: null,
-          permission: 'roles.manage',
-        });
-        const row = await tx
-          .insertInto('roles')
-          .values({ name: data.name, description: data.description, permissions: data.permissions })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return {
-          result: row.id,
-          target: { type: 'role', id: row.id, label: data.name },
-          projectId: null,
-          after: data,
-        };
-      },
-    );
+    return await perform(ctx, 'role.create', async (tx) => {
+      await assertCanGrant(tx, ctx, {
+        permissions: data.permissions,
+        projectId: null,
+        permission: 'roles.manage',
+      });
+      const row = await tx
+        .insertInto('roles')
+        .values({ name: data.name, description: data.description, permissions: data.permissions })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return {
+        result: row.id,
+        target: { type: 'role', id: row.id, label: data.name },
+        projectId: null,
+        after: data,
+      };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
     throw error;
@@ -154,40 +150,36 @@ async function customRoleForUpdate(tx: Db, id: string) {
 export async function updateRole(ctx: ActionContext, id: string, input: RoleInput): Promise<void> {
   const data = parseRole(input);
   try {
-    await perform(
-      ctx,
-      { action: 'role.update', permission: 'roles.manage', serialize: true, scope: 'account' },
-      async (tx) => {
-        const role = await customRoleForUpdate(tx, id);
-        const holders = await holdersOf(tx, id);
-        assertNotSelf(ctx.actor, holders, 'a role you hold');
-        // Changing a role acts on everyone who holds it: only people the actor outranks.
-        await assertOutranks(tx, ctx, holders);
-        await assertCanGrant(tx, ctx, {
-          permissions: new Set([...role.permissions, ...data.permissions]),
-          projectId: null,
-          permission: 'roles.manage',
-        });
-        await tx
-          .updateTable('roles')
-          .set({
-            name: data.name,
-            description: data.description,
-            permissions: data.permissions,
-            updated_at: ctx.clock.now(),
-          })
-          .where('id', '=', id)
-          .execute();
-        await assertAccountManagerRemains(tx);
-        return {
-          result: undefined,
-          target: { type: 'role', id, label: data.name },
-          projectId: null,
-          before: { name: role.name, description: role.description, permissions: role.permissions },
-          after: data,
-        };
-      },
-    );
+    await perform(ctx, 'role.update', async (tx) => {
+      const role = await customRoleForUpdate(tx, id);
+      const holders = await holdersOf(tx, id);
+      assertNotSelf(ctx.actor, holders, 'a role you hold');
+      // Changing a role acts on everyone who holds it: only people the actor outranks.
+      await assertOutranks(tx, ctx, holders);
+      await assertCanGrant(tx, ctx, {
+        permissions: new Set([...role.permissions, ...data.permissions]),
+        projectId: null,
+        permission: 'roles.manage',
+      });
+      await tx
+        .updateTable('roles')
+        .set({
+          name: data.name,
+          description: data.description,
+          permissions: data.permissions,
+          updated_at: ctx.clock.now(),
+        })
+        .where('id', '=', id)
+        .execute();
+      await assertAccountManagerRemains(tx);
+      return {
+        result: undefined,
+        target: { type: 'role', id, label: data.name },
+        projectId: null,
+        before: { name: role.name, description: role.description, permissions: role.permissions },
+        after: data,
+      };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
     throw error;
@@ -218,40 +210,36 @@ export async function roleDeletionImpact(db: Db, id: string): Promise<RoleDeleti
  * permissions: people keep their access, no longer linked to a role (reference 004).
  */
 export async function deleteRole(ctx: ActionContext, id: string): Promise<RoleDeletionImpact> {
-  return perform(
-    ctx,
-    { action: 'role.delete', permission: 'roles.manage', serialize: true, scope: 'account' },
-    async (tx) => {
-      const role = await customRoleForUpdate(tx, id);
-      const invited = await pendingInvitationsWithRole(tx, id);
-      if (invited > 0) {
-        throw new ConflictError(
-          `${invited === 1 ? 'An open invitation offers' : `${invited} open invitations offer`} this role. Change their role or revoke them first.`,
-        );
-      }
-      assertNotSelf(ctx.actor, await holdersOf(tx, id), 'a role you hold');
-      await assertCanGrant(tx, ctx, {
-        permissions: role.permissions,
-        projectId: null,
-        permission: 'roles.manage',
-      });
-      const impact = await roleDeletionImpact(tx, id);
-      await tx
-        .updateTable('role_bindings')
-        .set({ role_id: null, permissions: role.permissions })
-        .where('role_id', '=', id)
-        .execute();
-      await tx.deleteFrom('roles').where('id', '=', id).execute();
-      await assertAccountManagerRemains(tx);
-      return {
-        result: impact,
-        target: { type: 'role', id, label: role.name },
-        projectId: null,
-        before: { name: role.name, description: role.description, permissions: role.permissions },
-        after: { convertedBindings: impact.bindings },
-      };
-    },
-  );
+  return perform(ctx, 'role.delete', async (tx) => {
+    const role = await customRoleForUpdate(tx, id);
+    const invited = await pendingInvitationsWithRole(tx, id);
+    if (invited > 0) {
+      throw new ConflictError(
+        `${invited === 1 ? 'An open invitation offers' : `${invited} open invitations offer`} this role. Change their role or revoke them first.`,
+      );
+    }
+    assertNotSelf(ctx.actor, await holdersOf(tx, id), 'a role you hold');
+    await assertCanGrant(tx, ctx, {
+      permissions: role.permissions,
+      projectId: null,
+      permission: 'roles.manage',
+    });
+    const impact = await roleDeletionImpact(tx, id);
+    await tx
+      .updateTable('role_bindings')
+      .set({ role_id: null, permissions: role.permissions })
+      .where('role_id', '=', id)
+      .execute();
+    await tx.deleteFrom('roles').where('id', '=', id).execute();
+    await assertAccountManagerRemains(tx);
+    return {
+      result: impact,
+      target: { type: 'role', id, label: role.name },
+      projectId: null,
+      before: { name: role.name, description: role.description, permissions: role.permissions },
+      after: { convertedBindings: impact.bindings },
+    };
+  });
 }
 
 export { RuleError };

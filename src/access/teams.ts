@@ -99,23 +99,19 @@ export async function createTeam(
 ): Promise<string> {
   const data = parseInput(teamSchema, input);
   try {
-    return await perform(
-      ctx,
-      { action: 'team.create', permission: 'teams.manage', scope: 'account' },
-      async (tx) => {
-        const row = await tx
-          .insertInto('teams')
-          .values({ ...data, created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return {
-          result: row.id,
-          target: { type: 'team', id: row.id, label: data.name },
-          projectId: null,
-          after: data,
-        };
-      },
-    );
+    return await perform(ctx, 'team.create', async (tx) => {
+      const row = await tx
+        .insertInto('teams')
+        .values({ ...data, created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return {
+        result: row.id,
+        target: { type: 'team', id: row.id, label: data.name },
+        projectId: null,
+        after: data,
+      };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
     throw error;
@@ -137,21 +133,17 @@ export async function updateTeam(
 ) {
   const data = parseInput(teamSchema, input);
   try {
-    await perform(
-      ctx,
-      { action: 'team.update', permission: 'teams.manage', scope: 'account' },
-      async (tx) => {
-        const team = await teamForUpdate(tx, id);
-        await tx.updateTable('teams').set(data).where('id', '=', id).execute();
-        return {
-          result: undefined,
-          target: { type: 'team', id, label: data.name },
-          projectId: null,
-          before: { name: team.name, description: team.description },
-          after: data,
-        };
-      },
-    );
+    await perform(ctx, 'team.update', async (tx) => {
+      const team = await teamForUpdate(tx, id);
+      await tx.updateTable('teams').set(data).where('id', '=', id).execute();
+      return {
+        result: undefined,
+        target: { type: 'team', id, label: data.name },
+        projectId: null,
+        before: { name: team.name, description: team.description },
+        after: data,
+      };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(data.name);
     throw error;
@@ -178,24 +170,20 @@ async function assertMayChangeAccessOf(tx: Db, ctx: ActionContext, userIds: stri
 
 /** Deleting a team ends its bindings, so its members must all be people the actor outranks. */
 export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> {
-  await perform(
-    ctx,
-    { action: 'team.delete', permission: 'teams.manage', serialize: true, scope: 'account' },
-    async (tx) => {
-      const team = await teamForUpdate(tx, id);
-      const members = await memberIds(tx, id);
-      if (await hasBindings(tx, id))
-        await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');
-      await tx.deleteFrom('teams').where('id', '=', id).execute();
-      await assertAccountManagerRemains(tx);
-      return {
-        result: undefined,
-        target: { type: 'team', id, label: team.name },
-        projectId: null,
-        before: { name: team.name, description: team.description, members: members.length },
-      };
-    },
-  );
+  await perform(ctx, 'team.delete', async (tx) => {
+    const team = await teamForUpdate(tx, id);
+    const members = await memberIds(tx, id);
+    if (await hasBindings(tx, id))
+      await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');
+    await tx.deleteFrom('teams').where('id', '=', id).execute();
+    await assertAccountManagerRemains(tx);
+    return {
+      result: undefined,
+      target: { type: 'team', id, label: team.name },
+      projectId: null,
+      before: { name: team.name, description: team.description, members: members.length },
+    };
+  });
 }
 
 /** teams.manage, or being an admin of this team. */
@@ -277,7 +265,7 @@ export async function addTeamMember(
 ) {
   const data = parseInput(memberSchema, input);
   const makeAdmin = data.admin === 'on' || data.admin === 'true';
-  await perform(ctx, { action: 'team.member_add', permission: null }, async (tx) => {
+  await perform(ctx, 'team.member_add', async (tx) => {
     const team = await teamForUpdate(tx, teamId);
     await assertManagesTeam(tx, ctx, teamId, { adminsMay: !makeAdmin });
     const user = await tx
@@ -309,7 +297,7 @@ export async function addTeamMember(
 }
 
 export async function removeTeamMember(ctx: ActionContext, teamId: string, userId: string) {
-  await perform(ctx, { action: 'team.member_remove', permission: null, serialize: true }, async (tx) => {
+  await perform(ctx, 'team.member_remove', async (tx) => {
     const team = await teamForUpdate(tx, teamId);
     await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
     const member = z.uuid().safeParse(userId).success
@@ -336,43 +324,39 @@ export async function removeTeamMember(ctx: ActionContext, teamId: string, userI
 
 /** Only teams.manage makes or unmakes team admins: a team admin may add and remove members, nothing more. */
 export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: string, admin: boolean) {
-  await perform(
-    ctx,
-    { action: 'team.member_admin', permission: 'teams.manage', scope: 'account' },
-    async (tx) => {
-      const team = await teamForUpdate(tx, teamId);
-      const updated = z.uuid().safeParse(userId).success
-        ? await tx
-            .updateTable('team_members')
-            .set({ is_admin: admin })
-            .where('team_id', '=', teamId)
-            .where('user_id', '=', userId)
-            .returning('user_id')
-            .executeTakeFirst()
-        : undefined;
-      if (!updated) throw new NotFoundError('That person is not a member of this team.');
-      // A team admin adds members, who get what the team grants: admin rights need a fresh password.
-      if (admin)
-        await assertRecentAuthForAdminRights(
-          tx,
-          ctx,
-          (await teamGrants(tx, teamId, ctx.clock.now())).flatMap((b) => b.keys),
-        );
-      const user = await tx
-        .selectFrom('users')
-        .select('email')
-        .where('id', '=', userId)
-        .executeTakeFirstOrThrow();
-      await assertMayChangeAccessOf(tx, ctx, [userId], 'your own team role');
-      return {
-        result: undefined,
-        target: { type: 'team', id: teamId, label: team.name },
-        projectId: null,
-        before: { member: user.email, admin: !admin },
-        after: { member: user.email, admin },
-      };
-    },
-  );
+  await perform(ctx, 'team.member_admin', async (tx) => {
+    const team = await teamForUpdate(tx, teamId);
+    const updated = z.uuid().safeParse(userId).success
+      ? await tx
+          .updateTable('team_members')
+          .set({ is_admin: admin })
+          .where('team_id', '=', teamId)
+          .where('user_id', '=', userId)
+          .returning('user_id')
+          .executeTakeFirst()
+      : undefined;
+    if (!updated) throw new NotFoundError('That person is not a member of this team.');
+    // A team admin adds members, who get what the team grants: admin rights need a fresh password.
+    if (admin)
+      await assertRecentAuthForAdminRights(
+        tx,
+        ctx,
+        (await teamGrants(tx, teamId, ctx.clock.now())).flatMap((b) => b.keys),
+      );
+    const user = await tx
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    await assertMayChangeAccessOf(tx, ctx, [userId], 'your own team role');
+    return {
+      result: undefined,
+      target: { type: 'team', id: teamId, label: team.name },
+      projectId: null,
+      before: { member: user.email, admin: !admin },
+      after: { member: user.email, admin },
+    };
+  });
 }
 
 /** Teams a user administers (to show them the pages they may use). */

@@ -92,7 +92,7 @@ export async function updateProfile(
   const me = self(ctx);
   const { time_zone, ...rest } = parseInput(profileSchema, input);
   const data = { ...rest, ...(time_zone ? { time_zone } : {}) };
-  return perform(ctx, { action: 'user.profile_update', permission: null }, async (tx) => {
+  return perform(ctx, 'user.profile_update', async (tx) => {
     const user = await tx
       .selectFrom('users')
       .select(['id', 'email', 'name', 'language', 'time_zone'])
@@ -124,7 +124,7 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
   if (!password) throw new ValidationError({ password: 'Enter your password.' });
   if (password.length > PASSWORD_MAX_LENGTH * 4) return false;
   const stored = await verifyOwnPassword(ctx, me, password, 'auth.reauthenticate');
-  const done = await perform(ctx, { action: 'auth.reauthenticate', permission: null }, async (tx) => {
+  const done = await perform(ctx, 'auth.reauthenticate', async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = userTarget(user);
     if (await isLocked(tx, ctx, user))
@@ -237,7 +237,7 @@ export async function changePassword(
     hashPassword(password),
   ]);
   const now = ctx.clock.now();
-  const done = await perform(ctx, { action: 'user.password_change', permission: null }, async (tx) => {
+  const done = await perform(ctx, 'user.password_change', async (tx) => {
     const user = await lockedSelf(tx, me.id);
     const target = userTarget(user);
     if (await isLocked(tx, ctx, user))
@@ -338,7 +338,7 @@ function describeBrowser(userAgent: string | null): string {
 /** Signs out one of your sessions (this one too, if you choose it). */
 export async function endMySession(ctx: ActionContext, sessionId: string): Promise<void> {
   const me = self(ctx);
-  await perform(ctx, { action: 'user.session_end', permission: null }, async (tx) => {
+  await perform(ctx, 'user.session_end', async (tx) => {
     const ended = await tx
       .deleteFrom('sessions')
       .where('id', '=', sessionId)
@@ -356,7 +356,7 @@ export async function endMySession(ctx: ActionContext, sessionId: string): Promi
 
 export async function endOtherSessions(ctx: ActionContext): Promise<number> {
   const me = self(ctx);
-  return perform(ctx, { action: 'user.sessions_end_others', permission: null }, async (tx) => {
+  return perform(ctx, 'user.sessions_end_others', async (tx) => {
     const ended = await deleteUserSessions(tx, me.id, ctx.sessionId);
     return { result: ended, target: userTarget(me), projectId: null, after: { endedSessions: ended } };
   });

@@ -92,35 +92,31 @@ export async function updateSettings(ctx: ActionContext, input: SettingsInput): 
       lockout_account_threshold:
         'The account-wide threshold cannot be lower than the threshold for one address.',
     });
-  return perform(
-    ctx,
-    { action: 'account.settings_update', permission: 'account.settings', scope: 'account' },
-    async (tx) => {
-      const current = settingsValues(
-        await tx
-          .selectFrom('account_settings')
-          .selectAll()
-          .where('id', '=', 1)
-          .forUpdate()
-          .executeTakeFirstOrThrow(),
-      );
-      if (weakenedSettings(current, data).length > 0) await assertRecentAuth(tx, ctx);
-      const changed = SETTING_FIELDS.filter((key) => current[key] !== data[key]);
-      const before = Object.fromEntries(changed.map((key) => [key, current[key]]));
-      const after = Object.fromEntries(changed.map((key) => [key, data[key]]));
-      if (changed.length > 0)
-        await tx
-          .updateTable('account_settings')
-          .set({ ...data, updated_at: ctx.clock.now() })
-          .where('id', '=', 1)
-          .execute();
-      return {
-        result: changed,
-        target: { type: 'account', id: '1', label: data.account_name },
-        projectId: null,
-        before,
-        after,
-      };
-    },
-  );
+  return perform(ctx, 'account.settings_update', async (tx) => {
+    const current = settingsValues(
+      await tx
+        .selectFrom('account_settings')
+        .selectAll()
+        .where('id', '=', 1)
+        .forUpdate()
+        .executeTakeFirstOrThrow(),
+    );
+    if (weakenedSettings(current, data).length > 0) await assertRecentAuth(tx, ctx);
+    const changed = SETTING_FIELDS.filter((key) => current[key] !== data[key]);
+    const before = Object.fromEntries(changed.map((key) => [key, current[key]]));
+    const after = Object.fromEntries(changed.map((key) => [key, data[key]]));
+    if (changed.length > 0)
+      await tx
+        .updateTable('account_settings')
+        .set({ ...data, updated_at: ctx.clock.now() })
+        .where('id', '=', 1)
+        .execute();
+    return {
+      result: changed,
+      target: { type: 'account', id: '1', label: data.account_name },
+      projectId: null,
+      before,
+      after,
+    };
+  });
 }

@@ -1,7 +1,10 @@
 /**
- * Every action the audit trail records, what it means, and where it belongs. `AuditAction` is the
- * type every writer must use, so an action cannot be written without being listed (and named)
- * here: the audit page's action filter and texts, and My account's security events, read this.
+ * The table of actions: every action the audit trail records, what it means, where it belongs,
+ * and what performing it takes. `perform(ctx, action, body)` reads the entry, so a call site
+ * names only the action; `AuditAction` is the type every writer uses, so nothing is written
+ * without a line here. The audit page's filter and texts and My account's security events read
+ * it too. A new audited action: a line here and the domain function that performs it
+ * (actions.test.ts beside it checks that every line has a writer and every writer a line).
  */
 
 interface ActionInfo {
@@ -9,6 +12,30 @@ interface ActionInfo {
   text: string;
   /** Shown to the person concerned under My account, Security events. */
   security?: true;
+  /** The permission the actor needs (in their current project, or see `scope`); null: anyone may try. */
+  permission: string | null;
+  /**
+   * Where the permission must be held: the current project (the default), or every project, for
+   * account-level objects (roles, teams, projects, settings) that no single project owns.
+   */
+  scope?: 'project' | 'account';
+  /**
+   * Lock the account row first, before the permission is read: changes that could remove the
+   * last account manager run one after the other (access/rules.ts).
+   */
+  serialize?: true;
+  /** The actor must have proved their password in this session within the last 10 minutes. */
+  recentAuth?: true;
+  /**
+   * May take someone's right to grant away: the open invitations of inviters who can no longer
+   * grant them are revoked in the same transaction (invitations/validity.ts).
+   */
+  narrowsAccess?: true;
+  /**
+   * Recorded where it is observed (a lock, a spent code, a refusal, retention) by writeAudit,
+   * never performed as a change of its own.
+   */
+  recordOnly?: true;
 }
 
 export const AUDIT_AREAS = {
@@ -23,83 +50,281 @@ export const AUDIT_AREAS = {
 export type AuditArea = keyof typeof AUDIT_AREAS;
 
 export const AUDIT_ACTIONS = {
-  'auth.sign_in': { area: 'auth', text: 'Sign-in', security: true },
-  'auth.sign_in_code': { area: 'auth', text: 'Two-factor code at sign-in', security: true },
-  'auth.sign_out': { area: 'auth', text: 'Sign-out', security: true },
-  'auth.lockout': { area: 'auth', text: 'Account locked after failed sign-ins', security: true },
-  'auth.account_unlock': { area: 'auth', text: 'Lock ended by the emailed link', security: true },
-  'auth.recovery_code_used': { area: 'auth', text: 'Recovery code used', security: true },
-  'auth.reauthenticate': { area: 'auth', text: 'Password confirmed', security: true },
-  'auth.password_reset': { area: 'auth', text: 'Password reset by email link', security: true },
-  'auth.password_reset_request': { area: 'auth', text: 'Password reset requested', security: true },
-  'auth.password_link_code': { area: 'auth', text: 'Two-factor code for a password link', security: true },
-  'user.password_change': { area: 'user', text: 'Password changed', security: true },
-  'user.password_set': { area: 'user', text: 'Password set', security: true },
-  'user.password_reset': { area: 'user', text: 'Password reset by an administrator', security: true },
-  'user.set_password_resent': { area: 'user', text: 'Set-password link sent again' },
-  'user.two_factor_enrol_start': { area: 'user', text: 'Two-factor set-up started' },
-  'user.two_factor_enable': { area: 'user', text: 'Two-factor authentication turned on', security: true },
-  'user.two_factor_remove': { area: 'user', text: 'Two-factor authentication removed', security: true },
+  'auth.sign_in': { area: 'auth', text: 'Sign-in', security: true, permission: null },
+  'auth.sign_in_code': { area: 'auth', text: 'Two-factor code at sign-in', security: true, permission: null },
+  'auth.sign_out': { area: 'auth', text: 'Sign-out', security: true, permission: null },
+  'auth.lockout': {
+    area: 'auth',
+    text: 'Account locked after failed sign-ins',
+    security: true,
+    permission: null,
+    recordOnly: true,
+  },
+  'auth.account_unlock': {
+    area: 'auth',
+    text: 'Lock ended by the emailed link',
+    security: true,
+    permission: null,
+  },
+  'auth.recovery_code_used': {
+    area: 'auth',
+    text: 'Recovery code used',
+    security: true,
+    permission: null,
+    recordOnly: true,
+  },
+  'auth.reauthenticate': { area: 'auth', text: 'Password confirmed', security: true, permission: null },
+  'auth.password_reset': {
+    area: 'auth',
+    text: 'Password reset by email link',
+    security: true,
+    permission: null,
+  },
+  'auth.password_reset_request': {
+    area: 'auth',
+    text: 'Password reset requested',
+    security: true,
+    permission: null,
+  },
+  'auth.password_link_code': {
+    area: 'auth',
+    text: 'Two-factor code for a password link',
+    security: true,
+    permission: null,
+  },
+  'user.password_change': { area: 'user', text: 'Password changed', security: true, permission: null },
+  'user.password_set': { area: 'user', text: 'Password set', security: true, permission: null },
+  'user.password_reset': {
+    area: 'user',
+    text: 'Password reset by an administrator',
+    security: true,
+    permission: 'users.manage',
+    serialize: true,
+    recentAuth: true,
+  },
+  'user.set_password_resent': {
+    area: 'user',
+    text: 'Set-password link sent again',
+    permission: 'users.manage',
+  },
+  'user.two_factor_enrol_start': {
+    area: 'user',
+    text: 'Two-factor set-up started',
+    permission: null,
+    recentAuth: true,
+  },
+  'user.two_factor_enable': {
+    area: 'user',
+    text: 'Two-factor authentication turned on',
+    security: true,
+    permission: null,
+    recentAuth: true,
+  },
+  'user.two_factor_remove': {
+    area: 'user',
+    text: 'Two-factor authentication removed',
+    security: true,
+    permission: null,
+    recentAuth: true,
+  },
   'user.two_factor_reset': {
     area: 'user',
     text: 'Two-factor authentication reset by an administrator',
     security: true,
+    permission: 'users.manage',
+    recentAuth: true,
   },
-  'user.recovery_codes_regenerate': { area: 'user', text: 'New recovery codes made', security: true },
-  'user.unlock': { area: 'user', text: 'Unlocked by an administrator', security: true },
-  'user.session_end': { area: 'user', text: 'A session signed out', security: true },
-  'user.sessions_end_others': { area: 'user', text: 'Other sessions signed out', security: true },
+  'user.recovery_codes_regenerate': {
+    area: 'user',
+    text: 'New recovery codes made',
+    security: true,
+    permission: null,
+    recentAuth: true,
+  },
+  'user.unlock': {
+    area: 'user',
+    text: 'Unlocked by an administrator',
+    security: true,
+    permission: 'users.manage',
+  },
+  'user.session_end': { area: 'user', text: 'A session signed out', security: true, permission: null },
+  'user.sessions_end_others': {
+    area: 'user',
+    text: 'Other sessions signed out',
+    security: true,
+    permission: null,
+  },
   'user.sign_out_everywhere': {
     area: 'user',
     text: 'Signed out everywhere by an administrator',
     security: true,
+    permission: 'users.manage',
   },
-  'user.deactivate': { area: 'user', text: 'Deactivated', security: true },
-  'user.reactivate': { area: 'user', text: 'Reactivated', security: true },
-  'user.create': { area: 'user', text: 'User created' },
-  'user.create_admin': { area: 'user', text: 'Account Admin created from the command line' },
-  'user.edit': { area: 'user', text: 'User edited' },
-  'user.delete': { area: 'user', text: 'User deleted' },
-  'user.profile_update': { area: 'user', text: 'Own profile changed' },
-  'users.export': { area: 'user', text: 'Users exported' },
-  'invitation.create': { area: 'invitation', text: 'Invitation sent' },
-  'invitation.edit': { area: 'invitation', text: 'Invitation changed' },
-  'invitation.resend': { area: 'invitation', text: 'Invitation sent again' },
-  'invitation.revoke': { area: 'invitation', text: 'Invitation revoked' },
-  'invitation.open': { area: 'invitation', text: 'Invitation opened' },
-  'invitation.decline': { area: 'invitation', text: 'Invitation declined' },
-  'invitation.accept': { area: 'invitation', text: 'Invitation accepted' },
-  'invitation.signup_start': { area: 'invitation', text: 'Sign-up started' },
-  'invitation.signup_two_factor': { area: 'invitation', text: 'Sign-up two-factor step' },
-  'invitation.signup_codes_renewed': { area: 'invitation', text: 'Sign-up recovery codes renewed' },
-  'invitations.export': { area: 'invitation', text: 'Invitations exported' },
-  'role.create': { area: 'access', text: 'Role created' },
-  'role.update': { area: 'access', text: 'Role changed' },
-  'role.delete': { area: 'access', text: 'Role deleted' },
-  'team.create': { area: 'access', text: 'Team created' },
-  'team.update': { area: 'access', text: 'Team changed' },
-  'team.delete': { area: 'access', text: 'Team deleted' },
-  'team.member_add': { area: 'access', text: 'Team member added' },
-  'team.member_remove': { area: 'access', text: 'Team member removed' },
-  'team.member_admin': { area: 'access', text: 'Team admin changed' },
-  'project.create': { area: 'access', text: 'Project created' },
-  'project.rename': { area: 'access', text: 'Project renamed' },
-  'project.delete': { area: 'access', text: 'Project deleted' },
-  'binding.create': { area: 'access', text: 'Access granted' },
-  'binding.update': { area: 'access', text: 'Access changed' },
-  'binding.delete': { area: 'access', text: 'Access removed' },
-  'binding.set_project_role': { area: 'access', text: 'Project role set' },
-  'binding.expired': { area: 'access', text: 'Access expired' },
-  'session.switch_project': { area: 'access', text: 'Switched project' },
-  'account.settings_update': { area: 'account', text: 'Account settings changed' },
-  'account.reset_all_passwords': { area: 'account', text: 'All passwords reset' },
-  'account.seed': { area: 'account', text: 'Synthetic users added' },
-  'audit.export': { area: 'audit', text: 'Audit log exported' },
-  'audit.prune': { area: 'audit', text: 'Old events removed (retention)' },
-  'http.request': { area: 'http', text: 'Page or action refused' },
+  'user.deactivate': {
+    area: 'user',
+    text: 'Deactivated',
+    security: true,
+    permission: 'users.manage',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'user.reactivate': { area: 'user', text: 'Reactivated', security: true, permission: 'users.manage' },
+  'user.create': { area: 'user', text: 'User created', permission: 'users.manage' },
+  'user.create_admin': {
+    area: 'user',
+    text: 'Account Admin created from the command line',
+    permission: 'account.settings',
+  },
+  'user.edit': {
+    area: 'user',
+    text: 'User edited',
+    permission: 'users.manage',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'user.delete': { area: 'user', text: 'User deleted', permission: 'users.manage', serialize: true },
+  'user.profile_update': { area: 'user', text: 'Own profile changed', permission: null },
+  'users.export': { area: 'user', text: 'Users exported', permission: 'users.export' },
+  'invitation.create': { area: 'invitation', text: 'Invitation sent', permission: 'invitations.manage' },
+  'invitation.edit': { area: 'invitation', text: 'Invitation changed', permission: 'invitations.manage' },
+  'invitation.resend': {
+    area: 'invitation',
+    text: 'Invitation sent again',
+    permission: 'invitations.manage',
+  },
+  'invitation.revoke': { area: 'invitation', text: 'Invitation revoked', permission: 'invitations.manage' },
+  'invitation.open': { area: 'invitation', text: 'Invitation opened', permission: null },
+  'invitation.decline': { area: 'invitation', text: 'Invitation declined', permission: null },
+  'invitation.accept': { area: 'invitation', text: 'Invitation accepted', permission: null },
+  'invitation.signup_start': { area: 'invitation', text: 'Sign-up started', permission: null },
+  'invitation.signup_two_factor': { area: 'invitation', text: 'Sign-up two-factor step', permission: null },
+  'invitation.signup_codes_renewed': {
+    area: 'invitation',
+    text: 'Sign-up recovery codes renewed',
+    permission: null,
+  },
+  'invitations.export': {
+    area: 'invitation',
+    text: 'Invitations exported',
+    permission: 'invitations.manage',
+  },
+  'role.create': { area: 'access', text: 'Role created', permission: 'roles.manage', scope: 'account' },
+  'role.update': {
+    area: 'access',
+    text: 'Role changed',
+    permission: 'roles.manage',
+    scope: 'account',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'role.delete': {
+    area: 'access',
+    text: 'Role deleted',
+    permission: 'roles.manage',
+    scope: 'account',
+    serialize: true,
+  },
+  'team.create': { area: 'access', text: 'Team created', permission: 'teams.manage', scope: 'account' },
+  'team.update': { area: 'access', text: 'Team changed', permission: 'teams.manage', scope: 'account' },
+  'team.delete': {
+    area: 'access',
+    text: 'Team deleted',
+    permission: 'teams.manage',
+    scope: 'account',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'team.member_add': { area: 'access', text: 'Team member added', permission: null },
+  'team.member_remove': {
+    area: 'access',
+    text: 'Team member removed',
+    permission: null,
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'team.member_admin': {
+    area: 'access',
+    text: 'Team admin changed',
+    permission: 'teams.manage',
+    scope: 'account',
+  },
+  'project.create': {
+    area: 'access',
+    text: 'Project created',
+    permission: 'projects.manage',
+    scope: 'account',
+  },
+  'project.rename': {
+    area: 'access',
+    text: 'Project renamed',
+    permission: 'projects.manage',
+    scope: 'account',
+  },
+  'project.delete': {
+    area: 'access',
+    text: 'Project deleted',
+    permission: 'projects.manage',
+    scope: 'account',
+    serialize: true,
+  },
+  'binding.create': { area: 'access', text: 'Access granted', permission: 'users.manage', serialize: true },
+  'binding.update': {
+    area: 'access',
+    text: 'Access changed',
+    permission: 'users.manage',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'binding.delete': {
+    area: 'access',
+    text: 'Access removed',
+    permission: 'users.manage',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'binding.set_project_role': {
+    area: 'access',
+    text: 'Project role set',
+    permission: 'users.manage',
+    serialize: true,
+    narrowsAccess: true,
+  },
+  'binding.expired': { area: 'access', text: 'Access expired', permission: null, narrowsAccess: true },
+  'session.switch_project': { area: 'access', text: 'Switched project', permission: null },
+  'account.settings_update': {
+    area: 'account',
+    text: 'Account settings changed',
+    permission: 'account.settings',
+    scope: 'account',
+  },
+  'account.reset_all_passwords': {
+    area: 'account',
+    text: 'All passwords reset',
+    permission: 'account.settings',
+    scope: 'account',
+    serialize: true,
+    recentAuth: true,
+  },
+  'account.seed': { area: 'account', text: 'Synthetic users added', permission: null },
+  'audit.export': { area: 'audit', text: 'Audit log exported', permission: 'audit.view' },
+  'audit.prune': {
+    area: 'audit',
+    text: 'Old events removed (retention)',
+    permission: null,
+    recordOnly: true,
+  },
+  'http.request': { area: 'http', text: 'Page or action refused', permission: null, recordOnly: true },
 } as const satisfies Record<string, ActionInfo>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/** What perform() may run: every action but those only recorded. */
+export type PerformedAction = {
+  [A in AuditAction]: (typeof AUDIT_ACTIONS)[A] extends { recordOnly: true } ? never : A;
+}[AuditAction];
+
+/** An action's line, as the general shape (the table's literal types are narrower). */
+export const actionInfo = (action: AuditAction): ActionInfo => AUDIT_ACTIONS[action];
 
 export const isAuditAction = (name: string): name is AuditAction => Object.hasOwn(AUDIT_ACTIONS, name);
 
@@ -108,7 +333,7 @@ export const actionText = (name: string): string => (isAuditAction(name) ? AUDIT
 
 /** The actions shown to the person concerned (My account). */
 export const SECURITY_ACTIONS = (Object.keys(AUDIT_ACTIONS) as AuditAction[]).filter(
-  (a) => (AUDIT_ACTIONS[a] as ActionInfo).security,
+  (a) => actionInfo(a).security,
 );
 
 export const OUTCOME_TEXT = { success: 'Succeeded', failed: 'Failed', denied: 'Refused' } as const;

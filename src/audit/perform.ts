@@ -18,8 +18,8 @@ import { lockAccount, RuleError } from '../access/rules';
 import { assertRecentAuth } from '../auth/sessions/recent-auth';
 import { notifyChange } from '../core/changes';
 import { ForbiddenError } from '../core/errors';
-import { ACCESS_REDUCING, revokeUngrantableInvitations } from '../invitations/validity';
-import type { AuditAction } from './actions';
+import { revokeUngrantableInvitations } from '../invitations/validity';
+import { type AuditAction, actionInfo, type PerformedAction } from './actions';
 import { advanceChainHead, asStoredJson, type ChainedFields, eventHash, lockChainHead } from './chain';
 
 export interface AuditTarget {
@@ -118,27 +118,6 @@ export interface ActionOutcome<T> {
   reason?: string | null;
 }
 
-export interface ActionSpec {
-  action: AuditAction;
-  /** The permission the actor needs in its current project; null for actions anyone may try. */
-  permission: string | null;
-  /**
-   * Lock the account row first, before the permission is read: for changes that could remove
-   * the last account manager, so concurrent ones run one after the other (rules.ts).
-   */
-  serialize?: boolean;
-  /**
-   * Where the permission must be held: the current project (default), or every project, for
-   * account-level objects (roles, teams, projects) that no single project owns.
-   */
-  scope?: 'project' | 'account';
-  /**
-   * The actor must have proved their password within the last 10 minutes in this session
-   * (security.md: own password and 2FA, and admin actions that remove factors).
-   */
-  recentAuth?: boolean;
-}
-
 /**
  * The one path for every state change: in one transaction, check the actor's permission (read
  * afresh from the database), run the change, and append the audit event. A denied attempt is
@@ -146,9 +125,10 @@ export interface ActionSpec {
  */
 export async function perform<T>(
   ctx: ActionContext,
-  spec: ActionSpec,
+  action: PerformedAction,
   body: (tx: Db) => Promise<ActionOutcome<T>>,
 ): Promise<T> {
+  const spec = actionInfo(action);
   const ownProject = ctx.actor.kind === 'user' ? ctx.actor.projectId : null;
   try {
     const result = await ctx.db.transaction().execute(async (tx) => {
@@ -158,9 +138,9 @@ export async function perform<T>(
       }
       if (spec.recentAuth) await assertRecentAuth(tx, ctx);
       const outcome = await body(tx);
-      if (ACCESS_REDUCING.has(spec.action)) await revokeUngrantableInvitations(tx, ctx);
+      if (spec.narrowsAccess) await revokeUngrantableInvitations(tx, ctx);
       await writeAudit(tx, ctx, {
-        action: spec.action,
+        action,
         outcome: outcome.outcome ?? 'success',
         actor: outcome.actor ?? auditActor(ctx.actor),
         target: outcome.target,
@@ -177,7 +157,7 @@ export async function perform<T>(
     // A refusal rolled everything back; the attempt itself is still recorded.
     if (error instanceof ForbiddenError || error instanceof RuleError) {
       await writeAudit(ctx.db, ctx, {
-        action: spec.action,
+        action,
         outcome: 'denied',
         actor: auditActor(ctx.actor),
         projectId: ownProject,

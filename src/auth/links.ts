@@ -74,30 +74,26 @@ export async function confirmLinkCode(
   if (!code.trim()) throw new ValidationError({ code: 'Enter the code from your authenticator app.' });
   const now = ctx.clock.now();
   type Done = { result: LinkCodeResult; proof: Proof };
-  const done = await perform<Done>(
-    ctx,
-    { action: 'auth.password_link_code', permission: null },
-    async (tx) => {
-      const found = await findUsableToken(tx, input.token, input.purpose, now);
-      if (!found) throw new LinkNotUsableError('This link is no longer valid.');
-      const proof = await proveSecondFactor(tx, ctx, found.userId, code, { for: input.purpose });
-      const who = { actor: userActor(proof.user), target: userTarget(proof.user), projectId: null };
-      if (!proof.ok) {
-        const result = { result: { ok: false, blockedUntil: proof.blockedUntil } as LinkCodeResult, proof };
-        return { ...who, result, outcome: 'failed', reason: proof.reason };
-      }
-      await tx
-        .updateTable('one_time_tokens')
-        .set({ factor_verified_at: now })
-        .where('id', '=', found.id)
-        .execute();
-      return {
-        ...who,
-        result: { result: { ok: true } as LinkCodeResult, proof },
-        after: { method: proof.method },
-      };
-    },
-  );
+  const done = await perform<Done>(ctx, 'auth.password_link_code', async (tx) => {
+    const found = await findUsableToken(tx, input.token, input.purpose, now);
+    if (!found) throw new LinkNotUsableError('This link is no longer valid.');
+    const proof = await proveSecondFactor(tx, ctx, found.userId, code, { for: input.purpose });
+    const who = { actor: userActor(proof.user), target: userTarget(proof.user), projectId: null };
+    if (!proof.ok) {
+      const result = { result: { ok: false, blockedUntil: proof.blockedUntil } as LinkCodeResult, proof };
+      return { ...who, result, outcome: 'failed', reason: proof.reason };
+    }
+    await tx
+      .updateTable('one_time_tokens')
+      .set({ factor_verified_at: now })
+      .where('id', '=', found.id)
+      .execute();
+    return {
+      ...who,
+      result: { result: { ok: true } as LinkCodeResult, proof },
+      after: { method: proof.method },
+    };
+  });
   await mailRecoveryCodeUse(ctx, done.proof);
   return done.result;
 }
@@ -143,7 +139,7 @@ export async function setPasswordWithLink(
   const passwordHash = await hashPassword(password);
   const now = ctx.clock.now();
   const action = purpose === 'reset_password' ? 'auth.password_reset' : 'user.password_set';
-  const user = await perform(ctx, { action, permission: null }, async (tx) => {
+  const user = await perform(ctx, action, async (tx) => {
     const holder = await useLink(tx, input.token, purpose, now);
     await tx
       .updateTable('users')
@@ -170,7 +166,7 @@ export async function setPasswordWithLink(
  */
 export async function unlockWithLink(ctx: ActionContext, token: string): Promise<void> {
   const now = ctx.clock.now();
-  await perform(ctx, { action: 'auth.account_unlock', permission: null }, async (tx) => {
+  await perform(ctx, 'auth.account_unlock', async (tx) => {
     const holder = await useLink(tx, token, 'unlock_account', now);
     await tx
       .updateTable('users')
@@ -203,7 +199,7 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
     action: 'auth.password_reset_request',
   });
   const perAddress = await takeToken(ctx.db, FORGOT_PER_ADDRESS, email.toLowerCase(), now);
-  const done = await perform(ctx, { action: 'auth.password_reset_request', permission: null }, async (tx) => {
+  const done = await perform(ctx, 'auth.password_reset_request', async (tx) => {
     const user = await tx
       .selectFrom('users')
       .select(['id', 'email', 'name', 'language', 'deactivated_at', 'access_expires_at'])

@@ -249,7 +249,7 @@ async function inviteOne(ctx: ActionContext, data: Checked, email: string): Prom
   const now = ctx.clock.now();
   const inviterLabel =
     ctx.actor.kind === 'user' ? `${ctx.actor.name} (${ctx.actor.email})` : SYSTEM_INVITER_LABEL;
-  return perform(ctx, { action: 'invitation.create', permission: 'invitations.manage' }, async (tx) => {
+  return perform(ctx, 'invitation.create', async (tx) => {
     await assertWithinDailyLimit(tx, ctx, 1);
     const { role, project } = await roleAndProject(tx, data.roleId, data.projectId);
     await assertMayInvite(tx, ctx, project.id, role);
@@ -418,47 +418,43 @@ async function grantableRole(tx: Db, ctx: ActionContext, roleId: string | null, 
 /** A new link and a new expiry; the old link stops working at once. */
 export async function resendInvitation(ctx: ActionContext, id: string): Promise<InviteOutcome> {
   const now = ctx.clock.now();
-  const done = await perform(
-    ctx,
-    { action: 'invitation.resend', permission: 'invitations.manage' },
-    async (tx) => {
-      const row = await openForChange(tx, ctx, id, 'resent');
-      await grantableRole(tx, ctx, row.role_id, row.project_id);
-      await assertWithinDailyLimit(tx, ctx, 1);
-      const settings = await getSettings(tx);
-      const project = await tx
-        .selectFrom('projects')
-        .select('name')
-        .where('id', '=', row.project_id)
-        .executeTakeFirstOrThrow();
-      const { token, hash, expiresAt } = newToken(now, settings.invitation_lifetime_hours);
-      await tx
-        .updateTable('invitations')
-        .set({ token_hash: hash, expires_at: expiresAt, sent_at: now, signup: null })
-        .where('id', '=', row.id)
-        .execute();
-      return {
-        result: {
-          id: row.id,
-          email: row.email,
-          language: row.language,
-          hideInviter: row.hide_inviter,
-          message: row.message,
-          projectName: project.name,
-          roleName: row.role_name,
-          inviterLabel: row.invited_by_label,
-          token,
-          expiresAt,
-          accountName: settings.account_name,
-          allowManualLinks: settings.allow_manual_links,
-        } satisfies Mailable,
-        target: { type: 'invitation', id: row.id, label: row.email },
-        projectId: row.project_id,
-        before: { expiresAt: row.expires_at.toISOString() },
-        after: { expiresAt: expiresAt.toISOString(), manualLinkShown: settings.allow_manual_links },
-      };
-    },
-  );
+  const done = await perform(ctx, 'invitation.resend', async (tx) => {
+    const row = await openForChange(tx, ctx, id, 'resent');
+    await grantableRole(tx, ctx, row.role_id, row.project_id);
+    await assertWithinDailyLimit(tx, ctx, 1);
+    const settings = await getSettings(tx);
+    const project = await tx
+      .selectFrom('projects')
+      .select('name')
+      .where('id', '=', row.project_id)
+      .executeTakeFirstOrThrow();
+    const { token, hash, expiresAt } = newToken(now, settings.invitation_lifetime_hours);
+    await tx
+      .updateTable('invitations')
+      .set({ token_hash: hash, expires_at: expiresAt, sent_at: now, signup: null })
+      .where('id', '=', row.id)
+      .execute();
+    return {
+      result: {
+        id: row.id,
+        email: row.email,
+        language: row.language,
+        hideInviter: row.hide_inviter,
+        message: row.message,
+        projectName: project.name,
+        roleName: row.role_name,
+        inviterLabel: row.invited_by_label,
+        token,
+        expiresAt,
+        accountName: settings.account_name,
+        allowManualLinks: settings.allow_manual_links,
+      } satisfies Mailable,
+      target: { type: 'invitation', id: row.id, label: row.email },
+      projectId: row.project_id,
+      before: { expiresAt: row.expires_at.toISOString() },
+      after: { expiresAt: expiresAt.toISOString(), manualLinkShown: settings.allow_manual_links },
+    };
+  });
   const { sent, manualLink } = await mailInvitation(ctx, done);
   return {
     email: done.email,
@@ -473,7 +469,7 @@ export async function resendInvitation(ctx: ActionContext, id: string): Promise<
 
 /** The link stops working at once; the invitation stays in the list as Revoked. */
 export async function revokeInvitation(ctx: ActionContext, id: string): Promise<{ email: string }> {
-  return perform(ctx, { action: 'invitation.revoke', permission: 'invitations.manage' }, async (tx) => {
+  return perform(ctx, 'invitation.revoke', async (tx) => {
     const row = await openForChange(tx, ctx, id, 'revoked');
     await assertMayInvite(tx, ctx, row.project_id);
     await tx
@@ -504,7 +500,7 @@ export async function editInvitation(
   if (!uuid.safeParse(roleId).success) errors.roleId = 'Choose a role.';
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   try {
-    await perform(ctx, { action: 'invitation.edit', permission: 'invitations.manage' }, async (tx) => {
+    await perform(ctx, 'invitation.edit', async (tx) => {
       const row = await openForChange(tx, ctx, id, 'edited');
       await assertMayInvite(tx, ctx, row.project_id);
       const { role, project } = await roleAndProject(tx, roleId, projectId);

@@ -112,7 +112,7 @@ const invitee = (email: string): AuditActor => ({ id: null, label: email });
 export async function openInvitation(ctx: ActionContext, token: string): Promise<InvitationView> {
   const row = await usable(ctx.db, token, ctx.clock.now());
   if (!row.opened_at) {
-    await perform(ctx, { action: 'invitation.open', permission: null }, async (tx) => {
+    await perform(ctx, 'invitation.open', async (tx) => {
       await tx
         .updateTable('invitations')
         .set({ opened_at: ctx.clock.now() })
@@ -139,7 +139,7 @@ export async function declineInvitation(
   ctx: ActionContext,
   token: string,
 ): Promise<{ language: Language; accountName: string }> {
-  return perform(ctx, { action: 'invitation.decline', permission: null }, async (tx) => {
+  return perform(ctx, 'invitation.decline', async (tx) => {
     const row = await usable(tx, token, ctx.clock.now(), true);
     await tx
       .updateTable('invitations')
@@ -195,7 +195,7 @@ export async function acceptAsSignedInUser(
 ): Promise<{ projectId: string }> {
   const { actor } = ctx;
   if (actor.kind !== 'user') throw new ConflictError('Sign in first.');
-  return perform(ctx, { action: 'invitation.accept', permission: null }, async (tx) => {
+  return perform(ctx, 'invitation.accept', async (tx) => {
     const now = ctx.clock.now();
     const row = await usable(tx, token, now, true);
     if (row.email.toLowerCase() !== actor.email.toLowerCase()) {
@@ -262,7 +262,7 @@ export async function startSignup(
       totpSecret: encryptSecret(ctx.config.secretKey, newTotpSecret()),
       stage: 'two-factor',
     };
-    return perform(ctx, { action: 'invitation.signup_start', permission: null }, async (tx) => {
+    return perform(ctx, 'invitation.signup_start', async (tx) => {
       const locked = await usable(tx, token, now, true);
       await assertNoAccount(tx, locked.email);
       await saveDraft(tx, locked.id, draft);
@@ -332,7 +332,7 @@ export async function confirmSignupTwoFactor(
 ): Promise<string[] | null> {
   const now = ctx.clock.now();
   return atStep(() =>
-    perform(ctx, { action: 'invitation.signup_two_factor', permission: null }, async (tx) => {
+    perform(ctx, 'invitation.signup_two_factor', async (tx) => {
       const { row, draft } = await draftAt(tx, token, now, 'two-factor', true);
       const t = messages(row.language).errors;
       const code = (input.code ?? '').replace(/\s+/g, '');
@@ -355,7 +355,7 @@ export async function confirmSignupTwoFactor(
 /** New recovery codes for a sign-up whose codes page was left before they were saved. */
 export async function renewSignupCodes(ctx: ActionContext, token: string): Promise<string[] | null> {
   return atStep(() =>
-    perform(ctx, { action: 'invitation.signup_codes_renewed', permission: null }, async (tx) => {
+    perform(ctx, 'invitation.signup_codes_renewed', async (tx) => {
       const { row, draft } = await draftAt(tx, token, ctx.clock.now(), 'codes', true);
       const codes = newRecoveryCodes();
       await saveDraft(tx, row.id, { ...draft, codeHashes: codes.map(codeHash) });
@@ -415,7 +415,7 @@ async function convert(
   whoFrom: (tx: Db, now: Date) => Promise<NewUser>,
 ): Promise<SignupResult> {
   const now = ctx.clock.now();
-  return perform(ctx, { action: 'invitation.accept', permission: null }, async (tx) => {
+  return perform(ctx, 'invitation.accept', async (tx) => {
     const row = await usable(tx, token, now, true);
     const who = await whoFrom(tx, now);
     await assertNoAccount(tx, row.email);

@@ -1,6 +1,5 @@
 import { grantsOf, projectIds, rolePermissions } from '../access/grants';
 import { grantRefusal } from '../access/rules';
-import type { AuditAction } from '../audit/actions';
 import { auditActor, writeAudit } from '../audit/perform';
 import type { ActionContext } from '../core/context';
 import type { Db } from '../db/connect';
@@ -110,7 +109,7 @@ async function revoke(tx: Db, ctx: ActionContext, row: InvitationRow, reason: st
 
 /**
  * Revokes every open invitation whose inviter can no longer grant it. Runs inside the
- * transaction of a change that may take rights away (ACCESS_REDUCING below), after the change.
+ * transaction of a change that may take rights away (`narrowsAccess` in the action table), after it.
  */
 export async function revokeUngrantableInvitations(tx: Db, ctx: ActionContext): Promise<number> {
   const rows = await openInvitationRows(tx).where('invited_by', 'is not', null).forUpdate().execute();
@@ -139,19 +138,3 @@ export async function revokeInvitationsBy(tx: Db, ctx: ActionContext, inviterId:
   for (const row of rows) await revoke(tx, ctx, row, 'the inviter was deleted');
   return rows.length;
 }
-
-/**
- * The changes that can take someone's right to grant away: after each, perform() sweeps the open
- * invitations (audit.ts). Deletion is handled before the row goes (revokeInvitationsBy).
- */
-export const ACCESS_REDUCING: ReadonlySet<AuditAction> = new Set<AuditAction>([
-  'binding.update',
-  'binding.delete',
-  'binding.set_project_role',
-  'binding.expired',
-  'role.update',
-  'team.member_remove',
-  'team.delete',
-  'user.deactivate',
-  'user.edit',
-]);

@@ -41,7 +41,7 @@ export async function createAccountAdmin(
   const { email, name } = parseInput(newAdminSchema, input);
   const now = ctx.clock.now();
   try {
-    return await perform(ctx, { action: 'user.create_admin', permission: 'account.settings' }, async (tx) => {
+    return await perform(ctx, 'user.create_admin', async (tx) => {
       const existing = await tx
         .selectFrom('users')
         .select('id')

@@ -87,7 +87,7 @@ export async function createUser(
   const data = parseInput(createSchema, input);
   const now = ctx.clock.now();
   try {
-    const created = await perform(ctx, { action: 'user.create', permission: 'users.manage' }, async (tx) => {
+    const created = await perform(ctx, 'user.create', async (tx) => {
       const role = z.uuid().safeParse(data.roleId).success
         ? await tx.selectFrom('roles').selectAll().where('id', '=', data.roleId).executeTakeFirst()
         : undefined;
@@ -147,27 +147,23 @@ export async function createUser(
 
 /** Deactivation: sessions end at once and sign-in is refused until reactivated. */
 export async function deactivateUser(ctx: ActionContext, id: string) {
-  await perform(
-    ctx,
-    { action: 'user.deactivate', permission: 'users.manage', serialize: true },
-    async (tx) => {
-      const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
-      if (user.deactivated_at) throw new ConflictError(`${user.email} is already deactivated.`);
-      await tx.updateTable('users').set({ deactivated_at: ctx.clock.now() }).where('id', '=', id).execute();
-      const endedSessions = await deleteUserSessions(tx, id);
-      await assertAccountManagerRemains(tx);
-      return {
-        result: undefined,
-        target: userTarget(user),
-        before: { status: 'active' },
-        after: { status: 'deactivated', endedSessions },
-      };
-    },
-  );
+  await perform(ctx, 'user.deactivate', async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
+    if (user.deactivated_at) throw new ConflictError(`${user.email} is already deactivated.`);
+    await tx.updateTable('users').set({ deactivated_at: ctx.clock.now() }).where('id', '=', id).execute();
+    const endedSessions = await deleteUserSessions(tx, id);
+    await assertAccountManagerRemains(tx);
+    return {
+      result: undefined,
+      target: userTarget(user),
+      before: { status: 'active' },
+      after: { status: 'deactivated', endedSessions },
+    };
+  });
 }
 
 export async function reactivateUser(ctx: ActionContext, id: string) {
-  await perform(ctx, { action: 'user.reactivate', permission: 'users.manage' }, async (tx) => {
+  await perform(ctx, 'user.reactivate', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
     if (!user.deactivated_at) throw new ConflictError(`${user.email} is not deactivated.`);
     await tx.updateTable('users').set({ deactivated_at: null }).where('id', '=', id).execute();
@@ -182,7 +178,7 @@ export async function reactivateUser(ctx: ActionContext, id: string) {
 
 /** Final: the user, their bindings, sessions, links and team memberships go. */
 export async function deleteUser(ctx: ActionContext, id: string) {
-  await perform(ctx, { action: 'user.delete', permission: 'users.manage', serialize: true }, async (tx) => {
+  await perform(ctx, 'user.delete', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
     await revokeInvitationsBy(tx, ctx, id);
     await tx.deleteFrom('users').where('id', '=', id).execute();
@@ -210,7 +206,7 @@ export async function unlockUser(
 ) {
   const { reason } = parseInput(reasonSchema, input);
   const address = typeof input.address === 'string' ? input.address.trim() : '';
-  await perform(ctx, { action: 'user.unlock', permission: 'users.manage' }, async (tx) => {
+  await perform(ctx, 'user.unlock', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
     const now = ctx.clock.now();
     if (address) {
@@ -254,35 +250,31 @@ export async function unlockUser(
  */
 export async function resetTwoFactor(ctx: ActionContext, id: string, input: { reason?: unknown }) {
   const { reason } = parseInput(reasonSchema, input);
-  const user = await perform(
-    ctx,
-    { action: 'user.two_factor_reset', permission: 'users.manage', recentAuth: true },
-    async (tx) => {
-      const user = await targetForUpdate(
-        tx,
-        ctx,
-        id,
-        'your own two-factor authentication here (use My account)',
-      );
-      if (!user.totp_secret)
-        throw new ConflictError(`${user.email} has no two-factor authentication to reset.`);
-      await clearFactors(tx, id);
-      await tx.updateTable('users').set({ must_enrol_two_factor: true }).where('id', '=', id).execute();
-      const endedSessions = await deleteUserSessions(tx, id);
-      return {
-        result: user,
-        target: userTarget(user),
-        before: { twoFactor: 'on' },
-        after: { twoFactor: 'off', endedSessions },
-        reason,
-      };
-    },
-  );
+  const user = await perform(ctx, 'user.two_factor_reset', async (tx) => {
+    const user = await targetForUpdate(
+      tx,
+      ctx,
+      id,
+      'your own two-factor authentication here (use My account)',
+    );
+    if (!user.totp_secret)
+      throw new ConflictError(`${user.email} has no two-factor authentication to reset.`);
+    await clearFactors(tx, id);
+    await tx.updateTable('users').set({ must_enrol_two_factor: true }).where('id', '=', id).execute();
+    const endedSessions = await deleteUserSessions(tx, id);
+    return {
+      result: user,
+      target: userTarget(user),
+      before: { twoFactor: 'on' },
+      after: { twoFactor: 'off', endedSessions },
+      reason,
+    };
+  });
   await notifyUser(ctx, 'twoFactorReset', user);
 }
 
 export async function signOutEverywhere(ctx: ActionContext, id: string): Promise<number> {
-  return perform(ctx, { action: 'user.sign_out_everywhere', permission: 'users.manage' }, async (tx) => {
+  return perform(ctx, 'user.sign_out_everywhere', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own sessions here (use sign out)');
     const ended = await deleteUserSessions(tx, id);
     return { result: ended, target: userTarget(user), after: { endedSessions: ended } };
@@ -294,49 +286,41 @@ export async function signOutEverywhere(ctx: ActionContext, id: string): Promise
  * emailed a one-hour link to choose a new one. The admin never sees or sets the password.
  */
 export async function resetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
-  const done = await perform(
-    ctx,
-    { action: 'user.password_reset', permission: 'users.manage', serialize: true, recentAuth: true },
-    async (tx) => {
-      const user = await targetForUpdate(tx, ctx, id, 'your own password here (use My account)');
-      const settings = await getSettings(tx);
-      await tx
-        .updateTable('users')
-        .set({ password_hash: null, password_changed_at: ctx.clock.now() })
-        .where('id', '=', id)
-        .execute();
-      const endedSessions = await deleteUserSessions(tx, id);
-      const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
-      // A manager without a password no longer counts: the account must keep another.
-      await assertAccountManagerRemains(tx);
-      return {
-        result: { user, link, settings },
-        target: userTarget(user),
-        after: { password: 'reset', endedSessions, manualLinkShown: settings.allow_manual_links },
-      };
-    },
-  );
+  const done = await perform(ctx, 'user.password_reset', async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own password here (use My account)');
+    const settings = await getSettings(tx);
+    await tx
+      .updateTable('users')
+      .set({ password_hash: null, password_changed_at: ctx.clock.now() })
+      .where('id', '=', id)
+      .execute();
+    const endedSessions = await deleteUserSessions(tx, id);
+    const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
+    // A manager without a password no longer counts: the account must keep another.
+    await assertAccountManagerRemains(tx);
+    return {
+      result: { user, link, settings },
+      target: userTarget(user),
+      after: { password: 'reset', endedSessions, manualLinkShown: settings.allow_manual_links },
+    };
+  });
   return sendLink(ctx, passwordResetMail, done);
 }
 
 /** A new set-password link for someone who has not set one yet; the old link stops working. */
 export async function resendSetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
-  const done = await perform(
-    ctx,
-    { action: 'user.set_password_resent', permission: 'users.manage' },
-    async (tx) => {
-      const user = await targetForUpdate(tx, ctx, id, 'your own password here');
-      if (user.password_hash)
-        throw new ConflictError(`${user.email} has already set a password; reset it instead.`);
-      const settings = await getSettings(tx);
-      const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
-      return {
-        result: { user, link, settings },
-        target: userTarget(user),
-        after: { manualLinkShown: settings.allow_manual_links },
-      };
-    },
-  );
+  const done = await perform(ctx, 'user.set_password_resent', async (tx) => {
+    const user = await targetForUpdate(tx, ctx, id, 'your own password here');
+    if (user.password_hash)
+      throw new ConflictError(`${user.email} has already set a password; reset it instead.`);
+    const settings = await getSettings(tx);
+    const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
+    return {
+      result: { user, link, settings },
+      target: userTarget(user),
+      after: { manualLinkShown: settings.allow_manual_links },
+    };
+  });
   return sendLink(ctx, setPasswordMail, done);
 }
 
@@ -359,45 +343,35 @@ export async function resetAllPasswords(ctx: ActionContext): Promise<number> {
   if (ctx.actor.kind !== 'user')
     throw new ConflictError('Reset all passwords is an action for a signed-in administrator.');
   const actorId = ctx.actor.id;
-  const done = await perform(
-    ctx,
-    {
-      action: 'account.reset_all_passwords',
-      permission: 'account.settings',
-      serialize: true,
-      scope: 'account',
-      recentAuth: true,
-    },
-    async (tx) => {
-      const settings = await getSettings(tx);
-      const users = await tx
-        .selectFrom('users')
-        .select(['id', 'email', 'name'])
-        .where('deactivated_at', 'is', null)
-        .where('id', '<>', actorId)
-        .execute();
-      const now = ctx.clock.now();
-      await tx
-        .updateTable('users')
-        .set({ password_hash: null, password_changed_at: now })
-        .where('deactivated_at', 'is', null)
-        .where('id', '<>', actorId)
-        .execute();
-      await tx.deleteFrom('sessions').where('user_id', '<>', actorId).execute();
-      const mails = [];
-      for (const user of users) {
-        const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
-        mails.push({ user, link });
-      }
-      await assertAccountManagerRemains(tx);
-      return {
-        result: { mails, settings },
-        target: { type: 'account', id: '1', label: settings.account_name },
-        projectId: null,
-        after: { passwordsReset: users.length },
-      };
-    },
-  );
+  const done = await perform(ctx, 'account.reset_all_passwords', async (tx) => {
+    const settings = await getSettings(tx);
+    const users = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name'])
+      .where('deactivated_at', 'is', null)
+      .where('id', '<>', actorId)
+      .execute();
+    const now = ctx.clock.now();
+    await tx
+      .updateTable('users')
+      .set({ password_hash: null, password_changed_at: now })
+      .where('deactivated_at', 'is', null)
+      .where('id', '<>', actorId)
+      .execute();
+    await tx.deleteFrom('sessions').where('user_id', '<>', actorId).execute();
+    const mails = [];
+    for (const user of users) {
+      const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
+      mails.push({ user, link });
+    }
+    await assertAccountManagerRemains(tx);
+    return {
+      result: { mails, settings },
+      target: { type: 'account', id: '1', label: settings.account_name },
+      projectId: null,
+      after: { passwordsReset: users.length },
+    };
+  });
   for (const { user, link } of done.mails) {
     await ctx.mailer.send(
       await passwordResetMail({

@@ -120,7 +120,7 @@ export async function editUser(
     teamIds: input.teamIds ?? [],
   });
   const was = input.was ? parseInput(wasSchema, { until: '', roleId: '', teamIds: [], ...input.was }) : null;
-  return perform(ctx, { action: 'user.edit', permission: 'users.manage', serialize: true }, async (tx) => {
+  return perform(ctx, 'user.edit', async (tx) => {
     const user = z.uuid().safeParse(id).success
       ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
       : undefined;

@@ -26,7 +26,7 @@ export async function exportUsers(
   if (ctx.actor.kind === 'user' && !ctx.actor.permissions.has('users.view'))
     throw new ForbiddenError('users.view');
   const filter = listParams({ ...q, ...FIRST_PAGE }).toString();
-  await perform(ctx, { action: 'users.export', permission: 'users.export' }, async () => ({
+  await perform(ctx, 'users.export', async () => ({
     result: undefined,
     target: { type: 'users', id: filter || 'all', label: `${format.toUpperCase()} export` },
     projectId,

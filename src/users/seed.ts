@@ -77,7 +77,7 @@ export async function seedUsers(
       (r) => [r.key, r.id],
     ),
   );
-  return perform(ctx, { action: 'account.seed', permission: null }, async (tx) => {
+  return perform(ctx, 'account.seed', async (tx) => {
     const teams = [];
     for (const name of TEAMS) {
       const team = await tx

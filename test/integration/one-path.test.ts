@@ -31,7 +31,7 @@ async function userActor(roleKey: string | null): Promise<ActionContext> {
 }
 
 const rename = (ctx: ActionContext, name: string, fail = false) =>
-  perform(ctx, { action: 'account.settings_update', permission: 'account.settings' }, async (tx) => {
+  perform(ctx, 'account.settings_update', async (tx) => {
     const before = await tx.selectFrom('account_settings').select('account_name').executeTakeFirstOrThrow();
     await tx.updateTable('account_settings').set({ account_name: name }).execute();
     if (fail) throw new Error('invariant broken half-way');
@@ -104,7 +104,7 @@ describe('perform: permission, change and audit in one transaction', () => {
   it('stores any JSON value the same way on both databases', async () => {
     const values: unknown[] = ['a string', 42, ['x', 'y'], { nested: { list: [1, 2] } }, true];
     for (const value of values) {
-      await perform(t.system, { action: 'account.settings_update', permission: null }, async () => ({
+      await perform(t.system, 'account.settings_update', async () => ({
         result: null,
         before: value,
         after: value,

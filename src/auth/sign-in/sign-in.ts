@@ -97,7 +97,7 @@ export async function signIn(
     .executeTakeFirst();
   const passwordOk = await verifyPassword(found?.password_hash ?? null, password);
   const now = ctx.clock.now();
-  const done = await perform(ctx, { action: 'auth.sign_in', permission: null }, async (tx) => {
+  const done = await perform(ctx, 'auth.sign_in', async (tx) => {
     const user = found
       ? await tx
           .selectFrom('users')
@@ -168,7 +168,7 @@ export async function signInWithCode(
   const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
   const now = ctx.clock.now();
   type Done = { code: CodeResult; proof: Proof | null };
-  const done = await perform<Done>(ctx, { action: 'auth.sign_in_code', permission: null }, async (tx) => {
+  const done = await perform<Done>(ctx, 'auth.sign_in_code', async (tx) => {
     const session = await tx
       .selectFrom('sessions')
       .select(['id', 'user_id', 'project_id', 'expires_at'])
@@ -212,7 +212,7 @@ export async function signInWithCode(
 
 /** Ends the session on the server; the cookie alone is worth nothing afterwards. */
 export async function signOut(ctx: ActionContext, sessionId: string): Promise<void> {
-  await perform(ctx, { action: 'auth.sign_out', permission: null }, async (tx) => {
+  await perform(ctx, 'auth.sign_out', async (tx) => {
     await deleteSession(tx, sessionId);
     const target = ctx.actor.kind === 'user' ? userTarget(ctx.actor) : null;
     return { result: undefined, target, projectId: null };

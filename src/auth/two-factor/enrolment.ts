@@ -39,22 +39,18 @@ export async function replaceRecoveryCodes(tx: Db, userId: string, now: Date): P
 /** Starts (or keeps) an enrolment: a new key waits, encrypted, until a code confirms it. */
 export async function startTwoFactorEnrolment(ctx: ActionContext): Promise<void> {
   const id = selfOf(ctx);
-  await perform(
-    ctx,
-    { action: 'user.two_factor_enrol_start', permission: null, recentAuth: true },
-    async (tx) => {
-      const user = await lockSelf(tx, id);
-      if (user.totp_secret) throw new ConflictError('Two-factor authentication is already on.');
-      if (!user.totp_pending_secret) {
-        await tx
-          .updateTable('users')
-          .set({ totp_pending_secret: encryptSecret(ctx.config.secretKey, newTotpSecret()) })
-          .where('id', '=', id)
-          .execute();
-      }
-      return { result: undefined, target: userTarget(user), projectId: null };
-    },
-  );
+  await perform(ctx, 'user.two_factor_enrol_start', async (tx) => {
+    const user = await lockSelf(tx, id);
+    if (user.totp_secret) throw new ConflictError('Two-factor authentication is already on.');
+    if (!user.totp_pending_secret) {
+      await tx
+        .updateTable('users')
+        .set({ totp_pending_secret: encryptSecret(ctx.config.secretKey, newTotpSecret()) })
+        .where('id', '=', id)
+        .execute();
+    }
+    return { result: undefined, target: userTarget(user), projectId: null };
+  });
 }
 
 /** The key waiting for its first code, as text and as a QR code; null if none was started. */
@@ -83,92 +79,80 @@ export async function confirmTwoFactorEnrolment(
   const code = typeof input.code === 'string' ? input.code.trim().slice(0, 32) : '';
   if (!code) throw new ValidationError({ code: 'Enter the 6-digit code your authenticator app shows.' });
   const now = ctx.clock.now();
-  const done = await perform(
-    ctx,
-    { action: 'user.two_factor_enable', permission: null, recentAuth: true },
-    async (tx) => {
-      const user = await lockSelf(tx, id);
-      if (user.totp_secret) throw new ConflictError('Two-factor authentication is already on.');
-      if (!user.totp_pending_secret) throw new ConflictError('Start the set-up again: no key is waiting.');
-      const step = verifyTotp(decryptSecret(ctx.config.secretKey, user.totp_pending_secret), code, now, null);
-      if (step === null)
-        throw new ValidationError({
-          code: 'That code is not right. Check the app shows Gatehouse and enter the current 6-digit code.',
-        });
+  const done = await perform(ctx, 'user.two_factor_enable', async (tx) => {
+    const user = await lockSelf(tx, id);
+    if (user.totp_secret) throw new ConflictError('Two-factor authentication is already on.');
+    if (!user.totp_pending_secret) throw new ConflictError('Start the set-up again: no key is waiting.');
+    const step = verifyTotp(decryptSecret(ctx.config.secretKey, user.totp_pending_secret), code, now, null);
+    if (step === null)
+      throw new ValidationError({
+        code: 'That code is not right. Check the app shows Gatehouse and enter the current 6-digit code.',
+      });
+    await tx
+      .updateTable('users')
+      .set({
+        totp_secret: user.totp_pending_secret,
+        totp_pending_secret: null,
+        totp_last_step: step,
+        totp_failed_count: 0,
+        totp_blocked_until: null,
+        must_enrol_two_factor: false,
+      })
+      .where('id', '=', id)
+      .execute();
+    const codes = await replaceRecoveryCodes(tx, id, now);
+    if (ctx.sessionId)
       await tx
-        .updateTable('users')
-        .set({
-          totp_secret: user.totp_pending_secret,
-          totp_pending_secret: null,
-          totp_last_step: step,
-          totp_failed_count: 0,
-          totp_blocked_until: null,
-          must_enrol_two_factor: false,
-        })
-        .where('id', '=', id)
+        .updateTable('sessions')
+        .set({ two_factor_verified: true })
+        .where('id', '=', ctx.sessionId)
         .execute();
-      const codes = await replaceRecoveryCodes(tx, id, now);
-      if (ctx.sessionId)
-        await tx
-          .updateTable('sessions')
-          .set({ two_factor_verified: true })
-          .where('id', '=', ctx.sessionId)
-          .execute();
-      return {
-        result: { codes, user },
-        target: userTarget(user),
-        projectId: null,
-        after: { twoFactor: 'on' },
-      };
-    },
-  );
+    return {
+      result: { codes, user },
+      target: userTarget(user),
+      projectId: null,
+      after: { twoFactor: 'on' },
+    };
+  });
   await notifyUser(ctx, 'twoFactorEnabled', done.user);
   return done.codes;
 }
 
 export async function regenerateRecoveryCodes(ctx: ActionContext): Promise<string[]> {
   const id = selfOf(ctx);
-  return perform(
-    ctx,
-    { action: 'user.recovery_codes_regenerate', permission: null, recentAuth: true },
-    async (tx) => {
-      const user = await lockSelf(tx, id);
-      if (!user.totp_secret) throw new ConflictError('Turn on two-factor authentication first.');
-      const before = await recoveryCodesLeft(tx, id);
-      const codes = await replaceRecoveryCodes(tx, id, ctx.clock.now());
-      return {
-        result: codes,
-        target: userTarget(user),
-        projectId: null,
-        before: { codesLeft: before },
-        after: { codesLeft: codes.length },
-      };
-    },
-  );
+  return perform(ctx, 'user.recovery_codes_regenerate', async (tx) => {
+    const user = await lockSelf(tx, id);
+    if (!user.totp_secret) throw new ConflictError('Turn on two-factor authentication first.');
+    const before = await recoveryCodesLeft(tx, id);
+    const codes = await replaceRecoveryCodes(tx, id, ctx.clock.now());
+    return {
+      result: codes,
+      target: userTarget(user),
+      projectId: null,
+      before: { codesLeft: before },
+      after: { codesLeft: codes.length },
+    };
+  });
 }
 
 /** Only where the account does not require 2FA; the user is emailed. */
 export async function removeTwoFactor(ctx: ActionContext): Promise<void> {
   const id = selfOf(ctx);
-  const user = await perform(
-    ctx,
-    { action: 'user.two_factor_remove', permission: null, recentAuth: true },
-    async (tx) => {
-      const user = await lockSelf(tx, id);
-      if (!user.totp_secret) throw new ConflictError('Two-factor authentication is already off.');
-      const settings = await getSettings(tx);
-      if (settings.require_two_factor)
-        throw new ConflictError('This account requires two-factor authentication, so it cannot be removed.');
-      await clearFactors(tx, id);
-      // A sign-in waiting for its code would otherwise pass on the password alone.
-      await tx
-        .deleteFrom('sessions')
-        .where('user_id', '=', id)
-        .where('two_factor_verified', '=', false)
-        .execute();
-      return { result: user, target: userTarget(user), projectId: null, after: { twoFactor: 'off' } };
-    },
-  );
+  const user = await perform(ctx, 'user.two_factor_remove', async (tx) => {
+    const user = await lockSelf(tx, id);
+    if (!user.totp_secret) throw new ConflictError('Two-factor authentication is already off.');
+    const settings = await getSettings(tx);
+    if (settings.require_two_factor)
+      throw new ConflictError('This account requires two-factor authentication, so it cannot be removed.');
+    await clearFactors(tx, id);
+    // A sign-in waiting for its code would otherwise pass on the password alone.
+    await tx
+      .deleteFrom('sessions')
+      .where('user_id', '=', id)
+      .where('two_factor_verified', '=', false)
+      .execute();
+    return { result: user, target: userTarget(user), projectId: null, after: { twoFactor: 'off' } };
+  });
   await notifyUser(ctx, 'twoFactorRemoved', user);
 }
 
