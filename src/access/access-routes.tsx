@@ -13,7 +13,7 @@ import { safeNext } from '../auth/sign-in/routes';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields, formValues } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
@@ -28,13 +28,13 @@ const BINDING_FIELDS = ['subject', 'email', 'teamId', 'access', 'scope', 'until'
 export function accessRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const projectOf = (c: Context<AppEnv>) => {
+  const projectOf = (c: Context<SignedInEnv>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' ? actor.projectId : '';
   };
 
   const accessPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     values?: BindingFormValues,
     errors?: FormErrors,
     status: 200 | 403 | 409 | 422 = 200,
@@ -89,7 +89,7 @@ export function accessRoutes(deps: AppDeps) {
   });
 
   const bindingPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     values?: { access: string; permissions: ReadonlySet<string>; until: string },
     errors?: FormErrors,
@@ -134,7 +134,7 @@ export function accessRoutes(deps: AppDeps) {
   });
 
   const removePage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     errors?: FormErrors,
     status: 200 | 403 | 409 | 422 = 200,

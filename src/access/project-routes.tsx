@@ -5,7 +5,7 @@ import { ConfirmPage } from '../../views/components/confirm';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
@@ -46,7 +46,7 @@ export function projectRoutes(deps: AppDeps) {
   });
 
   const renamePage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     name?: string,
     errors?: FormErrors,
@@ -77,7 +77,7 @@ export function projectRoutes(deps: AppDeps) {
   });
 
   const deletePage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     errors: FormErrors = {},
     status: Status = 200,

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { RoleEditor } from '../../views/access/role-editor';
 import { RolesPage } from '../../views/access/roles';
@@ -5,7 +6,7 @@ import { ConfirmPage } from '../../views/components/confirm';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formValues } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
@@ -121,7 +122,7 @@ export function roleRoutes(deps: AppDeps) {
   });
 
   const deletePage = async (
-    c: Parameters<typeof renderPage>[0],
+    c: Context<SignedInEnv>,
     id: string,
     errors = {},
     status: 200 | 403 | 409 = 200,

@@ -5,7 +5,7 @@ import { ConfirmPage } from '../../views/components/confirm';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
@@ -30,7 +30,7 @@ type Status = 200 | 403 | 409 | 422;
 export function teamRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  const canManage = (c: Context<AppEnv>) => {
+  const canManage = (c: Context<SignedInEnv>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' && actor.permissions.has('teams.manage');
   };
@@ -62,7 +62,7 @@ export function teamRoutes(deps: AppDeps) {
   });
 
   const teamPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     options: {
       values?: { name: string; description: string; email: string };
@@ -152,7 +152,7 @@ export function teamRoutes(deps: AppDeps) {
 
   /** The confirmation before a member, or their team admin role, goes; the POST decides who may. */
   const memberConfirmPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     kind: 'remove' | 'admin',
     errors?: FormErrors,
     status: Status = 200,
@@ -223,7 +223,7 @@ export function teamRoutes(deps: AppDeps) {
   });
 
   const deletePage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     errors: FormErrors = {},
     status: Status = 200,

@@ -17,7 +17,7 @@ import {
 } from '../auth/two-factor/enrolment';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage } from '../web/render';
 import { actionContext, clearSessionCookie } from '../web/session';
@@ -38,10 +38,10 @@ type Status = 200 | 401 | 403 | 409 | 422;
 /** My account: every signed-in user, on their own account only (no id in these paths but sessions'). */
 export function accountRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  const ctxOf = (c: Context<AppEnv>) => actionContext(c, deps);
+  const ctxOf = (c: Context<SignedInEnv>) => actionContext(c, deps);
 
   const accountPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     errors: FormErrors = {},
     status: Status = 200,
     values?: { name?: string; language?: string },
@@ -96,7 +96,7 @@ export function accountRoutes(deps: AppDeps) {
       return renderRefusal(c, error, (errors, status) => confirmPage(c, errors, status as Status));
     }
   });
-  const confirmPage = (c: Context<AppEnv>, errors: FormErrors = {}, status: Status = 200) => {
+  const confirmPage = (c: Context<SignedInEnv>, errors: FormErrors = {}, status: Status = 200) => {
     const next = safeNext(c.req.query('next')) ?? '/account';
     const actor = c.get('actor');
     return renderPage(c, {
@@ -112,7 +112,7 @@ export function accountRoutes(deps: AppDeps) {
     });
   };
 
-  const enrolPage = async (c: Context<AppEnv>, errors: FormErrors = {}, status: Status = 200) => {
+  const enrolPage = async (c: Context<SignedInEnv>, errors: FormErrors = {}, status: Status = 200) => {
     const ctx = ctxOf(c);
     const account = await myAccount(ctx);
     if (account.twoFactor) return c.redirect('/account', 303);
@@ -139,7 +139,7 @@ export function accountRoutes(deps: AppDeps) {
     }
   });
 
-  const showCodes = async (c: Context<AppEnv>, codes: string[]) => {
+  const showCodes = async (c: Context<SignedInEnv>, codes: string[]) => {
     const actor = c.get('actor');
     const settings = await getSettings(deps.db);
     return renderPage(c, {
@@ -174,9 +174,9 @@ export function accountRoutes(deps: AppDeps) {
   const sensitive = (
     path: string,
     page: { title: string; body: string; confirm: string; danger: boolean },
-    act: (c: Context<AppEnv>) => Promise<Response>,
+    act: (c: Context<SignedInEnv>) => Promise<Response>,
   ) => {
-    const show = (c: Context<AppEnv>, errors: FormErrors = {}, status: Status = 200) =>
+    const show = (c: Context<SignedInEnv>, errors: FormErrors = {}, status: Status = 200) =>
       renderPage(c, {
         title: page.title,
         status,

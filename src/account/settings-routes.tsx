@@ -4,7 +4,7 @@ import { SETTING_LABELS, SettingsPage } from '../../views/account/settings';
 import { ReauthenticationRequired } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { redirectWithFlash, renderPage } from '../web/render';
 import { actionContext } from '../web/session';
@@ -18,7 +18,7 @@ export function settingsRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   const page = (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     values: Record<keyof SettingsValues, string | number | boolean>,
     errors: FormErrors = {},
     status: 200 | 401 | 403 | 409 | 422 = 200,

@@ -39,13 +39,13 @@ export function inviteeRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
 
-  const signedInEmail = (c: Context<AppEnv>) => {
+  const signedInEmail = <E extends AppEnv>(c: Context<E>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' ? actor.email : null;
   };
 
   /** The page for a link that cannot be used: 404 for an unknown one, 410 for one that is over. */
-  const unusable = (c: Context<AppEnv>, error: InvitationUnusable) =>
+  const unusable = <E extends AppEnv>(c: Context<E>, error: InvitationUnusable) =>
     renderPage(c, {
       title: unusableTitle(error),
       status: error.state === 'unknown' ? 404 : 410,
@@ -54,7 +54,7 @@ export function inviteeRoutes(deps: AppDeps) {
     });
 
   /** Runs a step; a link that stopped working on the way shows its page instead. */
-  const step = async (c: Context<AppEnv>, run: () => Promise<Response>) => {
+  const step = async <E extends AppEnv>(c: Context<E>, run: () => Promise<Response>) => {
     c.header('Referrer-Policy', 'no-referrer');
     try {
       return await run();
@@ -64,7 +64,7 @@ export function inviteeRoutes(deps: AppDeps) {
     }
   };
 
-  const token = (c: Context<AppEnv>) => c.req.param('token') ?? '';
+  const token = <E extends AppEnv>(c: Context<E>) => c.req.param('token') ?? '';
 
   app.get('/invite/:token', guard(deps, 'public'), (c) =>
     step(c, async () => {
@@ -114,8 +114,8 @@ export function inviteeRoutes(deps: AppDeps) {
     }),
   );
 
-  const signupPage = (
-    c: Context<AppEnv>,
+  const signupPage = <E extends AppEnv>(
+    c: Context<E>,
     invitation: InvitationView,
     values?: { name?: string },
     errors?: FormErrors,
@@ -129,7 +129,7 @@ export function inviteeRoutes(deps: AppDeps) {
     });
 
   /** Someone with an account accepts by signing in; a sign-up already past this step goes on. */
-  const toRightStep = (c: Context<AppEnv>, invitation: InvitationView) => {
+  const toRightStep = <E extends AppEnv>(c: Context<E>, invitation: InvitationView) => {
     if (invitation.hasAccount) return c.redirect(`/invite/${token(c)}`, 303);
     if (invitation.stage !== 'none') return c.redirect(`/invite/${token(c)}/two-factor`, 303);
     return null;
@@ -160,13 +160,13 @@ export function inviteeRoutes(deps: AppDeps) {
     }),
   );
 
-  const signedIn = (c: Context<AppEnv>, sessionToken: string) => {
+  const signedIn = <E extends AppEnv>(c: Context<E>, sessionToken: string) => {
     setSessionCookie(c, sessionToken);
     return redirectWithFlash(c, '/', 'Welcome! Your account is ready.');
   };
 
-  const twoFactorPage = async (
-    c: Context<AppEnv>,
+  const twoFactorPage = async <E extends AppEnv>(
+    c: Context<E>,
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
   ) => {
@@ -182,7 +182,7 @@ export function inviteeRoutes(deps: AppDeps) {
     });
   };
 
-  const codesPage = (c: Context<AppEnv>, invitation: InvitationView, codes: string[] | null) =>
+  const codesPage = <E extends AppEnv>(c: Context<E>, invitation: InvitationView, codes: string[] | null) =>
     renderPage(c, {
       title: messages(invitation.language).codesTitle,
       lang: invitation.language,

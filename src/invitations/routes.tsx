@@ -17,7 +17,7 @@ import type { Language } from '../db/schema';
 import { isLanguage } from '../i18n/messages';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext, viewerScope } from '../web/session';
@@ -38,12 +38,12 @@ const MANAGE = { permission: 'invitations.manage' } as const;
 export function invitationRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const mayAudit = (c: Context<AppEnv>) => {
+  const mayAudit = (c: Context<SignedInEnv>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' && actor.permissions.has('audit.view');
   };
-  const scopeOf = (c: Context<AppEnv>) => viewerScope(c, 'invitations.manage');
-  const projectOf = (c: Context<AppEnv>) => {
+  const scopeOf = (c: Context<SignedInEnv>) => viewerScope(c, 'invitations.manage');
+  const projectOf = (c: Context<SignedInEnv>) => {
     const actor = c.get('actor');
     return actor.kind === 'user' ? actor.projectId : '';
   };
@@ -82,7 +82,7 @@ export function invitationRoutes(deps: AppDeps) {
   }
 
   const invitePage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     values?: InviteValues,
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
@@ -149,7 +149,7 @@ export function invitationRoutes(deps: AppDeps) {
   });
 
   const editPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     values?: { projectId: string; roleId: string },
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,
@@ -198,7 +198,7 @@ export function invitationRoutes(deps: AppDeps) {
   });
 
   const confirmPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     kind: 'resend' | 'revoke',
     errors?: FormErrors,
     status: ContentfulStatusCode = 200,

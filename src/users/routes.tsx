@@ -12,7 +12,7 @@ import type { ActionContext } from '../core/context';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields, formValues } from '../web/form';
-import { guard } from '../web/guard';
+import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext, viewerAuditScope } from '../web/session';
@@ -43,9 +43,9 @@ const MANAGE = { permission: 'users.manage' } as const;
 export function userRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const actorOf = (c: Context<AppEnv>) => c.get('actor');
+  const actorOf = (c: Context<SignedInEnv>) => c.get('actor');
 
-  const userPage = async (c: Context<AppEnv>, id: string, errors?: FormErrors, status: Status = 200) => {
+  const userPage = async (c: Context<SignedInEnv>, id: string, errors?: FormErrors, status: Status = 200) => {
     const actor = actorOf(c);
     try {
       const mayAudit = actor.kind === 'user' && actor.permissions.has('audit.view');
@@ -69,7 +69,7 @@ export function userRoutes(deps: AppDeps) {
   };
 
   const newUserPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     values?: { name: string; email: string; roleId: string },
     errors?: FormErrors,
     status: Status = 200,
@@ -155,7 +155,7 @@ export function userRoutes(deps: AppDeps) {
     });
   }
 
-  const bulkInput = async (c: Context<AppEnv>) => {
+  const bulkInput = async (c: Context<SignedInEnv>) => {
     const { fields, lists } = await formValues(c, ['action', 'roleId'] as const, ['ids']);
     return { ...fields, ids: lists.ids };
   };
@@ -193,7 +193,7 @@ export function userRoutes(deps: AppDeps) {
     }
   });
 
-  const resetAllPage = async (c: Context<AppEnv>, errors: FormErrors = {}, status: Status = 200) => {
+  const resetAllPage = async (c: Context<SignedInEnv>, errors: FormErrors = {}, status: Status = 200) => {
     const actor = actorOf(c);
     const count = actor.kind === 'user' ? await resetAllCount(deps.db, actor.id) : 0;
     return renderPage(c, {
@@ -258,7 +258,7 @@ export function userRoutes(deps: AppDeps) {
   app.get('/users/:id', guard(deps, VIEW), (c) => userPage(c, c.req.param('id')));
 
   const editPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     posted?: { values: UserEditState; was: UserEditWas | undefined },
     errors?: FormErrors,
@@ -372,7 +372,7 @@ export function userRoutes(deps: AppDeps) {
   });
 
   const confirmPage = async (
-    c: Context<AppEnv>,
+    c: Context<SignedInEnv>,
     id: string,
     kind: 'delete' | 'reset-password' | 'unlock' | 'reset-two-factor',
     errors: FormErrors = {},

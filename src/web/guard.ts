@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { isKnownPermission } from '../access/permissions';
 import { auditActor, writeAudit } from '../audit/perform';
+import type { Actor } from '../core/context';
 import type { AppDeps, AppEnv } from './env';
 import { pathParamsValid } from './path-params';
 import { isHtmx, renderStatusPage } from './render';
@@ -15,7 +16,13 @@ export type Requirement = 'public' | 'signed-in' | 'enrolment' | 'second-factor'
 
 const REQUIREMENT = Symbol('gatehouse.route-requirement');
 
-type GuardHandler = MiddlewareHandler<AppEnv> & { [REQUIREMENT]: Requirement };
+/** The signed-in user a guarded route acts for, with their permissions in the current project. */
+export type UserActor = Extract<Actor, { kind: 'user' }>;
+
+/** What a route behind a signed-in requirement sees: `c.var.user`, typed, never anonymous. */
+export type SignedInEnv = AppEnv & { Variables: { user: UserActor } };
+
+type GuardHandler<E extends AppEnv = AppEnv> = MiddlewareHandler<E> & { [REQUIREMENT]: Requirement };
 
 export function requirementOf(handler: unknown): Requirement | undefined {
   return (handler as Partial<GuardHandler> | null)?.[REQUIREMENT];
@@ -26,11 +33,16 @@ export function requirementOf(handler: unknown): Requirement | undefined {
  * test/integration/routes.test.ts lists every route to prove each declares one. Once the
  * requirement is met, the path's ids are checked (path-params.ts): a malformed one is a 404.
  */
-export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
+export function guard(deps: AppDeps, requirement: 'public' | 'second-factor'): GuardHandler;
+export function guard(
+  deps: AppDeps,
+  requirement: 'signed-in' | 'enrolment' | { permission: string },
+): GuardHandler<SignedInEnv>;
+export function guard(deps: AppDeps, requirement: Requirement): GuardHandler | GuardHandler<SignedInEnv> {
   if (typeof requirement === 'object' && !isKnownPermission(requirement.permission)) {
     throw new Error(`Unknown permission ${requirement.permission}`);
   }
-  const handler: MiddlewareHandler<AppEnv> = async (c, onward) => {
+  const handler: MiddlewareHandler<SignedInEnv> = async (c, onward) => {
     const next = async () => (pathParamsValid(c) ? onward() : renderStatusPage(c, 404));
     if (requirement === 'public') return next();
     const session = c.get('session');
@@ -41,6 +53,7 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
     }
     const actor = c.get('actor');
     if (actor.kind !== 'user') return toSignIn(c);
+    c.set('user', actor);
     if (requirement === 'enrolment') return next();
     // The account requires 2FA and this user has none yet: nothing else until they enrol.
     if (session?.stage === 'enrol') return sendTo(c, '/account/two-factor');
@@ -63,13 +76,13 @@ export function guard(deps: AppDeps, requirement: Requirement): GuardHandler {
   return Object.assign(handler, { [REQUIREMENT]: requirement });
 }
 
-function toSignIn(c: Context<AppEnv>) {
+function toSignIn<E extends AppEnv>(c: Context<E>) {
   const next = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
   return sendTo(c, next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`, 401);
 }
 
 /** A redirect a plain request follows and an HTMX request turns into a full navigation. */
-export function sendTo(c: Context<AppEnv>, location: string, htmxStatus: 401 | 403 = 403) {
+export function sendTo<E extends AppEnv>(c: Context<E>, location: string, htmxStatus: 401 | 403 = 403) {
   if (isHtmx(c)) {
     c.header('HX-Redirect', location);
     return c.body(null, htmxStatus);

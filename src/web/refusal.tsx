@@ -16,7 +16,7 @@ import { renderStatusPage } from './render';
 export type FormErrors = Record<string, string>;
 
 /** 429 with Retry-After: the same for every address, so it tells nothing about accounts. */
-export function tooManyAttempts(c: Context<AppEnv>, retryAfterSeconds: number) {
+export function tooManyAttempts<E extends AppEnv>(c: Context<E>, retryAfterSeconds: number) {
   c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
   return renderStatusPage(c, 429);
 }
@@ -31,8 +31,8 @@ export const secondsUntil = (when: Date, now: Date) => (when.getTime() - now.get
  * The page shown again looks its subject up anew: when that is gone (an unknown id whose input
  * was refused first, or a row deleted meanwhile), the answer is 404 too.
  */
-export function renderRefusal(
-  c: Context<AppEnv>,
+export function renderRefusal<E extends AppEnv>(
+  c: Context<E>,
   error: unknown,
   renderForm: (errors: FormErrors, status: ContentfulStatusCode) => Response | Promise<Response>,
 ) {

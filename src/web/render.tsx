@@ -18,14 +18,14 @@ export function isHtmx(c: Context): boolean {
   return c.req.header('HX-Request') === 'true' && c.req.header('HX-History-Restore-Request') !== 'true';
 }
 
-export function viewerOf(c: Context<AppEnv>): Viewer | null {
+export function viewerOf<E extends AppEnv>(c: Context<E>): Viewer | null {
   const actor = c.get('actor');
   return actor?.kind === 'user' ? { ...actor, projects: c.get('projects') ?? [] } : null;
 }
 
 /** One component serves both: the fragment alone for HTMX, wrapped in the layout otherwise. */
-export function renderPage(
-  c: Context<AppEnv>,
+export function renderPage<E extends AppEnv>(
+  c: Context<E>,
   page: { title: string; body: Child; status?: ContentfulStatusCode; lang?: Language },
 ) {
   const status = page.status ?? 200;
@@ -49,16 +49,20 @@ export function renderPage(
 }
 
 /** A fragment on its own (HTMX), with times in the viewer's time zone as in a whole page. */
-export function renderFragment(c: Context<AppEnv>, body: Child, status: ContentfulStatusCode = 200) {
+export function renderFragment<E extends AppEnv>(
+  c: Context<E>,
+  body: Child,
+  status: ContentfulStatusCode = 200,
+) {
   return c.html(inViewerZone(c, body), status);
 }
 
 /** `<Time>` inside shows the viewer's zone; UTC before loadActor has run (an early error page). */
-const inViewerZone = (c: Context<AppEnv>, body: Child) => (
+const inViewerZone = <E extends AppEnv>(c: Context<E>, body: Child) => (
   <TimeZoneContext.Provider value={c.get('timeZone') ?? 'UTC'}>{body}</TimeZoneContext.Provider>
 );
 
-export function renderStatusPage(c: Context<AppEnv>, status: StatusCode, message?: string) {
+export function renderStatusPage<E extends AppEnv>(c: Context<E>, status: StatusCode, message?: string) {
   return renderPage(c, {
     title: STATUS_TEXT[status].title,
     body: <StatusPage status={status} requestId={c.get('requestId')} message={message} />,
@@ -67,12 +71,12 @@ export function renderStatusPage(c: Context<AppEnv>, status: StatusCode, message
 }
 
 /** Post/redirect/get: the message shows once, on the next page, in the live region. */
-export function redirectWithFlash(c: Context<AppEnv>, location: string, message: string) {
+export function redirectWithFlash<E extends AppEnv>(c: Context<E>, location: string, message: string) {
   setCookie(c, FLASH_COOKIE, message.slice(0, 500), { ...COOKIE_BASE, maxAge: 60 });
   return c.redirect(location, 303);
 }
 
-export function takeFlash(c: Context<AppEnv>): string | null {
+export function takeFlash<E extends AppEnv>(c: Context<E>): string | null {
   const value = getCookie(c, FLASH_COOKIE);
   if (value === undefined) return null;
   deleteCookie(c, FLASH_COOKIE, COOKIE_BASE);

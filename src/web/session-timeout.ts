@@ -31,7 +31,7 @@ export interface SessionMeta {
 }
 
 /** What the page's <meta name="session-timeout"> says, or null without a session. */
-export function sessionMeta(c: Context<AppEnv>): SessionMeta | null {
+export function sessionMeta<E extends AppEnv>(c: Context<E>): SessionMeta | null {
   const session = c.get('session');
   const expiresIn = c.get('sessionExpiresIn') ?? null;
   if (!session || expiresIn === null) return null;

@@ -63,8 +63,8 @@ export function loadActor(deps: AppDeps): MiddlewareHandler<AppEnv> {
  * Where the signed-in user may read what a permission guards (audit events, invitations), from
  * the grants the session already holds.
  */
-export function viewerScope(c: Context<AppEnv>, permission: string): PermissionScope {
-  const session = c.get('session');
+export function viewerScope<E extends AppEnv>(c: Context<E>, permission: string): PermissionScope {
+  const session: AppEnv['Variables']['session'] = c.get('session');
   if (!session || c.get('actor').kind !== 'user') return { all: false, projectIds: [] };
   return scopeOf(
     session.grants,
@@ -73,7 +73,7 @@ export function viewerScope(c: Context<AppEnv>, permission: string): PermissionS
   );
 }
 
-export const viewerAuditScope = (c: Context<AppEnv>) => viewerScope(c, 'audit.view');
+export const viewerAuditScope = <E extends AppEnv>(c: Context<E>) => viewerScope(c, 'audit.view');
 
 /** A browser-session cookie: __Host- prefixed, Secure, HttpOnly, Path=/, SameSite=Strict. */
 export function setSessionCookie(c: Context, token: string) {
@@ -85,7 +85,7 @@ export function clearSessionCookie(c: Context) {
 }
 
 /** The domain's view of this request. */
-export function actionContext(c: Context<AppEnv>, deps: AppDeps): ActionContext {
+export function actionContext<E extends AppEnv>(c: Context<E>, deps: AppDeps): ActionContext {
   return {
     db: deps.db,
     clock: deps.clock,
