@@ -2,16 +2,12 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ConfirmPage } from '../../views/components/confirm';
-import { ListStatus } from '../../views/components/pagination';
 import {
   InvitationDetailPage,
   InvitationEditPage,
-  InvitationResults,
-  InvitationsPage,
   InviteForm,
   InviteResultPage,
   type InviteValues,
-  invitationsAnnouncement,
 } from '../../views/invitations/invitations';
 import type { Language } from '../db/schema';
 import { isLanguage } from '../i18n/messages';
@@ -30,7 +26,6 @@ import {
   resendInvitation,
   revokeInvitation,
 } from './invitations';
-import { exportInvitations, listInvitations, parseInvitationListQuery } from './list';
 
 const MANAGE = { permission: 'invitations.manage' } as const;
 
@@ -47,39 +42,6 @@ export function invitationRoutes(deps: AppDeps) {
     const actor = c.get('actor');
     return actor.kind === 'user' ? actor.projectId : '';
   };
-
-  app.get('/invitations', guard(deps, MANAGE), async (c) => {
-    const q = parseInvitationListQuery(new URL(c.req.url).searchParams);
-    const page = await listInvitations(deps.db, q, scopeOf(c), now());
-    if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#invitation-list')) {
-      return c.html(
-        <>
-          <InvitationResults q={q} page={page} now={now()} />
-          <ListStatus text={invitationsAnnouncement(page)} />
-        </>,
-      );
-    }
-    return renderPage(c, { title: 'Invitations', body: <InvitationsPage q={q} page={page} now={now()} /> });
-  });
-
-  for (const format of ['csv', 'json'] as const) {
-    app.get(`/invitations/export.${format}`, guard(deps, MANAGE), async (c) => {
-      const q = parseInvitationListQuery(new URL(c.req.url).searchParams);
-      let body: ReadableStream<Uint8Array>;
-      try {
-        body = await exportInvitations(actionContext(c, deps), q, format);
-      } catch (error) {
-        return renderRefusal(c, error, () => renderStatusPage(c, 403));
-      }
-      return new Response(body, {
-        headers: {
-          'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-          'Content-Disposition': `attachment; filename="invitations-${now().toISOString().slice(0, 10)}.${format}"`,
-          'Cache-Control': 'no-store',
-        },
-      });
-    });
-  }
 
   const invitePage = async (
     c: Context<SignedInEnv>,

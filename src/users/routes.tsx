@@ -2,9 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConfirmPage } from '../../views/components/confirm';
 import { TextAreaField } from '../../views/components/form';
-import { ListStatus } from '../../views/components/pagination';
 import { BulkPreviewPage, BulkResultPage } from '../../views/users/bulk';
-import { UserResults, UsersPage, usersAnnouncement } from '../../views/users/list';
 import { LinkSentPage, NewUserPage, UserPage } from '../../views/users/user';
 import { UserEditPage } from '../../views/users/user-edit';
 import { roleAndTeamChoices } from '../access/choices';
@@ -32,8 +30,6 @@ import {
 import { type BulkAction, previewBulk, runBulk } from './bulk';
 import { userDetails } from './details';
 import { editUser, type UserEditState, type UserEditWas, userEditState } from './edit';
-import { exportUsers } from './export';
-import { listUsers, parseUserListQuery } from './list';
 
 type Status = 200 | 403 | 409 | 422;
 const VIEW = { permission: 'users.view' } as const;
@@ -94,66 +90,6 @@ export function userRoutes(deps: AppDeps) {
       ),
     });
   };
-
-  app.get('/users', guard(deps, VIEW), async (c) => {
-    const actor = actorOf(c);
-    if (actor.kind !== 'user') return renderStatusPage(c, 403);
-    const q = parseUserListQuery(new URL(c.req.url).searchParams);
-    const page = await listUsers(deps.searchDb ?? deps.db, q, actor.projectId, now());
-    const canManage = actor.permissions.has('users.manage');
-    // htmx 4 names the target as tag#id.
-    if (isHtmx(c) && c.req.header('HX-Target')?.endsWith('#user-list')) {
-      return c.html(
-        <>
-          <UserResults
-            q={q}
-            page={page}
-            canManage={canManage}
-            canExport={actor.permissions.has('users.export')}
-          />
-          <ListStatus text={usersAnnouncement(q, page)} />
-        </>,
-      );
-    }
-    const { roles, teams } = await roleAndTeamChoices(deps.db);
-    return renderPage(c, {
-      title: q.tab === 'deactivated' ? 'Deactivated users' : 'Users',
-      body: (
-        <UsersPage
-          q={q}
-          page={page}
-          roles={roles}
-          teams={teams}
-          canManage={canManage}
-          canExport={actor.permissions.has('users.export')}
-          canResetAll={actor.permissions.has('account.settings')}
-          canInvite={actor.permissions.has('invitations.manage')}
-        />
-      ),
-    });
-  });
-
-  for (const format of ['csv', 'json'] as const) {
-    app.get(`/users/export.${format}`, guard(deps, { permission: 'users.export' }), async (c) => {
-      const actor = actorOf(c);
-      if (actor.kind !== 'user') return renderStatusPage(c, 403);
-      const q = parseUserListQuery(new URL(c.req.url).searchParams);
-      let body: ReadableStream<Uint8Array>;
-      try {
-        body = await exportUsers(actionContext(c, deps), q, actor.projectId, format, deps.searchDb);
-      } catch (error) {
-        return renderRefusal(c, error, () => renderStatusPage(c, 403));
-      }
-      const stamp = now().toISOString().slice(0, 10);
-      return new Response(body, {
-        headers: {
-          'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-          'Content-Disposition': `attachment; filename="users-${stamp}.${format}"`,
-          'Cache-Control': 'no-store',
-        },
-      });
-    });
-  }
 
   const bulkInput = async (c: Context<SignedInEnv>) => {
     const { fields, lists } = await formValues(c, ['action', 'roleId'] as const, ['ids']);
