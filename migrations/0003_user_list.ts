@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// The users list at a million rows (shared/design/performance.md): trigram GIN indexes on the
-// exact expressions the search uses, and a btree per sort order ending in id for keyset paging.
+// The users list at a million rows: trigram GIN indexes on the exact expressions the search uses, and a btree per sort order ending in id for keyset paging.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index users_name_trgm on users using gin (lower(name) gin_trgm_ops)`.execute(db);
   await sql`create index users_email_trgm on users using gin (lower(email::text) gin_trgm_ops)`.execute(db);

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Invitations, the sign-up they lead to, and recovery codes (issue #5).
+// Invitations, the sign-up they lead to, and recovery codes.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table users add column email_verified_at timestamptz`.execute(db);

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Passwords, two-factor authentication, lockout and rate limits (issue #6).
+// Passwords, two-factor authentication, lockout and rate limits.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Wrong second-factor codes are counted per user, not per session: a new session from the

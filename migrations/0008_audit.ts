@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// The audit log made useful and tamper-evident (issue #7).
+// The audit log made useful and tamper-evident.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Each event carries the keyed hash of the one before it and its own (src/domain/audit-chain.ts).

@@ -34,7 +34,7 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-/** The action needs a password confirmed within the last 10 minutes (security.md). */
+/** The action needs a password confirmed within the last 10 minutes. */
 export class ReauthenticationRequired extends DomainError {
   override name = 'ReauthenticationRequired';
   constructor() {

@@ -68,7 +68,7 @@ export async function openDatabase(options: {
         }),
       });
     const db = open(10, 'auto');
-    // A generic plan ignores the actual search term: see shared/design/performance.md.
+    // A generic plan ignores the actual search term, so a rare term would get the plan of a common one.
     const searchDb = open(5, 'force_custom_plan');
     streaming.add(db).add(searchDb);
     return {

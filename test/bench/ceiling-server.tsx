@@ -5,7 +5,7 @@ import { StaticListPage } from './static-page';
 
 /**
  * The ceiling for the list benchmark: the same layout and table component, 25 static rows, no
- * database. The list page is judged as a share of this (shared/design/performance.md).
+ * database. The list page is judged as a share of this.
  */
 const page: UserPage = {
   users: Array.from({ length: 25 }, (_, i) => ({

@@ -145,7 +145,7 @@ export const buildApp = () => execFileSync('npm', ['run', '--silent', 'build'], 
 export const startApp = (env: NodeJS.ProcessEnv): ChildProcess =>
   spawn(process.execPath, [V8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
-/** The static 25-row page the lists are judged against (performance.md). */
+/** The static 25-row page the lists are judged against. */
 export const startCeiling = (env: NodeJS.ProcessEnv, port: number): ChildProcess =>
   spawn(process.execPath, [V8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(port)], {
     env,

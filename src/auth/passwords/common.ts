@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * security.md: refuse the most common passwords. They are the first ones an attacker tries, so a
+ * Refuse the most common passwords. They are the first ones an attacker tries, so a
  * password on this list is weak whatever its length or character mix.
  *
  * common-passwords.txt: the `passwords` dictionary of the npm package @zxcvbn-ts/language-common

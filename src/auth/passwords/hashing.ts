@@ -4,7 +4,7 @@ import { type Messages, messages } from '../../i18n/messages';
 import { Semaphore } from '../semaphore';
 import { isCommonPassword } from './common';
 
-/** security.md: Argon2id, m = 19456 KiB, t = 2, p = 1; the parameters travel in the hash string. */
+/** Argon2id, m = 19456 KiB, t = 2, p = 1 (OWASP's minimum); the parameters travel in the hash string. */
 // 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot import).
 const OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 

@@ -3,8 +3,9 @@ import { ReauthenticationRequired } from '../../core/errors';
 import type { Db } from '../../db/connect';
 
 /**
- * security.md: own password and 2FA changes, and admin actions that remove factors or grant
- * admin rights, need the password proved within the last 10 minutes in this session.
+ * Own password and 2FA changes, and admin actions that remove factors or grant admin rights,
+ * need the password proved within the last 10 minutes in this session: a session left open on
+ * someone else's screen must not be enough to take the account over.
  */
 const REAUTH_WINDOW_MS = 10 * 60_000;
 

@@ -9,7 +9,7 @@ export interface Bucket {
 }
 
 // Sized for an office behind one address: a crowd signing in at nine still fits, a password
-// spray does not (security.md: a per-IP token bucket in the database).
+// spray does not. In the database, so every instance spends from the same bucket.
 export const SIGN_IN_PER_IP: Bucket = { name: 'sign-in:ip', capacity: 30, perHour: 600 };
 export const FORGOT_PER_IP: Bucket = { name: 'forgot:ip', capacity: 10, perHour: 20 };
 export const FORGOT_PER_ADDRESS: Bucket = { name: 'forgot:address', capacity: 3, perHour: 3 };

@@ -6,7 +6,7 @@ import { hashRecoveryCode } from './recovery-codes';
 import { decryptSecret } from './secret-box';
 import { verifyTotp } from './totp';
 
-/** security.md: 5 consecutive wrong codes block further tries for 15 minutes. */
+/** 5 wrong codes in a row block further tries for 15 minutes: a 6-digit code cannot be guessed in time. */
 const CODE_ATTEMPTS = 5;
 const CODE_BLOCK_MINUTES = 15;
 
@@ -104,7 +104,7 @@ export type Proof =
 
 /**
  * The code step that sign-in and password links share: locks the user's row, checks the code,
- * and audits a spent recovery code as an event of its own (security.md) in the same transaction.
+ * and audits a spent recovery code as an event of its own in the same transaction.
  * A failed proof must be committed too, as a failed event with its `reason`.
  */
 export async function proveSecondFactor(

@@ -1,7 +1,7 @@
 import { HOTP, Secret, TOTP } from 'otpauth';
 import { toString as qrCode } from 'qrcode';
 
-// RFC 6238 with the parameters every authenticator app supports (security.md).
+// RFC 6238 with the parameters every authenticator app supports (SHA-1, 6 digits, 30 s).
 const ALGORITHM = 'SHA1';
 const DIGITS = 6;
 const PERIOD_SECONDS = 30;
