@@ -9,13 +9,13 @@ import {
 import { BindingEditPage } from '../../views/access/binding-edit';
 import { EffectiveAccessPage } from '../../views/access/effective-access';
 import { lastDay } from '../../views/components/format';
-import { safeNext } from '../auth/sign-in/routes';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields, formValues } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
+import { safeNext } from '../web/safe-next';
 import { actionContext } from '../web/session';
 import { createBinding, deleteBinding, listBindings, updateBinding } from './bindings';
 import { effectiveAccess } from './effective-access';

@@ -7,7 +7,6 @@ import {
   NewRecoveryCodesPage,
 } from '../../views/account/account';
 import { ConfirmPage } from '../../views/components/confirm';
-import { safeNext } from '../auth/sign-in/routes';
 import {
   confirmTwoFactorEnrolment,
   pendingEnrolment,
@@ -20,6 +19,7 @@ import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage } from '../web/render';
+import { safeNext } from '../web/safe-next';
 import { actionContext, clearSessionCookie } from '../web/session';
 import {
   changePassword,

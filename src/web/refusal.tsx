@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RuleError } from '../access/rules';
 import {
   ConflictError,
@@ -14,6 +13,12 @@ import { sendTo } from './guard';
 import { renderStatusPage } from './render';
 
 export type FormErrors = Record<string, string>;
+
+/** The statuses a refused form is shown again with: bad input, a broken rule, a missing permission. */
+export type RefusalStatus = 422 | 409 | 403;
+
+/** What a page builder is given: a first showing (200) or a refusal. */
+export type PageStatus = 200 | RefusalStatus;
 
 /** 429 with Retry-After: the same for every address, so it tells nothing about accounts. */
 export function tooManyAttempts<E extends AppEnv>(c: Context<E>, retryAfterSeconds: number) {
@@ -34,9 +39,9 @@ export const secondsUntil = (when: Date, now: Date) => (when.getTime() - now.get
 export function renderRefusal<E extends AppEnv>(
   c: Context<E>,
   error: unknown,
-  renderForm: (errors: FormErrors, status: ContentfulStatusCode) => Response | Promise<Response>,
+  renderForm: (errors: FormErrors, status: RefusalStatus) => Response | Promise<Response>,
 ) {
-  const render = async (errors: FormErrors, status: ContentfulStatusCode) => {
+  const render = async (errors: FormErrors, status: RefusalStatus) => {
     try {
       return await renderForm(errors, status);
     } catch (lookup) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/auth/passwords/hashing';
 import { Semaphore } from '../../src/auth/semaphore';
-import { safeNext } from '../../src/auth/sign-in/routes';
+import { safeNext } from '../../src/web/safe-next';
 
 const base = { minLength: 12, email: 'ada.lovelace@example.com', name: 'Ada Lovelace' };
 

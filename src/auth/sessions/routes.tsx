@@ -3,8 +3,8 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../web/env';
 import { formFields } from '../../web/form';
 import { guard } from '../../web/guard';
+import { safeNext } from '../../web/safe-next';
 import { secondsLeft } from '../../web/session-timeout';
-import { safeNext } from '../sign-in/routes';
 import { keepSessionAlive } from './sessions';
 
 /**

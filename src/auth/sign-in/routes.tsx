@@ -13,6 +13,7 @@ import { formFields } from '../../web/form';
 import { guard } from '../../web/guard';
 import { secondsUntil, tooManyAttempts } from '../../web/refusal';
 import { redirectWithFlash, renderPage } from '../../web/render';
+import { safeNext } from '../../web/safe-next';
 import { actionContext, clearSessionCookie, setSessionCookie } from '../../web/session';
 import {
   CodeFirstError,
@@ -26,15 +27,6 @@ import {
   unlockWithLink,
 } from '../links';
 import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from './sign-in';
-
-/** Only a same-origin path may follow sign-in: never `//host`, `/\host` or a full URL. */
-export function safeNext(value: string | undefined): string | null {
-  if (!value || value.length > 2000) return null;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
-  // Control characters and backslashes could turn into another host in some browsers.
-  if ([...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\\')) return null;
-  return value;
-}
 
 const withNext = (path: string, next: string | null) =>
   next ? `${path}?next=${encodeURIComponent(next)}` : path;
