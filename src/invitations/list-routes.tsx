@@ -1,10 +1,6 @@
 import { Hono } from 'hono';
 import { ListStatus } from '../../views/components/pagination';
-import {
-  InvitationResults,
-  InvitationsPage,
-  invitationsAnnouncement,
-} from '../../views/invitations/invitations';
+import { InvitationResults, InvitationsPage, invitationsAnnouncement } from '../../views/invitations/list';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
 import { renderRefusal } from '../web/refusal';

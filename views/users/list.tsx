@@ -13,8 +13,8 @@ import { SelectField } from '../components/form';
 import { day } from '../components/format';
 import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
 import { TableScroll } from '../components/table-scroll';
-import { UserTabs } from '../invitations/invitations';
 import { BulkForm } from './bulk';
+import { UserTabs } from './tabs';
 
 const COLUMNS = [
   { key: 'email', label: 'Email' },
