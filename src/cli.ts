@@ -8,7 +8,7 @@ import { DomainError, ValidationError } from './core/errors';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { createMailer } from './mail/mailer';
-import { createAccountAdmin } from './users/accounts';
+import { createAccountAdmin } from './users/create';
 import { SEED_PASSWORD, seedUsers } from './users/seed';
 
 const USAGE = `Usage: npm run cli -- <command> [options]

@@ -32,6 +32,12 @@ export async function listProjects(db: Db): Promise<ProjectSummary[]> {
   return rows.map((r) => ({ ...r, bindings: Number(r.bindings) }));
 }
 
+/** A project's name, or '' for one that is gone (a page shown as it was being deleted). */
+export async function projectName(db: Db, id: string): Promise<string> {
+  const row = await db.selectFrom('projects').select('name').where('id', '=', id).executeTakeFirst();
+  return row?.name ?? '';
+}
+
 /** The projects a user may switch to: all with an account-wide binding, else those bound. */
 export async function projectsVisibleTo(
   db: Db,

@@ -5,7 +5,9 @@ import { accountManagers } from '../access/rules';
 import type { ActionContext } from '../core/context';
 import { DomainError, ValidationError } from '../core/errors';
 import { parseInput } from '../core/validation';
-import { deactivateUser, deleteUser, reactivateUser, resendSetPassword, userStatus } from './actions';
+import { deactivateUser, deleteUser, reactivateUser } from './lifecycle';
+import { resendSetPassword } from './security';
+import { userStatus } from './status';
 
 export const BULK_ACTIONS = {
   deactivate: 'Deactivate',
@@ -101,6 +103,7 @@ export async function previewBulk(ctx: ActionContext, input: BulkInput) {
 }
 
 export interface BulkResult {
+  action: BulkAction;
   done: BulkItem[];
   refused: BulkItem[];
 }
@@ -111,7 +114,7 @@ export interface BulkResult {
  */
 export async function runBulk(ctx: ActionContext, projectId: string, input: BulkInput): Promise<BulkResult> {
   const preview = await previewBulk(ctx, input);
-  const result: BulkResult = { done: [], refused: [] };
+  const result: BulkResult = { action: preview.action, done: [], refused: [] };
   for (const item of preview.items) {
     if (item.skipped) {
       result.refused.push(item);

@@ -4,7 +4,7 @@ import type { PermissionScope } from '../access/grants';
 import { activeLocks } from '../auth/sign-in/lockout';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
-import { userStatus } from './actions';
+import { userStatus } from './status';
 
 /**
  * Everything the user page shows, read in one place. Their recent events follow the viewer's
@@ -70,3 +70,12 @@ export async function userDetails(
 }
 
 export type UserDetails = Awaited<ReturnType<typeof userDetails>>;
+
+/** Who a confirmation names, and nothing else. */
+export async function findUser(db: Db, id: string): Promise<{ id: string; name: string; email: string }> {
+  const user = z.uuid().safeParse(id).success
+    ? await db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!user) throw new NotFoundError('There is no such user.');
+  return user;
+}

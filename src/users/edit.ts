@@ -7,7 +7,7 @@ import type { ActionContext } from '../core/context';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { endAfterLastDay, lastDayOf, lastDaySchema, nameSchema, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
-import { LANGUAGES } from './actions';
+import { LANGUAGES } from '../i18n/messages';
 
 /**
  * The role choice when the user's own access in the project is not one plain role binding

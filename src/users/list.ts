@@ -30,7 +30,7 @@ import {
   parsePaging,
   textParam,
 } from '../lists/paging';
-import { type UserStatus, userStatus } from './actions';
+import { type UserStatus, userStatus } from './status';
 
 /**
  * The users list: search, filters, sort, keyset paging and counts, shared by the page and the

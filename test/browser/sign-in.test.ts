@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountAdmin } from '../../src/users/accounts';
+import { createAccountAdmin } from '../../src/users/create';
 import {
   activeName as activeNameOf,
   axeViolations,

@@ -6,7 +6,7 @@ import { setPasswordWithLink } from '../../src/auth/links';
 import { type Config, loadConfig } from '../../src/config';
 import type { ActionContext, Clock } from '../../src/core/context';
 import { MemoryMailer } from '../../src/mail/mailer';
-import { createAccountAdmin } from '../../src/users/accounts';
+import { createAccountAdmin } from '../../src/users/create';
 import { testDatabase } from './database';
 
 export const PUBLIC_URL = 'http://localhost:3000';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userStatus } from '../../src/users/actions';
+import { userStatus } from '../../src/users/status';
 import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
-import { createAccountAdmin } from '../../src/users/accounts';
+import { createAccountAdmin } from '../../src/users/create';
 import { createAdminWithPassword, type TestApp, testApp } from '../helpers/app';
 import { Client } from '../helpers/http';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
-import { userStatus } from '../../src/users/actions';
+import { userStatus } from '../../src/users/status';
 import { editUser } from '../../src/users/edit';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
@@ -490,9 +490,9 @@ describe(`per-user actions (${databaseKind})`, () => {
     expect(above.status).toBe(409);
     expect(await above.text()).toContain('has access you do not have');
     const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
-    const { deactivateUser } = await import('../../src/users/actions');
+    const { deactivateUser } = await import('../../src/users/lifecycle');
     await expect(deactivateUser(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
-    const { resetPassword } = await import('../../src/users/actions');
+    const { resetPassword } = await import('../../src/users/security');
     await expect(resetPassword(cli, owner.id)).rejects.toMatchObject({ rule: 'last-admin' });
     expect(await snapshot(t.db)).toBe(before);
   });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
-import { userStatus } from '../../src/users/actions';
+import { userStatus } from '../../src/users/status';
 import { csvCell } from '../../src/users/export';
 import { exportLines, forgetUserCounts, parseUserListQuery } from '../../src/users/list';
 import { type TestApp, testApp } from '../helpers/app';

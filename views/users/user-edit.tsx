@@ -1,4 +1,4 @@
-import { LANGUAGES } from '../../src/users/actions';
+import { LANGUAGES } from '../../src/i18n/messages';
 import { KEEP_ACCESS, type UserEditState, type UserEditWas } from '../../src/users/edit';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 

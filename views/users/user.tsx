@@ -1,9 +1,9 @@
 import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
-import { LANGUAGES } from '../../src/users/actions';
+import { LANGUAGES } from '../../src/i18n/messages';
 import type { UserDetails } from '../../src/users/details';
 import { AccessByProject } from '../access/effective-access';
 import { DialogLink } from '../components/dialog';
-import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
+import { ErrorSummary, type FieldErrors } from '../components/form';
 import { day, lastDay } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
@@ -181,83 +181,6 @@ export function UserPage({
           ) : null}
         </>
       )}
-    </section>
-  );
-}
-
-export function NewUserPage({
-  roles,
-  projectName,
-  values = { name: '', email: '', roleId: '' },
-  errors = {},
-}: {
-  roles: Array<{ id: string; name: string }>;
-  projectName: string;
-  values?: { name: string; email: string; roleId: string };
-  errors?: FieldErrors;
-}) {
-  return (
-    <section class="narrow">
-      <h1>Create user</h1>
-      <p>
-        They get an email with a link to set their password, and show "Password not set" until they do. Their
-        role applies in {projectName}.
-      </p>
-      <ErrorSummary errors={errors} labels={{ name: 'Name', email: 'Email address', roleId: 'Role' }} />
-      <form method="post" action="/users" novalidate>
-        <Field name="name" label="Name" value={values.name} required error={errors.name} autocomplete="off" />
-        <Field
-          name="email"
-          label="Email address"
-          type="email"
-          value={values.email}
-          required
-          error={errors.email}
-          autocomplete="off"
-        />
-        <SelectField
-          name="roleId"
-          label="Role"
-          value={values.roleId}
-          error={errors.roleId}
-          options={[
-            { value: '', label: 'Choose a role' },
-            ...roles.map((r) => ({ value: r.id, label: r.name })),
-          ]}
-        />
-        <button type="submit">Create user</button>
-      </form>
-    </section>
-  );
-}
-
-/** After an email with a link went out: the "send manually" callout, when the account allows it. */
-export function LinkSentPage({
-  title,
-  message,
-  manualLink,
-  userId,
-}: {
-  title: string;
-  message: string;
-  manualLink: string | null;
-  userId: string;
-}) {
-  return (
-    <section class="narrow">
-      <h1>{title}</h1>
-      <p role="status">{message}</p>
-      {manualLink ? (
-        <div class="callout">
-          <h2>Send manually</h2>
-          <p>If the email does not arrive, pass this link on by other means. It works once.</p>
-          <label for="manual-link">One-time link</label>
-          <input id="manual-link" type="text" readonly value={manualLink} />
-        </div>
-      ) : null}
-      <p>
-        <a href={`/users/${userId}`}>Back to the user</a>
-      </p>
     </section>
   );
 }

@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { BulkPreviewPage, BulkResultPage } from '../../views/users/bulk';
+import type { AppDeps, AppEnv } from '../web/env';
+import { formValues } from '../web/form';
+import { guard, type SignedInEnv } from '../web/guard';
+import { renderRefusal } from '../web/refusal';
+import { redirectWithFlash, renderPage } from '../web/render';
+import { actionContext } from '../web/session';
+import { previewBulk, runBulk } from './bulk';
+
+const MANAGE = { permission: 'users.manage' } as const;
+
+/** Bulk actions on the users selected in the list: a preview of what happens to each, then the run. */
+export function bulkRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  const bulkInput = async (c: Context<SignedInEnv>) => {
+    const { fields, lists } = await formValues(c, ['action', 'roleId'] as const, ['ids']);
+    return { ...fields, ids: lists.ids };
+  };
+
+  /** A refused bulk request goes back to the list, saying why. */
+  const backToList = (c: Context<SignedInEnv>, error: unknown) =>
+    renderRefusal(c, error, (errors) =>
+      redirectWithFlash(c, '/users', Object.values(errors).join(' ') || 'Nothing to do.'),
+    );
+
+  app.post('/users/bulk/preview', guard(deps, MANAGE), async (c) => {
+    try {
+      const preview = await previewBulk(actionContext(c, deps), await bulkInput(c));
+      return renderPage(c, { title: 'Check before you confirm', body: <BulkPreviewPage {...preview} /> });
+    } catch (error) {
+      return backToList(c, error);
+    }
+  });
+
+  app.post('/users/bulk', guard(deps, MANAGE), async (c) => {
+    const input = await bulkInput(c);
+    try {
+      const result = await runBulk(actionContext(c, deps), c.var.user.projectId, input);
+      return renderPage(c, { title: 'Done', body: <BulkResultPage {...result} /> });
+    } catch (error) {
+      return backToList(c, error);
+    }
+  });
+
+  return app;
+}
