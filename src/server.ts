@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { recordExpiredBindings } from './access/bindings';
+import { recordExpiredBindings } from './access/binding-expiry';
 import { createApp } from './app';
 import { pruneAuditEvents } from './audit/retention';
 import { recordRefusals } from './auth/sign-in/refusal-counts';

@@ -1,63 +1,57 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import {
-  AccessPage,
-  type BindingFormValues,
-  EMPTY_BINDING,
-  RemoveBindingPage,
-} from '../../views/access/access';
+import { AccessPage } from '../../views/access/access';
 import { BindingEditPage } from '../../views/access/binding-edit';
+import { type BindingFormValues, EMPTY_BINDING } from '../../views/access/binding-form';
 import { EffectiveAccessPage } from '../../views/access/effective-access';
+import { RemoveBindingPage } from '../../views/access/remove-binding';
 import { lastDay } from '../../views/components/format';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields, formValues } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
-import { type FormErrors, renderRefusal } from '../web/refusal';
+import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { safeNext } from '../web/safe-next';
 import { actionContext } from '../web/session';
 import { createBinding, deleteBinding, listBindings, updateBinding } from './bindings';
 import { effectiveAccess } from './effective-access';
-import { switchProject } from './projects';
+import { projectName, switchProject } from './projects';
 import { listRoles } from './roles';
 import { listTeams } from './teams';
 
 const BINDING_FIELDS = ['subject', 'email', 'teamId', 'access', 'scope', 'until'] as const;
+const VIEW = { permission: 'users.view' } as const;
+const MANAGE = { permission: 'users.manage' } as const;
 
+/** The role bindings of the current project, a person's effective access, and the project switcher. */
 export function accessRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const projectOf = (c: Context<SignedInEnv>) => {
-    const actor = c.get('actor');
-    return actor.kind === 'user' ? actor.projectId : '';
-  };
 
   const accessPage = async (
     c: Context<SignedInEnv>,
     values?: BindingFormValues,
     errors?: FormErrors,
-    status: 200 | 403 | 409 | 422 = 200,
+    status: PageStatus = 200,
   ) => {
-    const projectId = projectOf(c);
-    const actor = c.get('actor');
-    const [bindings, roles, teams, projects] = await Promise.all([
+    const { projectId, permissions } = c.var.user;
+    const [bindings, roles, teams, name] = await Promise.all([
       listBindings(deps.db, projectId, now()),
       listRoles(deps.db, now()),
       listTeams(deps.db),
-      deps.db.selectFrom('projects').select('name').where('id', '=', projectId).executeTakeFirst(),
+      projectName(deps.db, projectId),
     ]);
-    const projectName = projects?.name ?? '';
     return renderPage(c, {
-      title: `Access in ${projectName}`,
+      title: `Access in ${name}`,
       status,
       body: (
         <AccessPage
-          projectName={projectName}
+          projectName={name}
           bindings={bindings}
           roles={roles}
           teams={teams}
-          canManage={actor.kind === 'user' && actor.permissions.has('users.manage')}
+          canManage={permissions.has('users.manage')}
           values={values}
           errors={errors}
         />
@@ -65,12 +59,12 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access', guard(deps, { permission: 'users.view' }), (c) => accessPage(c));
+  app.get('/access', guard(deps, VIEW), (c) => accessPage(c));
 
-  app.post('/access/bindings', guard(deps, { permission: 'users.manage' }), async (c) => {
+  app.post('/access/bindings', guard(deps, MANAGE), async (c) => {
     const { fields, lists } = await formValues(c, BINDING_FIELDS, ['permissions']);
     try {
-      await createBinding(actionContext(c, deps), projectOf(c), {
+      await createBinding(actionContext(c, deps), c.var.user.projectId, {
         ...fields,
         permissions: lists.permissions,
       });
@@ -82,21 +76,22 @@ export function accessRoutes(deps: AppDeps) {
         ...fields,
         permissions: new Set(lists.permissions),
       };
-      return renderRefusal(c, error, (errors, status) =>
-        accessPage(c, values, errors, status as 403 | 409 | 422),
-      );
+      return renderRefusal(c, error, (errors, status) => accessPage(c, values, errors, status));
     }
   });
+
+  /** A binding that applies in the current project (its own or account-wide), or undefined. */
+  const findBinding = async (c: Context<SignedInEnv>, id: string) =>
+    (await listBindings(deps.db, c.var.user.projectId, now())).find((b) => b.id === id);
 
   const bindingPage = async (
     c: Context<SignedInEnv>,
     id: string,
     values?: { access: string; permissions: ReadonlySet<string>; until: string },
     errors?: FormErrors,
-    status: 200 | 403 | 409 | 422 = 200,
+    status: PageStatus = 200,
   ) => {
-    const bindings = await listBindings(deps.db, projectOf(c), now());
-    const binding = bindings.find((b) => b.id === id);
+    const binding = await findBinding(c, id);
     if (!binding) return renderStatusPage(c, 404);
     const roles = await listRoles(deps.db, now());
     const current = {
@@ -111,11 +106,9 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), (c) =>
-    bindingPage(c, c.req.param('id')),
-  );
+  app.get('/access/bindings/:id', guard(deps, MANAGE), (c) => bindingPage(c, c.req.param('id')));
 
-  app.post('/access/bindings/:id', guard(deps, { permission: 'users.manage' }), async (c) => {
+  app.post('/access/bindings/:id', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const { fields, lists } = await formValues(c, ['access', 'until'] as const, ['permissions']);
     try {
@@ -127,9 +120,7 @@ export function accessRoutes(deps: AppDeps) {
         until: fields.until ?? '',
         permissions: new Set(lists.permissions),
       };
-      return renderRefusal(c, error, (errors, status) =>
-        bindingPage(c, id, values, errors, status as 403 | 409 | 422),
-      );
+      return renderRefusal(c, error, (errors, status) => bindingPage(c, id, values, errors, status));
     }
   });
 
@@ -137,9 +128,9 @@ export function accessRoutes(deps: AppDeps) {
     c: Context<SignedInEnv>,
     id: string,
     errors?: FormErrors,
-    status: 200 | 403 | 409 | 422 = 200,
+    status: PageStatus = 200,
   ) => {
-    const binding = (await listBindings(deps.db, projectOf(c), now())).find((b) => b.id === id);
+    const binding = await findBinding(c, id);
     if (!binding) return renderStatusPage(c, 404);
     return renderPage(c, {
       title: 'Remove role binding',
@@ -148,27 +139,21 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access/bindings/:id/delete', guard(deps, { permission: 'users.manage' }), (c) =>
-    removePage(c, c.req.param('id')),
-  );
+  app.get('/access/bindings/:id/delete', guard(deps, MANAGE), (c) => removePage(c, c.req.param('id')));
 
-  app.post('/access/bindings/:id/delete', guard(deps, { permission: 'users.manage' }), async (c) => {
+  app.post('/access/bindings/:id/delete', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       await deleteBinding(actionContext(c, deps), id);
       return redirectWithFlash(c, '/access', 'Role binding removed.');
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) =>
-        removePage(c, id, errors, status as 403 | 409 | 422),
-      );
+      return renderRefusal(c, error, (errors, status) => removePage(c, id, errors, status));
     }
   });
 
-  app.get('/users/:id/access', guard(deps, { permission: 'users.view' }), async (c) => {
+  app.get('/users/:id/access', guard(deps, VIEW), async (c) => {
     try {
-      const actor = c.get('actor');
-      const viewerId = actor.kind === 'user' ? actor.id : undefined;
-      const access = await effectiveAccess(deps.db, c.req.param('id'), now(), viewerId);
+      const access = await effectiveAccess(deps.db, c.req.param('id'), now(), c.var.user.id);
       return renderPage(c, {
         title: `Access of ${access.user.name}`,
         body: <EffectiveAccessPage {...access} />,

@@ -1,17 +1,15 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { ProjectsPage, RenameProjectPage } from '../../views/access/projects';
-import { ConfirmPage } from '../../views/components/confirm';
+import { DeleteProjectPage, ProjectsPage, RenameProjectPage } from '../../views/access/projects';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
-import { type FormErrors, renderRefusal } from '../web/refusal';
+import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
 import { createProject, deleteProject, listProjects, projectBindingCount, renameProject } from './projects';
 
-type Status = 200 | 403 | 409 | 422;
 const MANAGE = { permission: 'projects.manage' } as const;
 
 export function projectRoutes(deps: AppDeps) {
@@ -50,7 +48,7 @@ export function projectRoutes(deps: AppDeps) {
     id: string,
     name?: string,
     errors?: FormErrors,
-    status: Status = 200,
+    status: PageStatus = 200,
   ) => {
     const project = await findProject(id);
     if (!project) return renderStatusPage(c, 404);
@@ -70,9 +68,7 @@ export function projectRoutes(deps: AppDeps) {
       await renameProject(actionContext(c, deps), id, form);
       return redirectWithFlash(c, '/projects', `Project renamed to ${form.name?.trim()}.`);
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) =>
-        renamePage(c, id, form.name, errors, status as Status),
-      );
+      return renderRefusal(c, error, (errors, status) => renamePage(c, id, form.name, errors, status));
     }
   });
 
@@ -80,7 +76,7 @@ export function projectRoutes(deps: AppDeps) {
     c: Context<SignedInEnv>,
     id: string,
     errors: FormErrors = {},
-    status: Status = 200,
+    status: PageStatus = 200,
   ) => {
     const project = await findProject(id);
     if (!project) return renderStatusPage(c, 404);
@@ -88,31 +84,7 @@ export function projectRoutes(deps: AppDeps) {
     return renderPage(c, {
       title: `Delete ${project.name}`,
       status,
-      body: (
-        <ConfirmPage
-          inDialog={isHtmx(c)}
-          title={`Delete project ${project.name}?`}
-          action={`/projects/${id}/delete`}
-          confirmLabel={`Delete project ${project.name}`}
-          cancelHref="/projects"
-          errors={errors}
-        >
-          {bindings === 0 ? (
-            <p>Nobody has access bound to this project.</p>
-          ) : (
-            <>
-              <p>
-                {project.name} has {bindings} role {bindings === 1 ? 'binding' : 'bindings'}. Deleting the
-                project removes them: those people and teams lose the access they had here.
-              </p>
-              <label class="choice">
-                <input type="checkbox" name="removeBindings" value="yes" /> Remove its {bindings} role{' '}
-                {bindings === 1 ? 'binding' : 'bindings'} too
-              </label>
-            </>
-          )}
-        </ConfirmPage>
-      ),
+      body: <DeleteProjectPage project={project} bindings={bindings} errors={errors} inDialog={isHtmx(c)} />,
     });
   };
 
@@ -130,7 +102,7 @@ export function projectRoutes(deps: AppDeps) {
       const extra = removedBindings > 0 ? ` ${removedBindings} role bindings were removed with it.` : '';
       return redirectWithFlash(c, '/projects', `Project ${project.name} deleted.${extra}`);
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) => deletePage(c, id, errors, status as Status));
+      return renderRefusal(c, error, (errors, status) => deletePage(c, id, errors, status));
     }
   });
 

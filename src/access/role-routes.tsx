@@ -1,13 +1,12 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { RoleEditor } from '../../views/access/role-editor';
-import { RolesPage } from '../../views/access/roles';
-import { ConfirmPage } from '../../views/components/confirm';
+import { DeleteRolePage, RolesPage } from '../../views/access/roles';
 import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formValues } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
-import { renderRefusal } from '../web/refusal';
+import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
 import { createRole, deleteRole, getRole, listRoles, roleDeletionImpact, updateRole } from './roles';
@@ -17,16 +16,12 @@ const ROLE_FIELDS = ['name', 'description'] as const;
 export function roleRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const holds = (
-    c: { get(key: 'actor'): { kind: string; permissions?: ReadonlySet<string> } },
-    key: string,
-  ) => c.get('actor').permissions?.has(key) ?? false;
 
   app.get('/roles', guard(deps, { permission: 'users.view' }), async (c) => {
     const roles = await listRoles(deps.db, now());
     return renderPage(c, {
       title: 'Roles',
-      body: <RolesPage roles={roles} canManage={holds(c, 'roles.manage')} />,
+      body: <RolesPage roles={roles} canManage={c.var.user.permissions.has('roles.manage')} />,
     });
   });
 
@@ -67,7 +62,7 @@ export function roleRoutes(deps: AppDeps) {
   app.get('/roles/:id', guard(deps, { permission: 'users.view' }), async (c) => {
     try {
       const role = await getRole(deps.db, c.req.param('id'), now());
-      const editable = !role.builtin && holds(c, 'roles.manage');
+      const editable = !role.builtin && c.var.user.permissions.has('roles.manage');
       return renderPage(c, {
         title: role.name,
         body: (
@@ -124,8 +119,8 @@ export function roleRoutes(deps: AppDeps) {
   const deletePage = async (
     c: Context<SignedInEnv>,
     id: string,
-    errors = {},
-    status: 200 | 403 | 409 = 200,
+    errors: FormErrors = {},
+    status: PageStatus = 200,
   ) => {
     const role = await getRole(deps.db, id, now());
     if (role.builtin) return renderStatusPage(c, 404);
@@ -133,22 +128,7 @@ export function roleRoutes(deps: AppDeps) {
     return renderPage(c, {
       title: `Delete role ${role.name}`,
       status,
-      body: (
-        <ConfirmPage
-          inDialog={isHtmx(c)}
-          title={`Delete role ${role.name}?`}
-          action={`/roles/${id}/delete`}
-          confirmLabel={`Delete role ${role.name}`}
-          cancelHref={`/roles/${id}`}
-          errors={errors}
-        >
-          <p>
-            {impact.bindings === 0
-              ? 'Nobody holds this role.'
-              : `${impact.people} ${impact.people === 1 ? 'person' : 'people'} and ${impact.teams} ${impact.teams === 1 ? 'team' : 'teams'} hold this role (${impact.bindings} ${impact.bindings === 1 ? 'binding' : 'bindings'}). They keep exactly the access they have now, as a manual permission set no longer linked to a role.`}
-          </p>
-        </ConfirmPage>
-      ),
+      body: <DeleteRolePage role={role} impact={impact} errors={errors} inDialog={isHtmx(c)} />,
     });
   };
 
@@ -168,9 +148,7 @@ export function roleRoutes(deps: AppDeps) {
       const kept = impact.bindings > 0 ? ` ${impact.bindings} bindings became manual permission sets.` : '';
       return redirectWithFlash(c, '/roles', `Role ${role.name} deleted.${kept}`);
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) =>
-        deletePage(c, id, errors, status === 403 ? 403 : 409),
-      );
+      return renderRefusal(c, error, (errors, status) => deletePage(c, id, errors, status));
     }
   });
 

@@ -86,7 +86,7 @@ export async function actorGrants(
   return { grants: await grantsOf(tx, ctx.actor.id, ctx.clock.now()), projects };
 }
 
-/** Nobody changes their own roles, bindings or permissions (reference 004). */
+/** Nobody changes their own roles, bindings or permissions: an admin cannot raise their own rights. */
 export function assertNotSelf(
   actor: Actor,
   userIds: Iterable<string | null | undefined>,
@@ -116,6 +116,17 @@ export async function assertOutranks(tx: Db, ctx: ActionContext, userIds: Iterab
       );
     }
   }
+}
+
+/** Changing people's access: never your own, and only people you outrank. */
+export async function assertMayChangeAccessOf(
+  tx: Db,
+  ctx: ActionContext,
+  userIds: string[],
+  what?: string,
+): Promise<void> {
+  assertNotSelf(ctx.actor, userIds, what);
+  await assertOutranks(tx, ctx, userIds);
 }
 
 /** What a grant is: permissions, where (null: the whole account), the permission that allows it. */
@@ -177,7 +188,10 @@ export async function assertRecentAuthForAdminRights(
   if ([...permissions].some((key) => ADMIN_RIGHTS.has(key))) await assertRecentAuth(tx, ctx);
 }
 
-/** Granting these is granting admin rights: it needs a recent re-authentication (security.md). */
+/**
+ * Granting these is granting admin rights: a session left open must not be enough to hand them
+ * out, so they need a recent re-authentication.
+ */
 const ADMIN_RIGHTS = new Set(['users.manage', 'account.settings']);
 
 /**

@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { perform } from '../audit/perform';
 import type { ActionContext } from '../core/context';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
-import { emailSchema, isUniqueViolation, parseInput } from '../core/validation';
+import { NotFoundError, ValidationError } from '../core/errors';
+import { isUniqueViolation, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
-import { bindingPermissions, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './grants';
-import {
-  assertAccountManagerRemains,
-  assertNotSelf,
-  assertOutranks,
-  assertRecentAuthForAdminRights,
-  RuleError,
-} from './rules';
+import { assertAccountManagerRemains, assertMayChangeAccessOf } from './rules';
 
 export interface TeamSummary {
   id: string;
@@ -118,7 +111,8 @@ export async function createTeam(
   }
 }
 
-async function teamForUpdate(tx: Db, id: string) {
+/** The team, locked for a change. */
+export async function teamForUpdate(tx: Db, id: string) {
   const team = z.uuid().safeParse(id).success
     ? await tx.selectFrom('teams').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
     : undefined;
@@ -162,12 +156,6 @@ async function hasBindings(tx: Db, teamId: string): Promise<boolean> {
   );
 }
 
-/** Acting on members' access: not yourself, and only people you outrank. */
-async function assertMayChangeAccessOf(tx: Db, ctx: ActionContext, userIds: string[], what: string) {
-  assertNotSelf(ctx.actor, userIds, what);
-  await assertOutranks(tx, ctx, userIds);
-}
-
 /** Deleting a team ends its bindings, so its members must all be people the actor outranks. */
 export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> {
   await perform(ctx, 'team.delete', async (tx) => {
@@ -186,186 +174,28 @@ export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> 
   });
 }
 
-/** teams.manage, or being an admin of this team. */
-export async function assertManagesTeam(
-  tx: Db,
-  ctx: ActionContext,
+/** The team's own role bindings, as its page lists them. */
+export async function teamBindings(
+  db: Db,
   teamId: string,
-  { adminsMay }: { adminsMay: boolean },
-) {
-  const { actor } = ctx;
-  if (actor.kind === 'system') return;
-  if (actor.kind !== 'user') throw new ForbiddenError('teams.manage');
-  const grants = await grantsOf(tx, actor.id, ctx.clock.now());
-  if (permissionsEverywhere(grants, await projectIds(tx)).has('teams.manage')) return;
-  if (adminsMay) {
-    const admin = await tx
-      .selectFrom('team_members')
-      .select('is_admin')
-      .where('team_id', '=', teamId)
-      .where('user_id', '=', actor.id)
-      .executeTakeFirst();
-    if (admin?.is_admin) return;
-  }
-  throw new ForbiddenError('teams.manage');
-}
-
-/** What joining the team grants: each unexpired binding's permissions and project. */
-async function teamGrants(tx: Db, teamId: string, now: Date) {
-  const bindings = await tx
+): Promise<Array<{ id: string; access: string; where: string }>> {
+  const rows = await db
     .selectFrom('role_bindings as b')
     .leftJoin('roles as r', 'r.id', 'b.role_id')
+    .leftJoin('projects as p', 'p.id', 'b.project_id')
     .select([
-      'b.project_id',
+      'b.id',
       'b.permissions',
-      'r.key as roleKey',
+      'r.key',
+      'r.name as roleName',
       'r.permissions as rolePermissions',
-      'r.id as roleId',
+      'p.name as projectName',
     ])
     .where('b.team_id', '=', teamId)
-    .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
     .execute();
-  return bindings.map((b) => ({ projectId: b.project_id, keys: bindingPermissions(b) }));
-}
-
-/**
- * Joining a team grants its bindings: the actor must hold what they grant, where they grant it,
- * and have confirmed their password lately when that includes admin rights.
- */
-export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: string) {
-  if (ctx.actor.kind !== 'user') return;
-  const now = ctx.clock.now();
-  const grants = await grantsOf(tx, ctx.actor.id, now);
-  const projects = await projectIds(tx);
-  const granted = await teamGrants(tx, teamId, now);
-  for (const b of granted) {
-    const held = b.projectId ? permissionsIn(grants, b.projectId) : permissionsEverywhere(grants, projects);
-    const missing = b.keys.filter((k) => !held.has(k));
-    if (missing.length > 0) {
-      throw new RuleError(
-        'no-escalation',
-        `Members of this team get permissions you do not hold (${missing.join(', ')}), so you cannot add members.`,
-      );
-    }
-  }
-  await assertRecentAuthForAdminRights(
-    tx,
-    ctx,
-    granted.flatMap((b) => b.keys),
-  );
-}
-
-const memberSchema = z.object({ email: emailSchema, admin: z.enum(['on', 'true', '']).optional() });
-
-/** Adds an existing user to the team; team admins may do this for their own team. */
-export async function addTeamMember(
-  ctx: ActionContext,
-  teamId: string,
-  input: { email?: unknown; admin?: unknown },
-) {
-  const data = parseInput(memberSchema, input);
-  const makeAdmin = data.admin === 'on' || data.admin === 'true';
-  await perform(ctx, 'team.member_add', async (tx) => {
-    const team = await teamForUpdate(tx, teamId);
-    await assertManagesTeam(tx, ctx, teamId, { adminsMay: !makeAdmin });
-    const user = await tx
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where('email', '=', data.email)
-      .executeTakeFirst();
-    if (!user) throw new ValidationError({ email: `There is no user with the email ${data.email}.` });
-    await assertMayChangeAccessOf(tx, ctx, [user.id], 'your own team memberships');
-    await assertCanGrantTeamAccess(tx, ctx, teamId);
-    const existing = await tx
-      .selectFrom('team_members')
-      .select('user_id')
-      .where('team_id', '=', teamId)
-      .where('user_id', '=', user.id)
-      .executeTakeFirst();
-    if (existing) throw new ConflictError(`${user.email} is already a member of ${team.name}.`);
-    await tx
-      .insertInto('team_members')
-      .values({ team_id: teamId, user_id: user.id, is_admin: makeAdmin })
-      .execute();
-    return {
-      result: undefined,
-      target: { type: 'team', id: teamId, label: team.name },
-      projectId: null,
-      after: { member: user.email, admin: makeAdmin },
-    };
-  });
-}
-
-export async function removeTeamMember(ctx: ActionContext, teamId: string, userId: string) {
-  await perform(ctx, 'team.member_remove', async (tx) => {
-    const team = await teamForUpdate(tx, teamId);
-    await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
-    const member = z.uuid().safeParse(userId).success
-      ? await tx
-          .selectFrom('team_members as m')
-          .innerJoin('users as u', 'u.id', 'm.user_id')
-          .select(['u.id', 'u.email', 'm.is_admin'])
-          .where('m.team_id', '=', teamId)
-          .where('m.user_id', '=', userId)
-          .executeTakeFirst()
-      : undefined;
-    if (!member) throw new NotFoundError('That person is not a member of this team.');
-    await assertMayChangeAccessOf(tx, ctx, [member.id], 'your own team memberships');
-    await tx.deleteFrom('team_members').where('team_id', '=', teamId).where('user_id', '=', userId).execute();
-    await assertAccountManagerRemains(tx);
-    return {
-      result: undefined,
-      target: { type: 'team', id: teamId, label: team.name },
-      projectId: null,
-      before: { member: member.email, admin: member.is_admin },
-    };
-  });
-}
-
-/** Only teams.manage makes or unmakes team admins: a team admin may add and remove members, nothing more. */
-export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: string, admin: boolean) {
-  await perform(ctx, 'team.member_admin', async (tx) => {
-    const team = await teamForUpdate(tx, teamId);
-    const updated = z.uuid().safeParse(userId).success
-      ? await tx
-          .updateTable('team_members')
-          .set({ is_admin: admin })
-          .where('team_id', '=', teamId)
-          .where('user_id', '=', userId)
-          .returning('user_id')
-          .executeTakeFirst()
-      : undefined;
-    if (!updated) throw new NotFoundError('That person is not a member of this team.');
-    // A team admin adds members, who get what the team grants: admin rights need a fresh password.
-    if (admin)
-      await assertRecentAuthForAdminRights(
-        tx,
-        ctx,
-        (await teamGrants(tx, teamId, ctx.clock.now())).flatMap((b) => b.keys),
-      );
-    const user = await tx
-      .selectFrom('users')
-      .select('email')
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
-    await assertMayChangeAccessOf(tx, ctx, [userId], 'your own team role');
-    return {
-      result: undefined,
-      target: { type: 'team', id: teamId, label: team.name },
-      projectId: null,
-      before: { member: user.email, admin: !admin },
-      after: { member: user.email, admin },
-    };
-  });
-}
-
-/** Teams a user administers (to show them the pages they may use). */
-export async function teamsAdministeredBy(db: Db, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('team_members')
-    .select('team_id')
-    .where('user_id', '=', userId)
-    .where('is_admin', '=', true)
-    .execute();
-  return rows.map((r) => r.team_id);
+  return rows.map((b) => ({
+    id: b.id,
+    access: b.roleName ?? `Manual set (${b.permissions?.length ?? 0} permissions)`,
+    where: b.projectName ? `in ${b.projectName}` : 'in every project',
+  }));
 }

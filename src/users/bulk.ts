@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { setProjectRole } from '../access/bindings';
 import { covers, grantsOf, projectIds } from '../access/grants';
+import { setProjectRole } from '../access/project-role';
 import { accountManagers } from '../access/rules';
 import type { ActionContext } from '../core/context';
 import { DomainError, ValidationError } from '../core/errors';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { replaceProjectRole } from '../access/bindings';
+import { replaceProjectRole } from '../access/project-role';
 import { assertAccountManagerRemains, assertNotSelf, assertOutranks } from '../access/rules';
-import { assertCanGrantTeamAccess, assertManagesTeam } from '../access/teams';
+import { assertCanGrantTeamAccess, assertManagesTeam } from '../access/team-members';
 import { perform, userTarget } from '../audit/perform';
 import type { ActionContext } from '../core/context';
 import { NotFoundError, ValidationError } from '../core/errors';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNotSelf, assertOutranks } from '../access/rules';
+import { assertMayChangeAccessOf } from '../access/rules';
 import type { ActionContext } from '../core/context';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
@@ -10,7 +10,6 @@ export async function targetForUpdate(tx: Db, ctx: ActionContext, id: string, wh
     ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
     : undefined;
   if (!user) throw new NotFoundError('There is no such user.');
-  assertNotSelf(ctx.actor, [user.id], what);
-  await assertOutranks(tx, ctx, [user.id]);
+  await assertMayChangeAccessOf(tx, ctx, [user.id], what);
   return user;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deleteBinding, recordExpiredBindings } from '../../src/access/bindings';
+import { recordExpiredBindings } from '../../src/access/binding-expiry';
+import { deleteBinding } from '../../src/access/bindings';
 import {
   defaultProjectId,
   effectivePermissions,

@@ -1,6 +1,6 @@
 import type { BindingRow } from '../../src/access/bindings';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { AccessChoice } from './access';
+import { AccessChoice } from './binding-form';
 
 export function BindingEditPage({
   binding,

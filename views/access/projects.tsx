@@ -1,4 +1,5 @@
 import type { ProjectSummary } from '../../src/access/projects';
+import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { day } from '../components/format';
@@ -84,5 +85,44 @@ export function RenameProjectPage({
         </div>
       </form>
     </section>
+  );
+}
+
+/** Deleting a project: its role bindings go with it only when that is ticked. */
+export function DeleteProjectPage({
+  project,
+  bindings,
+  errors,
+  inDialog,
+}: {
+  project: { id: string; name: string };
+  bindings: number;
+  errors?: FieldErrors;
+  inDialog: boolean;
+}) {
+  return (
+    <ConfirmPage
+      inDialog={inDialog}
+      title={`Delete project ${project.name}?`}
+      action={`/projects/${project.id}/delete`}
+      confirmLabel={`Delete project ${project.name}`}
+      cancelHref="/projects"
+      errors={errors}
+    >
+      {bindings === 0 ? (
+        <p>Nobody has access bound to this project.</p>
+      ) : (
+        <>
+          <p>
+            {project.name} has {bindings} role {bindings === 1 ? 'binding' : 'bindings'}. Deleting the project
+            removes them: those people and teams lose the access they had here.
+          </p>
+          <label class="choice">
+            <input type="checkbox" name="removeBindings" value="yes" /> Remove its {bindings} role{' '}
+            {bindings === 1 ? 'binding' : 'bindings'} too
+          </label>
+        </>
+      )}
+    </ConfirmPage>
   );
 }

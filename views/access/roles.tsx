@@ -1,4 +1,6 @@
-import type { RoleSummary } from '../../src/access/roles';
+import type { RoleDeletionImpact, RoleSummary } from '../../src/access/roles';
+import { ConfirmPage } from '../components/confirm';
+import type { FieldErrors } from '../components/form';
 import { TableScroll } from '../components/table-scroll';
 
 export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManage: boolean }) {
@@ -46,5 +48,35 @@ export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManag
         </table>
       </TableScroll>
     </section>
+  );
+}
+
+/** Deleting a custom role: its holders keep their access, as manual permission sets. */
+export function DeleteRolePage({
+  role,
+  impact,
+  errors,
+  inDialog,
+}: {
+  role: { id: string; name: string };
+  impact: RoleDeletionImpact;
+  errors?: FieldErrors;
+  inDialog: boolean;
+}) {
+  return (
+    <ConfirmPage
+      inDialog={inDialog}
+      title={`Delete role ${role.name}?`}
+      action={`/roles/${role.id}/delete`}
+      confirmLabel={`Delete role ${role.name}`}
+      cancelHref={`/roles/${role.id}`}
+      errors={errors}
+    >
+      <p>
+        {impact.bindings === 0
+          ? 'Nobody holds this role.'
+          : `${impact.people} ${impact.people === 1 ? 'person' : 'people'} and ${impact.teams} ${impact.teams === 1 ? 'team' : 'teams'} hold this role (${impact.bindings} ${impact.bindings === 1 ? 'binding' : 'bindings'}). They keep exactly the access they have now, as a manual permission set no longer linked to a role.`}
+      </p>
+    </ConfirmPage>
   );
 }
