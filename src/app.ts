@@ -10,8 +10,10 @@ import { teamRoutes } from './access/team-routes';
 import { accountRoutes } from './account/routes';
 import { settingsRoutes } from './account/settings-routes';
 import { auditRoutes } from './audit/routes';
+import { confirmPasswordRoutes } from './auth/sessions/confirm-routes';
 import { sessionRoutes } from './auth/sessions/routes';
 import { authRoutes } from './auth/sign-in/routes';
+import { twoFactorRoutes } from './auth/two-factor/routes';
 import { isValueRefused } from './core/validation';
 import { homeRoutes } from './home/routes';
 import { inviteeRoutes } from './invitations/invitee-routes';
@@ -72,6 +74,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', invitationRoutes(deps));
   app.route('/', inviteeRoutes(deps));
   app.route('/', accountRoutes(deps));
+  app.route('/', confirmPasswordRoutes(deps));
+  app.route('/', twoFactorRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', auditRoutes(deps));
 

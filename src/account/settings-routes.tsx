@@ -1,14 +1,14 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { SETTING_LABELS, SettingsPage } from '../../views/account/settings';
+import { reauthenticate } from '../auth/sessions/reauthenticate';
 import { ReauthenticationRequired } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
-import { type FormErrors, renderRefusal } from '../web/refusal';
+import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { redirectWithFlash, renderPage } from '../web/render';
 import { actionContext } from '../web/session';
-import { reauthenticate } from './my-account';
 import { getSettings } from './read-settings';
 import { SETTING_FIELDS, type SettingsValues, settingsValues, updateSettings } from './settings';
 
@@ -21,7 +21,7 @@ export function settingsRoutes(deps: AppDeps) {
     c: Context<SignedInEnv>,
     values: Record<keyof SettingsValues, string | number | boolean>,
     errors: FormErrors = {},
-    status: 200 | 401 | 403 | 409 | 422 = 200,
+    status: PageStatus | 401 = 200,
     askPassword = false,
   ) =>
     renderPage(c, {
@@ -62,7 +62,7 @@ export function settingsRoutes(deps: AppDeps) {
           403,
           true,
         );
-      return renderRefusal(c, error, (errors, status) => page(c, values, errors, status as 422));
+      return renderRefusal(c, error, (errors, status) => page(c, values, errors, status));
     }
   });
 

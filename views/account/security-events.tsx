@@ -1,0 +1,44 @@
+import type { SecurityEvent } from '../../src/account/security-events';
+import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
+import { TableScroll } from '../components/table-scroll';
+import { Time } from '../components/time';
+
+/** The user's recent sign-ins, lockouts and security changes, newest first. */
+export function SecurityEventsSection({ events }: { events: SecurityEvent[] }) {
+  return (
+    <section aria-labelledby="events-title">
+      <h2 id="events-title">Recent security events</h2>
+      {events.length === 0 ? (
+        <p>None yet.</p>
+      ) : (
+        <TableScroll captionId="events-caption">
+          <table>
+            <caption id="events-caption" class="visually-hidden">
+              Your last {events.length} security events, newest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Result</th>
+                <th scope="col">IP address</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr>
+                  <td>
+                    <Time at={e.occurred_at} />
+                  </td>
+                  <td>{actionText(e.action)}</td>
+                  <td>{OUTCOME_TEXT[e.outcome]}</td>
+                  <td>{e.ip ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+    </section>
+  );
+}
