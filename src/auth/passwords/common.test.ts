@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { commonPasswordCount, isCommonPassword } from '../../src/auth/passwords/common';
+import { commonPasswordCount, isCommonPassword } from './common';
 
 describe('common passwords', () => {
   it('ships a list of at least 10,000 passwords', () => {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, passwordProblem, verifyPassword } from '../../src/auth/passwords/hashing';
-import { Semaphore } from '../../src/auth/semaphore';
-import { safeNext } from '../../src/web/safe-next';
+import { hashPassword, passwordProblem, verifyPassword } from './hashing';
 
 const base = { minLength: 12, email: 'ada.lovelace@example.com', name: 'Ada Lovelace' };
 
@@ -32,41 +30,5 @@ describe('argon2id', () => {
     expect(await verifyPassword(hash, 'correct horse battery staple')).toBe(true);
     expect(await verifyPassword(hash, 'correct horse battery stapl')).toBe(false);
     expect(await verifyPassword(null, 'anything')).toBe(false);
-  });
-});
-
-describe('Semaphore', () => {
-  it('never runs more than its size at once', async () => {
-    const slots = new Semaphore(2);
-    let running = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, () =>
-        slots.run(async () => {
-          running++;
-          peak = Math.max(peak, running);
-          await new Promise((r) => setTimeout(r, 5));
-          running--;
-        }),
-      ),
-    );
-    expect(peak).toBe(2);
-  });
-});
-
-describe('safeNext', () => {
-  it('keeps same-origin paths only', () => {
-    expect(safeNext('/users?page=2')).toBe('/users?page=2');
-    for (const bad of [
-      '//evil.example',
-      '/\\evil.example',
-      'https://evil.example',
-      'evil',
-      '/a\nb',
-      '',
-      undefined,
-    ]) {
-      expect(safeNext(bad)).toBeNull();
-    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProductPermissions, PRODUCT_PERMISSIONS } from '../../src/access/permissions';
+import { loadProductPermissions, PRODUCT_PERMISSIONS } from './permissions';
 
 const write = (content: unknown) => {
   const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-catalog-')), 'permissions.json');

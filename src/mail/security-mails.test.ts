@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Language } from '../../src/db/schema';
-import { LANGUAGES, longDate } from '../../src/i18n/messages';
-import { resetLinkMail, type SecurityMailKind, securityMail } from '../../src/mail/security-mails';
+import type { Language } from '../db/schema';
+import { LANGUAGES, longDate } from '../i18n/messages';
+import { resetLinkMail, type SecurityMailKind, securityMail } from './security-mails';
 
 const LANGS = Object.keys(LANGUAGES) as Language[];
 const KINDS = Object.keys({
