@@ -5,7 +5,7 @@ import type { ActionContext } from '../core/context';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { isUniqueViolation, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
-import { pendingInvitationsWithRole } from '../invitations/invitations';
+import { pendingInvitationsWithRole } from '../invitations/state';
 import { rolePermissions } from './grants';
 import { BUILTIN_ROLES, builtinRole, isKnownPermission, sortPermissions } from './permissions';
 import {

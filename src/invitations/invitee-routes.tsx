@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   DeclinedPage,
   InvitationUnusablePage,
@@ -14,18 +13,15 @@ import { messages } from '../i18n/messages';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard } from '../web/guard';
-import { type FormErrors, renderRefusal } from '../web/refusal';
+import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { redirectWithFlash, renderPage } from '../web/render';
 import { actionContext, setSessionCookie } from '../web/session';
+import { acceptAsSignedInUser } from './accept';
+import { declineInvitation } from './decline';
+import { describeInvitation, InvitationUnusable, type InvitationView, openInvitation } from './invitee-link';
 import {
-  acceptAsSignedInUser,
   confirmSignupTwoFactor,
-  declineInvitation,
-  describeInvitation,
   finishSignup,
-  InvitationUnusable,
-  type InvitationView,
-  openInvitation,
   renewSignupCodes,
   signupTwoFactorSetup,
   startSignup,
@@ -119,7 +115,7 @@ export function inviteeRoutes(deps: AppDeps) {
     invitation: InvitationView,
     values?: { name?: string },
     errors?: FormErrors,
-    status: ContentfulStatusCode = 200,
+    status: PageStatus = 200,
   ) =>
     renderPage(c, {
       title: messages(invitation.language).createAccount,
@@ -168,7 +164,7 @@ export function inviteeRoutes(deps: AppDeps) {
   const twoFactorPage = async <E extends AppEnv>(
     c: Context<E>,
     errors?: FormErrors,
-    status: ContentfulStatusCode = 200,
+    status: PageStatus = 200,
   ) => {
     const invitation = await describeInvitation(deps.db, token(c), now());
     if (invitation.stage === 'codes') return codesPage(c, invitation, null);

@@ -23,7 +23,7 @@ import {
   parsePaging,
   textParam,
 } from '../lists/paging';
-import { type InvitationState, invitationState } from './invitations';
+import { type InvitationState, invitationState } from './state';
 
 /**
  * The Invitations tab: open and closed invitations (accepted ones are not listed: the user is),

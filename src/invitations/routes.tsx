@@ -1,55 +1,41 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConfirmPage } from '../../views/components/confirm';
 import {
-  InvitationDetailPage,
-  InvitationEditPage,
-  InviteForm,
-  InviteResultPage,
-  type InviteValues,
-} from '../../views/invitations/invitations';
-import type { Language } from '../db/schema';
+  type InvitationChange,
+  InvitationConfirmPage,
+  invitationConfirmTitle,
+} from '../../views/invitations/confirm';
+import { InvitationDetailPage } from '../../views/invitations/invitation';
+import { InvitationEditPage } from '../../views/invitations/invitation-edit';
+import { InviteForm, type InviteValues } from '../../views/invitations/invite-form';
+import { InviteResultPage } from '../../views/invitations/invite-result';
 import { isLanguage } from '../i18n/messages';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
-import { type FormErrors, renderRefusal } from '../web/refusal';
+import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext, viewerScope } from '../web/session';
-import {
-  editInvitation,
-  findInvitation,
-  grantableRoles,
-  invitationDetails,
-  inviteUsers,
-  resendInvitation,
-  revokeInvitation,
-} from './invitations';
+import { findInvitation, invitationDetails } from './details';
+import { inviteUsers } from './invite';
+import { grantableRoles } from './invite-rules';
+import { editInvitation, resendInvitation, revokeInvitation } from './manage';
 
 const MANAGE = { permission: 'invitations.manage' } as const;
 
-/** The Invitations tab and each invitation's page and actions. */
+/** Inviting people, and each invitation's page and actions (the list is in list-routes.tsx). */
 export function invitationRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
-  const mayAudit = (c: Context<SignedInEnv>) => {
-    const actor = c.get('actor');
-    return actor.kind === 'user' && actor.permissions.has('audit.view');
-  };
   const scopeOf = (c: Context<SignedInEnv>) => viewerScope(c, 'invitations.manage');
-  const projectOf = (c: Context<SignedInEnv>) => {
-    const actor = c.get('actor');
-    return actor.kind === 'user' ? actor.projectId : '';
-  };
 
   const invitePage = async (
     c: Context<SignedInEnv>,
     values?: InviteValues,
     errors?: FormErrors,
-    status: ContentfulStatusCode = 200,
+    status: PageStatus = 200,
   ) => {
-    const projectId = values?.projectId || projectOf(c);
+    const projectId = values?.projectId || c.var.user.projectId;
     const roles = await grantableRoles(deps.db, actionContext(c, deps), projectId);
     const defaults: InviteValues = {
       emails: '',
@@ -90,7 +76,7 @@ export function invitationRoutes(deps: AppDeps) {
         emails: form.emails ?? '',
         projectId: form.projectId ?? '',
         roleId: form.roleId ?? '',
-        language: isLanguage(form.language) ? (form.language as Language) : 'en',
+        language: isLanguage(form.language) ? form.language : 'en',
         hideInviter: form.hideInviter === 'on',
         message: form.message ?? '',
       };
@@ -103,7 +89,13 @@ export function invitationRoutes(deps: AppDeps) {
       const invitation = await invitationDetails(deps.db, c.req.param('id'), scopeOf(c), now());
       return renderPage(c, {
         title: `Invitation for ${invitation.email}`,
-        body: <InvitationDetailPage invitation={invitation} now={now()} canAudit={mayAudit(c)} />,
+        body: (
+          <InvitationDetailPage
+            invitation={invitation}
+            now={now()}
+            canAudit={c.var.user.permissions.has('audit.view')}
+          />
+        ),
       });
     } catch (error) {
       return renderRefusal(c, error, () => renderStatusPage(c, 404));
@@ -114,7 +106,7 @@ export function invitationRoutes(deps: AppDeps) {
     c: Context<SignedInEnv>,
     values?: { projectId: string; roleId: string },
     errors?: FormErrors,
-    status: ContentfulStatusCode = 200,
+    status: PageStatus = 200,
   ) => {
     const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', scopeOf(c), now());
     const chosen = values ?? { projectId: invitation.projectId, roleId: invitation.roleId ?? '' };
@@ -161,42 +153,24 @@ export function invitationRoutes(deps: AppDeps) {
 
   const confirmPage = async (
     c: Context<SignedInEnv>,
-    kind: 'resend' | 'revoke',
+    change: InvitationChange,
     errors?: FormErrors,
-    status: ContentfulStatusCode = 200,
+    status: PageStatus = 200,
   ) => {
     const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', scopeOf(c), now());
-    const resend = kind === 'resend';
-    const title = resend
-      ? `Resend the invitation to ${invitation.email}?`
-      : `Revoke the invitation of ${invitation.email}?`;
     return renderPage(c, {
-      title,
+      title: invitationConfirmTitle(change, invitation.email),
       status,
       body: (
-        <ConfirmPage
-          inDialog={isHtmx(c)}
-          title={title}
-          action={`/invitations/${invitation.id}/${kind}`}
-          confirmLabel={resend ? 'Resend invitation' : 'Revoke invitation'}
-          cancelHref={`/invitations/${invitation.id}`}
-          errors={errors}
-          danger={!resend}
-        >
-          <p>
-            {resend
-              ? 'A new link is emailed, valid for the full invitation period; the earlier link stops working.'
-              : 'The link stops working at once. The invitation stays in the list as Revoked.'}
-          </p>
-        </ConfirmPage>
+        <InvitationConfirmPage change={change} invitation={invitation} errors={errors} inDialog={isHtmx(c)} />
       ),
     });
   };
 
-  for (const kind of ['resend', 'revoke'] as const) {
-    app.get(`/invitations/:id/${kind}`, guard(deps, MANAGE), async (c) => {
+  for (const change of ['resend', 'revoke'] as const) {
+    app.get(`/invitations/:id/${change}`, guard(deps, MANAGE), async (c) => {
       try {
-        return await confirmPage(c, kind);
+        return await confirmPage(c, change);
       } catch (error) {
         return renderRefusal(c, error, () => renderStatusPage(c, 404));
       }

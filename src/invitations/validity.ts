@@ -3,6 +3,7 @@ import { grantRefusal } from '../access/rules';
 import { auditActor, writeAudit } from '../audit/perform';
 import type { ActionContext } from '../core/context';
 import type { Db } from '../db/connect';
+import { openInvitations } from './state';
 
 /**
  * An invitation grants its role when it is accepted, so it is only as good as its inviter's
@@ -79,14 +80,15 @@ async function inviterCheck(db: Db, inviterId: string, now: Date) {
   };
 }
 
-/** Not accepted, declined or revoked: expired ones too, since they can be resent. */
 function openInvitationRows(db: Db) {
-  return db
-    .selectFrom('invitations')
-    .select(['id', 'email', 'project_id', 'role_id', 'invited_by', 'invited_by_label'])
-    .where('accepted_at', 'is', null)
-    .where('declined_at', 'is', null)
-    .where('revoked_at', 'is', null);
+  return openInvitations(db).select([
+    'id',
+    'email',
+    'project_id',
+    'role_id',
+    'invited_by',
+    'invited_by_label',
+  ]);
 }
 
 async function revoke(tx: Db, ctx: ActionContext, row: InvitationRow, reason: string) {

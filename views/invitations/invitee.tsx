@@ -1,7 +1,7 @@
 import type { TotpSetup } from '../../src/auth/two-factor/totp';
 import type { Language } from '../../src/db/schema';
 import { longDate, messages } from '../../src/i18n/messages';
-import type { InvitationUnusable, InvitationView } from '../../src/invitations/signup';
+import type { InvitationUnusable, InvitationView } from '../../src/invitations/invitee-link';
 import { ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../components/form';
 import { EnrolmentCodeField, RecoveryCodeList, TotpKey } from '../components/two-factor';
 

@@ -10,7 +10,7 @@ import { SelectField } from '../components/form';
 import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
 import { TableScroll } from '../components/table-scroll';
 import { UserTabs } from '../users/tabs';
-import { expiryText } from './invitations';
+import { expiryText } from './expiry';
 
 export const invitationsRange = (page: InvitationPage) =>
   rangeText(page, page.invitations.length, 'invitations');
