@@ -3,7 +3,7 @@ import { ActivityChart } from '../components/activity-chart';
 import type { Viewer } from '../layout';
 
 export interface HomeProps {
-  viewer: Viewer;
+  viewer: Pick<Viewer, 'name' | 'email' | 'permissions'>;
   accountName: string;
   projectName: string;
   roles: Array<{ name: string; scope: string }>;
