@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 // The audit log made useful and tamper-evident.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // Each event carries the keyed hash of the one before it and its own (src/domain/audit-chain.ts).
+  // Each event carries the keyed hash of the one before it and its own (src/audit/chain.ts).
   // Events written before this migration have neither; `audit verify` reports them as unchained.
   await sql`alter table audit_events add column prev_hash text, add column hash text`.execute(db);
 

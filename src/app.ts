@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status === 403) return renderStatusPage(c, 403);
     if (error instanceof HTTPException && error.status === 413) return renderStatusPage(c, 413);
-    // The form reader's refusals say what was wrong (src/http/form.ts).
+    // The form reader's refusals say what was wrong (web/form.ts).
     if (error instanceof HTTPException && error.status === 400)
       return renderStatusPage(c, 400, error instanceof FormRefused ? error.message : undefined);
     // The route pattern, not the path: a path may carry a one-time token.

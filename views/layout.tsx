@@ -22,7 +22,7 @@ export interface LayoutProps {
   path: string;
   /** The language of the page: an invitee's pages are in the invitation's language. */
   lang?: Language;
-  /** How long the session has left: public/js/app.js warns before it ends. */
+  /** How long the session has left: public/js/session.js warns before it ends. */
   session?: SessionMeta | null;
   children?: Child;
 }

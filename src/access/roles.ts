@@ -207,7 +207,7 @@ export async function roleDeletionImpact(db: Db, id: string): Promise<RoleDeleti
 
 /**
  * Deletes a custom role. Its bindings become manual permission sets with exactly the role's
- * permissions: people keep their access, no longer linked to a role (reference 004).
+ * permissions: people keep their access, no longer linked to a role.
  */
 export async function deleteRole(ctx: ActionContext, id: string): Promise<RoleDeletionImpact> {
   return perform(ctx, 'role.delete', async (tx) => {

@@ -66,7 +66,7 @@ export function jsonb(value: unknown) {
 export type AuditContext = Pick<ActionContext, 'meta' | 'clock' | 'config'>;
 
 /**
- * Appends one event, chained to the one before it (audit-chain.ts): the head row stays locked
+ * Appends one event, chained to the one before it (chain.ts): the head row stays locked
  * until the transaction ends, so it is best written last. Outside a transaction it opens one.
  * Values are JSON; secrets never belong in before/after.
  */

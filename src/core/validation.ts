@@ -4,7 +4,7 @@ import { ValidationError } from './errors';
 /**
  * The one rule for text input: no C0 control character (U+0000 to U+001F) and no DEL, except
  * tab, line feed and carriage return in a multi-line field (a textarea). PostgreSQL cannot store
- * NUL (it answers 22021) and nobody types the others. The form reader (src/http/form.ts) applies
+ * NUL (it answers 22021) and nobody types the others. The form reader (src/web/form.ts) applies
  * it to every field it reads, so a form never passes one on; the schemas below apply it again for
  * the other callers (the command line). Returns the first such character as `U+0000`, or null.
  */

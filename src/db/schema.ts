@@ -151,7 +151,7 @@ export interface InvitationsTable {
   accepted_at: Timestamp | null;
   accepted_user_id: string | null;
   revoked_at: Timestamp | null;
-  /** A sign-up in progress (SignupDraft in domain/invitation-signup.ts). */
+  /** A sign-up in progress (SignupDraft in invitations/signup-draft.ts). */
   signup: Json;
 }
 
@@ -183,7 +183,7 @@ export interface AuditEventsTable {
   reason: string | null;
   /** The keyed hash of the event before this one in the chain; null for the first. */
   prev_hash: string | null;
-  /** This event's keyed hash (audit-chain.ts); null for events older than the chain. */
+  /** This event's keyed hash (audit/chain.ts); null for events older than the chain. */
   hash: string | null;
 }
 
@@ -194,7 +194,7 @@ export interface AuditChainTable {
   last_hash: string | null;
   /** Events up to this id were written before the chain existed. */
   unchained_through: Generated<number>;
-  /** Keyed MAC of the three fields above (audit-chain.ts). */
+  /** Keyed MAC of the three fields above (audit/chain.ts). */
   head_mac: string | null;
 }
 

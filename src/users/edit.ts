@@ -102,7 +102,7 @@ const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.
 /**
  * The user's edit dialog: name and language, the access period, their role in the current
  * project and their teams, in one transaction and one audit event that lists what changed. The
- * email never changes (references 001 and 003). People may edit their own name and language but
+ * email never changes here (it is who signs in). People may edit their own name and language but
  * not their own access; anyone else must be someone the actor outranks, and each team joined or
  * left needs the right to manage that team, and to grant what it grants.
  */

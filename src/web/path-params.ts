@@ -17,7 +17,7 @@ export const PATH_PARAMS: Record<string, (value: string) => boolean> = {
   id: isUuid,
   userId: isUuid,
   teamId: isUuid,
-  /** A session: 15 random bytes in base64url (auth/sessions.ts). */
+  /** A session: 15 random bytes in base64url (auth/sessions/sessions.ts). */
   sessionId: (value) => /^[A-Za-z0-9_-]{20}$/.test(value),
   /** An audit event: a bigint, in JavaScript's safe integers. */
   eventId: (value) => /^[1-9]\d{0,14}$/.test(value),

@@ -3,7 +3,7 @@ import { sessionEndsAt } from '../auth/sessions/sessions';
 import type { AppDeps, AppEnv } from './env';
 
 /**
- * How long the session has left, for public/js/app.js to warn before it ends (WCAG 2.2.1): in a
+ * How long the session has left, for public/js/session.js to warn before it ends (WCAG 2.2.1): in a
  * <meta> of every page (sessionMeta) and in this header of every response, so that the htmx
  * updates of a page that is being used move the warning on.
  */

@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'hono/jsx';
 import { zonedParts } from '../../src/account/time-zones';
 
-/** The viewer's time zone, provided once per response by renderPage (src/http/render.tsx). */
+/** The viewer's time zone, provided once per response by renderPage (src/web/render.tsx). */
 export const TimeZoneContext = createContext('UTC');
 
 /** A moment in the viewer's time zone, "2026-11-23 14:05 UTC+1", machine-readable in UTC. */

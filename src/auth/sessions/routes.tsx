@@ -8,7 +8,7 @@ import { secondsLeft } from '../../web/session-timeout';
 import { keepSessionAlive } from './sessions';
 
 /**
- * "Stay signed in", from the time-out warning (public/js/app.js): the idle time starts again, and
+ * "Stay signed in", from the time-out warning (public/js/session.js): the idle time starts again, and
  * the code step gets more time. JSON for the script; a plain form gets a redirect back.
  */
 export function sessionRoutes(deps: AppDeps) {
