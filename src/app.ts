@@ -10,6 +10,7 @@ import { teamRoutes } from './access/team-routes';
 import { accountRoutes } from './account/routes';
 import { settingsRoutes } from './account/settings-routes';
 import { auditRoutes } from './audit/routes';
+import { linkRoutes } from './auth/link-routes';
 import { confirmPasswordRoutes } from './auth/sessions/confirm-routes';
 import { sessionRoutes } from './auth/sessions/routes';
 import { authRoutes } from './auth/sign-in/routes';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', systemRoutes(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', linkRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', homeRoutes(deps));
   app.route('/', accessRoutes(deps));
