@@ -25,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
 
   // Append-only in the database too: no UPDATE, no TRUNCATE, and DELETE only inside the
-  // retention job's transaction, which sets gatehouse.audit_retention (audit-retention.ts).
+  // retention job's transaction, which sets gatehouse.audit_retention (src/audit/retention.ts).
   await sql`
     create function audit_events_append_only() returns trigger language plpgsql as $$
     begin
