@@ -1,34 +1,26 @@
 import { type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
-import { type PermissionScope, scopeOfActor } from '../access/grants';
 import { perform } from '../audit/perform';
-import type { ActionContext, Actor } from '../core/context';
-import type { Db } from '../db/connect';
 import type { Language } from '../db/schema';
-import { csvLine, type ExportFormat, exportStream } from '../lists/export-stream';
+import { exactCount } from '../lists/count';
+import { defineList, fixedOrder, type ListCall, type ListQuery, type Walk } from '../lists/definition';
+import { applyFilters, filterFor, withinScope } from '../lists/filters';
 import {
-  appendPaging,
   containsPattern,
   cursorTime,
   cursorValue,
   decodeCursor,
   encodeCursor,
-  everyPage,
-  FIRST_PAGE,
   isRealInstant,
-  type PageWindow,
-  type Paging,
-  type PagingLink,
-  pageWindow,
-  parsePaging,
-  textParam,
 } from '../lists/paging';
+import { manyOf, text } from '../lists/params';
 import { type InvitationState, invitationState } from './state';
 
 /**
  * The Invitations tab: open and closed invitations (accepted ones are not listed: the user is),
- * presorted by state (pending, expired, declined, revoked) and then newest first. Same URL
- * state, keyset paging and export as the users list (list-paging.ts).
+ * presorted by state (pending, expired, declined, revoked) and then newest first, in the
+ * projects where the viewer manages invitations. Invitations number in the thousands at most,
+ * so the count is exact and the export reads the list's own pages.
  */
 
 export const LISTED_STATES = {
@@ -39,29 +31,6 @@ export const LISTED_STATES = {
 } as const satisfies Partial<Record<InvitationState, string>>;
 export type ListedState = keyof typeof LISTED_STATES;
 
-export interface InvitationListQuery extends Paging {
-  q: string;
-  invitedBy: string;
-  states: ListedState[];
-}
-
-export function parseInvitationListQuery(params: URLSearchParams): InvitationListQuery {
-  return {
-    q: textParam(params, 'q', 200),
-    invitedBy: textParam(params, 'invited_by', 254),
-    states: params.getAll('state').filter((s): s is ListedState => Object.hasOwn(LISTED_STATES, s)),
-    ...parsePaging(params),
-  };
-}
-
-export function invitationListParams(q: InvitationListQuery, paging: PagingLink = {}): URLSearchParams {
-  const p = new URLSearchParams();
-  if (q.q) p.set('q', q.q);
-  if (q.invitedBy) p.set('invited_by', q.invitedBy);
-  for (const s of q.states) p.append('state', s);
-  return appendPaging(p, q.per, paging);
-}
-
 /** 0 pending, 1 expired, 2 declined, 3 revoked: the list's first sort key. */
 const rank = (now: Date) => sql<number>`(case
   when i.revoked_at is not null then 3
@@ -70,42 +39,29 @@ const rank = (now: Date) => sql<number>`(case
   else 0 end)`;
 const RANKS: Record<ListedState, number> = { pending: 0, expired: 1, declined: 2, revoked: 3 };
 
-/** Invitations to the projects where the viewer holds invitations.manage, like the audit log's scope. */
-export const invitationScope = (db: Db, actor: Actor, now: Date) =>
-  scopeOfActor(db, actor, now, 'invitations.manage');
+const filter = filterFor<{ now: Date }>();
 
-function filtered(db: Db, q: InvitationListQuery, scope: PermissionScope, now: Date) {
-  let query = db
-    .selectFrom('invitations as i')
-    .innerJoin('projects as p', 'p.id', 'i.project_id')
-    .where('i.accepted_at', 'is', null);
-  if (!scope.all) {
-    query =
-      scope.projectIds.length > 0
-        ? query.where('i.project_id', 'in', scope.projectIds)
-        : query.where(sql<SqlBool>`false`);
-  }
-  if (q.q) {
-    const pattern = containsPattern(q.q);
-    query = query.where((eb) =>
-      eb.or([
-        eb(sql`lower(i.email::text)`, 'like', pattern),
-        eb(sql`lower(i.invited_by_label)`, 'like', pattern),
-      ]),
-    );
-  }
-  // Invited by: the inviter's email, exactly (any case), from the label "Name (email)".
-  if (q.invitedBy)
-    query = query.where(sql<SqlBool>`lower(i.invited_by_label) like ${containsPattern(`(${q.invitedBy})`)}`);
-  if (q.states.length > 0) {
-    query = query.where(
-      rank(now),
-      'in',
-      q.states.map((s) => RANKS[s]),
-    );
-  }
-  return query;
-}
+const INVITATION_FILTERS = {
+  q: filter({
+    param: text('q', 200),
+    bind: containsPattern,
+    where: (pattern) =>
+      sql<SqlBool>`(lower(i.email::text) like ${pattern} or lower(i.invited_by_label) like ${pattern})`,
+  }),
+  invitedBy: filter({
+    param: text('invited_by', 254),
+    // The inviter's email, exactly (any case), from the label "Name (email)".
+    bind: (email) => containsPattern(`(${email})`),
+    where: (pattern) => sql<SqlBool>`lower(i.invited_by_label) like ${pattern}`,
+  }),
+  states: filter({
+    param: manyOf('state', LISTED_STATES),
+    where: (states, { now }) => sql<SqlBool>`${rank(now)} in (${sql.join(states.map((s) => RANKS[s]))})`,
+  }),
+};
+type InvitationFilters = typeof INVITATION_FILTERS;
+export type InvitationListQuery = ListQuery<InvitationFilters, 'state'>;
+type Call = ListCall<InvitationFilters>;
 
 export interface ListedInvitation {
   id: string;
@@ -119,8 +75,12 @@ export interface ListedInvitation {
   language: Language;
 }
 
-export interface InvitationPage extends PageWindow {
-  invitations: ListedInvitation[];
+function matching(call: Call, q: InvitationListQuery) {
+  const invitations = call.db
+    .selectFrom('invitations as i')
+    .innerJoin('projects as p', 'p.id', 'i.project_id')
+    .where('i.accepted_at', 'is', null);
+  return applyFilters(withinScope(invitations, call.scope, 'i.project_id'), call.filters, q, call);
 }
 
 const uuid = z.uuid();
@@ -151,13 +111,12 @@ const COLUMNS = [
   'p.name as project_name',
 ] as const;
 
-/** One page in walking order (per + 1 rows fetched, to know whether more follow). */
-async function fetchInvitations(db: Db, q: InvitationListQuery, scope: PermissionScope, now: Date) {
+async function invitationRows(call: Call, q: InvitationListQuery): Promise<Walk<ListedInvitation>> {
   const after = cursorOf(q.after);
   const before = after ? null : cursorOf(q.before);
   const backwards = before !== null || (q.last && !after);
-  const r = rank(now);
-  let query = filtered(db, q, scope, now)
+  const r = rank(call.now);
+  let query = matching(call, q)
     .select(COLUMNS)
     .select(r.as('rank'))
     .select(cursorTime(sql.ref('i.created_at')).as('cursor_at'));
@@ -180,19 +139,17 @@ async function fetchInvitations(db: Db, q: InvitationListQuery, scope: Permissio
   const cursor = (row: (typeof page)[number] | undefined) =>
     row ? encodeCursor([String(row.rank), row.cursor_at, row.id]) : null;
   return {
-    invitations: page.map(
-      (row): ListedInvitation => ({
-        id: row.id,
-        email: row.email,
-        invitedBy: row.invited_by_label,
-        projectName: row.project_name,
-        roleName: row.role_name,
-        state: invitationState(row, now) as ListedState,
-        createdAt: row.created_at,
-        expiresAt: row.expires_at,
-        language: row.language,
-      }),
-    ),
+    rows: page.map((row) => ({
+      id: row.id,
+      email: row.email,
+      invitedBy: row.invited_by_label,
+      projectName: row.project_name,
+      roleName: row.role_name,
+      state: invitationState(row, call.now) as ListedState,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      language: row.language,
+    })),
     more: rows.length > q.per,
     backwards,
     first: cursor(page[0]),
@@ -200,74 +157,36 @@ async function fetchInvitations(db: Db, q: InvitationListQuery, scope: Permissio
   };
 }
 
-export async function listInvitations(
-  db: Db,
-  q: InvitationListQuery,
-  scope: PermissionScope,
-  now: Date,
-): Promise<InvitationPage> {
-  // Invitations number in the thousands at most, so the count is exact.
-  const counted = await filtered(db, q, scope, now)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  const total = { value: Number(counted.n), exact: true };
-  const { invitations, ...fetched } = await fetchInvitations(db, q, scope, now);
-  return {
-    invitations,
-    ...pageWindow({ paging: q, total, shown: invitations.length, ...fetched }),
-  };
-}
-
-/** Every matching invitation in list order, a page at a time, for the export (no count). */
-export function allInvitations(
-  db: Db,
-  q: InvitationListQuery,
-  scope: PermissionScope,
-  now: Date,
-): AsyncGenerator<ListedInvitation[]> {
-  return everyPage(async (after) => {
-    const page = await fetchInvitations(db, { ...q, ...FIRST_PAGE, per: 100, after }, scope, now);
-    return { rows: page.invitations, more: page.more, last: page.last };
-  });
-}
-
-const HEADER = ['id', 'email', 'invited_by', 'project', 'role', 'state', 'language', 'created', 'expires'];
-
-function exportRecord(i: ListedInvitation) {
-  return {
-    id: i.id,
-    email: i.email,
-    invited_by: i.invitedBy,
-    project: i.projectName,
-    role: i.roleName,
-    state: i.state,
-    language: i.language,
-    created: i.createdAt.toISOString(),
-    expires: i.expiresAt.toISOString(),
-  };
-}
-
-/** Every invitation the filters match, as CSV or JSON; the export is audited with the filter. */
-export async function exportInvitations(
-  ctx: ActionContext,
-  q: InvitationListQuery,
-  format: ExportFormat,
-): Promise<ReadableStream<Uint8Array>> {
-  const filter = invitationListParams({ ...q, ...FIRST_PAGE, per: 25 }).toString();
-  await perform(ctx, 'invitations.export', async () => ({
-    result: undefined,
-    target: { type: 'invitations', id: filter || 'all', label: `${format.toUpperCase()} export` },
-    after: { format, filter },
-  }));
-  const now = ctx.clock.now();
-  const scope = await invitationScope(ctx.db, ctx.actor, now);
-  async function* lines(): AsyncGenerator<string[]> {
-    for await (const batch of allInvitations(ctx.db, q, scope, now)) {
-      yield batch.map((i) => {
-        const record = exportRecord(i);
-        return format === 'csv' ? csvLine(Object.values(record)) : JSON.stringify(record);
-      });
-    }
-  }
-  return exportStream(format, HEADER, lines(), 'invitation');
-}
+export const invitationList = defineList({
+  name: 'invitations',
+  noun: 'invitations',
+  permission: 'invitations.manage',
+  scope: 'granted',
+  filters: INVITATION_FILTERS,
+  sort: { keys: { state: fixedOrder('by state, then newest first') }, default: 'state' },
+  columns: [
+    { key: 'email', label: 'Email' },
+    { key: 'invited_by', label: 'Invited by' },
+    { key: 'project', label: 'Project' },
+    { key: 'role', label: 'Role' },
+    { key: 'state', label: 'State' },
+    { key: 'expiry', label: 'Expiry' },
+  ],
+  count: (call, q) => exactCount(matching(call, q)),
+  rows: invitationRows,
+  export: {
+    permission: 'invitations.manage',
+    record: (ctx, event) => perform(ctx, 'invitations.export', async () => event),
+    columns: {
+      id: (i: ListedInvitation) => i.id,
+      email: (i) => i.email,
+      invited_by: (i) => i.invitedBy,
+      project: (i) => i.projectName,
+      role: (i) => i.roleName,
+      state: (i) => i.state,
+      language: (i) => i.language,
+      created: (i) => i.createdAt.toISOString(),
+      expires: (i) => i.expiresAt.toISOString(),
+    },
+  },
+});

@@ -1,12 +1,12 @@
-/** The export machinery the users and invitations lists share: a CSV or JSON file, streamed. */
+/** An export's file: CSV or JSON, streamed. */
 
 export type ExportFormat = 'csv' | 'json';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula (OWASP).
- * The users export writes its rows in SQL with the same rule (user-list.ts, sqlCsvCell).
+ * A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula (a leading
+ * quote makes it text). Exports written by PostgreSQL apply the same rule (export-sql.ts, sqlCsvCell).
  */
 export function csvCell(value: string): string {
   const safe = FORMULA_START.test(value) ? `'${value}` : value;

@@ -1,9 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
 
 /**
- * The list machinery the users and invitations lists share: page sizes, keyset paging read from
- * and written to the query string, cursors, and where a fetched page sits in the whole list.
- * Keyset paging has no offset, so the index of the first row shown travels in the URL (`pos`).
+ * Keyset paging: page sizes, the paging parameters of the URL, cursors, and where a fetched page
+ * sits in the whole list. Keyset paging has no offset, so the index of the first row shown
+ * travels in the URL (`pos`), and a deep page costs what the first does.
  */
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
@@ -18,17 +18,6 @@ export interface Paging {
   /** 1-based index of the first row shown. */
   pos: number;
 }
-
-/**
- * A text filter from the URL: without control characters (PostgreSQL refuses NUL; stored text
- * has none, see validation.ts), trimmed, at most `max` long. Lenient like the rest of a list's
- * URL: what cannot match is dropped rather than refused (a form's fields are refused instead).
- */
-export const textParam = (params: URLSearchParams, name: string, max: number) =>
-  (params.get(name) ?? '')
-    .replace(/\p{Cc}/gu, '')
-    .trim()
-    .slice(0, max);
 
 /** Lenient: a stale or hand-edited URL falls back to the first page of 25. */
 export function parsePaging(params: URLSearchParams): Paging {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { textParam } from './paging';
 
 /**
  * A list's URL parameters. Everything a list shows is in its URL, so a link reproduces the view.
@@ -31,6 +30,16 @@ function allows<K extends string>(allowed: Allowed<K>): (value: string) => value
   if (Array.isArray(allowed)) return (value): value is K => (allowed as readonly string[]).includes(value);
   return (value): value is K => Object.hasOwn(allowed, value);
 }
+
+/**
+ * Text as typed, without control characters (PostgreSQL refuses NUL; stored text has none),
+ * trimmed, at most `max` long.
+ */
+export const textParam = (params: URLSearchParams, name: string, max: number) =>
+  (params.get(name) ?? '')
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .slice(0, max);
 
 /** Free text; `valid` may refuse what cannot match (then it reads as unset). */
 export function text(

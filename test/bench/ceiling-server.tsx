@@ -8,7 +8,7 @@ import { StaticListPage } from './static-page';
  * database. The list page is judged as a share of this.
  */
 const page: UserPage = {
-  users: Array.from({ length: 25 }, (_, i) => ({
+  rows: Array.from({ length: 25 }, (_, i) => ({
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     name: `Static Person ${i}`,
     email: `static${i}@example.com`,

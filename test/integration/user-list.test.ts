@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
-import { userStatus } from '../../src/users/status';
-import { csvCell } from '../../src/users/export';
+import { csvCell } from '../../src/lists/export-stream';
 import { exportLines, forgetUserCounts, parseUserListQuery } from '../../src/users/list';
+import { userStatus } from '../../src/users/status';
 import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { bind, clientFor, fixtureHash, makeUser } from '../helpers/fixtures';

@@ -1,6 +1,6 @@
 import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
 import { auditDiff } from '../../src/audit/diff';
-import type { AuditEvent } from '../../src/audit/list';
+import type { AuditEvent } from '../../src/audit/events';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 import { targetText } from './log';

@@ -7,18 +7,14 @@ import {
   OUTCOME_TEXT,
 } from '../../src/audit/actions';
 import type { ActivityDay } from '../../src/audit/activity';
-import { type AuditListQuery, type AuditPage, auditListParams, OUTCOMES } from '../../src/audit/list';
-import { PAGE_SIZES } from '../../src/lists/paging';
+import { type AuditListQuery, auditList, type ListedEvent, OUTCOMES } from '../../src/audit/list';
+import type { ListView, ListViewProps } from '../../src/lists/routes';
 import { ActivityChart } from '../components/activity-chart';
 import { Field, SelectField } from '../components/form';
-import { ExportLinks, ListCaption, listAnnouncement, Pagination, rangeText } from '../components/pagination';
-import { TableScroll } from '../components/table-scroll';
+import { ColumnHeaders, FilterForm, ListResults, ListStatusRegion, SearchField } from '../components/list';
 import { Time } from '../components/time';
 
-export const auditRange = (page: AuditPage) => rangeText(page, page.events.length, 'events');
-
-export const auditAnnouncement = (page: AuditPage) =>
-  listAnnouncement('by time, newest first', auditRange(page));
+const TARGET = 'audit-list';
 
 /** What an event acted on, in words: its label, else its type and id. */
 export function targetText(e: {
@@ -36,55 +32,37 @@ const ACTIONS_BY_AREA = (Object.keys(AUDIT_AREAS) as AuditArea[]).map((area) => 
   actions: (Object.keys(AUDIT_ACTIONS) as AuditAction[]).filter((a) => AUDIT_ACTIONS[a].area === area),
 }));
 
-export function AuditResults({ q, page }: { q: AuditListQuery; page: AuditPage }) {
+type Props = ListViewProps<AuditListQuery, ListedEvent>;
+
+function AuditResults({ q, page }: Props) {
   return (
-    <div id="audit-list">
-      <ExportLinks base="/audit/export" filter={auditListParams({ ...q, per: 25 })} />
-      <TableScroll captionId="audit-list-caption">
-        <table>
-          <ListCaption list="audit-list" text={auditRange(page)} />
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Target</th>
-              <th scope="col">Project</th>
-              <th scope="col">IP address</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.events.map((e) => (
-              <tr>
-                <td>
-                  <Time at={e.occurredAt} seconds />
-                </td>
-                <td>{e.actorLabel}</td>
-                <th scope="row">
-                  <a href={`/audit/events/${e.id}`}>
-                    {actionText(e.action)}
-                    <span class="visually-hidden">, event {e.id}</span>
-                  </a>
-                </th>
-                <td>{OUTCOME_TEXT[e.outcome]}</td>
-                <td>{targetText(e)}</td>
-                <td>{e.projectName ?? (e.projectId ? 'Deleted project' : 'Account')}</td>
-                <td>{e.ip ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
-      <Pagination
-        page={page}
-        shown={page.events.length}
-        per={q.per}
-        noun="events"
-        target="audit-list"
-        href={(paging) => `/audit?${auditListParams(q, paging)}`}
-      />
-    </div>
+    <ListResults
+      list={auditList}
+      q={q}
+      target={TARGET}
+      page={page}
+      canExport
+      head={<ColumnHeaders list={auditList} q={q} target={TARGET} />}
+    >
+      {page.rows.map((e) => (
+        <tr>
+          <td>
+            <Time at={e.occurredAt} seconds />
+          </td>
+          <td>{e.actorLabel}</td>
+          <th scope="row">
+            <a href={`/audit/events/${e.id}`}>
+              {actionText(e.action)}
+              <span class="visually-hidden">, event {e.id}</span>
+            </a>
+          </th>
+          <td>{OUTCOME_TEXT[e.outcome]}</td>
+          <td>{targetText(e)}</td>
+          <td>{e.projectName ?? (e.projectId ? 'Deleted project' : 'Account')}</td>
+          <td>{e.ip ?? ''}</td>
+        </tr>
+      ))}
+    </ListResults>
   );
 }
 
@@ -106,22 +84,17 @@ function ActionFilter({ chosen }: { chosen: readonly AuditAction[] }) {
   );
 }
 
-export function AuditLogPage({
-  q,
-  page,
-  projects,
-  activity,
-  targetName,
-}: {
-  q: AuditListQuery;
-  page: AuditPage;
+export interface AuditLogExtra {
   projects: Array<{ id: string; name: string }>;
   /** Only for those who may read account-wide events. */
   activity: ActivityDay[] | null;
   /** The target a link narrowed the list to, in words. */
   targetName: string | null;
-}) {
-  const withoutTarget = `/audit?${auditListParams({ ...q, target: '' })}`;
+}
+
+function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
+  const { q, extra } = props;
+  const withoutTarget = `/audit?${auditList.write({ ...q, target: '' })}`;
   return (
     <section>
       <h1>Audit log</h1>
@@ -129,30 +102,17 @@ export function AuditLogPage({
         Every sign-in, security event and change, newest first. Events cannot be changed; they are kept for
         the period set in Settings.
       </p>
-      {activity ? <ActivityChart days={activity} /> : null}
+      {extra.activity ? <ActivityChart days={extra.activity} /> : null}
       {q.target ? (
         <p>
-          Showing the events of <strong>{targetName ?? q.target}</strong>.{' '}
+          Showing the events of <strong>{extra.targetName ?? q.target}</strong>.{' '}
           <a href={withoutTarget}>Show all targets</a>
         </p>
       ) : null}
-      <form
-        method="get"
-        action="/audit"
-        id="filters"
-        class="filters"
-        aria-label="Search and filter events"
-        hx-get="/audit"
-        hx-target="#audit-list"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-trigger="submit, change, input delay:400ms from:#q"
-      >
+      {/* "Apply", not "Apply filters": the browser tests reach this button by that exact name. */}
+      <FilterForm list={auditList} q={q} target={TARGET} submit="Apply">
         {q.target ? <input type="hidden" name="target" value={q.target} /> : null}
-        <div class="field">
-          <label for="q">Search targets</label>
-          <input id="q" name="q" type="search" value={q.q} autocomplete="off" />
-        </div>
+        <SearchField label="Search targets" value={q.q} />
         <Field
           name="actor"
           label="Actor"
@@ -173,7 +133,7 @@ export function AuditLogPage({
           value={q.project}
           options={[
             { value: '', label: 'All projects' },
-            ...projects.map((p) => ({ value: p.id, label: p.name })),
+            ...extra.projects.map((p) => ({ value: p.id, label: p.name })),
           ]}
         />
         <SelectField
@@ -194,19 +154,16 @@ export function AuditLogPage({
           <input id="to" name="to" type="date" value={q.to} />
         </div>
         <ActionFilter chosen={q.actions} />
-        <SelectField
-          name="per"
-          label="Rows per page"
-          value={String(q.per)}
-          options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))}
-        />
-        <div class="actions">
-          <button type="submit">Apply</button>
-          <a href="/audit">Clear filters</a>
-        </div>
-      </form>
-      <AuditResults q={q} page={page} />
-      <div id="list-status" class="visually-hidden" role="status" aria-live="polite" />
+      </FilterForm>
+      <AuditResults {...props} />
+      <ListStatusRegion />
     </section>
   );
 }
+
+export const auditLogView: ListView<AuditListQuery, ListedEvent, AuditLogExtra> = {
+  target: TARGET,
+  title: () => 'Audit log',
+  Results: AuditResults,
+  Page: AuditLogPage,
+};

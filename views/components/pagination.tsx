@@ -1,9 +1,11 @@
-import type { PageWindow } from '../../src/lists/paging';
+import type { ListPage } from '../../src/lists/definition';
+import type { PagingLink } from '../../src/lists/paging';
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-/** "Showing 26–50 of about 12,000 users": the range text and the live region say the same. */
-export function rangeText(page: PageWindow, shown: number, noun: string): string {
+/** "Showing 26–50 of about 12,000 users": the caption, the paging links and the live region say the same. */
+export function rangeText(page: ListPage<unknown>, noun: string): string {
+  const shown = page.rows.length;
   if (shown === 0) return `No ${noun} match`;
   const end = page.pos + shown - 1;
   const total = page.total.exact ? number(page.total.value) : `about ${number(page.total.value)}`;
@@ -46,25 +48,24 @@ function PageLink({
 }
 
 export interface PaginationProps {
-  page: PageWindow;
-  shown: number;
+  page: ListPage<unknown>;
   per: number;
   noun: string;
   /** The id of the element the links replace (htmx), which holds this navigation. */
   target: string;
   /** A link to the list at a position: first page with no argument. */
-  href: (paging?: { after?: string; before?: string; last?: boolean; pos?: number }) => string;
+  href: (paging?: PagingLink) => string;
 }
 
 /** First / Previous / range / Next / Last for keyset paging; links work without JavaScript. */
-export function Pagination({ page, shown, per, noun, target, href }: PaginationProps) {
+export function Pagination({ page, per, noun, target, href }: PaginationProps) {
   const prev = href({ before: page.first ?? undefined, pos: Math.max(1, page.pos - per) });
-  const next = href({ after: page.last ?? undefined, pos: page.pos + shown });
+  const next = href({ after: page.last ?? undefined, pos: page.pos + page.rows.length });
   return (
     <nav aria-label="Pagination" class="pagination">
       <PageLink href={href()} label="First" enabled={page.hasPrevious} target={target} />
       <PageLink href={prev} label="Previous" enabled={page.hasPrevious} target={target} />
-      <span class="page-range">{rangeText(page, shown, noun)}</span>
+      <span class="page-range">{rangeText(page, noun)}</span>
       <PageLink href={next} label="Next" enabled={page.hasNext} target={target} />
       <PageLink href={href({ last: true })} label="Last" enabled={page.hasNext} target={target} />
     </nav>

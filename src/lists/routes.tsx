@@ -1,0 +1,92 @@
+import { type Context, Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import { ListStatus, listAnnouncement, rangeText } from '../../views/components/pagination';
+import type { AppDeps, AppEnv } from '../web/env';
+import { guard, type SignedInEnv } from '../web/guard';
+import { renderRefusal } from '../web/refusal';
+import { isHtmx, renderFragment, renderPage, renderStatusPage } from '../web/render';
+import { actionContext, viewerScope } from '../web/session';
+import { type List, type ListCall, type ListPage, type ListQuery, listPage } from './definition';
+import { EXPORT_FORMATS, exportList } from './export';
+import type { Filters } from './filters';
+
+/** What a list's views are given. */
+export interface ListViewProps<Q, Row> {
+  q: Q;
+  page: ListPage<Row>;
+  viewer: { permissions: ReadonlySet<string>; now: Date };
+}
+
+/** A list's pages: the part an update replaces, and the whole page around it. */
+export interface ListView<Q, Row, Extra = undefined> {
+  /** The id of the element that updates replace (htmx names it in HX-Target). */
+  target: string;
+  title(q: Q): string;
+  Results: FC<ListViewProps<Q, Row>>;
+  Page: FC<ListViewProps<Q, Row> & { extra: Extra }>;
+}
+
+/**
+ * A list's routes: the page (`/name`), the htmx fragment of the same URL (the results and the
+ * announcement, rendered in the viewer's time zone like the page), and the exports
+ * (`/name/export.csv`, `.json`). `load` gets what only the whole page needs (the filters' choices).
+ */
+export function listRoutes<F extends Filters, K extends string, Row, X extends object, S, Extra = undefined>(
+  deps: AppDeps,
+  list: List<F, K, Row, X, S>,
+  view: ListView<ListQuery<F, K>, Row, Extra>,
+  load?: (c: Context<SignedInEnv>, q: ListQuery<F, K>, call: ListCall<F>) => Promise<Extra>,
+) {
+  const app = new Hono<AppEnv>();
+  const callOf = (c: Context<SignedInEnv>): ListCall<F> => ({
+    db: list.searchPool ? (deps.searchDb ?? deps.db) : deps.db,
+    now: deps.clock.now(),
+    timeZone: c.get('timeZone'),
+    projectId: c.var.user.projectId,
+    scope: list.scope === 'granted' ? viewerScope(c, list.permission) : { all: true },
+    filters: list.filters,
+  });
+  const queryOf = (c: Context) => list.parse(new URL(c.req.url).searchParams);
+
+  app.get(list.path, guard(deps, { permission: list.permission }), async (c) => {
+    const q = queryOf(c);
+    const call = callOf(c);
+    const page = await listPage(list, call, q);
+    const props = { q, page, viewer: { permissions: c.var.user.permissions, now: call.now } };
+    // htmx 4 names the target as tag#id.
+    if (isHtmx(c) && c.req.header('HX-Target')?.endsWith(`#${view.target}`)) {
+      return renderFragment(
+        c,
+        <>
+          <view.Results {...props} />
+          <ListStatus text={listAnnouncement(list.order(q), rangeText(page, list.noun))} />
+        </>,
+      );
+    }
+    const extra = (load ? await load(c, q, call) : undefined) as Extra;
+    return renderPage(c, { title: view.title(q), body: <view.Page {...props} extra={extra} /> });
+  });
+
+  for (const format of EXPORT_FORMATS) {
+    app.get(
+      `${list.path}/export.${format}`,
+      guard(deps, { permission: list.export.permission }),
+      async (c) => {
+        let body: ReadableStream<Uint8Array>;
+        try {
+          body = await exportList(list, actionContext(c, deps), callOf(c), queryOf(c), format);
+        } catch (error) {
+          return renderRefusal(c, error, () => renderStatusPage(c, 403));
+        }
+        return new Response(body, {
+          headers: {
+            'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+            'Content-Disposition': `attachment; filename="${list.name}-${deps.clock.now().toISOString().slice(0, 10)}.${format}"`,
+            'Cache-Control': 'no-store',
+          },
+        });
+      },
+    );
+  }
+  return app;
+}
