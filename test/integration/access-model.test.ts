@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordExpiredBindings } from '../../src/access/binding-expiry';
 import { deleteBinding } from '../../src/access/bindings';
 import {
@@ -11,18 +11,15 @@ import {
 import { BUILTIN_ROLES, PERMISSIONS } from '../../src/access/permissions';
 import { RuleError } from '../../src/access/rules';
 import { deleteTeam } from '../../src/access/teams';
-import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { actorContext, bind, clientFor, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp({ resetEach: true });
 let projectId: string;
 beforeAll(async () => {
-  t = await testApp();
   projectId = await defaultProjectId(t.db);
 });
-afterAll(() => t.close());
-beforeEach(() => resetData(t.db));
 
 async function roleId(name: string) {
   return (await t.db.selectFrom('roles').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
 import { BUILTIN_ROLES } from '../../src/access/permissions';
 import { signInActivity } from '../../src/audit/activity';
@@ -7,20 +7,20 @@ import { verifyChain } from '../../src/audit/chain';
 import { auditListParams, listAuditEvents, parseAuditListQuery } from '../../src/audit/list';
 import { writeAudit } from '../../src/audit/perform';
 import { pruneAuditEvents } from '../../src/audit/retention';
-import { type TestApp, testApp } from '../helpers/app';
+import { testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 import { settingsForm } from '../helpers/settings-form';
 
-let t: TestApp;
+const t = setUpApp();
 let otherProject: string;
 let admin: { id: string; email: string; name: string };
 
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  t = await testApp();
   otherProject = (
     await t.db
       .insertInto('projects')
@@ -34,7 +34,6 @@ beforeAll(async () => {
     email: 'audit-admin@example.com',
   });
 });
-afterAll(() => t.close());
 
 /** A fresh session each time: tests move the clock past the idle timeout. */
 const adminClient = () => clientFor(t, admin.id);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { builtinRole } from '../../src/access/permissions';
 import { getSettings } from '../../src/account/read-settings';
@@ -6,10 +6,11 @@ import { settingsValues } from '../../src/account/settings';
 import { sha256 } from '../../src/auth/tokens';
 import { encryptSecret } from '../../src/auth/two-factor/secret-box';
 import { newTotpSecret } from '../../src/auth/two-factor/totp';
-import { type TestApp, testApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
 /**
  * Every state-changing route x each built-in role and anonymous x a target above, equal to and
@@ -483,13 +484,11 @@ function targetsFor(actor: Actor, acts: boolean): Array<{ level: string; role: R
   }>;
 }
 
-let t: TestApp;
+const t = setUpApp();
 let projectId: string;
 beforeAll(async () => {
-  t = await testApp();
   projectId = await defaultProjectId(t.db);
 });
-afterAll(() => t.close());
 
 describe(`authorization matrix (${databaseKind})`, () => {
   for (const routeCase of CASES) {

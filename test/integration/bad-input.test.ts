@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { guard } from '../../src/web/guard';
-import { type TestApp, testApp } from '../helpers/app';
 import { clientFor, makeUser, snapshot } from '../helpers/fixtures';
 import type { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 import { settingsForm } from '../helpers/settings-form';
 
 /**
@@ -12,14 +12,13 @@ import { settingsForm } from '../helpers/settings-form';
  * and unknown ids on the pages a refusal shows again.
  */
 
-let t: TestApp;
+const t = setUpApp();
 let admin: Client;
 let viewer: Client;
 let teamId: string;
 const uuid = '6f1c2b1e-8d4a-4c3b-9f2e-1a2b3c4d5e6f';
 
 beforeAll(async () => {
-  t = await testApp();
   const a = await makeUser(t.db, { role: 'account_admin', email: 'admin@example.com' });
   const v = await makeUser(t.db, { role: 'viewer', email: 'viewer@example.com' });
   admin = await clientFor(t, a.id);
@@ -36,7 +35,6 @@ beforeAll(async () => {
     return c.text('not reached');
   });
 });
-afterAll(() => t.close());
 beforeEach(() => {
   // Each test sees the errors its own requests logged.
   t.errors.length = 0;

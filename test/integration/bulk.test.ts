@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId, effectivePermissions } from '../../src/access/grants';
 import { previewBulk } from '../../src/users/bulk';
-import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp({ resetEach: true });
 let projectId: string;
 beforeAll(async () => {
-  t = await testApp();
   projectId = await defaultProjectId(t.db);
-});
-afterAll(() => t.close());
-beforeEach(async () => {
-  await resetData(t.db);
-  t.mailer.messages.length = 0;
 });
 
 function form(action: string, ids: string[], roleId = '') {

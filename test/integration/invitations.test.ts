@@ -1,28 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId, grantsOf, permissionsIn } from '../../src/access/grants';
 import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
 import { sha256 } from '../../src/auth/tokens';
 import { hashRecoveryCode } from '../../src/auth/two-factor/recovery-codes';
 import { totpCode } from '../../src/auth/two-factor/totp';
-import { type TestApp, testApp } from '../helpers/app';
-import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 import { oathtool } from '../helpers/oathtool';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp({
+  resetEach: true,
+  settings: { allow_manual_links: true, require_two_factor: true, invitations_per_day: 50 },
+});
 let projectId: string;
 beforeAll(async () => {
-  t = await testApp();
   projectId = await defaultProjectId(t.db);
-});
-afterAll(() => t.close());
-beforeEach(async () => {
-  await resetData(t.db);
-  t.mailer.messages.length = 0;
-  await t.db
-    .updateTable('account_settings')
-    .set({ allow_manual_links: true, require_two_factor: true, invitations_per_day: 50 })
-    .execute();
 });
 
 const tokenIn = (text: string) => /\/invite\/([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? '';

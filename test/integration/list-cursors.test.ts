@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
-import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { clientFor, fixtureHash, makeUser } from '../helpers/fixtures';
 import type { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
 /**
  * The cursors the lists write, followed page by page: rows sharing one instant (one insert) and
@@ -13,11 +13,10 @@ import type { Client } from '../helpers/http';
  * failed (500 on Next).
  */
 
-let t: TestApp;
+const t = setUpApp();
 let admin: Client;
 
 beforeAll(async () => {
-  t = await testApp();
   const a = await makeUser(t.db, { role: 'account_admin', email: 'admin@example.com' });
   admin = await clientFor(t, a.id);
   const hash = await fixtureHash();
@@ -52,7 +51,6 @@ beforeAll(async () => {
     )
     .execute();
 });
-afterAll(() => t.close());
 
 /** Ids of the rows on every page, following Next from the first page, and each page's status. */
 async function walk(first: string, kind: 'users' | 'invitations') {

@@ -1,28 +1,20 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { recordRefusals } from '../../src/auth/sign-in/refusal-counts';
 import { openDatabase } from '../../src/db/connect';
-import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind, testDatabaseUrl } from '../helpers/database';
-import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
+import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 import { oathtool } from '../helpers/oathtool';
+import { setUpApp } from '../helpers/set-up-app';
 
 // The app behind a proxy (TRUST_PROXY=true): each request says its client address in
 // X-Forwarded-For, so one test plays an attacker at several addresses and the owner at another.
-let t: TestApp;
-beforeAll(async () => {
-  t = await testApp({ trustProxy: true });
-});
-afterAll(() => t.close());
-beforeEach(async () => {
-  await resetData(t.db);
-  t.mailer.messages.length = 0;
-  await t.db
-    .updateTable('account_settings')
-    .set({ lockout_threshold: 10, lockout_minutes: 15, lockout_account_threshold: 100 })
-    .execute();
+const t = setUpApp({
+  trustProxy: true,
+  resetEach: true,
+  settings: { lockout_threshold: 10, lockout_minutes: 15, lockout_account_threshold: 100 },
 });
 
 const ATTACKER = '203.0.113.9';

@@ -1,18 +1,16 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { perform } from '../../src/audit/perform';
 import type { ActionContext } from '../../src/core/context';
 import { ForbiddenError } from '../../src/core/errors';
-import { type TestApp, testApp } from '../helpers/app';
 import { makeUser } from '../helpers/fixtures';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp();
 let projectId: string;
 beforeAll(async () => {
-  t = await testApp();
   projectId = (await t.db.selectFrom('projects').select('id').executeTakeFirstOrThrow()).id;
 });
-afterAll(() => t.close());
 
 async function userActor(roleKey: string | null): Promise<ActionContext> {
   const user = await makeUser(t.db, { role: roleKey, name: 'Test Person' });

@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
-import { type TestApp, testApp } from '../helpers/app';
-import { bind, clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
+import { bind, clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 import { settingsForm } from '../helpers/settings-form';
 
 // The outside review's authorization findings: invitations scoped to the viewer's projects, an
 // invitation only as good as its inviter's right to grant it, a recent password for every path
 // to admin rights and for weaker settings, and the user page's events in the viewer's audit scope.
 
-let t: TestApp;
+const t = setUpApp({ resetEach: true, settings: { require_two_factor: false, allow_manual_links: true } });
 let projectA: string;
 let projectB: string;
-beforeAll(async () => {
-  t = await testApp();
-});
-afterAll(() => t.close());
 beforeEach(async () => {
-  await resetData(t.db);
-  t.mailer.messages.length = 0;
-  await t.db
-    .updateTable('account_settings')
-    .set({ require_two_factor: false, allow_manual_links: true })
-    .execute();
   projectA = await defaultProjectId(t.db);
   projectB = (
     await t.db.insertInto('projects').values({ name: 'Project B' }).returning('id').executeTakeFirstOrThrow()

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { guard, isGlobalMiddleware, requirementOf } from '../../src/web/guard';
-import { createAdminWithPassword, type TestApp, testApp } from '../helpers/app';
+import { createAdminWithPassword, testApp } from '../helpers/app';
 import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
 const PASSWORD = 'correct horse battery staple';
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await testApp();
-});
-afterAll(() => t.close());
+const t = setUpApp();
 
 describe('every route declares what it needs', () => {
   it('lists each route of the app with a guard', () => {

@@ -1,33 +1,24 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtinRoleId } from '../../src/access/grants';
 import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
 import { sha256 } from '../../src/auth/tokens';
 import { replaceRecoveryCodes } from '../../src/auth/two-factor/enrolment';
-import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
-import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
+import { clientFor, enrolTotp, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 import { oathtool } from '../helpers/oathtool';
+import { setUpApp } from '../helpers/set-up-app';
 import { settingsForm } from '../helpers/settings-form';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await testApp();
-});
-afterAll(() => t.close());
-beforeEach(async () => {
-  await resetData(t.db);
-  t.mailer.messages.length = 0;
-  await t.db
-    .updateTable('account_settings')
-    .set({
-      require_two_factor: false,
-      password_min_length: 12,
-      reset_lifetime_minutes: 60,
-      lockout_threshold: 10,
-    })
-    .execute();
+const t = setUpApp({
+  resetEach: true,
+  settings: {
+    require_two_factor: false,
+    password_min_length: 12,
+    reset_lifetime_minutes: 60,
+    lockout_threshold: 10,
+  },
 });
 
 const NEW_PASSWORD = 'quiet lantern orchard 42';

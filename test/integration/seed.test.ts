@@ -1,16 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userStatus } from '../../src/users/status';
+import { describe, expect, it } from 'vitest';
 import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
-import { type TestApp, testApp } from '../helpers/app';
+import { userStatus } from '../../src/users/status';
 import { databaseKind } from '../helpers/database';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await testApp();
-});
-afterAll(() => t.close());
+const t = setUpApp();
 
 describe(`seed (${databaseKind})`, () => {
   it('adds realistic users with teams, bindings, sign-in history and every status', async () => {

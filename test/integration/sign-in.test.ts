@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
 import { createAccountAdmin } from '../../src/users/create';
-import { createAdminWithPassword, type TestApp, testApp } from '../helpers/app';
+import { createAdminWithPassword } from '../helpers/app';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
 const PASSWORD = 'correct horse battery staple';
-let t: TestApp;
+const t = setUpApp();
 
 beforeAll(async () => {
-  t = await testApp();
   await createAdminWithPassword(t, { email: 'ada@example.com', name: 'Ada Lovelace', password: PASSWORD });
 });
-afterAll(() => t.close());
 
 async function events(action: string) {
   return t.db.selectFrom('audit_events').selectAll().where('action', '=', action).orderBy('id').execute();

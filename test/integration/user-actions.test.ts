@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { SESSION_COOKIE } from '../../src/auth/sessions/sessions';
-import { userStatus } from '../../src/users/status';
 import { editUser } from '../../src/users/edit';
-import { type TestApp, testApp } from '../helpers/app';
+import { userStatus } from '../../src/users/status';
 import { databaseKind } from '../helpers/database';
-import { bind, clientFor, FIXTURE_PASSWORD, makeUser, resetData, snapshot } from '../helpers/fixtures';
+import { bind, clientFor, FIXTURE_PASSWORD, makeUser, snapshot } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp({ resetEach: true, settings: { allow_manual_links: true } });
 let projectId: string;
 beforeAll(async () => {
-  t = await testApp();
   projectId = await defaultProjectId(t.db);
-});
-afterAll(() => t.close());
-beforeEach(async () => {
-  await resetData(t.db);
-  t.mailer.messages.length = 0;
-  await t.db.updateTable('account_settings').set({ allow_manual_links: true }).execute();
 });
 
 const roleId = (key: string) => builtinRoleId(t.db, key);

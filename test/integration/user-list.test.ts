@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { csvCell } from '../../src/lists/export-stream';
 import { exportLines, forgetUserCounts, parseUserListQuery } from '../../src/users/list';
 import { userStatus } from '../../src/users/status';
-import { type TestApp, testApp } from '../helpers/app';
 import { databaseKind } from '../helpers/database';
 import { bind, clientFor, fixtureHash, makeUser } from '../helpers/fixtures';
 import type { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp();
 let admin: Client;
 let projectId: string;
 const DAY = 86_400_000;
@@ -19,7 +19,6 @@ const deactivated = new Set<string>();
 
 /** 60 users: names and emails to search, every status, roles direct and via a team, sign-in ages. */
 beforeAll(async () => {
-  t = await testApp();
   projectId = await defaultProjectId(t.db);
   const owner = await makeUser(t.db, {
     role: 'account_admin',
@@ -61,7 +60,6 @@ beforeAll(async () => {
   }
   await bind(t.db, { teamId: team.id, roleKey: 'viewer' });
 });
-afterAll(() => t.close());
 
 const roleId = (key: string) => builtinRoleId(t.db, key);
 

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { guard } from '../../src/web/guard';
-import { type TestApp, testApp } from '../helpers/app';
 import { Client } from '../helpers/http';
+import { setUpApp } from '../helpers/set-up-app';
 
-let t: TestApp;
+const t = setUpApp();
 beforeAll(async () => {
-  t = await testApp();
   t.app.get('/test/explode/:secret', guard(t.deps, 'public'), () => {
     throw new Error('boom');
   });
@@ -13,7 +12,6 @@ beforeAll(async () => {
     throw new Error('boom: secret detail');
   });
 });
-afterAll(() => t.close());
 
 describe('security headers', () => {
   it('sends a strict CSP and the other secure headers on every page', async () => {
