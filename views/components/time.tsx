@@ -13,3 +13,8 @@ export function Time({ at, seconds = false }: { at: Date; seconds?: boolean }) {
     </time>
   );
 }
+
+/** The day of a moment in the viewer's time zone (YYYY-MM-DD), machine-readable in UTC. */
+export function Day({ at }: { at: Date }) {
+  return <time datetime={at.toISOString()}>{zonedParts(at, useContext(TimeZoneContext)).day}</time>;
+}

@@ -9,7 +9,6 @@ import {
 } from '../../src/users/list';
 import { DialogLink } from '../components/dialog';
 import { SelectField } from '../components/form';
-import { day } from '../components/format';
 import {
   Checkboxes,
   ColumnHeaders,
@@ -18,6 +17,7 @@ import {
   ListStatusRegion,
   SearchField,
 } from '../components/list';
+import { Day, Time } from '../components/time';
 import { BulkForm } from './bulk';
 import { UserTabs } from './tabs';
 
@@ -78,14 +78,20 @@ export function UserResults({
           <td data-column="roles">{u.roles.join(', ') || '—'}</td>
           <td data-column="status">
             <span class={`badge badge-${u.status.toLowerCase().replaceAll(' ', '-')}`}>
-              {u.status === 'Locked' && u.lockedUntil
-                ? `Locked until ${u.lockedUntil.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-                : u.status}
+              {u.status === 'Locked' && u.lockedUntil ? (
+                <>
+                  Locked until <Time at={u.lockedUntil} />
+                </>
+              ) : (
+                u.status
+              )}
             </span>
           </td>
           <td data-column="teams">{u.teams.join(', ') || '—'}</td>
-          <td data-column="last_login">{u.lastLoginAt ? day(u.lastLoginAt) : 'Never'}</td>
-          <td data-column="created">{day(u.createdAt)}</td>
+          <td data-column="last_login">{u.lastLoginAt ? <Day at={u.lastLoginAt} /> : 'Never'}</td>
+          <td data-column="created">
+            <Day at={u.createdAt} />
+          </td>
         </tr>
       ))}
     </ListResults>
