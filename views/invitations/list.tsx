@@ -67,7 +67,7 @@ function InvitationsPage(props: Props) {
       <p class="actions">
         <DialogLink href="/invitations/new">Invite users</DialogLink>
       </p>
-      <FilterForm list={invitationList} q={q} target={TARGET} submit="Apply">
+      <FilterForm list={invitationList} q={q} target={TARGET}>
         <SearchField label="Search email" value={q.q} />
         <div class="field">
           <label for="invited_by">Invited by (email)</label>
