@@ -1,23 +1,22 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminWithPassword } from '../helpers/app';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADA,
   activeName as activeNameOf,
   axeViolations,
   chromiumPath,
-  launchChromium,
+  expectNoFaults,
+  type PageWatch,
+  setUpBrowser,
   signInWithForm,
   tabTo as tabToName,
   watchPage,
 } from '../helpers/browser';
 import { bind, makeUser } from '../helpers/fixtures';
-import { startServer } from '../helpers/server';
 
-const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const { server, browser } = setUpBrowser({ admin: true });
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
+let watch: PageWatch;
 
 const activeName = () => activeNameOf(page);
 const tabTo = (name: string) => tabToName(page, name);
@@ -30,20 +29,9 @@ async function expectAccessible(path: string, heading: string) {
 
 describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
   beforeAll(async () => {
-    server = await startServer();
-    await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
-    browser = await launchChromium();
     page = await browser.newPage();
     watch = await watchPage(page);
-    await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await signInWithForm(page, server.url, ADA.email, ADA.password);
   });
 
   it('creates a custom role by keyboard alone', async () => {
@@ -149,8 +137,7 @@ describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
     await page.waitForURL((url) => url.pathname === '/roles');
     expect(await page.getByRole('status').textContent()).toContain('Role Support agent deleted.');
 
-    expect(await watch.cspViolations()).toEqual([]);
-    expect(server.errors).toEqual([]);
+    await expectNoFaults(watch, { server });
   });
 
   it('the user page, its dialogs, user creation and the send-manually callout pass axe', async () => {
@@ -193,7 +180,6 @@ describe.skipIf(!chromiumPath)('access pages in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('User deactivated.');
     expect(await page.getByRole('button', { name: 'Reactivate Hedy K. Lamarr' }).isVisible()).toBe(true);
-    expect(await watch.cspViolations()).toEqual([]);
-    expect(server.errors).toEqual([]);
+    await expectNoFaults(watch, { server });
   });
 });

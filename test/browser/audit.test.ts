@@ -1,22 +1,19 @@
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminWithPassword } from '../helpers/app';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADA,
   activeName,
   axeViolations,
   chromiumPath,
-  launchChromium,
+  expectNoFaults,
+  setUpBrowser,
   signInWithForm,
   tabTo,
   watchPage,
 } from '../helpers/browser';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
-import { startServer } from '../helpers/server';
 
-const PASSWORD = 'a quiet harbour at dawn';
-const ADA = 'ada@example.com';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const { server, browser } = setUpBrowser({ admin: true });
 let grace: { id: string; email: string; name: string };
 /** The page of the settings change made through /settings: an event with before and after values. */
 let settingsEventUrl: string;
@@ -46,7 +43,7 @@ async function failSignIn(page: Page, email: string) {
 async function adminPage(options: BrowserContextOptions = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  await signIn(page, ADA, PASSWORD);
+  await signIn(page, ADA.email, ADA.password);
   return page;
 }
 
@@ -108,10 +105,7 @@ async function checkHomePage(page: Page, scheme: string) {
 
 describe.skipIf(!chromiumPath)('the audit log in Chromium', () => {
   beforeAll(async () => {
-    server = await startServer();
-    await createAdminWithPassword(server, { email: ADA, name: 'Ada Lovelace', password: PASSWORD });
     grace = await makeUser(server.db, { name: 'Grace Hopper', email: 'grace@example.com' });
-    browser = await launchChromium();
     // Grace: one refused sign-in, then two that succeed, each in its own browser.
     for (const attempt of ['wrong', 'right', 'right'] as const) {
       const context = await browser.newContext();
@@ -120,10 +114,6 @@ describe.skipIf(!chromiumPath)('the audit log in Chromium', () => {
       else await signIn(page, grace.email, FIXTURE_PASSWORD);
       await context.close();
     }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   // First, before any page has drawn the chart: the counts are cached for a minute
@@ -223,8 +213,7 @@ describe.skipIf(!chromiumPath)('the audit log in Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Event \d+: Sign-in$/);
     expect(await page.locator('.event-fields').textContent()).toContain('Failed');
 
-    expect(await watch.cspViolations()).toEqual([]);
-    expect(server.errors).toEqual([]);
+    await expectNoFaults(watch, { server });
     await page.context().close();
   });
 

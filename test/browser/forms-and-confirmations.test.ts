@@ -1,20 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminWithPassword } from '../helpers/app';
-import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, chromiumPath, setUpBrowser, signInWithForm, watchPage } from '../helpers/browser';
 import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { oathtool } from '../helpers/oathtool';
-import { startServer } from '../helpers/server';
 
-const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-
-async function adminPage(javaScriptEnabled = true) {
-  const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
-  await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
-  return page;
-}
+const { server, browser, adminPage } = setUpBrowser({ admin: true });
 
 /** The border a field shows, and the danger colour as the page computes it. */
 const border = (page: Page, selector: string) =>
@@ -54,20 +44,6 @@ const expectNoSkippedLevel = (levels: number[]) => {
 };
 
 describe.skipIf(!chromiumPath)('form errors, results and confirmations in Chromium', () => {
-  beforeAll(async () => {
-    server = await startServer();
-    await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('after sending, the invite dialog gives focus to the result heading and announces the outcome', async () => {
     const page = await adminPage();
     const watch = await watchPage(page);
@@ -95,7 +71,7 @@ describe.skipIf(!chromiumPath)('form errors, results and confirmations in Chromi
 
   it('the invite result page does not skip a heading level, in the page and in the dialog', async () => {
     await server.db.updateTable('account_settings').set({ allow_manual_links: true }).execute();
-    const page = await adminPage(false);
+    const page = await adminPage({ javaScriptEnabled: false });
     await page.goto(`${server.url}/invitations/new`);
     await page.getByLabel('Email addresses').fill('hedy@example.com');
     await page.getByLabel('Role').selectOption({ label: 'Viewer' });
@@ -120,7 +96,7 @@ describe.skipIf(!chromiumPath)('form errors, results and confirmations in Chromi
   });
 
   it('invalid fields show their border, selects and text areas too', async () => {
-    const page = await adminPage(false);
+    const page = await adminPage({ javaScriptEnabled: false });
     await page.goto(`${server.url}/invitations/new`);
     await page.getByLabel('Email addresses').fill('not an address');
     await page.getByRole('button', { name: 'Send invitations' }).click();
@@ -219,7 +195,7 @@ describe.skipIf(!chromiumPath)('form errors, results and confirmations in Chromi
     expect(watch.consoleErrors).toEqual([]);
     await page.context().close();
 
-    const plain = await adminPage(false);
+    const plain = await adminPage({ javaScriptEnabled: false });
     await plain.goto(`${server.url}/teams/${team.id}`);
     await plain.getByRole('link', { name: 'Remove Sam Reed from the team' }).click();
     await plain.getByRole('heading', { level: 1, name: 'Remove Sam Reed from team Writers?' }).waitFor();

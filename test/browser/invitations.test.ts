@@ -1,20 +1,19 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminWithPassword } from '../helpers/app';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
+  ADA,
   axeViolations,
   chromiumPath,
-  launchChromium,
+  expectNoFaults,
+  setUpBrowser,
   signInWithForm,
   tabTo,
   watchPage,
 } from '../helpers/browser';
 import { oathtool } from '../helpers/oathtool';
-import { startServer } from '../helpers/server';
 
 const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const { server, browser, adminPage: signedInAdminPage } = setUpBrowser({ admin: true });
 
 /**
  * The invitee enrols TOTP when the account requires 2FA; the admin here has none, so the
@@ -31,8 +30,7 @@ async function expectAccessible(page: Page) {
 describe.skipIf(!chromiumPath)('invitations in Chromium', () => {
   /** An invitation sent through the app's own dialog page; its link from the outbox. */
   async function invite(email: string, role: string, language: string) {
-    const adminPage = await (await browser.newContext()).newPage();
-    await signInWithForm(adminPage, server.url, 'ada@example.com', PASSWORD);
+    const adminPage = await signedInAdminPage();
     await adminPage.goto(`${server.url}/invitations/new`);
     await adminPage.getByLabel('Email addresses').fill(email);
     await adminPage.getByLabel('Role').selectOption({ label: role });
@@ -44,26 +42,12 @@ describe.skipIf(!chromiumPath)('invitations in Chromium', () => {
     return { adminPage, link };
   }
 
-  beforeAll(async () => {
-    server = await startServer();
-    await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('from the invite dialog to the email in the outbox to the signed-in home page, by keyboard', async () => {
     // The admin invites, with JavaScript: the dialog opens, is accessible, and shows the result.
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
     const adminWatch = await watchPage(admin);
-    await signInWithForm(admin, server.url, 'ada@example.com', PASSWORD);
+    await signInWithForm(admin, server.url, ADA.email, ADA.password);
     await admin.goto(`${server.url}/invitations`);
     await expectAccessible(admin);
     await tabTo(admin, 'Invite users');
@@ -77,8 +61,7 @@ describe.skipIf(!chromiumPath)('invitations in Chromium', () => {
     await admin.getByRole('button', { name: 'Send invitations' }).click();
     await expect.poll(() => dialog.getByRole('heading').first().textContent()).toBe('1 invitation sent');
     await expectAccessible(admin);
-    expect(adminWatch.consoleErrors).toEqual([]);
-    expect(await adminWatch.cspViolations()).toEqual([]);
+    await expectNoFaults(adminWatch, { console: 'all' });
 
     const mail = server.mailer.messages.at(-1);
     expect(mail?.to).toBe('grace@example.com');

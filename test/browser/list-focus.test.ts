@@ -1,15 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { writeAudit } from '../../src/audit/perform';
-import { createAdminWithPassword } from '../helpers/app';
-import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
-import { fixtureHash } from '../helpers/fixtures';
-import { startServer } from '../helpers/server';
+import {
+  ADA,
+  axeViolations,
+  chromiumPath,
+  setUpBrowser,
+  signInWithForm,
+  watchPage,
+} from '../helpers/browser';
+import { makeMembers } from '../helpers/fixtures';
 
-const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const { server, browser } = setUpBrowser({ admin: true });
 let page: Page;
 
 /** The focused element, as "<tag>#<id>", so that a failure says where focus went. */
@@ -30,23 +33,7 @@ async function activate(selector: string) {
 
 describe.skipIf(!chromiumPath)('focus and announcements after list updates, in Chromium', () => {
   beforeAll(async () => {
-    server = await startServer();
-    await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
-    const hash = await fixtureHash();
-    await server.db
-      .insertInto('users')
-      .values(
-        Array.from({ length: 40 }, (_, i) => ({
-          name: `Member ${String(i).padStart(2, '0')}`,
-          email: `m${i}@example.com`,
-          password_hash: hash,
-        })),
-      )
-      .execute();
+    await makeMembers(server.db, 40);
     const projectId = await defaultProjectId(server.db);
     const roleId = await builtinRoleId(server.db, 'viewer');
     await server.db
@@ -76,13 +63,8 @@ describe.skipIf(!chromiumPath)('focus and announcements after list updates, in C
         target: { type: 'route', id: `GET /probe/${i}` },
       });
     }
-    browser = await launchChromium();
     page = await browser.newPage();
-    await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await signInWithForm(page, server.url, ADA.email, ADA.password);
   });
 
   it('sort headers are named by their column, with the state in aria-sort and the action as a description', async () => {

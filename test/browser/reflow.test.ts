@@ -1,14 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
-import { createAdminWithPassword } from '../helpers/app';
-import { axeViolations, chromiumPath, launchChromium, signInWithForm } from '../helpers/browser';
+import { ADA, axeViolations, chromiumPath, setUpBrowser, signInWithForm } from '../helpers/browser';
 import { bind, makeUser } from '../helpers/fixtures';
-import { startServer } from '../helpers/server';
 
-const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const { server, browser } = setUpBrowser({ admin: true });
 let paths: string[] = [];
 
 /**
@@ -32,7 +28,7 @@ const overflow = (page: Page) =>
 
 async function expectNoSideways(context: BrowserContext) {
   const page = await context.newPage();
-  await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
+  await signInWithForm(page, server.url, ADA.email, ADA.password);
   for (const path of paths) {
     await page.goto(`${server.url}${path}`);
     const result = await overflow(page);
@@ -45,13 +41,12 @@ async function expectNoSideways(context: BrowserContext) {
 
 describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
   beforeAll(async () => {
-    server = await startServer();
-    const ada = await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
     const db = server.db;
+    const ada = await db
+      .selectFrom('users')
+      .select('id as userId')
+      .where('email', '=', ADA.email)
+      .executeTakeFirstOrThrow();
     const projectId = await defaultProjectId(db);
     const grace = await makeUser(db, {
       role: 'editor',
@@ -80,10 +75,9 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
       .where('user_id', '=', grace.id)
       .executeTakeFirstOrThrow();
 
-    browser = await launchChromium();
     // Events to list: sign-ins, and an invitation sent through the app.
     const setup = await browser.newPage();
-    await signInWithForm(setup, server.url, 'ada@example.com', PASSWORD);
+    await signInWithForm(setup, server.url, ADA.email, ADA.password);
     await setup.goto(`${server.url}/invitations/new`);
     await setup
       .getByLabel('Email addresses')
@@ -124,10 +118,6 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
       '/audit',
       `/audit/events/${event.id}`,
     ];
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('no signed-in page scrolls sideways at 320 px wide', async () => {

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { replaceRecoveryCodes } from '../../src/auth/two-factor/enrolment';
 import { encryptSecret } from '../../src/auth/two-factor/secret-box';
 import { newTotpSecret } from '../../src/auth/two-factor/totp';
@@ -8,17 +8,16 @@ import {
   activeName,
   axeViolations,
   chromiumPath,
-  launchChromium,
+  expectNoFaults,
+  setUpBrowser,
   tabTo,
   watchPage,
 } from '../helpers/browser';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { oathtool } from '../helpers/oathtool';
-import { startServer } from '../helpers/server';
 
 const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const { server, browser } = setUpBrowser();
 
 async function expectAccessible(page: Page) {
   expect(await axeViolations(page)).toEqual([]);
@@ -74,22 +73,9 @@ function wrongCode(key: string): string {
   return ['000000', '111111', '222222', '333333'].find((c) => !near.includes(c)) as string;
 }
 
-/** Chromium logs a document answered 4xx (a refused form) as a console error; anything else counts. */
-const unexpected = (errors: string[]) =>
-  errors.filter((e) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(e));
-
 const twoFactorSection = (page: Page) => page.getByRole('region', { name: 'Two-factor authentication' });
 
 describe.skipIf(!chromiumPath)('security pages in Chromium', () => {
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('enrols in 2FA after sign-in when the account requires it, by keyboard alone', async () => {
     await requireTwoFactor(true);
     await createAdminWithPassword(server, {
@@ -163,9 +149,7 @@ describe.skipIf(!chromiumPath)('security pages in Chromium', () => {
     // The rest of the app opens now.
     await page.goto(`${server.url}/`);
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await watch.cspViolations()).toEqual([]);
-    expect(unexpected(watch.consoleErrors)).toEqual([]);
-    expect(server.errors).toEqual([]);
+    await expectNoFaults(watch, { server, console: 'unexpected' });
     await context.close();
   });
 
@@ -235,9 +219,7 @@ describe.skipIf(!chromiumPath)('security pages in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('That code is not right');
     expect(new URL(page.url()).pathname).toBe('/login/two-factor');
 
-    expect(await watch.cspViolations()).toEqual([]);
-    expect(unexpected(watch.consoleErrors)).toEqual([]);
-    expect(server.errors).toEqual([]);
+    await expectNoFaults(watch, { server, console: 'unexpected' });
     await context.close();
   });
 

@@ -1,17 +1,22 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { encryptSecret } from '../../src/auth/two-factor/secret-box';
 import { newTotpSecret } from '../../src/auth/two-factor/totp';
-import { createAdminWithPassword, TestClock } from '../helpers/app';
-import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
+import { TestClock } from '../helpers/app';
+import {
+  axeViolations,
+  chromiumPath,
+  expectNoFaults,
+  setUpBrowser,
+  signInWithForm,
+  watchPage,
+} from '../helpers/browser';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
-import { startServer } from '../helpers/server';
 
 const PASSWORD = 'a quiet harbour at dawn';
 const MINUTE = 60_000;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
 const clock = new TestClock();
+const { server, browser } = setUpBrowser({ admin: true, clock });
 
 /** Time passes for the server and the page alike; the page's due timers run. */
 async function pass(page: Page, ms: number) {
@@ -22,20 +27,6 @@ async function pass(page: Page, ms: number) {
 const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? '');
 
 describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
-  beforeAll(async () => {
-    server = await startServer({ clock });
-    await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('warns two minutes before the idle time-out, stays signed in on request, and keeps a form through the next sign-in', async () => {
     await server.db.updateTable('account_settings').set({ session_idle_minutes: 5 }).execute();
     const page = await browser.newPage();
@@ -99,8 +90,7 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
     // Put back once only.
     await page.reload();
     expect(await page.getByLabel('Name').inputValue()).toBe('Ada Lovelace');
-    expect(watch.consoleErrors).toEqual([]);
-    expect(await watch.cspViolations()).toEqual([]);
+    await expectNoFaults(watch, { console: 'all' });
     await page.close();
     await server.db.updateTable('account_settings').set({ session_idle_minutes: 30 }).execute();
   });

@@ -1,49 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminWithPassword } from '../helpers/app';
-import { axeViolations, chromiumPath, launchChromium, signInWithForm, watchPage } from '../helpers/browser';
-import { fixtureHash } from '../helpers/fixtures';
-import { startServer } from '../helpers/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, chromiumPath, expectNoFaults, setUpBrowser, watchPage } from '../helpers/browser';
+import { makeMembers } from '../helpers/fixtures';
 
-const PASSWORD = 'a quiet harbour at dawn';
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-
-async function signedInPage(javaScriptEnabled: boolean) {
-  const context = await browser.newContext({ javaScriptEnabled });
-  const page = await context.newPage();
-  await signInWithForm(page, server.url, 'ada@example.com', PASSWORD);
-  return page;
-}
+const { server, adminPage } = setUpBrowser({ admin: true });
 
 describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
   beforeAll(async () => {
-    server = await startServer();
-    await createAdminWithPassword(server, {
-      email: 'ada@example.com',
-      name: 'Ada Lovelace',
-      password: PASSWORD,
-    });
-    const hash = await fixtureHash();
-    await server.db
-      .insertInto('users')
-      .values(
-        Array.from({ length: 40 }, (_, i) => ({
-          name: `Member ${String(i).padStart(2, '0')}`,
-          email: `m${i}@example.com`,
-          password_hash: hash,
-        })),
-      )
-      .execute();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await makeMembers(server.db, 40);
   });
 
   it('works without JavaScript: list, search, paging and a deactivation', async () => {
-    const page = await signedInPage(false);
+    const page = await adminPage({ javaScriptEnabled: false });
     await page.goto(`${server.url}/users`);
     expect(await page.getByRole('table').getByRole('caption').textContent()).toBe('Showing 1–25 of 41 users');
     await page.getByLabel('Search name or email').fill('member 1');
@@ -64,7 +31,7 @@ describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
   });
 
   it('with JavaScript: updates in place, announces, keeps the URL, remembers columns, and passes axe', async () => {
-    const page = await signedInPage(true);
+    const page = await adminPage({ javaScriptEnabled: true });
     const watch = await watchPage(page);
     await page.goto(`${server.url}/users`);
     expect(await axeViolations(page)).toEqual([]);
@@ -87,8 +54,7 @@ describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
 
     await page.goto(`${server.url}/users?tab=deactivated`);
     expect(await axeViolations(page)).toEqual([]);
-    expect(await watch.cspViolations()).toEqual([]);
-    expect(server.errors).toEqual([]);
+    await expectNoFaults(watch, { server });
     await page.context().close();
   });
 });

@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { Clock } from '../../src/core/context';
+import { createAdminWithPassword } from './app';
+import { startServer } from './server';
 
 const require = createRequire(import.meta.url);
 
@@ -53,6 +57,30 @@ export async function watchPage(page: Page) {
     cspViolations: () =>
       page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
   };
+}
+
+export type PageWatch = Awaited<ReturnType<typeof watchPage>>;
+
+/** Chromium logs a document answered 4xx (a refused form) as a console error: expected, not a fault. */
+const refusedDocument = /^Failed to load resource: the server responded with a status of 4\d\d/;
+
+/**
+ * The checks a browser test ends with: no CSP violation on the watched page; with `server`, no
+ * error the server logged; with `console`, no console error ('all') or none but the refused
+ * documents' ('unexpected').
+ */
+export async function expectNoFaults(
+  watch: PageWatch,
+  options: { server?: { errors: unknown[] }; console?: 'all' | 'unexpected' } = {},
+): Promise<void> {
+  expect(await watch.cspViolations(), 'CSP violations').toEqual([]);
+  if (options.console === 'all') expect(watch.consoleErrors, 'console errors').toEqual([]);
+  if (options.console === 'unexpected')
+    expect(
+      watch.consoleErrors.filter((e) => !refusedDocument.test(e)),
+      'unexpected console errors',
+    ).toEqual([]);
+  if (options.server) expect(options.server.errors, 'errors the server logged').toEqual([]);
 }
 
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -117,4 +145,45 @@ export async function signInWithForm(
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === '/');
+}
+
+/** Ada, the Account Admin the browser tests sign in as. */
+export const ADA = { email: 'ada@example.com', name: 'Ada Lovelace', password: 'a quiet harbour at dawn' };
+
+export type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/**
+ * A browser test file's server (startServer(), with Ada when `admin` is set) and Chromium, started
+ * in beforeAll and closed in afterAll; no hooks when there is no Chromium (the file's describe is
+ * skipped). `server` is filled in by beforeAll; `browser` opens pages in the Chromium then running;
+ * `adminPage` is a page in a new context, signed in as Ada through the form.
+ */
+export function setUpBrowser(options: { admin?: boolean; clock?: Clock } = {}) {
+  const server = {} as TestServer;
+  let chromium: Browser | undefined;
+  const running = () => {
+    if (!chromium) throw new Error('Chromium is not running: use the browser in tests and hooks');
+    return chromium;
+  };
+  if (chromiumPath) {
+    beforeAll(async () => {
+      Object.assign(server, await startServer({ clock: options.clock }));
+      if (options.admin) await createAdminWithPassword(server, ADA);
+      chromium = await launchChromium();
+    });
+    afterAll(async () => {
+      await chromium?.close();
+      await server.close?.();
+    });
+  }
+  const browser = {
+    newContext: (contextOptions?: BrowserContextOptions) => running().newContext(contextOptions),
+    newPage: (contextOptions?: BrowserContextOptions) => running().newPage(contextOptions),
+  };
+  async function adminPage(contextOptions: BrowserContextOptions = {}): Promise<Page> {
+    const page = await (await browser.newContext(contextOptions)).newPage();
+    await signInWithForm(page, server.url, ADA.email, ADA.password);
+    return page;
+  }
+  return { server, browser, adminPage };
 }

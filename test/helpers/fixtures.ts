@@ -37,6 +37,21 @@ export async function makeUser(
   return { id: user.id, email, name };
 }
 
+/** `count` people with the fixture password, Member 00… and m0@example.com…, in one insert. */
+export async function makeMembers(db: Db, count: number): Promise<void> {
+  const hash = await fixtureHash();
+  await db
+    .insertInto('users')
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        name: `Member ${String(i).padStart(2, '0')}`,
+        email: `m${i}@example.com`,
+        password_hash: hash,
+      })),
+    )
+    .execute();
+}
+
 export async function bind(
   db: Db,
   input: {
