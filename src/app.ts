@@ -6,6 +6,7 @@ import { routePath } from 'hono/route';
 import { accessRoutes } from './access/access-routes';
 import { projectRoutes } from './access/project-routes';
 import { roleRoutes } from './access/role-routes';
+import { teamMemberRoutes } from './access/team-member-routes';
 import { teamRoutes } from './access/team-routes';
 import { accountRoutes } from './account/routes';
 import { settingsRoutes } from './account/settings-routes';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', accessRoutes(deps));
   app.route('/', roleRoutes(deps));
   app.route('/', teamRoutes(deps));
+  app.route('/', teamMemberRoutes(deps));
   app.route('/', projectRoutes(deps));
   app.route('/', userListRoutes(deps));
   app.route('/', userRoutes(deps));
