@@ -33,15 +33,15 @@ const STAGES = [
 
 async function serveStages(token: string) {
   const { db, searchDb } = await openDatabase({ databaseUrl: URL, dataDir: 'unused' });
-  const empty = {
-    users: [],
+  const empty: UserPage = {
+    rows: [],
     total: { value: 0, exact: true },
     pos: 1,
     first: null,
     last: null,
     hasPrevious: false,
     hasNext: false,
-  } as unknown as UserPage;
+  };
   const locked = parseUserListQuery(new URLSearchParams('status=locked'));
   const all = parseUserListQuery(new URLSearchParams());
   const render = (c: Context, page: UserPage) => c.html(<StaticListPage q={locked} page={page} />);
