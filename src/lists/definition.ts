@@ -146,9 +146,6 @@ export interface List<F extends Filters, K extends string, Row, X extends object
   order(q: ListQuery<F, K>, sort?: K, dir?: SortDir): string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any list
-export type AnyList = List<any, any, any, any, any>;
-
 export function defineList<
   F extends Filters,
   K extends string,
