@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { perform, userTarget } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userTarget } from '../audit/write';
 import type { ActionContext } from '../core/context';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';

@@ -1,4 +1,5 @@
-import { perform, userTarget } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userTarget } from '../audit/write';
 import { deleteUserSessions } from '../auth/sessions/sessions';
 import type { ActionContext } from '../core/context';
 import { NotFoundError } from '../core/errors';

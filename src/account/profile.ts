@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { perform, userTarget } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userTarget } from '../audit/write';
 import { recoveryCodesLeft } from '../auth/two-factor/code-step';
 import type { ActionContext } from '../core/context';
 import { nameSchema, parseInput } from '../core/validation';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { getSettings } from '../account/read-settings';
 import type { ActionContext } from '../core/context';
 import { lockChainHead } from './chain';
-import { auditActor, writeAudit } from './perform';
+import { auditActor, writeAudit } from './write';
 
 const DAY_MS = 86_400_000;
 /** Events removed per transaction: the head stays locked (every audited action waits) meanwhile. */

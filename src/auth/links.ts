@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getSettings } from '../account/read-settings';
-import { perform, userActor, userTarget } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userActor, userTarget } from '../audit/write';
 import type { ActionContext } from '../core/context';
 import { DomainError, ValidationError } from '../core/errors';
 import { emailSchema, parseInput } from '../core/validation';

@@ -1,5 +1,6 @@
 import { getSettings } from '../account/read-settings';
-import { perform, userActor } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userActor } from '../audit/write';
 import { createSession } from '../auth/sessions/sessions';
 import type { ActionContext } from '../core/context';
 import { ConflictError } from '../core/errors';

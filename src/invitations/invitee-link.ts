@@ -1,5 +1,6 @@
 import { getSettings } from '../account/read-settings';
-import { type AuditActor, perform } from '../audit/perform';
+import { perform } from '../audit/perform';
+import type { AuditActor } from '../audit/write';
 import { sha256 } from '../auth/tokens';
 import type { ActionContext } from '../core/context';
 import { DomainError } from '../core/errors';

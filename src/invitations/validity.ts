@@ -1,6 +1,6 @@
 import { grantsOf, projectIds, rolePermissions } from '../access/grants';
 import { grantRefusal } from '../access/rules';
-import { auditActor, writeAudit } from '../audit/perform';
+import { auditActor, writeAudit } from '../audit/write';
 import type { ActionContext } from '../core/context';
 import type { Db } from '../db/connect';
 import { openInvitations } from './state';

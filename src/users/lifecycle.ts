@@ -1,5 +1,6 @@
 import { assertAccountManagerRemains } from '../access/rules';
-import { perform, userTarget } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userTarget } from '../audit/write';
 import { deleteUserSessions } from '../auth/sessions/sessions';
 import type { ActionContext } from '../core/context';
 import { ConflictError } from '../core/errors';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { assertAccountManagerRemains } from '../access/rules';
 import { getSettings } from '../account/read-settings';
-import { perform, userTarget } from '../audit/perform';
+import { perform } from '../audit/perform';
+import { userTarget } from '../audit/write';
 import { notifyUser } from '../auth/notices';
 import { deleteUserSessions } from '../auth/sessions/sessions';
 import { clearFactors } from '../auth/two-factor/enrolment';

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { isKnownPermission } from '../access/permissions';
-import { auditActor, writeAudit } from '../audit/perform';
+import { auditActor, writeAudit } from '../audit/write';
 import type { Actor } from '../core/context';
 import type { AppDeps, AppEnv } from './env';
 import { pathParamsValid } from './path-params';

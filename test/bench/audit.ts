@@ -21,7 +21,7 @@ import {
   lockChainHead,
   verifyChain,
 } from '../../src/audit/chain';
-import { jsonb } from '../../src/audit/perform';
+import { jsonb } from '../../src/audit/write';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/connect';
 import { openDatabase } from '../../src/db/connect';

@@ -195,7 +195,7 @@ describe.skipIf(!chromiumPath)('the audit log in Chromium', () => {
     await tabTo(page, 'Outcome');
     await page.keyboard.type('Failed');
     expect(await page.getByRole('combobox', { name: 'Outcome' }).inputValue()).toBe('failed');
-    await tabTo(page, 'Apply');
+    await tabTo(page, 'Apply filters');
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname === '/audit' && url.searchParams.get('outcome') === 'failed');
     await expect.poll(() => column(page, 4)).toEqual(Array(made.failed).fill('Failed'));
@@ -223,7 +223,7 @@ describe.skipIf(!chromiumPath)('the audit log in Chromium', () => {
     expect(new Set(await column(page, 2)).size).toBeGreaterThan(1);
 
     await page.getByLabel('Actor', { exact: true }).fill(grace.email);
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(
       (url) => url.pathname === '/audit' && url.searchParams.get('actor') === grace.email,
     );

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
-import { writeAudit } from '../../src/audit/perform';
+import { writeAudit } from '../../src/audit/write';
 import {
   ADA,
   axeViolations,

@@ -109,8 +109,7 @@ function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
           <a href={withoutTarget}>Show all targets</a>
         </p>
       ) : null}
-      {/* "Apply", not "Apply filters": the browser tests reach this button by that exact name. */}
-      <FilterForm list={auditList} q={q} target={TARGET} submit="Apply">
+      <FilterForm list={auditList} q={q} target={TARGET}>
         {q.target ? <input type="hidden" name="target" value={q.target} /> : null}
         <SearchField label="Search targets" value={q.q} />
         <Field

@@ -153,10 +153,9 @@ export function FilterForm<Q extends ListQueryLike<K>, K extends string>({
   list,
   q,
   target,
-  submit = 'Apply filters',
   clear = list.path,
   children,
-}: ListProps<Q, K> & { submit?: string; clear?: string; children: Child }) {
+}: ListProps<Q, K> & { clear?: string; children: Child }) {
   return (
     <form
       method="get"
@@ -178,7 +177,7 @@ export function FilterForm<Q extends ListQueryLike<K>, K extends string>({
         options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))}
       />
       <div class="actions">
-        <button type="submit">{submit}</button>
+        <button type="submit">Apply filters</button>
         <a href={clear}>Clear filters</a>
       </div>
     </form>

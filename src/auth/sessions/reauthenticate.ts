@@ -1,6 +1,7 @@
 import { getSettings } from '../../account/read-settings';
 import { self } from '../../account/self';
-import { perform, userTarget } from '../../audit/perform';
+import { perform } from '../../audit/perform';
+import { userTarget } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import { ValidationError } from '../../core/errors';
 import { notifyUser } from '../notices';

@@ -1,4 +1,4 @@
-import { userTarget, writeAudit } from '../../audit/perform';
+import { userTarget, writeAudit } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import type { Db } from '../../db/connect';
 import type { AccountSettings } from '../../db/schema';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { type AuditAction, isAuditAction } from '../../audit/actions';
-import { writeAudit } from '../../audit/perform';
+import { writeAudit } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import type { Db } from '../../db/connect';
 import type { Bucket } from './rate-limit';

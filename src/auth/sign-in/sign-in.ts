@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { getSettings } from '../../account/read-settings';
 import type { AuditAction } from '../../audit/actions';
-import { perform, userActor, userTarget } from '../../audit/perform';
+import { perform } from '../../audit/perform';
+import { userActor, userTarget } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import { RateLimitedError } from '../../core/errors';
 import { parseInput } from '../../core/validation';

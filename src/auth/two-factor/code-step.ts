@@ -1,4 +1,4 @@
-import { userActor, userTarget, writeAudit } from '../../audit/perform';
+import { userActor, userTarget, writeAudit } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import type { Db } from '../../db/connect';
 import { notifyUser } from '../notices';

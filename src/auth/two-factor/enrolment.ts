@@ -1,5 +1,6 @@
 import { getSettings } from '../../account/read-settings';
-import { perform, userTarget } from '../../audit/perform';
+import { perform } from '../../audit/perform';
+import { userTarget } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import { ConflictError, ValidationError } from '../../core/errors';
 import type { Db } from '../../db/connect';
