@@ -3,7 +3,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
-import { accessRoutes } from './access/access-routes';
+import { accessRoutes, projectSwitchRoutes, userAccessRoutes } from './access/access-routes';
 import { projectRoutes } from './access/project-routes';
 import { roleRoutes } from './access/role-routes';
 import { teamMemberRoutes } from './access/team-member-routes';
@@ -19,9 +19,7 @@ import { twoFactorRoutes } from './auth/two-factor/routes';
 import { isValueRefused } from './core/validation';
 import { homeRoutes } from './home/routes';
 import { inviteeRoutes } from './invitations/invitee-routes';
-import { invitationListRoutes } from './invitations/list-routes';
 import { invitationRoutes } from './invitations/routes';
-import { userListRoutes } from './users/list-routes';
 import { userRoutes } from './users/routes';
 import { clientIp } from './web/client-ip';
 import type { AppDeps, AppEnv } from './web/env';
@@ -62,26 +60,30 @@ export function createApp(deps: AppDeps) {
   app.use(sessionTimeout(deps));
   app.use(denyUndeclared(deps));
 
+  // Each area on its URL prefix. Signing in and out, the emailed links and the session's
+  // keep-alive are the doors of the console, each a top-level path of its own (/login, /logout,
+  // /forgot-password, /set-password/…, /reset-password/…, /unlock/…, /session/…): they are
+  // mounted at the root.
   app.route('/', systemRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', linkRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', homeRoutes(deps));
-  app.route('/', accessRoutes(deps));
-  app.route('/', roleRoutes(deps));
-  app.route('/', teamRoutes(deps));
-  app.route('/', teamMemberRoutes(deps));
-  app.route('/', projectRoutes(deps));
-  app.route('/', userListRoutes(deps));
-  app.route('/', userRoutes(deps));
-  app.route('/', invitationListRoutes(deps));
-  app.route('/', invitationRoutes(deps));
-  app.route('/', inviteeRoutes(deps));
-  app.route('/', accountRoutes(deps));
-  app.route('/', confirmPasswordRoutes(deps));
-  app.route('/', twoFactorRoutes(deps));
-  app.route('/', settingsRoutes(deps));
-  app.route('/', auditRoutes(deps));
+  app.route('/project', projectSwitchRoutes(deps));
+  app.route('/access', accessRoutes(deps));
+  app.route('/roles', roleRoutes(deps));
+  app.route('/teams', teamRoutes(deps));
+  app.route('/teams', teamMemberRoutes(deps));
+  app.route('/projects', projectRoutes(deps));
+  app.route('/users', userRoutes(deps));
+  app.route('/users', userAccessRoutes(deps));
+  app.route('/invitations', invitationRoutes(deps));
+  app.route('/invite', inviteeRoutes(deps));
+  app.route('/account', accountRoutes(deps));
+  app.route('/account', confirmPasswordRoutes(deps));
+  app.route('/account', twoFactorRoutes(deps));
+  app.route('/settings', settingsRoutes(deps));
+  app.route('/audit', auditRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

@@ -24,7 +24,7 @@ const BINDING_FIELDS = ['subject', 'email', 'teamId', 'access', 'scope', 'until'
 const VIEW = { permission: 'users.view' } as const;
 const MANAGE = { permission: 'users.manage' } as const;
 
-/** The role bindings of the current project, a person's effective access, and the project switcher. */
+/** The role bindings of the current project (mounted on /access). */
 export function accessRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
@@ -59,9 +59,9 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access', guard(deps, VIEW), (c) => accessPage(c));
+  app.get('/', guard(deps, VIEW), (c) => accessPage(c));
 
-  app.post('/access/bindings', guard(deps, MANAGE), async (c) => {
+  app.post('/bindings', guard(deps, MANAGE), async (c) => {
     const { fields, lists } = await formValues(c, BINDING_FIELDS, ['permissions']);
     try {
       await createBinding(actionContext(c, deps), c.var.user.projectId, {
@@ -106,9 +106,9 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access/bindings/:id', guard(deps, MANAGE), (c) => bindingPage(c, c.req.param('id')));
+  app.get('/bindings/:id', guard(deps, MANAGE), (c) => bindingPage(c, c.req.param('id')));
 
-  app.post('/access/bindings/:id', guard(deps, MANAGE), async (c) => {
+  app.post('/bindings/:id', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const { fields, lists } = await formValues(c, ['access', 'until'] as const, ['permissions']);
     try {
@@ -139,9 +139,9 @@ export function accessRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/access/bindings/:id/delete', guard(deps, MANAGE), (c) => removePage(c, c.req.param('id')));
+  app.get('/bindings/:id/delete', guard(deps, MANAGE), (c) => removePage(c, c.req.param('id')));
 
-  app.post('/access/bindings/:id/delete', guard(deps, MANAGE), async (c) => {
+  app.post('/bindings/:id/delete', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       await deleteBinding(actionContext(c, deps), id);
@@ -151,7 +151,14 @@ export function accessRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/users/:id/access', guard(deps, VIEW), async (c) => {
+  return app;
+}
+
+/** A person's effective access in every project (mounted on /users: /users/:id/access). */
+export function userAccessRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const now = () => deps.clock.now();
+  app.get('/:id/access', guard(deps, VIEW), async (c) => {
     try {
       const access = await effectiveAccess(deps.db, c.req.param('id'), now(), c.var.user.id);
       return renderPage(c, {
@@ -164,7 +171,13 @@ export function accessRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/project', guard(deps, 'signed-in'), async (c) => {
+  return app;
+}
+
+/** The header's project switcher (mounted on /project): the session works in the chosen project. */
+export function projectSwitchRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.post('/', guard(deps, 'signed-in'), async (c) => {
     const form = await formFields(c, ['projectId', 'returnTo']);
     const session = c.get('session');
     const back = safeNext(form.returnTo) ?? '/';

@@ -17,11 +17,11 @@ export function projectRoutes(deps: AppDeps) {
 
   const findProject = async (id: string) => (await listProjects(deps.db)).find((p) => p.id === id);
 
-  app.get('/projects', guard(deps, MANAGE), async (c) =>
+  app.get('/', guard(deps, MANAGE), async (c) =>
     renderPage(c, { title: 'Projects', body: <ProjectsPage projects={await listProjects(deps.db)} /> }),
   );
 
-  app.post('/projects', guard(deps, MANAGE), async (c) => {
+  app.post('/', guard(deps, MANAGE), async (c) => {
     const form = await formFields(c, ['name']);
     try {
       await createProject(actionContext(c, deps), form);
@@ -59,9 +59,9 @@ export function projectRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/projects/:id', guard(deps, MANAGE), (c) => renamePage(c, c.req.param('id')));
+  app.get('/:id', guard(deps, MANAGE), (c) => renamePage(c, c.req.param('id')));
 
-  app.post('/projects/:id', guard(deps, MANAGE), async (c) => {
+  app.post('/:id', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const form = await formFields(c, ['name']);
     try {
@@ -88,9 +88,9 @@ export function projectRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/projects/:id/delete', guard(deps, MANAGE), (c) => deletePage(c, c.req.param('id')));
+  app.get('/:id/delete', guard(deps, MANAGE), (c) => deletePage(c, c.req.param('id')));
 
-  app.post('/projects/:id/delete', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/delete', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const form = await formFields(c, ['removeBindings']);
     try {

@@ -17,7 +17,7 @@ export function roleRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = () => deps.clock.now();
 
-  app.get('/roles', guard(deps, { permission: 'users.view' }), async (c) => {
+  app.get('/', guard(deps, { permission: 'users.view' }), async (c) => {
     const roles = await listRoles(deps.db, now());
     return renderPage(c, {
       title: 'Roles',
@@ -25,14 +25,14 @@ export function roleRoutes(deps: AppDeps) {
     });
   });
 
-  app.get('/roles/new', guard(deps, { permission: 'roles.manage' }), (c) =>
+  app.get('/new', guard(deps, { permission: 'roles.manage' }), (c) =>
     renderPage(c, {
       title: 'Create role',
       body: <RoleEditor mode="new" values={{ name: '', description: '', permissions: new Set() }} />,
     }),
   );
 
-  app.post('/roles', guard(deps, { permission: 'roles.manage' }), async (c) => {
+  app.post('/', guard(deps, { permission: 'roles.manage' }), async (c) => {
     const { fields, lists } = await formValues(c, ROLE_FIELDS, ['permissions']);
     const input = { ...fields, permissions: lists.permissions };
     try {
@@ -59,7 +59,7 @@ export function roleRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/roles/:id', guard(deps, { permission: 'users.view' }), async (c) => {
+  app.get('/:id', guard(deps, { permission: 'users.view' }), async (c) => {
     try {
       const role = await getRole(deps.db, c.req.param('id'), now());
       const editable = !role.builtin && c.var.user.permissions.has('roles.manage');
@@ -84,7 +84,7 @@ export function roleRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/roles/:id', guard(deps, { permission: 'roles.manage' }), async (c) => {
+  app.post('/:id', guard(deps, { permission: 'roles.manage' }), async (c) => {
     const id = c.req.param('id');
     const { fields, lists } = await formValues(c, ROLE_FIELDS, ['permissions']);
     try {
@@ -132,7 +132,7 @@ export function roleRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/roles/:id/delete', guard(deps, { permission: 'roles.manage' }), async (c) => {
+  app.get('/:id/delete', guard(deps, { permission: 'roles.manage' }), async (c) => {
     try {
       return await deletePage(c, c.req.param('id'));
     } catch (error) {
@@ -140,7 +140,7 @@ export function roleRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/roles/:id/delete', guard(deps, { permission: 'roles.manage' }), async (c) => {
+  app.post('/:id/delete', guard(deps, { permission: 'roles.manage' }), async (c) => {
     const id = c.req.param('id');
     try {
       const role = await getRole(deps.db, id, now());

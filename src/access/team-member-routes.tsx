@@ -20,7 +20,7 @@ const MANAGE = { permission: 'teams.manage' } as const;
 export function teamMemberRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.post('/teams/:id/members', guard(deps, 'signed-in'), async (c) => {
+  app.post('/:id/members', guard(deps, 'signed-in'), async (c) => {
     const id = c.req.param('id');
     const form = await formFields(c, ['email', 'admin']);
     try {
@@ -61,7 +61,7 @@ export function teamMemberRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/teams/:id/members/:userId/remove', guard(deps, 'signed-in'), async (c) => {
+  app.get('/:id/members/:userId/remove', guard(deps, 'signed-in'), async (c) => {
     try {
       return await memberConfirmPage(c, 'remove');
     } catch (error) {
@@ -69,7 +69,7 @@ export function teamMemberRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/teams/:id/members/:userId/remove', guard(deps, 'signed-in'), async (c) => {
+  app.post('/:id/members/:userId/remove', guard(deps, 'signed-in'), async (c) => {
     const id = c.req.param('id');
     try {
       await removeTeamMember(actionContext(c, deps), id, c.req.param('userId'));
@@ -79,7 +79,7 @@ export function teamMemberRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/teams/:id/members/:userId/admin', guard(deps, MANAGE), async (c) => {
+  app.get('/:id/members/:userId/admin', guard(deps, MANAGE), async (c) => {
     try {
       return await memberConfirmPage(c, 'admin');
     } catch (error) {
@@ -87,7 +87,7 @@ export function teamMemberRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/teams/:id/members/:userId/admin', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/members/:userId/admin', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const form = await formFields(c, ['admin']);
     try {

@@ -32,9 +32,9 @@ export function teamRoutes(deps: AppDeps) {
       body: <TeamsPage teams={await listTeams(deps.db)} values={values} errors={errors} />,
     });
 
-  app.get('/teams', guard(deps, MANAGE), (c) => teamsPage(c));
+  app.get('/', guard(deps, MANAGE), (c) => teamsPage(c));
 
-  app.post('/teams', guard(deps, MANAGE), async (c) => {
+  app.post('/', guard(deps, MANAGE), async (c) => {
     const form = await formFields(c, ['name', 'description']);
     try {
       const id = await createTeam(actionContext(c, deps), form);
@@ -45,9 +45,9 @@ export function teamRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/teams/:id', guard(deps, 'signed-in'), (c) => renderTeamPage(c, deps, c.req.param('id')));
+  app.get('/:id', guard(deps, 'signed-in'), (c) => renderTeamPage(c, deps, c.req.param('id')));
 
-  app.post('/teams/:id', guard(deps, MANAGE), async (c) => {
+  app.post('/:id', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const form = await formFields(c, ['name', 'description']);
     try {
@@ -75,7 +75,7 @@ export function teamRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/teams/:id/delete', guard(deps, MANAGE), async (c) => {
+  app.get('/:id/delete', guard(deps, MANAGE), async (c) => {
     try {
       return await deletePage(c, c.req.param('id'));
     } catch (error) {
@@ -83,7 +83,7 @@ export function teamRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/teams/:id/delete', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/delete', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       await deleteTeam(actionContext(c, deps), id);

@@ -38,9 +38,9 @@ export function accountRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/account', guard(deps, 'signed-in'), (c) => accountPage(c));
+  app.get('/', guard(deps, 'signed-in'), (c) => accountPage(c));
 
-  app.post('/account/profile', guard(deps, 'signed-in'), async (c) => {
+  app.post('/profile', guard(deps, 'signed-in'), async (c) => {
     const form = await formFields(c, ['name', 'language', 'time_zone']);
     try {
       const changed = await updateProfile(ctxOf(c), form);
@@ -50,7 +50,7 @@ export function accountRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/account/password', guard(deps, 'signed-in'), async (c) => {
+  app.post('/password', guard(deps, 'signed-in'), async (c) => {
     const form = await formFields(c, ['current', 'password', 'confirm']);
     try {
       const ended = await changePassword(ctxOf(c), form);
@@ -61,12 +61,12 @@ export function accountRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/account/sessions/end-others', guard(deps, 'signed-in'), async (c) => {
+  app.post('/sessions/end-others', guard(deps, 'signed-in'), async (c) => {
     const ended = await endOtherSessions(ctxOf(c));
     return redirectWithFlash(c, '/account', `${ended} other session${ended === 1 ? '' : 's'} signed out.`);
   });
 
-  app.post('/account/sessions/:sessionId/end', guard(deps, 'signed-in'), async (c) => {
+  app.post('/sessions/:sessionId/end', guard(deps, 'signed-in'), async (c) => {
     const id = c.req.param('sessionId');
     try {
       await endMySession(ctxOf(c), id);

@@ -30,11 +30,9 @@ export function settingsRoutes(deps: AppDeps) {
       body: <SettingsPage values={values} errors={errors} askPassword={askPassword} />,
     });
 
-  app.get('/settings', guard(deps, SETTINGS), async (c) =>
-    page(c, settingsValues(await getSettings(deps.db))),
-  );
+  app.get('/', guard(deps, SETTINGS), async (c) => page(c, settingsValues(await getSettings(deps.db))));
 
-  app.post('/settings', guard(deps, SETTINGS), async (c) => {
+  app.post('/', guard(deps, SETTINGS), async (c) => {
     const form = await formFields(c, [...SETTING_FIELDS, 'confirm_password']);
     const values = {
       ...Object.fromEntries(SETTING_FIELDS.map((key) => [key, form[key] ?? ''])),

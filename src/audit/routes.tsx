@@ -21,7 +21,7 @@ export function auditRoutes(deps: AppDeps) {
   });
 
   // The guard admits digits only (path-params.ts).
-  app.get('/audit/events/:eventId', guard(deps, { permission: 'audit.view' }), async (c) => {
+  app.get('/events/:eventId', guard(deps, { permission: 'audit.view' }), async (c) => {
     const event = await findAuditEvent(deps.db, Number(c.req.param('eventId')), viewerAuditScope(c));
     if (!event) return renderStatusPage(c, 404);
     return renderPage(c, { title: `Event ${event.id}`, body: <AuditEventPage event={event} /> });

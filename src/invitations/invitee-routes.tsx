@@ -62,7 +62,7 @@ export function inviteeRoutes(deps: AppDeps) {
 
   const token = <E extends AppEnv>(c: Context<E>) => c.req.param('token') ?? '';
 
-  app.get('/invite/:token', guard(deps, 'public'), (c) =>
+  app.get('/:token', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const invitation = await openInvitation(actionContext(c, deps), token(c));
       return renderPage(c, {
@@ -73,7 +73,7 @@ export function inviteeRoutes(deps: AppDeps) {
     }),
   );
 
-  app.post('/invite/:token/decline', guard(deps, 'public'), (c) =>
+  app.post('/:token/decline', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const { language, accountName } = await declineInvitation(actionContext(c, deps), token(c));
       return renderPage(c, {
@@ -84,7 +84,7 @@ export function inviteeRoutes(deps: AppDeps) {
     }),
   );
 
-  app.post('/invite/:token/accept', guard(deps, 'signed-in'), (c) =>
+  app.post('/:token/accept', guard(deps, 'signed-in'), (c) =>
     step(c, async () => {
       try {
         await acceptAsSignedInUser(actionContext(c, deps), token(c));
@@ -131,14 +131,14 @@ export function inviteeRoutes(deps: AppDeps) {
     return null;
   };
 
-  app.get('/invite/:token/sign-up', guard(deps, 'public'), (c) =>
+  app.get('/:token/sign-up', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const invitation = await describeInvitation(deps.db, token(c), now());
       return toRightStep(c, invitation) ?? signupPage(c, invitation);
     }),
   );
 
-  app.post('/invite/:token/sign-up', guard(deps, 'public'), (c) =>
+  app.post('/:token/sign-up', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const invitation = await describeInvitation(deps.db, token(c), now());
       const redirect = toRightStep(c, invitation);
@@ -193,9 +193,9 @@ export function inviteeRoutes(deps: AppDeps) {
       ),
     });
 
-  app.get('/invite/:token/two-factor', guard(deps, 'public'), (c) => step(c, () => twoFactorPage(c)));
+  app.get('/:token/two-factor', guard(deps, 'public'), (c) => step(c, () => twoFactorPage(c)));
 
-  app.post('/invite/:token/two-factor', guard(deps, 'public'), (c) =>
+  app.post('/:token/two-factor', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const form = await formFields(c, ['code']);
       try {
@@ -208,7 +208,7 @@ export function inviteeRoutes(deps: AppDeps) {
     }),
   );
 
-  app.post('/invite/:token/recovery-codes', guard(deps, 'public'), (c) =>
+  app.post('/:token/recovery-codes', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const codes = await renewSignupCodes(actionContext(c, deps), token(c));
       if (!codes) return c.redirect(`/invite/${token(c)}/two-factor`, 303);
@@ -216,7 +216,7 @@ export function inviteeRoutes(deps: AppDeps) {
     }),
   );
 
-  app.post('/invite/:token/finish', guard(deps, 'public'), (c) =>
+  app.post('/:token/finish', guard(deps, 'public'), (c) =>
     step(c, async () => {
       const result = await finishSignup(actionContext(c, deps), token(c));
       if (!result?.sessionToken) return c.redirect(`/invite/${token(c)}/two-factor`, 303);

@@ -19,13 +19,18 @@ import { actionContext, viewerScope } from '../web/session';
 import { findInvitation, invitationDetails } from './details';
 import { inviteUsers } from './invite';
 import { grantableRoles } from './invite-rules';
+import { invitationListRoutes } from './list-routes';
 import { editInvitation, resendInvitation, revokeInvitation } from './manage';
 
 const MANAGE = { permission: 'invitations.manage' } as const;
 
-/** Inviting people, and each invitation's page and actions (the list is in list-routes.tsx). */
+/**
+ * The invitations area, mounted on /invitations: the list (list-routes.tsx) first, then inviting
+ * people (/invitations/new before /invitations/:id), and each invitation's page and actions.
+ */
 export function invitationRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
+  app.route('/', invitationListRoutes(deps));
   const now = () => deps.clock.now();
   const scopeOf = (c: Context<SignedInEnv>) => viewerScope(c, 'invitations.manage');
 
@@ -61,9 +66,9 @@ export function invitationRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/invitations/new', guard(deps, MANAGE), (c) => invitePage(c));
+  app.get('/new', guard(deps, MANAGE), (c) => invitePage(c));
 
-  app.post('/invitations', guard(deps, MANAGE), async (c) => {
+  app.post('/', guard(deps, MANAGE), async (c) => {
     const form = await formFields(c, ['emails', 'projectId', 'roleId', 'language', 'hideInviter', 'message']);
     try {
       const outcomes = await inviteUsers(actionContext(c, deps), form);
@@ -84,7 +89,7 @@ export function invitationRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/invitations/:id', guard(deps, MANAGE), async (c) => {
+  app.get('/:id', guard(deps, MANAGE), async (c) => {
     try {
       const invitation = await invitationDetails(deps.db, c.req.param('id'), scopeOf(c), now());
       return renderPage(c, {
@@ -126,7 +131,7 @@ export function invitationRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/invitations/:id/edit', guard(deps, MANAGE), async (c) => {
+  app.get('/:id/edit', guard(deps, MANAGE), async (c) => {
     try {
       return await editPage(c);
     } catch (error) {
@@ -134,7 +139,7 @@ export function invitationRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/invitations/:id/edit', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/edit', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const form = await formFields(c, ['projectId', 'roleId']);
     try {
@@ -168,7 +173,7 @@ export function invitationRoutes(deps: AppDeps) {
   };
 
   for (const change of ['resend', 'revoke'] as const) {
-    app.get(`/invitations/:id/${change}`, guard(deps, MANAGE), async (c) => {
+    app.get(`/:id/${change}`, guard(deps, MANAGE), async (c) => {
       try {
         return await confirmPage(c, change);
       } catch (error) {
@@ -177,7 +182,7 @@ export function invitationRoutes(deps: AppDeps) {
     });
   }
 
-  app.post('/invitations/:id/resend', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/resend', guard(deps, MANAGE), async (c) => {
     try {
       const outcome = await resendInvitation(actionContext(c, deps), c.req.param('id'));
       return renderPage(c, { title: 'Invitation resent', body: <InviteResultPage outcomes={[outcome]} /> });
@@ -186,7 +191,7 @@ export function invitationRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/invitations/:id/revoke', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/revoke', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       const { email } = await revokeInvitation(actionContext(c, deps), id);

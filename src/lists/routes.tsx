@@ -27,9 +27,9 @@ export interface ListView<Q, Row, Extra = undefined> {
 }
 
 /**
- * A list's routes: the page (`/name`), the htmx fragment of the same URL (the results and the
- * announcement, rendered in the viewer's time zone like the page), and the exports
- * (`/name/export.csv`, `.json`). `load` gets what only the whole page needs (the filters' choices).
+ * A list's routes, mounted on its area's prefix (`/name`): the page (`/name`), the htmx fragment
+ * of the same URL (the results and the announcement, rendered in the viewer's time zone like the
+ * page), and the exports (`/name/export.csv`, `.json`). `load` gets what only the whole page needs (the filters' choices).
  */
 export function listRoutes<F extends Filters, K extends string, Row, X extends object, S, Extra = undefined>(
   deps: AppDeps,
@@ -48,7 +48,7 @@ export function listRoutes<F extends Filters, K extends string, Row, X extends o
   });
   const queryOf = (c: Context) => list.parse(new URL(c.req.url).searchParams);
 
-  app.get(list.path, guard(deps, { permission: list.permission }), async (c) => {
+  app.get('/', guard(deps, { permission: list.permission }), async (c) => {
     const q = queryOf(c);
     const call = callOf(c);
     const page = await listPage(list, call, q);
@@ -68,25 +68,21 @@ export function listRoutes<F extends Filters, K extends string, Row, X extends o
   });
 
   for (const format of EXPORT_FORMATS) {
-    app.get(
-      `${list.path}/export.${format}`,
-      guard(deps, { permission: list.export.permission }),
-      async (c) => {
-        let body: ReadableStream<Uint8Array>;
-        try {
-          body = await exportList(list, actionContext(c, deps), callOf(c), queryOf(c), format);
-        } catch (error) {
-          return renderRefusal(c, error, () => renderStatusPage(c, 403));
-        }
-        return new Response(body, {
-          headers: {
-            'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-            'Content-Disposition': `attachment; filename="${list.name}-${deps.clock.now().toISOString().slice(0, 10)}.${format}"`,
-            'Cache-Control': 'no-store',
-          },
-        });
-      },
-    );
+    app.get(`/export.${format}`, guard(deps, { permission: list.export.permission }), async (c) => {
+      let body: ReadableStream<Uint8Array>;
+      try {
+        body = await exportList(list, actionContext(c, deps), callOf(c), queryOf(c), format);
+      } catch (error) {
+        return renderRefusal(c, error, () => renderStatusPage(c, 403));
+      }
+      return new Response(body, {
+        headers: {
+          'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${list.name}-${deps.clock.now().toISOString().slice(0, 10)}.${format}"`,
+          'Cache-Control': 'no-store',
+        },
+      });
+    });
   }
   return app;
 }

@@ -22,7 +22,7 @@ export function userActionRoutes(deps: AppDeps) {
 
   /** A one-click action on the user page: redirect back with a flash, or the page with the refusal. */
   const simple = (path: string, act: (ctx: ActionContext, id: string) => Promise<unknown>, done: string) =>
-    app.post(`/users/:id/${path}`, guard(deps, MANAGE), async (c) => {
+    app.post(`/:id/${path}`, guard(deps, MANAGE), async (c) => {
       const id = c.req.param('id');
       try {
         await act(actionContext(c, deps), id);
@@ -35,7 +35,7 @@ export function userActionRoutes(deps: AppDeps) {
   simple('reactivate', reactivateUser, 'User reactivated.');
   simple('sign-out', signOutEverywhere, 'All their sessions have ended.');
 
-  app.post('/users/:id/resend', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/resend', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       const result = await resendSetPassword(actionContext(c, deps), id);
@@ -82,8 +82,8 @@ export function userActionRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/users/:id/delete', guard(deps, MANAGE), (c) => confirmPage(c, c.req.param('id'), 'delete'));
-  app.post('/users/:id/delete', guard(deps, MANAGE), async (c) => {
+  app.get('/:id/delete', guard(deps, MANAGE), (c) => confirmPage(c, c.req.param('id'), 'delete'));
+  app.post('/:id/delete', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       const user = await findUser(deps.db, id);
@@ -94,10 +94,10 @@ export function userActionRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/users/:id/reset-password', guard(deps, MANAGE), (c) =>
+  app.get('/:id/reset-password', guard(deps, MANAGE), (c) =>
     confirmPage(c, c.req.param('id'), 'reset-password'),
   );
-  app.post('/users/:id/reset-password', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/reset-password', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     try {
       const result = await resetPassword(actionContext(c, deps), id);
@@ -126,10 +126,10 @@ export function userActionRoutes(deps: AppDeps) {
     done: string,
   ) => {
     // `address`: an unlock of the account for one client address only.
-    app.get(`/users/:id/${kind}`, guard(deps, MANAGE), (c) =>
+    app.get(`/:id/${kind}`, guard(deps, MANAGE), (c) =>
       confirmPage(c, c.req.param('id'), kind, {}, 200, '', (c.req.query('address') ?? '').slice(0, 100)),
     );
-    app.post(`/users/:id/${kind}`, guard(deps, MANAGE), async (c) => {
+    app.post(`/:id/${kind}`, guard(deps, MANAGE), async (c) => {
       const id = c.req.param('id');
       const form = await formFields(c, ['reason', 'address']);
       try {

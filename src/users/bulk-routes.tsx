@@ -26,7 +26,7 @@ export function bulkRoutes(deps: AppDeps) {
       redirectWithFlash(c, '/users', Object.values(errors).join(' ') || 'Nothing to do.'),
     );
 
-  app.post('/users/bulk/preview', guard(deps, MANAGE), async (c) => {
+  app.post('/bulk/preview', guard(deps, MANAGE), async (c) => {
     try {
       const preview = await previewBulk(actionContext(c, deps), await bulkInput(c));
       return renderPage(c, { title: 'Check before you confirm', body: <BulkPreviewPage {...preview} /> });
@@ -35,7 +35,7 @@ export function bulkRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/users/bulk', guard(deps, MANAGE), async (c) => {
+  app.post('/bulk', guard(deps, MANAGE), async (c) => {
     const input = await bulkInput(c);
     try {
       const result = await runBulk(actionContext(c, deps), c.var.user.projectId, input);

@@ -35,9 +35,9 @@ export function createUserRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/users/new', guard(deps, MANAGE), (c) => newUserPage(c));
+  app.get('/new', guard(deps, MANAGE), (c) => newUserPage(c));
 
-  app.post('/users', guard(deps, MANAGE), async (c) => {
+  app.post('/', guard(deps, MANAGE), async (c) => {
     const form = await formFields(c, ['name', 'email', 'roleId']);
     try {
       const result = await createUser(actionContext(c, deps), c.var.user.projectId, form);

@@ -27,8 +27,8 @@ export function resetAllRoutes(deps: AppDeps) {
       ),
     });
 
-  app.get('/users/reset-all', guard(deps, SETTINGS), (c) => resetAllPage(c));
-  app.post('/users/reset-all', guard(deps, SETTINGS), async (c) => {
+  app.get('/reset-all', guard(deps, SETTINGS), (c) => resetAllPage(c));
+  app.post('/reset-all', guard(deps, SETTINGS), async (c) => {
     try {
       const count = await resetAllPasswords(actionContext(c, deps));
       return redirectWithFlash(c, '/users', `${count} passwords were reset; each person was emailed a link.`);

@@ -19,7 +19,7 @@ const MANAGE = { permission: 'users.manage' } as const;
 export function userPageRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.get('/users/:id', guard(deps, VIEW), (c) => renderUserPage(c, deps, c.req.param('id')));
+  app.get('/:id', guard(deps, VIEW), (c) => renderUserPage(c, deps, c.req.param('id')));
 
   const editPage = async (
     c: Context<SignedInEnv>,
@@ -57,9 +57,9 @@ export function userPageRoutes(deps: AppDeps) {
     }
   };
 
-  app.get('/users/:id/edit', guard(deps, MANAGE), (c) => editPage(c, c.req.param('id')));
+  app.get('/:id/edit', guard(deps, MANAGE), (c) => editPage(c, c.req.param('id')));
 
-  app.post('/users/:id/edit', guard(deps, MANAGE), async (c) => {
+  app.post('/:id/edit', guard(deps, MANAGE), async (c) => {
     const id = c.req.param('id');
     const { fields, lists } = await formValues(
       c,

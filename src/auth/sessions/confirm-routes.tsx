@@ -33,8 +33,8 @@ export function confirmPasswordRoutes(deps: AppDeps) {
   };
 
   // Open during enrolment: the enrolment itself may need a fresh password.
-  app.get('/account/confirm', guard(deps, 'enrolment'), (c) => confirmPage(c));
-  app.post('/account/confirm', guard(deps, 'enrolment'), async (c) => {
+  app.get('/confirm', guard(deps, 'enrolment'), (c) => confirmPage(c));
+  app.post('/confirm', guard(deps, 'enrolment'), async (c) => {
     const next = safeNext(c.req.query('next')) ?? '/account';
     const form = await formFields(c, ['password']);
     try {

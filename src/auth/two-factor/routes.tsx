@@ -45,8 +45,8 @@ export function twoFactorRoutes(deps: AppDeps) {
     });
   };
 
-  app.get('/account/two-factor', guard(deps, 'enrolment'), (c) => enrolPage(c));
-  app.post('/account/two-factor', guard(deps, 'enrolment'), async (c) => {
+  app.get('/two-factor', guard(deps, 'enrolment'), (c) => enrolPage(c));
+  app.post('/two-factor', guard(deps, 'enrolment'), async (c) => {
     try {
       await startTwoFactorEnrolment(ctxOf(c));
       return c.redirect('/account/two-factor', 303);
@@ -66,10 +66,8 @@ export function twoFactorRoutes(deps: AppDeps) {
   };
 
   // Where "confirm your password" returns after a stale confirm: the code form again.
-  app.get('/account/two-factor/confirm', guard(deps, 'enrolment'), (c) =>
-    c.redirect('/account/two-factor', 303),
-  );
-  app.post('/account/two-factor/confirm', guard(deps, 'enrolment'), async (c) => {
+  app.get('/two-factor/confirm', guard(deps, 'enrolment'), (c) => c.redirect('/account/two-factor', 303));
+  app.post('/two-factor/confirm', guard(deps, 'enrolment'), async (c) => {
     const form = await formFields(c, ['code']);
     try {
       const codes = await confirmTwoFactorEnrolment(ctxOf(c), form);
@@ -89,7 +87,7 @@ export function twoFactorRoutes(deps: AppDeps) {
         status,
         body: <TwoFactorChangePage change={change} errors={errors} inDialog={isHtmx(c)} />,
       });
-    const path = `/account/two-factor/${change}`;
+    const path = `/two-factor/${change}`;
     app.get(path, guard(deps, 'signed-in'), (c) => show(c));
     app.post(path, guard(deps, 'signed-in'), async (c) => {
       try {
