@@ -7,7 +7,7 @@ import { setUpApp } from '../helpers/set-up-app';
 import { settingsForm } from '../helpers/settings-form';
 
 /**
- * Malformed input answers 4xx with a message and changes nothing (issue 15, point 7): control
+ * Malformed input answers 4xx with a message and changes nothing: control
  * characters and bad UTF-8 in form fields, impossible dates in list cursors, malformed path ids,
  * and unknown ids on the pages a refusal shows again.
  */

@@ -11,7 +11,7 @@ import { loadRoutes, routes } from './fuzz/routes';
 import { fuzz } from './fuzz/run';
 
 /**
- * The fuzz suite (issue 15, point 8): every route of the app gets generated bad input in its form
+ * The fuzz suite: every route of the app gets generated bad input in its form
  * fields, query parameters and path ids, as an Account Admin and as a Viewer (and anonymously on
  * the public routes, and as a session waiting for its code on the code step), from a seeded
  * PRNG. Nothing may answer 5xx or log an error (app.ts logs a value PostgreSQL refused even though

@@ -368,7 +368,7 @@ describe(`the users list (${databaseKind})`, () => {
     ).text();
     expect(html.startsWith('<div id="user-list">')).toBe(true);
     expect(html).not.toContain('<h1>');
-    // The announcement says the order, then the range (issue 15: the same on all three lists).
+    // The announcement says the order, then the range, the same on all three lists.
     expect(html).toContain(
       '<div id="list-status" hx-swap-oob="innerHTML">Sorted by name, A to Z. Showing 1–',
     );

@@ -24,7 +24,7 @@ describe('password policy', () => {
 });
 
 describe('argon2id', () => {
-  it('hashes with the parameters of security.md and verifies', async () => {
+  it('hashes with Argon2id (m = 19456 KiB, t = 2, p = 1) and verifies', async () => {
     const hash = await hashPassword('correct horse battery staple');
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await verifyPassword(hash, 'correct horse battery staple')).toBe(true);
