@@ -69,7 +69,7 @@
     );
     if (targets.includes(list)) listFocus = { list: list.id, control: active.id };
   });
-  document.addEventListener('htmx:after:swap', () => {
+  const restoreListFocus = () => {
     if (!listFocus) return;
     const { list, control } = listFocus;
     listFocus = null;
@@ -77,7 +77,18 @@
     const usable = same instanceof HTMLElement && !same.matches(':disabled') && same.closest(LIST);
     const target = usable ? same : document.getElementById(`${list}-caption`);
     if (target instanceof HTMLElement && document.activeElement !== target) target.focus();
+  };
+  // before:settle fires on the new list in the same task that inserted it; after:swap comes only
+  // after htmx's settle delay, and in between focus would sit on the body (htmx's own restore by id
+  // fails on a disabled control), where a screen reader announces the whole page.
+  document.addEventListener('htmx:before:settle', (event) => {
+    const inserted = event.target instanceof Element ? event.target : null;
+    if (listFocus && inserted?.id === listFocus.list) restoreListFocus();
+    // The same gap for a form answered with its errors: the summary takes the focus the form lost.
+    const errors = inserted?.matches('.error-summary') ? inserted : inserted?.querySelector('.error-summary');
+    if (errors instanceof HTMLElement && document.activeElement === document.body) errors.focus();
   });
+  document.addEventListener('htmx:after:swap', restoreListFocus);
 
   // The users list: columns shown or hidden are remembered in this browser (localStorage).
   const COLUMNS_KEY = 'gatehouse.users.hiddenColumns';
