@@ -7,6 +7,8 @@ import { type ActionContext, systemClock } from './core/context';
 import { DomainError, ValidationError } from './core/errors';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { jobHandlers } from './jobs/handlers';
+import { Jobs } from './jobs/queue';
 import { createMailer } from './mail/mailer';
 import { createAccountAdmin } from './users/create';
 import { SEED_PASSWORD, seedUsers } from './users/seed';
@@ -23,8 +25,11 @@ Commands:
       Check the audit trail's hash chain and report the first broken link, if any
       (exit status 1). Needs the SECRET_KEY that wrote the events.
   audit prune
-      Remove events older than the account's retention period (the server does
-      this at start and daily), and record the removal.
+      Remove events older than the account's retention period (the job workers
+      do this daily), and record the removal.
+  worker
+      Run the job workers alone (email, scheduled work) until SIGTERM or SIGINT,
+      for deployments that start the web servers with WORKERS=false.
   seed --users N
       Add N synthetic users with teams, role bindings and sign-in history
       (development and benchmarks; they all use the password "${SEED_PASSWORD}").
@@ -39,6 +44,7 @@ class UsageError extends Error {}
 type Command = (config: Config, args: string[]) => Promise<number | undefined>;
 
 const commands: Record<string, Command> = {
+  worker: (config) => runWorker(config),
   async migrate(config, args) {
     if (args.length > 0) throw new UsageError(`migrate takes no arguments (got ${args.join(' ')})`);
     await withDatabase(config, async (ctx) => {
@@ -121,15 +127,39 @@ function parseCommandArgs(args: string[], options: Record<string, { type: 'strin
 
 async function withDatabase(config: Config, work: (ctx: ActionContext) => Promise<void>) {
   const database = await openDatabase(config);
+  let jobs: Jobs | undefined;
   try {
+    jobs = await Jobs.start(database, { supervise: false });
     await work({
       db: database.db,
       clock: systemClock,
       config,
-      mailer: createMailer(config),
+      jobs,
       actor: { kind: 'system', label: 'cli' },
       meta: { ip: null, requestId: null, userAgent: 'gatehouse-cli' },
     });
+  } finally {
+    await jobs?.stop();
+    await database.close();
+  }
+}
+
+/** The workers without the web server; they stop after the jobs in hand on SIGTERM or SIGINT. */
+async function runWorker(config: Config): Promise<number> {
+  const database = await openDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+    const jobs = await Jobs.start(database, { supervise: true });
+    const mailer = createMailer(config);
+    await jobs.work(jobHandlers({ db: database.db, config, clock: systemClock, mailer, jobs }));
+    console.log(`Gatehouse worker running (mail: ${mailer.kind}); stop it with SIGTERM or Ctrl-C`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    console.log(`${signal}: finishing the jobs in hand, then stopping`);
+    await jobs.stop();
+    return 0;
   } finally {
     await database.close();
   }

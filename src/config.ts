@@ -19,6 +19,15 @@ export interface Config {
   resendApiKey: string | undefined;
   resendBaseUrl: string | undefined;
   mailFrom: string;
+  /**
+   * Emails sent per second across all instances (Resend's default limit is 2 requests a second
+   * per team; raise it with the provider's limit).
+   */
+  mailRatePerSecond: number;
+  /** Resend's webhook signing secret (`whsec_…`): delivery events are refused without it. */
+  resendWebhookSecret: string | undefined;
+  /** Run the job workers in this process (`npm start`); false for instances that only serve. */
+  runWorkers: boolean;
   /** Take the client IP from the last X-Forwarded-For entry, the one our trusted proxy appended. */
   trustProxy: boolean;
 }
@@ -57,6 +66,16 @@ const schema = z.object({
   RESEND_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   MAIL_FROM: z.string().min(3).default('Gatehouse <gatehouse@localhost>'),
   TRUST_PROXY: boolean.default(false),
+  MAIL_RATE_PER_SECOND: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be more than 0')
+    .max(1000, 'must be at most 1000')
+    .default(2),
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be the whsec_… signing secret Resend shows for the webhook')
+    .optional(),
+  WORKERS: boolean.default(true),
 });
 
 /** Reads and checks the environment once; every problem is reported in one message. */
@@ -110,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendApiKey: v.RESEND_API_KEY,
     resendBaseUrl: v.RESEND_BASE_URL,
     mailFrom: v.MAIL_FROM,
+    mailRatePerSecond: v.MAIL_RATE_PER_SECOND,
+    resendWebhookSecret: v.RESEND_WEBHOOK_SECRET,
+    runWorkers: v.WORKERS,
     trustProxy: v.TRUST_PROXY,
   };
 }

@@ -4,7 +4,7 @@ import { bindingForUpdate, describeBinding } from './binding-resolve';
 
 /**
  * Expired bindings stop granting at once (every read filters on the time); this writes each
- * expiry to the audit trail afterwards, once. Run at start and every minute by the server.
+ * expiry to the audit trail afterwards, once. Run every minute by the `maintenance-minute` job.
  */
 export async function recordExpiredBindings(ctx: ActionContext): Promise<number> {
   const now = ctx.clock.now();

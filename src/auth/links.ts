@@ -7,6 +7,7 @@ import { DomainError, ValidationError } from '../core/errors';
 import { emailSchema, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
 import { isLanguage } from '../i18n/messages';
+import { queueMail } from '../mail/outbox';
 import { resetLinkMail } from '../mail/security-mails';
 import { notifyUser } from './notices';
 import { consumeToken, findUsableToken, issueToken } from './one-time-tokens';
@@ -15,7 +16,7 @@ import { deleteUserSessions } from './sessions/sessions';
 import { clearAllLocks } from './sign-in/lockout';
 import { FORGOT_PER_ADDRESS, FORGOT_PER_IP, takeToken } from './sign-in/rate-limit';
 import { spendOrRefuse } from './sign-in/sign-in';
-import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from './two-factor/code-step';
+import { type Proof, proveSecondFactor } from './two-factor/code-step';
 
 /**
  * The emailed one-time links: `set_password` (an admin created the user or reset their
@@ -95,7 +96,6 @@ export async function confirmLinkCode(
       after: { method: proof.method },
     };
   });
-  await mailRecoveryCodeUse(ctx, done.proof);
   return done.result;
 }
 
@@ -140,7 +140,7 @@ export async function setPasswordWithLink(
   const passwordHash = await hashPassword(password);
   const now = ctx.clock.now();
   const action = purpose === 'reset_password' ? 'auth.password_reset' : 'user.password_set';
-  const user = await perform(ctx, action, async (tx) => {
+  await perform(ctx, action, async (tx) => {
     const holder = await useLink(tx, input.token, purpose, now);
     await tx
       .updateTable('users')
@@ -149,6 +149,7 @@ export async function setPasswordWithLink(
       .execute();
     await clearAllLocks(tx, holder.id);
     const endedSessions = await deleteUserSessions(tx, holder.id);
+    if (purpose === 'reset_password') await notifyUser(tx, ctx, 'passwordReset', holder);
     return {
       result: holder,
       actor: userActor(holder),
@@ -157,7 +158,6 @@ export async function setPasswordWithLink(
       after: { password: purpose === 'reset_password' ? 'reset' : 'set', endedSessions },
     };
   });
-  if (purpose === 'reset_password') await notifyUser(ctx, 'passwordReset', user);
 }
 
 /**
@@ -200,7 +200,7 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
     action: 'auth.password_reset_request',
   });
   const perAddress = await takeToken(ctx.db, FORGOT_PER_ADDRESS, email.toLowerCase(), now);
-  const done = await perform(ctx, 'auth.password_reset_request', async (tx) => {
+  await perform(ctx, 'auth.password_reset_request', async (tx) => {
     const user = await tx
       .selectFrom('users')
       .select(['id', 'email', 'name', 'language', 'deactivated_at', 'access_expires_at'])
@@ -238,13 +238,8 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
       link: `${ctx.config.publicUrl}/reset-password/${token}`,
       expiresAt: new Date(now.getTime() + lifetimeMs),
     };
-    return { ...base, result: mail, after: { expiresAt: mail.expiresAt } };
+    // Only queued: known and unknown addresses answer after the same work, no provider call.
+    await queueMail(tx, ctx, await resetLinkMail(mail), { kind: 'password_reset_link', userId: user.id });
+    return { ...base, result: null, after: { expiresAt: mail.expiresAt } };
   });
-  if (!done) return;
-  try {
-    await ctx.mailer.send(await resetLinkMail(done));
-  } catch (error) {
-    // An error page here would tell that the address exists.
-    console.error(`reset link to ${done.to} not sent: ${(error as Error).message}`);
-  }
 }

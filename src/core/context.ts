@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
-import type { Mailer } from '../mail/mailer';
+import type { JobQueue } from '../jobs/queue';
 
 export interface Clock {
   now(): Date;
@@ -32,7 +32,8 @@ export interface ActionContext {
   db: Db;
   clock: Clock;
   config: Config;
-  mailer: Mailer;
+  /** Email and long work are jobs written in the change's transaction; nothing waits for them. */
+  jobs: JobQueue;
   actor: Actor;
   meta: RequestMeta;
   /** The session the request came with (web only): re-authentication is recorded on it. */

@@ -18,6 +18,11 @@ export interface DatabaseHandle {
    */
   searchDb: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * What the job queue (src/jobs) connects through: its own small pool to the same PostgreSQL, or
+   * the embedded database itself (one connection, shared with `db`).
+   */
+  queueConnection: { url: string } | { pglite: import('@electric-sql/pglite').PGlite };
   close(): Promise<void>;
 }
 
@@ -75,6 +80,7 @@ export async function openDatabase(options: {
       db,
       searchDb,
       kind: 'postgres',
+      queueConnection: { url },
       close: async () => {
         await Promise.all([db.destroy(), searchDb.destroy()]);
       },
@@ -105,6 +111,7 @@ export async function openDatabase(options: {
       db,
       searchDb: db,
       kind: 'pglite',
+      queueConnection: { pglite },
       close: async () => {
         await db.destroy();
         releaseLock();

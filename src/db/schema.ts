@@ -224,6 +224,26 @@ export interface RefusalCountsTable {
   refused: number;
 }
 
+export type MailState = 'queued' | 'sent' | 'delivered' | 'delayed' | 'bounced' | 'complained' | 'failed';
+
+export interface MailMessagesTable {
+  id: Generated<string>;
+  kind: string;
+  recipient: string;
+  subject: string;
+  user_id: string | null;
+  invitation_id: string | null;
+  state: Generated<MailState>;
+  reason: string | null;
+  provider_id: string | null;
+  sealed_body: string | null;
+  idempotency_key: string;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -241,6 +261,9 @@ export interface Database {
   rate_limits: RateLimitsTable;
   sign_in_failures: SignInFailuresTable;
   refusal_counts: RefusalCountsTable;
+  mail_messages: MailMessagesTable;
+  mail_send_slots: { id: number; next_at: Date };
+  webhook_events: { id: string; received_at: Generated<Date> };
 }
 
 export type User = Selectable<UsersTable>;

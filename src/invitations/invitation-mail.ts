@@ -1,7 +1,8 @@
 import { randomToken, sha256 } from '../auth/tokens';
 import type { ActionContext } from '../core/context';
+import type { Db } from '../db/connect';
 import type { Language } from '../db/schema';
-import { MailError } from '../mail/mailer';
+import { queueMail } from '../mail/outbox';
 import { invitationMail } from '../mail/templates';
 
 /** An invitation's link (a new token each time it is sent) and its email. */
@@ -29,32 +30,32 @@ export interface Mailable {
   allowManualLinks: boolean;
 }
 
-/** After the commit: a failed send leaves the invitation, which "Resend" reaches later. */
-export async function mailInvitation(
+/**
+ * Queues the invitation's email in the transaction that created or renewed it. The key is the
+ * invitation and its expiry: one email per link, however often the job is retried.
+ */
+export async function queueInvitationMail(
+  tx: Db,
   ctx: ActionContext,
   m: Mailable,
-): Promise<{ sent: boolean; manualLink: string | null }> {
+): Promise<{ manualLink: string | null }> {
   const link = inviteLink(ctx, m.token);
-  let sent = true;
-  try {
-    await ctx.mailer.send({
-      ...(await invitationMail({
-        to: m.email,
-        language: m.language,
-        inviter: m.hideInviter ? null : m.inviterLabel,
-        accountName: m.accountName,
-        projectName: m.projectName,
-        roleName: m.roleName,
-        message: m.message,
-        link,
-        expiresAt: m.expiresAt,
-      })),
-      idempotencyKey: `invitation-${m.id}-${m.expiresAt.getTime()}`,
-    });
-  } catch (error) {
-    if (!(error instanceof MailError)) throw error;
-    console.error(`invitation ${m.id}: the email was not sent`, error.message);
-    sent = false;
-  }
-  return { sent, manualLink: m.allowManualLinks ? link : null };
+  const message = await invitationMail({
+    to: m.email,
+    language: m.language,
+    inviter: m.hideInviter ? null : m.inviterLabel,
+    accountName: m.accountName,
+    projectName: m.projectName,
+    roleName: m.roleName,
+    message: m.message,
+    link,
+    expiresAt: m.expiresAt,
+  });
+  await queueMail(
+    tx,
+    ctx,
+    { ...message, idempotencyKey: `invitation-${m.id}-${m.expiresAt.getTime()}` },
+    { kind: 'invitation', invitationId: m.id },
+  );
+  return { manualLink: m.allowManualLinks ? link : null };
 }

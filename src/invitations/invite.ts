@@ -5,7 +5,7 @@ import { ConflictError } from '../core/errors';
 import { isUniqueViolation } from '../core/validation';
 import type { Db } from '../db/connect';
 import { assertBatchWithinDailyLimit, assertWithinDailyLimit } from './daily-limit';
-import { type Mailable, mailInvitation, newToken } from './invitation-mail';
+import { newToken, queueInvitationMail } from './invitation-mail';
 import { type CheckedInvite, checkInput, type InviteInput } from './invite-input';
 import { assertMayInvite, isMember, roleAndProject } from './invite-rules';
 import { openInvitations } from './state';
@@ -13,8 +13,8 @@ import { SYSTEM_INVITER_LABEL } from './validity';
 
 export interface InviteOutcome {
   email: string;
-  /** sent; created but the email failed (`unsent`); refused as a member; already invited. */
-  outcome: 'sent' | 'unsent' | 'member' | 'pending';
+  /** queued for sending; refused as a member; already invited. */
+  outcome: 'sent' | 'member' | 'pending';
   invitationId: string | null;
   /** The link, when the account lets admins pass it on themselves. */
   manualLink: string | null;
@@ -37,7 +37,11 @@ async function openInvitationId(tx: Db, email: string, projectId: string): Promi
   return row?.id ?? null;
 }
 
-async function inviteOne(ctx: ActionContext, data: CheckedInvite, email: string): Promise<Mailable> {
+async function inviteOne(
+  ctx: ActionContext,
+  data: CheckedInvite,
+  email: string,
+): Promise<{ id: string; manualLink: string | null }> {
   const now = ctx.clock.now();
   const inviterLabel =
     ctx.actor.kind === 'user' ? `${ctx.actor.name} (${ctx.actor.email})` : SYSTEM_INVITER_LABEL;
@@ -69,21 +73,22 @@ async function inviteOne(ctx: ActionContext, data: CheckedInvite, email: string)
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    const { manualLink } = await queueInvitationMail(tx, ctx, {
+      id: row.id,
+      email,
+      language: data.language,
+      hideInviter: data.hideInviter,
+      message: data.message,
+      projectName: project.name,
+      roleName: role.name,
+      inviterLabel,
+      token,
+      expiresAt,
+      accountName: settings.account_name,
+      allowManualLinks: settings.allow_manual_links,
+    });
     return {
-      result: {
-        id: row.id,
-        email,
-        language: data.language,
-        hideInviter: data.hideInviter,
-        message: data.message,
-        projectName: project.name,
-        roleName: role.name,
-        inviterLabel,
-        token,
-        expiresAt,
-        accountName: settings.account_name,
-        allowManualLinks: settings.allow_manual_links,
-      },
+      result: { id: row.id, manualLink },
       target: { type: 'invitation', id: row.id, label: email },
       projectId: project.id,
       after: {
@@ -110,7 +115,7 @@ export async function inviteUsers(ctx: ActionContext, input: InviteInput): Promi
   await assertBatchWithinDailyLimit(ctx, data.emails.length);
   const outcomes: InviteOutcome[] = [];
   for (const email of data.emails) {
-    let created: Mailable;
+    let created: { id: string; manualLink: string | null };
     try {
       created = await inviteOne(ctx, data, email);
     } catch (error) {
@@ -140,15 +145,13 @@ export async function inviteUsers(ctx: ActionContext, input: InviteInput): Promi
       });
       continue;
     }
-    const { sent, manualLink } = await mailInvitation(ctx, created);
+    // "Sent" as a person means it: handed to the mail queue; the invitation page shows delivery.
     outcomes.push({
       email,
-      outcome: sent ? 'sent' : 'unsent',
+      outcome: 'sent',
       invitationId: created.id,
-      manualLink,
-      note: sent
-        ? `Invitation sent to ${email}.`
-        : `The invitation for ${email} was created, but the email could not be sent. Resend it later${manualLink ? ' or pass the link on yourself' : ''}.`,
+      manualLink: created.manualLink,
+      note: `Invitation sent to ${email}.`,
     });
   }
   return outcomes;

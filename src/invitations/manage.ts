@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { isUniqueViolation } from '../core/validation';
 import type { Db } from '../db/connect';
 import { assertWithinDailyLimit } from './daily-limit';
-import { type Mailable, mailInvitation, newToken } from './invitation-mail';
+import { newToken, queueInvitationMail } from './invitation-mail';
 import type { InviteOutcome } from './invite';
 import { assertMayInvite, grantableRole, isMember, roleAndProject } from './invite-rules';
 import { invitationState } from './state';
@@ -48,36 +48,34 @@ export async function resendInvitation(ctx: ActionContext, id: string): Promise<
       .set({ token_hash: hash, expires_at: expiresAt, sent_at: now, signup: null })
       .where('id', '=', row.id)
       .execute();
+    const { manualLink } = await queueInvitationMail(tx, ctx, {
+      id: row.id,
+      email: row.email,
+      language: row.language,
+      hideInviter: row.hide_inviter,
+      message: row.message,
+      projectName: project.name,
+      roleName: row.role_name,
+      inviterLabel: row.invited_by_label,
+      token,
+      expiresAt,
+      accountName: settings.account_name,
+      allowManualLinks: settings.allow_manual_links,
+    });
     return {
-      result: {
-        id: row.id,
-        email: row.email,
-        language: row.language,
-        hideInviter: row.hide_inviter,
-        message: row.message,
-        projectName: project.name,
-        roleName: row.role_name,
-        inviterLabel: row.invited_by_label,
-        token,
-        expiresAt,
-        accountName: settings.account_name,
-        allowManualLinks: settings.allow_manual_links,
-      } satisfies Mailable,
+      result: { id: row.id, email: row.email, manualLink },
       target: { type: 'invitation', id: row.id, label: row.email },
       projectId: row.project_id,
       before: { expiresAt: row.expires_at.toISOString() },
       after: { expiresAt: expiresAt.toISOString(), manualLinkShown: settings.allow_manual_links },
     };
   });
-  const { sent, manualLink } = await mailInvitation(ctx, done);
   return {
     email: done.email,
-    outcome: sent ? 'sent' : 'unsent',
+    outcome: 'sent',
     invitationId: done.id,
-    manualLink,
-    note: sent
-      ? `The invitation was sent to ${done.email} again; the earlier link no longer works.`
-      : `A new link was made for ${done.email}, but the email could not be sent. Try again later${manualLink ? ' or pass the link on yourself' : ''}.`,
+    manualLink: done.manualLink,
+    note: `The invitation was sent to ${done.email} again; the earlier link no longer works.`,
   };
 }
 

@@ -8,7 +8,7 @@ import type { ActionContext } from '../core/context';
 import { ConflictError, ValidationError } from '../core/errors';
 import { emailSchema, isUniqueViolation, nameSchema, parseInput } from '../core/validation';
 import { setPasswordMail } from '../mail/templates';
-import { type LinkResult, sendLink, setPasswordLink } from './set-password-link';
+import { type LinkResult, queueLink, setPasswordLink } from './set-password-link';
 
 const createSchema = z.object({
   name: nameSchema,
@@ -64,8 +64,9 @@ export async function createUser(
         .execute();
       const settings = await getSettings(tx);
       const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
+      const sent = await queueLink(tx, ctx, setPasswordMail, 'set_password', { user, link, settings });
       return {
-        result: { user, link, settings },
+        result: sent,
         target: userTarget(user),
         projectId,
         after: {
@@ -77,8 +78,7 @@ export async function createUser(
         },
       };
     });
-    // Sent after the commit: a failed send leaves the user, whom "Resend" reaches later.
-    return await sendLink(ctx, setPasswordMail, created);
+    return created;
   } catch (error) {
     if (isUniqueViolation(error))
       throw new ValidationError({ email: `A user with the email ${data.email} already exists.` });

@@ -5,7 +5,7 @@ import type { ActionContext } from '../core/context';
 import { ConflictError } from '../core/errors';
 import type { Db } from '../db/connect';
 import { passwordResetMail } from '../mail/templates';
-import { setPasswordLink } from './set-password-link';
+import { queueLink, setPasswordLink } from './set-password-link';
 
 /** How many people "Reset all passwords" would reach: every active user but the actor. */
 export async function resetAllCount(db: Db, actorId: string): Promise<number> {
@@ -42,28 +42,17 @@ export async function resetAllPasswords(ctx: ActionContext): Promise<number> {
       .where('id', '<>', actorId)
       .execute();
     await tx.deleteFrom('sessions').where('user_id', '<>', actorId).execute();
-    const mails = [];
     for (const user of users) {
       const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
-      mails.push({ user, link });
+      await queueLink(tx, ctx, passwordResetMail, 'password_reset', { user, link, settings });
     }
     await assertAccountManagerRemains(tx);
     return {
-      result: { mails, settings },
+      result: users.length,
       target: { type: 'account', id: '1', label: settings.account_name },
       projectId: null,
       after: { passwordsReset: users.length },
     };
   });
-  for (const { user, link } of done.mails) {
-    await ctx.mailer.send(
-      await passwordResetMail({
-        to: user.email,
-        name: user.name,
-        accountName: done.settings.account_name,
-        ...link,
-      }),
-    );
-  }
-  return done.mails.length;
+  return done;
 }

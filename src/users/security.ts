@@ -10,7 +10,7 @@ import type { ActionContext } from '../core/context';
 import { ConflictError } from '../core/errors';
 import { parseInput } from '../core/validation';
 import { passwordResetMail, setPasswordMail } from '../mail/templates';
-import { type LinkResult, sendLink, setPasswordLink } from './set-password-link';
+import { type LinkResult, queueLink, setPasswordLink } from './set-password-link';
 import { targetForUpdate } from './target';
 
 /** An admin's help with someone's sign-in: unlock, reset their 2FA or password, end their sessions. */
@@ -78,7 +78,7 @@ export async function unlockUser(
  */
 export async function resetTwoFactor(ctx: ActionContext, id: string, input: { reason?: unknown }) {
   const { reason } = parseInput(reasonSchema, input);
-  const user = await perform(ctx, 'user.two_factor_reset', async (tx) => {
+  await perform(ctx, 'user.two_factor_reset', async (tx) => {
     const user = await targetForUpdate(
       tx,
       ctx,
@@ -90,6 +90,7 @@ export async function resetTwoFactor(ctx: ActionContext, id: string, input: { re
     await clearFactors(tx, id);
     await tx.updateTable('users').set({ must_enrol_two_factor: true }).where('id', '=', id).execute();
     const endedSessions = await deleteUserSessions(tx, id);
+    await notifyUser(tx, ctx, 'twoFactorReset', user);
     return {
       result: user,
       target: userTarget(user),
@@ -98,7 +99,6 @@ export async function resetTwoFactor(ctx: ActionContext, id: string, input: { re
       reason,
     };
   });
-  await notifyUser(ctx, 'twoFactorReset', user);
 }
 
 export async function signOutEverywhere(ctx: ActionContext, id: string): Promise<number> {
@@ -127,12 +127,12 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
     // A manager without a password no longer counts: the account must keep another.
     await assertAccountManagerRemains(tx);
     return {
-      result: { user, link, settings },
+      result: await queueLink(tx, ctx, passwordResetMail, 'password_reset', { user, link, settings }),
       target: userTarget(user),
       after: { password: 'reset', endedSessions, manualLinkShown: settings.allow_manual_links },
     };
   });
-  return sendLink(ctx, passwordResetMail, done);
+  return done;
 }
 
 /** A new set-password link for someone who has not set one yet; the old link stops working. */
@@ -144,10 +144,10 @@ export async function resendSetPassword(ctx: ActionContext, id: string): Promise
     const settings = await getSettings(tx);
     const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
     return {
-      result: { user, link, settings },
+      result: await queueLink(tx, ctx, setPasswordMail, 'set_password', { user, link, settings }),
       target: userTarget(user),
       after: { manualLinkShown: settings.allow_manual_links },
     };
   });
-  return sendLink(ctx, setPasswordMail, done);
+  return done;
 }

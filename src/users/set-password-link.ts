@@ -2,6 +2,7 @@ import { issueToken } from '../auth/one-time-tokens';
 import type { ActionContext } from '../core/context';
 import type { Db } from '../db/connect';
 import type { AccountSettings } from '../db/schema';
+import { queueMail } from '../mail/outbox';
 import type { setPasswordMail } from '../mail/templates';
 
 /**
@@ -29,23 +30,27 @@ export interface LinkResult {
   manualLink: string | null;
 }
 
-/** Emails the link (sent after the commit), and returns it when the account allows sending it by hand. */
-export async function sendLink(
+/**
+ * Queues the link's email in the change's transaction, and returns the link when the account
+ * allows sending it by hand.
+ */
+export async function queueLink(
+  tx: Db,
   ctx: ActionContext,
   mail: typeof setPasswordMail,
+  kind: 'set_password' | 'password_reset',
   done: {
     user: { id: string; email: string; name: string };
     link: { link: string; expiresAt: Date };
     settings: AccountSettings;
   },
 ): Promise<LinkResult> {
-  await ctx.mailer.send(
-    await mail({
-      to: done.user.email,
-      name: done.user.name,
-      accountName: done.settings.account_name,
-      ...done.link,
-    }),
-  );
+  const message = await mail({
+    to: done.user.email,
+    name: done.user.name,
+    accountName: done.settings.account_name,
+    ...done.link,
+  });
+  await queueMail(tx, ctx, message, { kind, userId: done.user.id });
   return { userId: done.user.id, manualLink: done.settings.allow_manual_links ? done.link.link : null };
 }

@@ -2,14 +2,14 @@ import type { SessionUser } from '../auth/sessions/sessions';
 import type { Config } from '../config';
 import type { Actor, Clock, RequestMeta } from '../core/context';
 import type { Db } from '../db/connect';
-import type { Mailer } from '../mail/mailer';
+import type { JobQueue } from '../jobs/queue';
 
 /** What the app is built from: the same for the server, the tests and (minus HTTP) the CLI. */
 export interface AppDeps {
   db: Db;
   /** The list's search and filter queries (DatabaseHandle.searchDb); `db` when not given. */
   searchDb?: Db;
-  mailer: Mailer;
+  jobs: JobQueue;
   clock: Clock;
   config: Config;
   /** Where unexpected errors go; console.error unless a test listens. */

@@ -90,7 +90,7 @@ export function actionContext<E extends AppEnv>(c: Context<E>, deps: AppDeps): A
     db: deps.db,
     clock: deps.clock,
     config: deps.config,
-    mailer: deps.mailer,
+    jobs: deps.jobs,
     actor: c.get('actor'),
     meta: c.get('meta'),
     sessionId: c.get('session')?.sessionId ?? null,

@@ -15,7 +15,7 @@ import { createSession, validateSession } from '../../src/auth/sessions/sessions
 import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/context';
 import { openDatabase } from '../../src/db/connect';
-import { MemoryMailer } from '../../src/mail/mailer';
+import { Jobs } from '../../src/jobs/queue';
 import { listUsers, parseUserListQuery, type UserPage } from '../../src/users/list';
 import { StaticListPage } from './static-page';
 
@@ -32,7 +32,9 @@ const STAGES = [
 ] as const;
 
 async function serveStages(token: string) {
-  const { db, searchDb } = await openDatabase({ databaseUrl: URL, dataDir: 'unused' });
+  const database = await openDatabase({ databaseUrl: URL, dataDir: 'unused' });
+  const { db, searchDb } = database;
+  const jobs = await Jobs.start(database, { supervise: false });
   const empty: UserPage = {
     rows: [],
     total: { value: 0, exact: true },
@@ -77,7 +79,7 @@ async function serveStages(token: string) {
     PUBLIC_URL: `http://127.0.0.1:${APP_PORT}`,
     DATABASE_URL: URL,
   });
-  const app = createApp({ db, searchDb, mailer: new MemoryMailer(), clock: systemClock, config });
+  const app = createApp({ db, searchDb, jobs, clock: systemClock, config });
   serve({ fetch: app.fetch, hostname: '127.0.0.1', port: APP_PORT }, () => console.log('ready'));
 }
 

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/context';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
-import { MemoryMailer } from '../../src/mail/mailer';
+import { Jobs } from '../../src/jobs/queue';
 import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
@@ -53,7 +53,7 @@ async function main() {
     db,
     clock: systemClock,
     config,
-    mailer: new MemoryMailer(),
+    jobs: await Jobs.start(database, { supervise: false }),
     actor: { kind: 'system' as const, label: 'bench' },
     meta: { ip: null, requestId: null, userAgent: 'bench' },
   };

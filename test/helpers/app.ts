@@ -8,6 +8,7 @@ import type { ActionContext, Clock } from '../../src/core/context';
 import { MemoryMailer } from '../../src/mail/mailer';
 import { createAccountAdmin } from '../../src/users/create';
 import { testDatabase } from './database';
+import { testJobs } from './jobs';
 
 export const PUBLIC_URL = 'http://localhost:3000';
 
@@ -52,20 +53,28 @@ export async function testApp(
     ...(options.trustProxy ? { TRUST_PROXY: 'true' } : {}),
   });
   const errors: Array<{ message: string; error: unknown }> = [];
+  const { jobs, queue, runJobs, handlers } = await testJobs(database, { config, clock, mailer });
   const deps = {
     db: database.db,
     searchDb: database.searchDb,
-    mailer,
+    jobs: queue,
     clock,
     config,
     logError: (message: string, error: unknown) => errors.push({ message, error }),
   };
   const app = createApp(deps);
+  // The worker's turn comes after each request: a test reads the mail of the request it made.
+  const request = app.request.bind(app);
+  app.request = (async (...args: Parameters<typeof request>) => {
+    const response = await request(...args);
+    await runJobs();
+    return response;
+  }) as typeof app.request;
   const system: ActionContext = {
     db: database.db,
     clock,
     config,
-    mailer,
+    jobs: queue,
     actor: { kind: 'system', label: 'test' },
     meta: { ip: null, requestId: null, userAgent: null },
   };
@@ -79,7 +88,13 @@ export async function testApp(
     errors,
     system,
     database,
-    close: database.close,
+    jobs,
+    runJobs,
+    handlers,
+    close: async () => {
+      await jobs.stop();
+      await database.close();
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../../src/core/context';
 import { MemoryMailer } from '../../src/mail/mailer';
 import { testConfig } from './app';
 import { testDatabase } from './database';
+import { testJobs } from './jobs';
 
 /**
  * The real HTTP server on 127.0.0.1 and a free port, on a fresh test database. As with testApp(),
@@ -29,20 +30,26 @@ export async function startServer(options: { requireTwoFactor?: boolean; clock?:
   // A test clock moves the server's time, for time-outs; the browser's has its own (page.clock).
   const clock = options.clock ?? systemClock;
   const errors: unknown[] = [];
+  const { jobs, queue, runJobs } = await testJobs(database, { config, clock, mailer });
   const app = createApp({
     db: database.db,
     searchDb: database.searchDb,
-    mailer,
+    jobs: queue,
     clock,
     config,
     logError: (message, error) => errors.push({ message, error }),
   });
-  handler = app.fetch;
+  // As in testApp(): the queued mail of a request is sent before its answer reaches the browser.
+  handler = async (request, env) => {
+    const response = await app.fetch(request, env);
+    await runJobs();
+    return response;
+  };
   const system = {
     db: database.db,
     clock,
     config,
-    mailer,
+    jobs: queue,
     actor: { kind: 'system' as const, label: 'test' },
     meta: { ip: null, requestId: null, userAgent: null },
   };
@@ -52,8 +59,10 @@ export async function startServer(options: { requireTwoFactor?: boolean; clock?:
     mailer,
     errors,
     db: database.db,
+    runJobs,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
       await database.close();
     },
   };

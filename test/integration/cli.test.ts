@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { openDatabase } from '../../src/db/connect';
-import { MemoryMailer } from '../../src/mail/mailer';
+import { Jobs } from '../../src/jobs/queue';
 import { TestClock, testConfig } from '../helpers/app';
 import { createServerDatabase, databaseKind, dropServerDatabase, testDatabaseUrl } from '../helpers/database';
 import { Client } from '../helpers/http';
@@ -61,9 +61,10 @@ describe(`the CLI (${databaseKind})`, () => {
     expect(link).toBeDefined();
 
     const database = await openDatabase({ databaseUrl, dataDir });
+    const jobs = await Jobs.start(database, { supervise: false });
     try {
       const config = testConfig();
-      const app = createApp({ db: database.db, mailer: new MemoryMailer(), clock: new TestClock(), config });
+      const app = createApp({ db: database.db, jobs, clock: new TestClock(), config });
       const client = new Client(app);
       const path = new URL(link as string).pathname;
       expect((await client.get(path)).status).toBe(200);
@@ -94,6 +95,7 @@ describe(`the CLI (${databaseKind})`, () => {
         .executeTakeFirstOrThrow();
       expect(event).toMatchObject({ actor_label: 'cli', target_label: 'first@example.com' });
     } finally {
+      await jobs.stop();
       await database.close();
     }
   });

@@ -36,6 +36,8 @@ describe(`migrations (${databaseKind})`, () => {
       'audit_chain',
       'audit_events',
       'invitations',
+      'mail_messages',
+      'mail_send_slots',
       'one_time_tokens',
       'projects',
       'rate_limits',
@@ -48,6 +50,7 @@ describe(`migrations (${databaseKind})`, () => {
       'team_members',
       'teams',
       'users',
+      'webhook_events',
     ]);
   });
 });

@@ -132,6 +132,7 @@ export async function changePassword(
         .set({ reauthenticated_at: now })
         .where('id', '=', ctx.sessionId)
         .execute();
+    await notifyUser(tx, ctx, 'passwordChanged', user);
     return {
       result: { ended, user, locked: null },
       target,
@@ -139,8 +140,6 @@ export async function changePassword(
       after: { endedSessions: ended },
     };
   });
-  if (done.locked) await notifyUser(ctx, 'accountLocked', done.user, done.locked);
   if (done.ended === null) throw new ValidationError({ current: 'Your current password is not right.' });
-  await notifyUser(ctx, 'passwordChanged', done.user);
   return done.ended;
 }

@@ -4,7 +4,6 @@ import { perform } from '../../audit/perform';
 import { userTarget } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import { ValidationError } from '../../core/errors';
-import { notifyUser } from '../notices';
 import { PASSWORD_MAX_LENGTH } from '../passwords/hashing';
 import { isLocked, lockedSelf, verifyOwnPassword } from '../passwords/own-password';
 import { addressOf, clearFailures, countWrongPassword } from '../sign-in/lockout';
@@ -50,6 +49,5 @@ export async function reauthenticate(ctx: ActionContext, input: { password?: unk
     await clearFailures(tx, me.id, addressOf(ctx));
     return { result: { ok: true, locked: null }, target, projectId: null };
   });
-  if (done.locked) await notifyUser(ctx, 'accountLocked', done.locked.user, done.locked);
   return done.ok;
 }

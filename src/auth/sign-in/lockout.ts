@@ -2,6 +2,7 @@ import { userTarget, writeAudit } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import type { Db } from '../../db/connect';
 import type { AccountSettings } from '../../db/schema';
+import { notifyUser } from '../notices';
 import { issueToken } from '../one-time-tokens';
 
 /**
@@ -29,6 +30,8 @@ export const addressOf = (ctx: Pick<ActionContext, 'meta'>) => (ctx.meta.ip ?? '
 export interface LockCandidate {
   id: string;
   email: string;
+  name: string;
+  language: string;
   failed_login_count: number;
   lockout_count: number;
   locked_until: Date | null;
@@ -54,7 +57,7 @@ export async function lockFor(
 const lockMinutes = (settings: AccountSettings, earlierLocks: number) =>
   Math.min(settings.lockout_minutes * 2 ** earlierLocks, MAX_LOCK_MINUTES);
 
-/** A lock that began with this wrong password, for the caller to tell the owner about. */
+/** A lock that began with this wrong password (its owner is emailed the unlock link). */
 export interface AccountLock {
   lockedUntil: Date;
   unlock: { url: string; expiresAt: Date };
@@ -63,7 +66,7 @@ export interface AccountLock {
 /**
  * Counts one wrong password for the account and the client's address, on the user's locked row.
  * Each lock that begins is audited; an account-wide one also issues the owner's unlock link,
- * which the caller emails after the commit. Returns that account-wide lock, if one began.
+ * emailed to the owner in this transaction. Returns that account-wide lock, if one began.
  */
 export async function countWrongPassword(
   tx: Db,
@@ -135,13 +138,15 @@ export async function countWrongPassword(
     target: userTarget(user),
     after: { scope: 'account', lockedUntil, minutes, failures, lockout: user.lockout_count + 1 },
   });
-  return {
+  const lock = {
     lockedUntil,
     unlock: {
       url: `${ctx.config.publicUrl}/unlock/${token}`,
       expiresAt: new Date(now.getTime() + UNLOCK_LINK_LIFETIME_MS),
     },
   };
+  await notifyUser(tx, ctx, 'accountLocked', user, lock);
+  return lock;
 }
 
 /** A good password: this address's count and the account's start again. */

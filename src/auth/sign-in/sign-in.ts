@@ -6,10 +6,9 @@ import { userActor, userTarget } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import { RateLimitedError } from '../../core/errors';
 import { parseInput } from '../../core/validation';
-import { notifyUser } from '../notices';
 import { PASSWORD_MAX_LENGTH, verifyPassword } from '../passwords/hashing';
 import { createSession, deleteSession } from '../sessions/sessions';
-import { mailRecoveryCodeUse, type Proof, proveSecondFactor } from '../two-factor/code-step';
+import { type Proof, proveSecondFactor } from '../two-factor/code-step';
 import { addressOf, clearFailures, countWrongPassword, lockFor } from './lockout';
 import { type Bucket, SIGN_IN_PER_IP, takeToken } from './rate-limit';
 import { countRefusal } from './refusal-counts';
@@ -148,7 +147,6 @@ export async function signIn(
       after: needsCode ? { secondFactor: 'pending' } : undefined,
     };
   });
-  if (done.locked) await notifyUser(ctx, 'accountLocked', done.locked.user, done.locked);
   return done.signIn;
 }
 
@@ -207,7 +205,6 @@ export async function signInWithCode(
     const signedIn: CodeResult = { ok: true, token, method: proof.method, codesLeft: proof.codesLeft };
     return { ...who, result: { code: signedIn, proof }, after: { method: proof.method } };
   });
-  await mailRecoveryCodeUse(ctx, done.proof);
   return done.code;
 }
 

@@ -133,12 +133,8 @@ export async function proveSecondFactor(
       target: userTarget(user),
       after: { codesLeft: check.codesLeft, ...context },
     });
+    // The owner of a spent recovery code is told, with how many are left.
+    await notifyUser(tx, ctx, 'recoveryCodeUsed', user, { codesLeft: check.codesLeft });
   }
   return { ok: true, user, method: check.method, codesLeft: check.codesLeft };
-}
-
-/** After the commit: the owner of a spent recovery code is told, with how many are left. */
-export async function mailRecoveryCodeUse(ctx: ActionContext, proof: Proof | null): Promise<void> {
-  if (proof?.ok && proof.method === 'recovery')
-    await notifyUser(ctx, 'recoveryCodeUsed', proof.user, { codesLeft: proof.codesLeft });
 }

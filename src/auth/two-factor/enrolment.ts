@@ -108,6 +108,7 @@ export async function confirmTwoFactorEnrolment(
         .set({ two_factor_verified: true })
         .where('id', '=', ctx.sessionId)
         .execute();
+    await notifyUser(tx, ctx, 'twoFactorEnabled', user);
     return {
       result: { codes, user },
       target: userTarget(user),
@@ -115,7 +116,6 @@ export async function confirmTwoFactorEnrolment(
       after: { twoFactor: 'on' },
     };
   });
-  await notifyUser(ctx, 'twoFactorEnabled', done.user);
   return done.codes;
 }
 
@@ -139,7 +139,7 @@ export async function regenerateRecoveryCodes(ctx: ActionContext): Promise<strin
 /** Only where the account does not require 2FA; the user is emailed. */
 export async function removeTwoFactor(ctx: ActionContext): Promise<void> {
   const id = selfOf(ctx);
-  const user = await perform(ctx, 'user.two_factor_remove', async (tx) => {
+  await perform(ctx, 'user.two_factor_remove', async (tx) => {
     const user = await lockSelf(tx, id);
     if (!user.totp_secret) throw new ConflictError('Two-factor authentication is already off.');
     const settings = await getSettings(tx);
@@ -152,9 +152,9 @@ export async function removeTwoFactor(ctx: ActionContext): Promise<void> {
       .where('user_id', '=', id)
       .where('two_factor_verified', '=', false)
       .execute();
+    await notifyUser(tx, ctx, 'twoFactorRemoved', user);
     return { result: user, target: userTarget(user), projectId: null, after: { twoFactor: 'off' } };
   });
-  await notifyUser(ctx, 'twoFactorRemoved', user);
 }
 
 /** The key, any waiting key, the code counters and every recovery code go. */

@@ -1,0 +1,34 @@
+import type { Db } from '../db/connect';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What has stopped mattering goes daily: sessions past their end, one-time links a day after
+ * they expired (kept that long so that "this link has expired" can still be told apart from a
+ * wrong link), rate-limit and lockout rows idle for a day, provider event ids after 30 days (a
+ * provider retries for 3 days at most). pg-boss deletes finished jobs itself.
+ */
+export async function purgeExpired(db: Db, now: Date): Promise<Record<string, number>> {
+  const dayAgo = new Date(now.getTime() - DAY_MS);
+  const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  return {
+    sessions: count(await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst()),
+    oneTimeTokens: count(
+      await db.deleteFrom('one_time_tokens').where('expires_at', '<', dayAgo).executeTakeFirst(),
+    ),
+    rateLimits: count(await db.deleteFrom('rate_limits').where('updated_at', '<', dayAgo).executeTakeFirst()),
+    signInFailures: count(
+      await db
+        .deleteFrom('sign_in_failures')
+        .where('updated_at', '<', dayAgo)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .executeTakeFirst(),
+    ),
+    webhookEvents: count(
+      await db
+        .deleteFrom('webhook_events')
+        .where('received_at', '<', new Date(now.getTime() - 30 * DAY_MS))
+        .executeTakeFirst(),
+    ),
+  };
+}
