@@ -1,22 +1,13 @@
 import { recordExpiredBindings } from '../access/binding-expiry';
 import { pruneAuditEvents } from '../audit/retention';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
-import type { Config } from '../config';
-import type { ActionContext, Clock } from '../core/context';
-import type { Db } from '../db/connect';
-import type { Mailer } from '../mail/mailer';
-import { deliverMail } from '../mail/outbox';
+import type { ActionContext } from '../core/context';
+import { type DeliverContext, deliverMail } from '../mail/outbox';
 import { purgeExpired } from './purge';
-import type { JobHandlers, JobQueue } from './queue';
+import type { JobHandlers } from './queue';
 
-export interface WorkerDeps {
-  db: Db;
-  config: Config;
-  clock: Clock;
-  mailer: Mailer;
-  jobs: JobQueue;
-  /** Tests skip the send rate's waits. */
-  sleep?: (ms: number) => Promise<void>;
+/** What the workers run with: the mail job's needs, and where scheduled work reports. */
+export interface WorkerDeps extends DeliverContext {
   log?: (line: string) => void;
 }
 
