@@ -20,6 +20,8 @@ import { isValueRefused } from './core/validation';
 import { homeRoutes } from './home/routes';
 import { inviteeRoutes } from './invitations/invitee-routes';
 import { invitationRoutes } from './invitations/routes';
+import { mailListRoutes } from './mail/list-routes';
+import { webhookRoutes } from './mail/webhook-routes';
 import { userRoutes } from './users/routes';
 import { clientIp } from './web/client-ip';
 import type { AppDeps, AppEnv } from './web/env';
@@ -84,6 +86,8 @@ export function createApp(deps: AppDeps) {
   app.route('/account', twoFactorRoutes(deps));
   app.route('/settings', settingsRoutes(deps));
   app.route('/audit', auditRoutes(deps));
+  app.route('/email', mailListRoutes(deps));
+  app.route('/webhooks', webhookRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {

@@ -44,6 +44,7 @@ export const AUDIT_AREAS = {
   invitation: 'Invitations',
   access: 'Roles, teams, projects and access',
   account: 'Account',
+  mail: 'Email',
   audit: 'Audit log',
   http: 'Requests',
 } as const;
@@ -306,6 +307,13 @@ export const AUDIT_ACTIONS = {
     recentAuth: true,
   },
   'account.seed': { area: 'account', text: 'Synthetic users added', permission: null },
+  'mail.export': { area: 'mail', text: 'Email log exported', permission: 'users.manage', scope: 'account' },
+  'mail.undelivered': {
+    area: 'mail',
+    text: 'Email not delivered (bounced, marked as spam or failed)',
+    permission: null,
+    recordOnly: true,
+  },
   'audit.export': { area: 'audit', text: 'Audit log exported', permission: 'audit.view' },
   'audit.prune': {
     area: 'audit',

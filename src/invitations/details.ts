@@ -4,6 +4,7 @@ import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
 import type { Language } from '../db/schema';
 import { LANGUAGES } from '../i18n/messages';
+import { lastMail, type MailSummary } from '../mail/status';
 import { type InvitationState, invitationState } from './state';
 
 export interface InvitationDetails {
@@ -24,6 +25,8 @@ export interface InvitationDetails {
   expiresAt: Date;
   openedAt: Date | null;
   history: Array<{ at: Date; action: string; actor: string; outcome: string; detail: string }>;
+  /** The last invitation email and what became of it. */
+  mail: MailSummary | null;
 }
 
 const HISTORY_ACTIONS: Record<string, string> = {
@@ -34,9 +37,10 @@ const HISTORY_ACTIONS: Record<string, string> = {
   'invitation.revoke': 'Revoked',
   'invitation.decline': 'Declined',
   'invitation.accept': 'Accepted',
+  'mail.undelivered': 'Email not delivered',
 };
 
-export type InvitationSummary = Omit<InvitationDetails, 'history'>;
+export type InvitationSummary = Omit<InvitationDetails, 'history' | 'mail'>;
 
 /**
  * The invitation without its history: what its dialogs (edit, resend, revoke) need. One to a
@@ -88,7 +92,7 @@ export async function invitationDetails(
   const invitation = await findInvitation(db, id, scope, now);
   const events = await db
     .selectFrom('audit_events')
-    .select(['occurred_at', 'action', 'actor_label', 'outcome', 'before', 'after'])
+    .select(['occurred_at', 'action', 'actor_label', 'outcome', 'before', 'after', 'reason'])
     .where('target_type', '=', 'invitation')
     .where('target_id', '=', invitation.id)
     .orderBy('occurred_at')
@@ -96,17 +100,18 @@ export async function invitationDetails(
     .execute();
   return {
     ...invitation,
+    mail: await lastMail(db, { invitationId: invitation.id }),
     history: events.map((e) => ({
       at: e.occurred_at,
       action: HISTORY_ACTIONS[e.action] ?? e.action,
       actor: e.actor_label,
       outcome: e.outcome,
-      detail: historyDetail(e.action, e.before, e.after),
+      detail: historyDetail(e.action, e.before, e.after, e.reason),
     })),
   };
 }
 
-function historyDetail(action: string, before: unknown, after: unknown): string {
+function historyDetail(action: string, before: unknown, after: unknown, reason: string | null): string {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   if (action === 'invitation.edit') return `${b.project} as ${b.role} → ${a.project} as ${a.role}`;
@@ -114,6 +119,7 @@ function historyDetail(action: string, before: unknown, after: unknown): string 
     return `${a.project} as ${a.role}, in ${LANGUAGES[a.language as Language] ?? a.language}`;
   if (action === 'invitation.resend' && typeof a.expiresAt === 'string')
     return `new expiry ${a.expiresAt.slice(0, 16).replace('T', ' ')} UTC`;
+  if (action === 'mail.undelivered') return `${a.state}${reason ? `: ${reason}` : ''}`;
   if (action === 'invitation.accept' && typeof a.as === 'string')
     return a.as === 'new' ? 'signed up' : 'existing account';
   return '';

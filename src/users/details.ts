@@ -4,6 +4,7 @@ import type { PermissionScope } from '../access/grants';
 import { activeLocks } from '../auth/sign-in/lockout';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
+import { lastMail } from '../mail/status';
 import { userStatus } from './status';
 
 /**
@@ -47,8 +48,10 @@ export async function userDetails(
       : null,
   ]);
   const locks = await activeLocks(db, user, now);
+  const mail = await lastMail(db, { userId: user.id });
   return {
     locks,
+    mail,
     user: {
       id: user.id,
       name: user.name,

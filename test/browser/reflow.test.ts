@@ -115,6 +115,7 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
       `/access/bindings/${binding.id}`,
       '/account',
       '/settings',
+      '/email',
       '/audit',
       `/audit/events/${event.id}`,
     ];

@@ -39,7 +39,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
  * turn it on (it is on by default in a real account: migration 0001).
  */
 export async function testApp(
-  options: { publicUrl?: string; requireTwoFactor?: boolean; trustProxy?: boolean } = {},
+  options: {
+    publicUrl?: string;
+    requireTwoFactor?: boolean;
+    trustProxy?: boolean;
+    /** More configuration, as environment variables. */
+    env?: Record<string, string>;
+  } = {},
 ) {
   const database = await testDatabase();
   await database.db
@@ -51,6 +57,7 @@ export async function testApp(
   const config = testConfig({
     ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
     ...(options.trustProxy ? { TRUST_PROXY: 'true' } : {}),
+    ...options.env,
   });
   const errors: Array<{ message: string; error: unknown }> = [];
   const { jobs, queue, runJobs, handlers } = await testJobs(database, { config, clock, mailer });

@@ -10,6 +10,8 @@ export interface SetUpAppOptions {
   /** Passed to testApp(): the account starts requiring two-factor authentication. */
   requireTwoFactor?: boolean;
   publicUrl?: string;
+  /** Passed to testApp(): more configuration, as environment variables. */
+  env?: Record<string, string>;
   /** Before each test: resetData() (seeded rows only) and an empty outbox. */
   resetEach?: boolean;
   /** Before each test, after the reset: these account settings, whatever a test changed. */

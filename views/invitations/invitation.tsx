@@ -1,6 +1,8 @@
 import type { InvitationDetails } from '../../src/invitations/details';
 import { LISTED_STATES } from '../../src/invitations/list';
+import { mailFailed } from '../../src/mail/status';
 import { DialogLink } from '../components/dialog';
+import { MailStatus } from '../components/mail-status';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 import { expiryText } from './expiry';
@@ -55,6 +57,18 @@ export function InvitationDetailPage({
         <dd>{when(i.expiresAt)}</dd>
         <dt>First opened</dt>
         <dd>{i.openedAt ? when(i.openedAt) : 'Not yet'}</dd>
+        <dt>Email</dt>
+        <dd>
+          <MailStatus mail={i.mail} />
+          {open && mailFailed(i.mail) ? (
+            <>
+              {' '}
+              <DialogLink href={`/invitations/${i.id}/resend`}>
+                Resend<span class="visually-hidden"> the invitation to {i.email}</span>
+              </DialogLink>
+            </>
+          ) : null}
+        </dd>
       </dl>
       {open ? (
         <p class="actions">

@@ -1,10 +1,12 @@
 import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
 import { LANGUAGES } from '../../src/i18n/messages';
+import { mailFailed } from '../../src/mail/status';
 import type { UserDetails } from '../../src/users/details';
 import { AccessByProject } from '../access/effective-access';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, type FieldErrors } from '../components/form';
 import { day, lastDay } from '../components/format';
+import { MailStatus } from '../components/mail-status';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
@@ -86,6 +88,20 @@ export function UserPage({
         <dd>{activeSessions}</dd>
         <dt>Created</dt>
         <dd>{day(user.createdAt)}</dd>
+        <dt>Last email</dt>
+        <dd>
+          <MailStatus mail={details.mail} />
+          {canManage && mailFailed(details.mail) && !user.passwordSet ? (
+            <>
+              {' '}
+              <ActionButton
+                action={`${base}/resend`}
+                label="Resend set-password email to"
+                userName={user.name}
+              />
+            </>
+          ) : null}
+        </dd>
       </dl>
 
       {canManage ? (
