@@ -300,11 +300,17 @@ export const AUDIT_ACTIONS = {
   },
   'account.reset_all_passwords': {
     area: 'account',
-    text: 'All passwords reset',
+    text: 'All passwords reset (started)',
     permission: 'account.settings',
     scope: 'account',
     serialize: true,
     recentAuth: true,
+  },
+  'account.reset_all_passwords_batch': {
+    area: 'account',
+    text: 'All passwords reset: a batch done',
+    permission: null,
+    recordOnly: true,
   },
   'account.seed': { area: 'account', text: 'Synthetic users added', permission: null },
   'mail.export': { area: 'mail', text: 'Email log exported', permission: 'users.manage', scope: 'account' },

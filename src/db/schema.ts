@@ -244,6 +244,32 @@ export interface MailMessagesTable {
   updated_at: Generated<Date>;
 }
 
+export interface LongActionsTable {
+  id: Generated<string>;
+  kind: 'reset_all_passwords';
+  actor_id: string | null;
+  actor_label: string;
+  state: Generated<'running' | 'done' | 'failed'>;
+  total: number;
+  done: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  cursor: string | null;
+  params: ColumnType<Record<string, unknown>, unknown, unknown>;
+  error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export interface LongActionItemsTable {
+  action_id: string;
+  user_id: string;
+  email: string;
+  outcome: 'done' | 'skipped' | 'failed';
+  reason: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -264,6 +290,8 @@ export interface Database {
   mail_messages: MailMessagesTable;
   mail_send_slots: { id: number; next_at: Date };
   webhook_events: { id: string; received_at: Generated<Date> };
+  long_actions: LongActionsTable;
+  long_action_items: LongActionItemsTable;
 }
 
 export type User = Selectable<UsersTable>;

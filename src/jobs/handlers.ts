@@ -3,6 +3,7 @@ import { pruneAuditEvents } from '../audit/retention';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
 import type { ActionContext } from '../core/context';
 import { type DeliverContext, deliverMail } from '../mail/outbox';
+import { resetLinkRenderer, runResetAllBatch } from '../users/reset-all';
 import { purgeExpired } from './purge';
 import type { JobHandlers } from './queue';
 
@@ -23,7 +24,9 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     meta: { ip: null, requestId: null, userAgent: null },
   };
   return {
-    'mail-send': (job) => deliverMail(deps, job),
+    'mail-send': (job) => deliverMail({ ...deps, renderLink: resetLinkRenderer(deps) }, job),
+    'long-action': (job) =>
+      runResetAllBatch(system, { id: String(job.data.id), after: (job.data.after as string | null) ?? null }),
     'maintenance-minute': async () => {
       await recordExpiredBindings(system);
       await recordRefusals(system);

@@ -17,6 +17,14 @@ import type { DatabaseHandle, Db } from '../db/connect';
 export const QUEUES = {
   /** One email: { id } of a mail_messages row. Network errors and 5xx retry with backoff. */
   'mail-send': { retryLimit: 6, retryDelay: 30, retryBackoff: true, retryDelayMax: 3_600 },
+  /** One batch of a long action: { id, after } of a long_actions row; it enqueues the next. */
+  'long-action': {
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 900,
+  },
   /** Every minute (cron): binding expiries and rate-limit refusals become audit events. */
   'maintenance-minute': { retryLimit: 0, expireInSeconds: 300 },
   /** Daily (cron): audit retention and purging what has expired. */
@@ -35,11 +43,18 @@ export const SCHEDULES: Partial<Record<QueueName, string>> = {
 export interface EnqueueOptions {
   /** Not before this time (a provider's Retry-After). */
   startAfter?: Date;
+  /**
+   * Higher goes first (default 10). A long action's thousands of emails go at 0, so that a
+   * single invitation or reset link is not queued behind them.
+   */
+  priority?: number;
 }
 
 /** What domain functions see: a job is always written in the caller's transaction. */
 export interface JobQueue {
   enqueue(tx: Db, name: QueueName, data: object, options?: EnqueueOptions): Promise<void>;
+  /** Many jobs of one queue in one statement (a batch's emails). */
+  enqueueMany(tx: Db, name: QueueName, data: object[], options?: EnqueueOptions): Promise<void>;
 }
 
 /** A job as its handler sees it: its data, and which try this is of how many retries. */
@@ -87,8 +102,20 @@ export class Jobs implements JobQueue {
     if (!(name in QUEUES)) throw new Error(`Unknown queue ${name}`);
     await this.boss.send(name, data, {
       db: fromKysely(tx),
+      priority: options.priority ?? 10,
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
     });
+  }
+
+  async enqueueMany(tx: Db, name: QueueName, data: object[], options: EnqueueOptions = {}): Promise<void> {
+    if (!(name in QUEUES)) throw new Error(`Unknown queue ${name}`);
+    if (data.length === 0) return;
+    const priority = options.priority ?? 10;
+    await this.boss.insert(
+      name,
+      data.map((d) => ({ data: d, priority })),
+      { db: fromKysely(tx) },
+    );
   }
 
   /**
@@ -104,7 +131,7 @@ export class Jobs implements JobQueue {
         {
           includeMetadata: true,
           batchSize: mail ? 20 : 1,
-          pollingIntervalSeconds: mail ? 1 : 5,
+          pollingIntervalSeconds: mail || name === 'long-action' ? 1 : 5,
           localConcurrency: mail ? 2 : 1,
           perJobResults: true,
         },
@@ -134,13 +161,15 @@ export class Jobs implements JobQueue {
    */
   async drain(
     handlers: JobHandlers,
-    options: { only?: QueueName[]; ignoreStartAfter?: boolean } = {},
+    options: { only?: QueueName[]; ignoreStartAfter?: boolean; max?: number } = {},
   ): Promise<number> {
-    const only = options.only ?? ['mail-send'];
+    const only = options.only ?? ['long-action', 'mail-send'];
+    const max = options.max ?? Number.POSITIVE_INFINITY;
     let ran = 0;
     for (;;) {
       let found = false;
       for (const name of only) {
+        if (ran >= max) return ran;
         const [job] = await this.boss.fetch<Record<string, unknown>>(name, {
           includeMetadata: true,
           batchSize: 1,
@@ -158,6 +187,11 @@ export class Jobs implements JobQueue {
       }
       if (!found) return ran;
     }
+  }
+
+  /** Drops a queue's waiting jobs (tests that leave thousands of emails unsent). */
+  async dropQueued(name: QueueName): Promise<number> {
+    return this.boss.deleteQueuedJobs(name);
   }
 
   /** A job's state as pg-boss keeps it (tests and the CLI). */

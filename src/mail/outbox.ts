@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { decryptSecret, encryptSecret } from '../auth/two-factor/secret-box';
 import type { Config } from '../config';
 import type { Clock } from '../core/context';
@@ -5,6 +6,24 @@ import type { Db } from '../db/connect';
 import type { JobQueue } from '../jobs/queue';
 import { MailError, type Mailer, type MailMessage } from './mailer';
 import { takeSendSlot } from './send-rate';
+
+/**
+ * A link email whose link is made when it is sent, not when it is queued: "Reset all passwords"
+ * queues a million of them, which at the provider's rate take days to go, and a link issued at
+ * queueing would have expired before it arrived. Its password stops working at once all the same.
+ */
+export interface DeferredLink {
+  link: 'password_reset';
+  userId: string;
+  name: string;
+  accountName: string;
+  lifetimeMs: number;
+}
+
+/** Issues the deferred link (in the sending job's transaction) and renders its email. */
+export type LinkRenderer = (tx: Db, deferred: DeferredLink, to: string) => Promise<MailMessage>;
+
+type Queued = MailMessage | (Pick<MailMessage, 'to' | 'subject'> & { deferred: DeferredLink });
 
 /** What an email is about, so that the user and invitation pages can show what became of it. */
 export interface MailAbout {
@@ -24,30 +43,45 @@ export async function queueMail(
   message: MailMessage,
   about: MailAbout,
 ): Promise<string> {
-  const { html, text, tags } = message;
-  const row = await tx
-    .insertInto('mail_messages')
-    .values({
+  const [id] = await queueMails(tx, ctx, [{ message, about }]);
+  return id as string;
+}
+
+/** Many messages in one statement, and their jobs in another (a long action's batch). */
+export async function queueMails(
+  tx: Db,
+  ctx: { config: Config; jobs: JobQueue },
+  mails: Array<{ message: Queued; about: MailAbout }>,
+  options: { priority?: number } = {},
+): Promise<string[]> {
+  if (mails.length === 0) return [];
+  const rows = mails.map(({ message, about }) => {
+    const id = randomUUID();
+    const body =
+      'deferred' in message
+        ? message.deferred
+        : { html: message.html, text: message.text, tags: message.tags };
+    const key = 'deferred' in message ? undefined : message.idempotencyKey;
+    return {
+      id,
       kind: about.kind,
       recipient: message.to,
       subject: message.subject,
       user_id: about.userId ?? null,
       invitation_id: about.invitationId ?? null,
-      sealed_body: encryptSecret(ctx.config.secretKey, JSON.stringify({ html, text, tags })),
-      idempotency_key: message.idempotencyKey ?? '',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  if (!message.idempotencyKey) {
-    // One key per message: a retry after a lost answer never sends twice (the provider keeps it).
-    await tx
-      .updateTable('mail_messages')
-      .set({ idempotency_key: `mail-${row.id}` })
-      .where('id', '=', row.id)
-      .execute();
-  }
-  await ctx.jobs.enqueue(tx, 'mail-send', { id: row.id });
-  return row.id;
+      sealed_body: encryptSecret(ctx.config.secretKey, JSON.stringify(body)),
+      // One key per message: a retry after a lost answer never sends twice (the provider keeps it).
+      idempotency_key: key ?? `mail-${id}`,
+    };
+  });
+  await tx.insertInto('mail_messages').values(rows).execute();
+  await ctx.jobs.enqueueMany(
+    tx,
+    'mail-send',
+    rows.map((r) => ({ id: r.id })),
+    options,
+  );
+  return rows.map((r) => r.id);
 }
 
 export interface DeliverContext {
@@ -58,6 +92,8 @@ export interface DeliverContext {
   jobs: JobQueue;
   /** Waits (the worker); tests pass one that does not. */
   sleep?: (ms: number) => Promise<void>;
+  /** Makes the links of deferred link emails (jobs/handlers.ts gives the users area's). */
+  renderLink?: LinkRenderer;
 }
 
 /** How a 429 is retried: at the provider's Retry-After, this many times before the message fails. */
@@ -75,10 +111,29 @@ export async function deliverMail(
   const id = String(job.data.id ?? '');
   const row = await ctx.db.selectFrom('mail_messages').selectAll().where('id', '=', id).executeTakeFirst();
   if (row?.state !== 'queued' || !row.sealed_body) return;
-  const body = JSON.parse(decryptSecret(ctx.config.secretKey, row.sealed_body)) as Pick<
-    MailMessage,
-    'html' | 'text' | 'tags'
-  >;
+  let body = JSON.parse(decryptSecret(ctx.config.secretKey, row.sealed_body)) as
+    | Pick<MailMessage, 'html' | 'text' | 'tags'>
+    | DeferredLink;
+  if ('link' in body) {
+    // Its link is made now, once: the rendered email replaces the deferred one before the first
+    // try, so that a retry sends the same link under the same idempotency key.
+    const deferred = body;
+    const render = ctx.renderLink;
+    if (!render) throw new Error(`no renderer for deferred ${deferred.link} links`);
+    body = await ctx.db.transaction().execute(async (tx) => {
+      const message = await render(tx, deferred, row.recipient);
+      const rendered = { html: message.html, text: message.text, tags: message.tags };
+      await tx
+        .updateTable('mail_messages')
+        .set({
+          sealed_body: encryptSecret(ctx.config.secretKey, JSON.stringify(rendered)),
+          subject: message.subject,
+        })
+        .where('id', '=', id)
+        .execute();
+      return rendered;
+    });
+  }
   const wait = await takeSendSlot(ctx.db, ctx.config.mailRatePerSecond);
   if (wait > 0) await (ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(wait);
   const now = () => ctx.clock.now();

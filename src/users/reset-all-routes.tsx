@@ -1,16 +1,23 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ResetAllPage } from '../../views/users/confirm';
+import { milestoneKey, ResetAllProgress, ResetAllProgressPage } from '../../views/users/reset-all-progress';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
-import { isHtmx, redirectWithFlash, renderPage } from '../web/render';
+import { isHtmx, redirectWithFlash, renderFragment, renderPage } from '../web/render';
 import { actionContext } from '../web/session';
-import { resetAllCount, resetAllPasswords } from './reset-all';
+import { longActionProgress, longActionReport, runningLongAction } from './long-action-progress';
+import { resetAllCount, startResetAllPasswords } from './reset-all';
 
 const SETTINGS = { permission: 'account.settings' } as const;
 
-/** "Reset all passwords", an account action, asked first with the number of people it reaches. */
+const csvField = (value: string) => `"${value.replaceAll('"', '""')}"`;
+
+/**
+ * "Reset all passwords", an account action, asked first with the number of people it reaches;
+ * it runs as a job, and its page shows the progress and then the report.
+ */
 export function resetAllRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
@@ -21,6 +28,7 @@ export function resetAllRoutes(deps: AppDeps) {
       body: (
         <ResetAllPage
           count={await resetAllCount(deps.db, c.var.user.id)}
+          running={await runningLongAction(deps.db)}
           errors={errors}
           inDialog={isHtmx(c)}
         />
@@ -30,11 +38,42 @@ export function resetAllRoutes(deps: AppDeps) {
   app.get('/reset-all', guard(deps, SETTINGS), (c) => resetAllPage(c));
   app.post('/reset-all', guard(deps, SETTINGS), async (c) => {
     try {
-      const count = await resetAllPasswords(actionContext(c, deps));
-      return redirectWithFlash(c, '/users', `${count} passwords were reset; each person was emailed a link.`);
+      const id = await startResetAllPasswords(actionContext(c, deps));
+      return redirectWithFlash(c, `/users/reset-all/${id}`, 'Reset all passwords has started.');
     } catch (error) {
       return renderRefusal(c, error, (errors, status) => resetAllPage(c, errors, status));
     }
+  });
+
+  app.get('/reset-all/:id', guard(deps, SETTINGS), async (c) => {
+    const progress = await longActionProgress(deps.db, c.req.param('id'));
+    if (isHtmx(c))
+      return renderFragment(
+        c,
+        <ResetAllProgress progress={progress} announce={c.req.query('said') !== milestoneKey(progress)} />,
+      );
+    return renderPage(c, {
+      title: 'Reset all passwords',
+      body: <ResetAllProgressPage progress={progress} />,
+    });
+  });
+
+  app.get('/reset-all/:id/report.csv', guard(deps, SETTINGS), async (c) => {
+    const progress = await longActionProgress(deps.db, c.req.param('id'));
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="reset-all-passwords-${progress.id}.csv"`);
+    const lines = longActionReport(deps.db, progress.id);
+    return c.body(
+      new ReadableStream({
+        async start(controller) {
+          const encoder = new TextEncoder();
+          controller.enqueue(encoder.encode('"user_id","email","outcome","reason"\r\n'));
+          for await (const line of lines)
+            controller.enqueue(encoder.encode(`${line.map(csvField).join(',')}\r\n`));
+          controller.close();
+        },
+      }),
+    );
   });
 
   return app;

@@ -1,11 +1,15 @@
-import { assertAccountManagerRemains } from '../access/rules';
 import { getSettings } from '../account/read-settings';
 import { perform } from '../audit/perform';
+import { jsonb, writeAudit } from '../audit/write';
 import type { ActionContext } from '../core/context';
 import { ConflictError } from '../core/errors';
 import type { Db } from '../db/connect';
+import { type DeferredLink, type LinkRenderer, queueMails } from '../mail/outbox';
 import { passwordResetMail } from '../mail/templates';
-import { queueLink, setPasswordLink } from './set-password-link';
+import { setPasswordLink } from './set-password-link';
+
+/** Users per batch: one transaction each (a few statements, whatever the batch's size). */
+export const RESET_ALL_BATCH = 1000;
 
 /** How many people "Reset all passwords" would reach: every active user but the actor. */
 export async function resetAllCount(db: Db, actorId: string): Promise<number> {
@@ -20,39 +24,188 @@ export async function resetAllCount(db: Db, actorId: string): Promise<number> {
 
 /**
  * An account action, for a breach: every password but the actor's stops working, every session
- * but the actor's ends, and each person is emailed a link to choose a new password.
+ * but the actor's ends, and each person is emailed a link to choose a new one. It grows with the
+ * number of users, so this only starts it: a `long_actions` row and its first batch job, in the
+ * transaction that checks permission and recent password and records the start. The batches
+ * (runResetAllBatch) do the work. Returns the action's id, whose page shows the progress.
  */
-export async function resetAllPasswords(ctx: ActionContext): Promise<number> {
+export async function startResetAllPasswords(ctx: ActionContext): Promise<string> {
   if (ctx.actor.kind !== 'user')
     throw new ConflictError('Reset all passwords is an action for a signed-in administrator.');
-  const actorId = ctx.actor.id;
-  const done = await perform(ctx, 'account.reset_all_passwords', async (tx) => {
+  const actor = ctx.actor;
+  return perform(ctx, 'account.reset_all_passwords', async (tx) => {
+    const running = await tx
+      .selectFrom('long_actions')
+      .select('id')
+      .where('kind', '=', 'reset_all_passwords')
+      .where('state', '=', 'running')
+      .executeTakeFirst();
+    if (running)
+      throw new ConflictError('Reset all passwords is already running; its page shows how far it is.');
     const settings = await getSettings(tx);
-    const users = await tx
+    const reached = await resetAllCount(tx, actor.id);
+    // Every user is walked and reported (the actor and deactivated people as skipped).
+    const everyone = await tx
       .selectFrom('users')
-      .select(['id', 'email', 'name'])
-      .where('deactivated_at', 'is', null)
-      .where('id', '<>', actorId)
-      .execute();
-    const now = ctx.clock.now();
-    await tx
-      .updateTable('users')
-      .set({ password_hash: null, password_changed_at: now })
-      .where('deactivated_at', 'is', null)
-      .where('id', '<>', actorId)
-      .execute();
-    await tx.deleteFrom('sessions').where('user_id', '<>', actorId).execute();
-    for (const user of users) {
-      const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
-      await queueLink(tx, ctx, passwordResetMail, 'password_reset', { user, link, settings });
-    }
-    await assertAccountManagerRemains(tx);
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const total = Number(everyone.n);
+    const action = await tx
+      .insertInto('long_actions')
+      .values({
+        kind: 'reset_all_passwords',
+        actor_id: actor.id,
+        actor_label: actor.email,
+        total,
+        params: JSON.stringify({
+          lifetimeMinutes: settings.reset_lifetime_minutes,
+          accountName: settings.account_name,
+        }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await ctx.jobs.enqueue(tx, 'long-action', { id: action.id, after: null });
     return {
-      result: users.length,
+      result: action.id,
       target: { type: 'account', id: '1', label: settings.account_name },
       projectId: null,
-      after: { passwordsReset: users.length },
+      after: { passwordsToReset: reached, actionId: action.id },
     };
   });
-  return done;
 }
+
+interface ResetParams {
+  lifetimeMinutes: number;
+  accountName: string;
+}
+
+/**
+ * One batch of "Reset all passwords": the next RESET_ALL_BATCH users by id after the cursor,
+ * set-based (a statement per step, not per user), its report lines, its audit event and the
+ * next batch's job, in one transaction. A job that finds the cursor moved on (its batch was
+ * committed, then the process died before pg-boss heard) does nothing, so a restart continues
+ * where it stopped and never runs a batch twice.
+ */
+export async function runResetAllBatch(
+  ctx: Pick<ActionContext, 'db' | 'clock' | 'config' | 'jobs' | 'meta'>,
+  job: { id: string; after: string | null },
+): Promise<void> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const action = await tx
+      .selectFrom('long_actions')
+      .selectAll()
+      .where('id', '=', job.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!action || action.state !== 'running' || action.cursor !== job.after) return;
+    // postgres.js hands jsonb back as text here, PGlite as a value.
+    const raw: unknown = action.params;
+    const params = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ResetParams;
+    const users = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'deactivated_at'])
+      .$if(action.cursor !== null, (q) => q.where('id', '>', action.cursor as string))
+      .orderBy('id')
+      .limit(RESET_ALL_BATCH)
+      .execute();
+    const now = ctx.clock.now();
+    const skip = (u: (typeof users)[number]) =>
+      u.id === action.actor_id ? 'that is you' : u.deactivated_at ? 'deactivated' : null;
+    const reached = users.filter((u) => skip(u) === null);
+    const ids = reached.map((u) => u.id);
+    if (ids.length > 0) {
+      await tx
+        .updateTable('users')
+        .set({ password_hash: null, password_changed_at: now })
+        .where('id', 'in', ids)
+        .execute();
+      await tx.deleteFrom('sessions').where('user_id', 'in', ids).execute();
+      // Links already out stop working; each email gets its own link when it is sent.
+      await tx
+        .deleteFrom('one_time_tokens')
+        .where('user_id', 'in', ids)
+        .where('purpose', 'in', ['set_password', 'reset_password'])
+        .where('used_at', 'is', null)
+        .execute();
+      const lifetimeMs = params.lifetimeMinutes * 60_000;
+      await queueMails(
+        tx,
+        ctx,
+        reached.map((u) => ({
+          message: {
+            to: u.email,
+            subject: `Your ${params.accountName} password was reset`,
+            deferred: {
+              link: 'password_reset',
+              userId: u.id,
+              name: u.name,
+              accountName: params.accountName,
+              lifetimeMs,
+            },
+          },
+          about: { kind: 'password_reset', userId: u.id },
+        })),
+        { priority: 0 },
+      );
+    }
+    if (users.length > 0) {
+      await tx
+        .insertInto('long_action_items')
+        .values(
+          users.map((u) => ({
+            action_id: action.id,
+            user_id: u.id,
+            email: u.email,
+            outcome: skip(u) ? ('skipped' as const) : ('done' as const),
+            reason: skip(u),
+          })),
+        )
+        .onConflict((oc) => oc.columns(['action_id', 'user_id']).doNothing())
+        .execute();
+    }
+    const last = users.at(-1)?.id ?? action.cursor;
+    const finished = users.length < RESET_ALL_BATCH;
+    const skipped = users.length - reached.length;
+    await tx
+      .updateTable('long_actions')
+      .set({
+        done: action.done + reached.length,
+        skipped: action.skipped + skipped,
+        cursor: last,
+        updated_at: now,
+        ...(finished ? { state: 'done' as const, finished_at: now } : {}),
+      })
+      .where('id', '=', action.id)
+      .execute();
+    if (users.length > 0 || finished) {
+      await writeAudit(tx, ctx, {
+        action: 'account.reset_all_passwords_batch',
+        outcome: 'success',
+        actor: { id: action.actor_id, label: action.actor_label },
+        target: { type: 'account', id: '1', label: params.accountName },
+        after: {
+          actionId: action.id,
+          reset: reached.length,
+          skipped,
+          done: action.done + reached.length,
+          total: action.total,
+          finished,
+        },
+      });
+    }
+    if (!finished) await ctx.jobs.enqueue(tx, 'long-action', { id: action.id, after: last });
+  });
+}
+
+/** Makes a reset-all email's link when the email is sent (mail/outbox.ts, DeferredLink). */
+export const resetLinkRenderer =
+  (ctx: Pick<ActionContext, 'clock' | 'config'>): LinkRenderer =>
+  async (tx, deferred: DeferredLink, to) => {
+    const link = await setPasswordLink(
+      tx,
+      { ...ctx, actor: { kind: 'system', label: 'gatehouse' } },
+      deferred.userId,
+      deferred.lifetimeMs,
+    );
+    return passwordResetMail({ to, name: deferred.name, accountName: deferred.accountName, ...link });
+  };

@@ -9,7 +9,12 @@ import type { setPasswordMail } from '../mail/templates';
  * A one-time set-password link, built from the public URL. The CLI's first admin, admin-created
  * users and admin resets share the page and the purpose.
  */
-export async function setPasswordLink(tx: Db, ctx: ActionContext, userId: string, lifetimeMs: number) {
+export async function setPasswordLink(
+  tx: Db,
+  ctx: Pick<ActionContext, 'clock' | 'config' | 'actor'>,
+  userId: string,
+  lifetimeMs: number,
+) {
   const now = ctx.clock.now();
   const token = await issueToken(tx, {
     userId,

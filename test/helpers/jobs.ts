@@ -22,6 +22,10 @@ export async function testJobs(
       dirty = true;
       await jobs.enqueue(...args);
     },
+    enqueueMany: async (...args) => {
+      dirty = true;
+      await jobs.enqueueMany(...args);
+    },
   };
   const handlers = jobHandlers({
     db: database.db,

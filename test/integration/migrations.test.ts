@@ -36,6 +36,8 @@ describe(`migrations (${databaseKind})`, () => {
       'audit_chain',
       'audit_events',
       'invitations',
+      'long_action_items',
+      'long_actions',
       'mail_messages',
       'mail_send_slots',
       'one_time_tokens',

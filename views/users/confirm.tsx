@@ -81,10 +81,13 @@ export function UserConfirmPage({
 /** "Reset all passwords": everyone active but the actor, counted. */
 export function ResetAllPage({
   count,
+  running,
   errors = {},
   inDialog,
 }: {
   count: number;
+  /** A run still going: its page, instead of a second one. */
+  running: string | null;
   errors?: FieldErrors;
   inDialog: boolean;
 }) {
@@ -99,8 +102,15 @@ export function ResetAllPage({
     >
       <p>
         The passwords of {count} {count === 1 ? 'person' : 'people'} stop working at once and their sessions
-        end; each is emailed a link to choose a new one. Yours is not reset.
+        end; each is emailed a link to choose a new one. Yours is not reset. It runs in the background and
+        shows its progress; you can leave its page and come back.
       </p>
+      {running ? (
+        <p>
+          A reset of all passwords is already running:{' '}
+          <a href={`/users/reset-all/${running}`}>see its progress</a>.
+        </p>
+      ) : null}
     </ConfirmPage>
   );
 }

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { NotFoundError } from '../core/errors';
+import type { Db } from '../db/connect';
+
+/** Report lines shown on the page; the CSV has them all. */
+const SHOWN = 200;
+
+export interface LongActionProgress {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  startedBy: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  /** The skipped and failed users, and why (the first SHOWN). */
+  exceptions: Array<{ email: string; outcome: 'skipped' | 'failed'; reason: string | null }>;
+}
+
+/** Where a long action stands, for its page and its polling fragment. */
+export async function longActionProgress(db: Db, id: string): Promise<LongActionProgress> {
+  const action = z.uuid().safeParse(id).success
+    ? await db.selectFrom('long_actions').selectAll().where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!action) throw new NotFoundError('There is no such action.');
+  const exceptions = await db
+    .selectFrom('long_action_items')
+    .select(['email', 'outcome', 'reason'])
+    .where('action_id', '=', id)
+    .where('outcome', '<>', 'done')
+    .orderBy('outcome')
+    .orderBy('email')
+    .limit(SHOWN)
+    .execute();
+  return {
+    id: action.id,
+    state: action.state,
+    total: action.total,
+    done: action.done,
+    skipped: action.skipped,
+    failed: action.failed,
+    startedBy: action.actor_label,
+    startedAt: action.created_at,
+    finishedAt: action.finished_at,
+    exceptions: exceptions as LongActionProgress['exceptions'],
+  };
+}
+
+/** The latest run of a kind, so that a page can point to one still running. */
+export async function runningLongAction(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom('long_actions')
+    .select('id')
+    .where('state', '=', 'running')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Every user's outcome, for the report's CSV, in batches. */
+export async function* longActionReport(db: Db, id: string): AsyncGenerator<string[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('long_action_items')
+      .select(['user_id', 'email', 'outcome', 'reason'])
+      .where('action_id', '=', id)
+      .$if(after !== '', (q) => q.where('user_id', '>', after))
+      .orderBy('user_id')
+      .limit(5000)
+      .execute();
+    for (const r of rows) yield [r.user_id, r.email, r.outcome, r.reason ?? ''];
+    const last = rows.at(-1);
+    if (!last || rows.length < 5000) return;
+    after = last.user_id;
+  }
+}

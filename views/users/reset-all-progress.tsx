@@ -1,0 +1,132 @@
+import type { LongActionProgress } from '../../src/users/long-action-progress';
+import { TableScroll } from '../components/table-scroll';
+import { Time } from '../components/time';
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+const tenth = (p: LongActionProgress) =>
+  p.total === 0 ? 0 : Math.min(100, Math.floor(((p.done + p.skipped + p.failed) / p.total) * 10) * 10);
+
+/** Which milestone the progress is at: every tenth while running, then its end. */
+export const milestoneKey = (p: LongActionProgress) => (p.state === 'running' ? `${tenth(p)}` : p.state);
+
+/** What the live region says at a milestone. */
+export function milestone(p: LongActionProgress): string {
+  if (p.state === 'done')
+    return `Reset all passwords finished: ${number(p.done)} reset, ${number(p.skipped)} skipped.`;
+  if (p.state === 'failed') return 'Reset all passwords stopped with an error.';
+  return `Reset all passwords: ${tenth(p)}% done.`;
+}
+
+/**
+ * The progress, polled every two seconds by htmx while the action runs (the fragment replaces
+ * itself); without JavaScript the Refresh link reloads the page. The live region outside it is
+ * updated out of band with the milestone only, so a screen reader hears every tenth, not every poll.
+ */
+export function ResetAllProgress({
+  progress: p,
+  announce = false,
+}: {
+  progress: LongActionProgress;
+  /** A poll that passed a milestone: the live region gets it. */
+  announce?: boolean;
+}) {
+  const handled = p.done + p.skipped + p.failed;
+  const url = `/users/reset-all/${p.id}`;
+  const poll = `${url}?said=${milestoneKey(p)}`;
+  const running = p.state === 'running';
+  return (
+    <>
+      <div
+        id="long-action"
+        {...(running
+          ? { 'hx-get': poll, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML', 'hx-target': 'this' }
+          : {})}
+      >
+        <p>
+          <label for="long-action-progress">
+            {running ? 'Resetting passwords' : p.state === 'done' ? 'Finished' : 'Stopped'}: {number(handled)}{' '}
+            of {number(p.total)} people handled
+          </label>
+          <br />
+          <progress id="long-action-progress" max={Math.max(p.total, 1)} value={Math.min(handled, p.total)}>
+            {number(handled)} of {number(p.total)}
+          </progress>
+        </p>
+        <dl class="details">
+          <dt>Passwords reset</dt>
+          <dd>{number(p.done)}</dd>
+          <dt>Skipped</dt>
+          <dd>{number(p.skipped)}</dd>
+          <dt>Failed</dt>
+          <dd>{number(p.failed)}</dd>
+          <dt>Started</dt>
+          <dd>
+            <Time at={p.startedAt} /> by {p.startedBy}
+          </dd>
+          {p.finishedAt ? (
+            <>
+              <dt>Finished</dt>
+              <dd>
+                <Time at={p.finishedAt} />
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {running ? (
+          <p>
+            You can leave this page: the work goes on, and this page finds it again. <a href={url}>Refresh</a>
+          </p>
+        ) : (
+          <p>
+            Each person reset is emailed a link; the <a href="/email">Email page</a> shows what became of each
+            email. <a href={`${url}/report.csv`}>Download the report for every person (CSV)</a>
+          </p>
+        )}
+        {p.exceptions.length > 0 ? (
+          <TableScroll captionId="exceptions-caption">
+            <table>
+              <caption id="exceptions-caption">Skipped or failed, and why</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.exceptions.map((e) => (
+                  <tr>
+                    <th scope="row">{e.email}</th>
+                    <td>{e.outcome}</td>
+                    <td>{e.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        ) : null}
+      </div>
+      {announce ? (
+        <div id="long-action-status" hx-swap-oob="innerHTML">
+          {milestone(p)}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function ResetAllProgressPage({ progress }: { progress: LongActionProgress }) {
+  return (
+    <section>
+      <p>
+        <a href="/users">Users</a>
+      </p>
+      <h1>Reset all passwords</h1>
+      <ResetAllProgress progress={progress} />
+      <div id="long-action-status" class="visually-hidden" role="status" aria-live="polite">
+        {milestone(progress)}
+      </div>
+    </section>
+  );
+}
