@@ -200,6 +200,29 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
     action: 'auth.password_reset_request',
   });
   const perAddress = await takeToken(ctx.db, FORGOT_PER_ADDRESS, email.toLowerCase(), now);
+  // Known or unknown, the request only writes this job and answers: the same work, the same time,
+  // so the answer's timing does not tell whether the address has an account. The job looks.
+  const request: ResetRequest = { email, allowed: perAddress.allowed, at: now.toISOString(), meta: ctx.meta };
+  await ctx.db.transaction().execute((tx) => ctx.jobs.enqueue(tx, 'password-reset-request', request));
+}
+
+export interface ResetRequest {
+  email: string;
+  /** Whether the per-address rate limit let it through. */
+  allowed: boolean;
+  at: string;
+  meta: ActionContext['meta'];
+}
+
+/**
+ * The `password-reset-request` job: an eligible account gets a one-time link by email; any other
+ * address gets nothing. Either way the request is audited, with the asker's address and request id.
+ */
+export async function answerPasswordResetRequest(ctx: ActionContext, request: ResetRequest): Promise<void> {
+  const { email } = request;
+  const now = new Date(request.at);
+  const perAddress = { allowed: request.allowed };
+  ctx = { ...ctx, meta: request.meta, actor: { kind: 'anonymous' } };
   await perform(ctx, 'auth.password_reset_request', async (tx) => {
     const user = await tx
       .selectFrom('users')
@@ -238,7 +261,6 @@ export async function requestPasswordReset(ctx: ActionContext, input: { email?: 
       link: `${ctx.config.publicUrl}/reset-password/${token}`,
       expiresAt: new Date(now.getTime() + lifetimeMs),
     };
-    // Only queued: known and unknown addresses answer after the same work, no provider call.
     await queueMail(tx, ctx, await resetLinkMail(mail), { kind: 'password_reset_link', userId: user.id });
     return { ...base, result: null, after: { expiresAt: mail.expiresAt } };
   });

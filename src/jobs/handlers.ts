@@ -1,5 +1,6 @@
 import { recordExpiredBindings } from '../access/binding-expiry';
 import { pruneAuditEvents } from '../audit/retention';
+import { answerPasswordResetRequest, type ResetRequest } from '../auth/links';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
 import type { ActionContext } from '../core/context';
 import { type DeliverContext, deliverMail } from '../mail/outbox';
@@ -25,6 +26,8 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
   };
   return {
     'mail-send': (job) => deliverMail({ ...deps, renderLink: resetLinkRenderer(deps) }, job),
+    'password-reset-request': (job) =>
+      answerPasswordResetRequest(system, job.data as unknown as ResetRequest),
     'long-action': (job) =>
       runResetAllBatch(system, { id: String(job.data.id), after: (job.data.after as string | null) ?? null }),
     'maintenance-minute': async () => {

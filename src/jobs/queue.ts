@@ -16,7 +16,15 @@ import type { DatabaseHandle, Db } from '../db/connect';
  */
 export const QUEUES = {
   /** One email: { id } of a mail_messages row. Network errors and 5xx retry with backoff. */
-  'mail-send': { retryLimit: 6, retryDelay: 30, retryBackoff: true, retryDelayMax: 3_600 },
+  'mail-send': {
+    retryLimit: 6,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 3_600,
+    heartbeatSeconds: 10,
+  },
+  /** A forgot-password request: { email, allowed, at, meta }; the job looks the address up. */
+  'password-reset-request': { retryLimit: 3, retryDelay: 5, retryBackoff: true },
   /** One batch of a long action: { id, after } of a long_actions row; it enqueues the next. */
   'long-action': {
     retryLimit: 10,
@@ -33,6 +41,13 @@ export const QUEUES = {
 
 export type QueueName = keyof typeof QUEUES;
 export const queueNames = Object.keys(QUEUES) as QueueName[];
+
+/*
+ * A worker killed with a job in hand (kill -9, a lost machine) stops its heartbeat: with
+ * heartbeatSeconds the supervisor (every SUPERVISE_SECONDS in each server and worker) gives the
+ * job to another worker within about half a minute, instead of at its expiry.
+ */
+const SUPERVISE_SECONDS = 10;
 
 /** When the worker's cron runs each scheduled queue (UTC). */
 export const SCHEDULES: Partial<Record<QueueName, string>> = {
@@ -84,12 +99,17 @@ export class Jobs implements JobQueue {
         : { db: fromPglite(connection.pglite), backend: 'pglite' as const }),
       schema: 'pgboss',
       supervise: options.supervise,
+      superviseIntervalSeconds: SUPERVISE_SECONDS,
       schedule: options.supervise,
       openTelemetry: { enabled: false },
     });
     boss.on('error', options.onError ?? ((error) => console.error('job queue:', error)));
     await boss.start();
-    for (const name of queueNames) await boss.createQueue(name, QUEUES[name]);
+    for (const name of queueNames) {
+      await boss.createQueue(name, QUEUES[name]);
+      // A queue made by an earlier version keeps its options unless told.
+      await boss.updateQueue(name, QUEUES[name]);
+    }
     const jobs = new Jobs(boss);
     if (options.supervise) {
       for (const [name, cron] of Object.entries(SCHEDULES))
@@ -131,7 +151,7 @@ export class Jobs implements JobQueue {
         {
           includeMetadata: true,
           batchSize: mail ? 20 : 1,
-          pollingIntervalSeconds: mail || name === 'long-action' ? 1 : 5,
+          pollingIntervalSeconds: name.startsWith('maintenance') ? 5 : 1,
           localConcurrency: mail ? 2 : 1,
           perJobResults: true,
         },
@@ -163,7 +183,7 @@ export class Jobs implements JobQueue {
     handlers: JobHandlers,
     options: { only?: QueueName[]; ignoreStartAfter?: boolean; max?: number } = {},
   ): Promise<number> {
-    const only = options.only ?? ['long-action', 'mail-send'];
+    const only = options.only ?? ['password-reset-request', 'long-action', 'mail-send'];
     const max = options.max ?? Number.POSITIVE_INFINITY;
     let ran = 0;
     for (;;) {

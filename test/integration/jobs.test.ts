@@ -110,13 +110,22 @@ describe(`the job queue (${databaseKind})`, () => {
     const page = async (r: Response) => (await r.text()).replace(/[\w.]+@example\.com/, 'ADDRESS');
     expect(await page(known)).toBe(await page(unknown));
     expect(t.mailer.messages.length).toBe(sent);
-    const queued = await t.db
-      .selectFrom('mail_messages')
-      .select(['recipient', 'state', 'kind'])
-      .where('kind', '=', 'password_reset_link')
-      .execute();
-    expect(queued).toEqual([{ recipient: ADA.email, state: 'queued', kind: 'password_reset_link' }]);
+    // Both requests wrote the same thing: one job each, no mail, no lookup's trace.
+    const requests = await sql<{ email: string }>`
+      select data->>'email' as email from pgboss.job where name = 'password-reset-request' order by created_on`.execute(t.db);
+    expect(requests.rows.map((r) => r.email)).toEqual([ADA.email, 'nobody@example.com']);
+    expect(await t.db.selectFrom('mail_messages').where('kind', '=', 'password_reset_link').execute()).toEqual([]);
     await t.runJobs();
+    const audited = await t.db
+      .selectFrom('audit_events')
+      .select(['actor_label', 'outcome', 'reason'])
+      .where('action', '=', 'auth.password_reset_request')
+      .orderBy('id')
+      .execute();
+    expect(audited).toEqual([
+      { actor_label: ADA.email, outcome: 'success', reason: null },
+      { actor_label: 'nobody@example.com', outcome: 'failed', reason: 'unknown email' },
+    ]);
     expect(t.mailer.messages.slice(sent).map((m) => m.to)).toEqual([ADA.email]);
   });
 });
