@@ -2,10 +2,11 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ResetAllPage } from '../../views/users/confirm';
 import { milestoneKey, ResetAllProgress, ResetAllProgressPage } from '../../views/users/reset-all-progress';
+import { NotFoundError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
-import { isHtmx, redirectWithFlash, renderFragment, renderPage } from '../web/render';
+import { isHtmx, redirectWithFlash, renderFragment, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
 import { longActionProgress, longActionReport, runningLongAction } from './long-action-progress';
 import { resetAllCount, startResetAllPasswords } from './reset-all';
@@ -45,8 +46,16 @@ export function resetAllRoutes(deps: AppDeps) {
     }
   });
 
+  /** The action, or a 404 page for an id that names none. */
+  const progressOf = (c: Context<SignedInEnv>) =>
+    longActionProgress(deps.db, c.req.param('id') ?? '').catch((error) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+
   app.get('/reset-all/:id', guard(deps, SETTINGS), async (c) => {
-    const progress = await longActionProgress(deps.db, c.req.param('id'));
+    const progress = await progressOf(c);
+    if (!progress) return renderStatusPage(c, 404);
     if (isHtmx(c))
       return renderFragment(
         c,
@@ -59,7 +68,8 @@ export function resetAllRoutes(deps: AppDeps) {
   });
 
   app.get('/reset-all/:id/report.csv', guard(deps, SETTINGS), async (c) => {
-    const progress = await longActionProgress(deps.db, c.req.param('id'));
+    const progress = await progressOf(c);
+    if (!progress) return renderStatusPage(c, 404);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="reset-all-passwords-${progress.id}.csv"`);
     const lines = longActionReport(deps.db, progress.id);
