@@ -4,7 +4,7 @@ import { answerPasswordResetRequest, type ResetRequest } from '../auth/links';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
 import type { ActionContext } from '../core/context';
 import { type DeliverContext, deliverMail } from '../mail/outbox';
-import { resetLinkRenderer, runResetAllBatch } from '../users/reset-all';
+import { resetLinkRenderer, runResetAll } from '../users/reset-all';
 import { purgeExpired } from './purge';
 import type { JobHandlers } from './queue';
 
@@ -29,7 +29,7 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     'password-reset-request': (job) =>
       answerPasswordResetRequest(system, job.data as unknown as ResetRequest),
     'long-action': (job) =>
-      runResetAllBatch(system, { id: String(job.data.id), after: (job.data.after as string | null) ?? null }),
+      runResetAll(system, { id: String(job.data.id), after: (job.data.after as string | null) ?? null }),
     'maintenance-minute': async () => {
       await recordExpiredBindings(system);
       await recordRefusals(system);

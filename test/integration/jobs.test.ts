@@ -112,9 +112,13 @@ describe(`the job queue (${databaseKind})`, () => {
     expect(t.mailer.messages.length).toBe(sent);
     // Both requests wrote the same thing: one job each, no mail, no lookup's trace.
     const requests = await sql<{ email: string }>`
-      select data->>'email' as email from pgboss.job where name = 'password-reset-request' order by created_on`.execute(t.db);
+      select data->>'email' as email from pgboss.job where name = 'password-reset-request' order by created_on`.execute(
+      t.db,
+    );
     expect(requests.rows.map((r) => r.email)).toEqual([ADA.email, 'nobody@example.com']);
-    expect(await t.db.selectFrom('mail_messages').where('kind', '=', 'password_reset_link').execute()).toEqual([]);
+    expect(
+      await t.db.selectFrom('mail_messages').where('kind', '=', 'password_reset_link').execute(),
+    ).toEqual([]);
     await t.runJobs();
     const audited = await t.db
       .selectFrom('audit_events')

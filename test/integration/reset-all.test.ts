@@ -50,25 +50,29 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     // A second start while it runs is refused.
     expect((await client.post('/users/reset-all', {})).status).toBe(409);
 
-    // The first batch commits; the second fails midway (as a crash would): it rolls back whole.
-    let batches = 0;
-    const crashing = {
-      ...t.handlers,
-      'long-action': async (job: Parameters<(typeof t.handlers)['long-action']>[0]) => {
-        batches++;
-        if (batches === 2) throw new Error('the process died in the middle of a batch');
-        return t.handlers['long-action'](job);
-      },
-    };
-    await t.jobs.drain(crashing, { only: ['long-action'] });
+    // The first batch commits; the second fails at its last step (as a crash would): it rolls
+    // back whole, its successor job included.
+    const { next } = await runResetAllBatch(t.system, { id, after: null });
     const first = await actionOf(id);
     expect(first.state).toBe('running');
     expect(first.done + first.skipped).toBe(RESET_ALL_BATCH);
+    expect(first.cursor).toBe(next);
+    const failing = {
+      ...t.system,
+      jobs: {
+        ...t.system.jobs,
+        enqueue: async () => {
+          throw new Error('the process died at the end of a batch');
+        },
+      },
+    };
+    await expect(runResetAllBatch(failing, { id, after: next })).rejects.toThrow('the process died');
+    expect(await actionOf(id)).toMatchObject({ done: first.done, skipped: first.skipped, cursor: next });
     // A batch job that comes again after its batch was committed does nothing.
-    await runResetAllBatch(t.system, { id, after: null });
+    expect(await runResetAllBatch(t.system, { id, after: null })).toEqual({ next: null });
     expect(await actionOf(id)).toMatchObject({ done: first.done, skipped: first.skipped });
-    // The failed batch's retry continues where the last commit stopped.
-    await t.jobs.drain(t.handlers, { only: ['long-action'], ignoreStartAfter: true });
+    // The job the first batch wrote goes on from its cursor, batch after batch, to the end.
+    expect(await t.jobs.drain(t.handlers, { only: ['long-action'] })).toBeGreaterThan(0);
     const finished = await actionOf(id);
     expect(finished).toMatchObject({ state: 'done', done: 2 * RESET_ALL_BATCH + 500, skipped: 2, failed: 0 });
 
