@@ -17,6 +17,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       failed integer not null default 0,
       -- The last user handled (users are walked by id): a restart continues after it.
       cursor uuid,
+      -- The job that drives it now: only that job may run its batches (a retry of it after a
+      -- crash goes on; an older job that comes again finds it handed over and does nothing).
+      runner_job uuid,
       params jsonb not null default '{}',
       error text,
       created_at timestamptz not null default now(),

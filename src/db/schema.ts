@@ -255,6 +255,7 @@ export interface LongActionsTable {
   skipped: Generated<number>;
   failed: Generated<number>;
   cursor: string | null;
+  runner_job: string | null;
   params: ColumnType<Record<string, unknown>, unknown, unknown>;
   error: string | null;
   created_at: Generated<Date>;

@@ -28,8 +28,7 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     'mail-send': (job) => deliverMail({ ...deps, renderLink: resetLinkRenderer(deps) }, job),
     'password-reset-request': (job) =>
       answerPasswordResetRequest(system, job.data as unknown as ResetRequest),
-    'long-action': (job) =>
-      runResetAll(system, { id: String(job.data.id), after: (job.data.after as string | null) ?? null }),
+    'long-action': (job) => runResetAll(system, { actionId: String(job.data.id), jobId: job.id }),
     'maintenance-minute': async () => {
       await recordExpiredBindings(system);
       await recordRefusals(system);

@@ -25,13 +25,17 @@ export const QUEUES = {
   },
   /** A forgot-password request: { email, allowed, at, meta }; the job looks the address up. */
   'password-reset-request': { retryLimit: 3, retryDelay: 5, retryBackoff: true },
-  /** One batch of a long action: { id, after } of a long_actions row; it enqueues the next. */
+  /**
+   * A long action: { id } of a long_actions row, run by the job its runner_job names, batch
+   * after batch; it hands over to a new job every 20 s.
+   */
   'long-action': {
     retryLimit: 10,
     retryDelay: 5,
     retryBackoff: true,
     retryDelayMax: 300,
     expireInSeconds: 900,
+    heartbeatSeconds: 10,
   },
   /** Every minute (cron): binding expiries and rate-limit refusals become audit events. */
   'maintenance-minute': { retryLimit: 0, expireInSeconds: 300 },
@@ -40,12 +44,19 @@ export const QUEUES = {
 } satisfies Record<string, QueueOptions>;
 
 export type QueueName = keyof typeof QUEUES;
+
+/** A queue's heartbeat, given to each job (pg-boss reads it from the job, not the queue). */
+const heartbeatOf = (name: QueueName) => {
+  const seconds = (QUEUES[name] as QueueOptions).heartbeatSeconds;
+  return seconds ? { heartbeatSeconds: seconds } : {};
+};
 export const queueNames = Object.keys(QUEUES) as QueueName[];
 
 /*
  * A worker killed with a job in hand (kill -9, a lost machine) stops its heartbeat: with
- * heartbeatSeconds the supervisor (every SUPERVISE_SECONDS in each server and worker) gives the
- * job to another worker within about half a minute, instead of at its expiry.
+ * heartbeatSeconds the supervisor's per-queue pass (every SUPERVISE_SECONDS in each server and
+ * worker) fails the job and pg-boss retries it elsewhere within about half a minute, instead of at
+ * its expiry (15 minutes).
  */
 const SUPERVISE_SECONDS = 10;
 
@@ -56,6 +67,8 @@ export const SCHEDULES: Partial<Record<QueueName, string>> = {
 };
 
 export interface EnqueueOptions {
+  /** The job's id, chosen by the caller (a long action records which job drives it). */
+  id?: string;
   /** Not before this time (a provider's Retry-After). */
   startAfter?: Date;
   /**
@@ -100,6 +113,8 @@ export class Jobs implements JobQueue {
       schema: 'pgboss',
       supervise: options.supervise,
       superviseIntervalSeconds: SUPERVISE_SECONDS,
+      // The per-queue pass that fails jobs whose heartbeat stopped (and counts the queues).
+      monitorIntervalSeconds: SUPERVISE_SECONDS,
       schedule: options.supervise,
       openTelemetry: { enabled: false },
     });
@@ -122,7 +137,9 @@ export class Jobs implements JobQueue {
     if (!(name in QUEUES)) throw new Error(`Unknown queue ${name}`);
     await this.boss.send(name, data, {
       db: fromKysely(tx),
+      ...heartbeatOf(name),
       priority: options.priority ?? 10,
+      ...(options.id ? { id: options.id } : {}),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
     });
   }
@@ -133,7 +150,7 @@ export class Jobs implements JobQueue {
     const priority = options.priority ?? 10;
     await this.boss.insert(
       name,
-      data.map((d) => ({ data: d, priority })),
+      data.map((d) => ({ data: d, priority, ...heartbeatOf(name) })),
       { db: fromKysely(tx) },
     );
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { getSettings } from '../account/read-settings';
 import { perform } from '../audit/perform';
 import { jsonb, writeAudit } from '../audit/write';
@@ -27,7 +28,7 @@ export async function resetAllCount(db: Db, actorId: string): Promise<number> {
  * but the actor's ends, and each person is emailed a link to choose a new one. It grows with the
  * number of users, so this only starts it: a `long_actions` row and its first batch job, in the
  * transaction that checks permission and recent password and records the start. The batches
- * (runResetAllBatch) do the work. Returns the action's id, whose page shows the progress.
+ * (runResetAll) do the work. Returns the action's id, whose page shows the progress.
  */
 export async function startResetAllPasswords(ctx: ActionContext): Promise<string> {
   if (ctx.actor.kind !== 'user')
@@ -64,7 +65,9 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await ctx.jobs.enqueue(tx, 'long-action', { id: action.id, after: null });
+    const runner = randomUUID();
+    await tx.updateTable('long_actions').set({ runner_job: runner }).where('id', '=', action.id).execute();
+    await ctx.jobs.enqueue(tx, 'long-action', { id: action.id }, { id: runner });
     return {
       result: action.id,
       target: { type: 'account', id: '1', label: settings.account_name },
@@ -81,23 +84,23 @@ interface ResetParams {
 
 /**
  * One batch of "Reset all passwords": the next RESET_ALL_BATCH users by id after the cursor,
- * set-based (a statement per step, not per user), its report lines, its audit event and the
- * next batch's job, in one transaction. A job that finds the cursor moved on (its batch was
- * committed, then the process died before pg-boss heard) does nothing, so a restart continues
- * where it stopped and never runs a batch twice.
+ * set-based (a statement per step, not per user), its report lines and its audit event, in one
+ * transaction. Only the job recorded as the action's runner may run it: a retry of that job
+ * after a crash goes on from the cursor; any other job does nothing. With `handOver`, the batch
+ * also writes the next runner's job and records it, in the same transaction.
  */
 export async function runResetAllBatch(
   ctx: Pick<ActionContext, 'db' | 'clock' | 'config' | 'jobs' | 'meta'>,
-  job: { id: string; after: string | null },
-): Promise<{ next: string | null }> {
+  job: { actionId: string; jobId: string; handOver: boolean },
+): Promise<'more' | 'finished' | 'not mine'> {
   return ctx.db.transaction().execute(async (tx) => {
     const action = await tx
       .selectFrom('long_actions')
       .selectAll()
-      .where('id', '=', job.id)
+      .where('id', '=', job.actionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!action || action.state !== 'running' || action.cursor !== job.after) return { next: null };
+    if (!action || action.state !== 'running' || action.runner_job !== job.jobId) return 'not mine';
     // postgres.js hands jsonb back as text here, PGlite as a value.
     const raw: unknown = action.params;
     const params = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ResetParams;
@@ -193,9 +196,13 @@ export async function runResetAllBatch(
         },
       });
     }
-    if (finished) return { next: null };
-    await ctx.jobs.enqueue(tx, 'long-action', { id: action.id, after: last });
-    return { next: last };
+    if (finished) return 'finished';
+    if (job.handOver) {
+      const runner = randomUUID();
+      await tx.updateTable('long_actions').set({ runner_job: runner }).where('id', '=', action.id).execute();
+      await ctx.jobs.enqueue(tx, 'long-action', { id: action.id }, { id: runner });
+    }
+    return 'more';
   });
 }
 
@@ -203,21 +210,20 @@ export async function runResetAllBatch(
 const RUN_FOR_MS = 20_000;
 
 /**
- * The `long-action` job: batch after batch while there is work and time. Each batch has written
- * its successor's job in its own transaction, so that a crash anywhere leaves the chain whole;
- * going straight on here saves waiting for the queue's next poll (a second per batch), and the
- * successor jobs that find the cursor moved on do nothing.
+ * The `long-action` job: batch after batch while there is work, for up to RUN_FOR_MS; its last
+ * batch hands over to a new job (so that one job never runs for hours, and the work goes on in
+ * whichever worker polls next). If its process dies, pg-boss gives this same job to another
+ * worker when its heartbeat stops, and it goes on from the last committed batch.
  */
 export async function runResetAll(
   ctx: Pick<ActionContext, 'db' | 'clock' | 'config' | 'jobs' | 'meta'>,
-  job: { id: string; after: string | null },
+  job: { actionId: string; jobId: string },
 ): Promise<void> {
   const until = Date.now() + RUN_FOR_MS;
-  let after = job.after;
   for (;;) {
-    const { next } = await runResetAllBatch(ctx, { id: job.id, after });
-    if (next === null || Date.now() > until) return;
-    after = next;
+    const handOver = Date.now() > until;
+    const result = await runResetAllBatch(ctx, { ...job, handOver });
+    if (result !== 'more' || handOver) return;
   }
 }
 

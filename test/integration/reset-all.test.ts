@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
@@ -50,13 +51,13 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     // A second start while it runs is refused.
     expect((await client.post('/users/reset-all', {})).status).toBe(409);
 
-    // The first batch commits; the second fails at its last step (as a crash would): it rolls
-    // back whole, its successor job included.
-    const { next } = await runResetAllBatch(t.system, { id, after: null });
+    // The job that drives it: its first batch commits; the next fails at its last step (as a
+    // crash would) and rolls back whole, hand-over included.
+    const runner = (await actionOf(id)).runner_job as string;
+    expect(await runResetAllBatch(t.system, { actionId: id, jobId: runner, handOver: false })).toBe('more');
     const first = await actionOf(id);
     expect(first.state).toBe('running');
     expect(first.done + first.skipped).toBe(RESET_ALL_BATCH);
-    expect(first.cursor).toBe(next);
     const failing = {
       ...t.system,
       jobs: {
@@ -66,13 +67,22 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
         },
       },
     };
-    await expect(runResetAllBatch(failing, { id, after: next })).rejects.toThrow('the process died');
-    expect(await actionOf(id)).toMatchObject({ done: first.done, skipped: first.skipped, cursor: next });
-    // A batch job that comes again after its batch was committed does nothing.
-    expect(await runResetAllBatch(t.system, { id, after: null })).toEqual({ next: null });
+    await expect(runResetAllBatch(failing, { actionId: id, jobId: runner, handOver: true })).rejects.toThrow(
+      'the process died',
+    );
+    expect(await actionOf(id)).toMatchObject({
+      done: first.done,
+      skipped: first.skipped,
+      cursor: first.cursor,
+      runner_job: runner,
+    });
+    // Any other job (an old one that comes again) does nothing.
+    expect(await runResetAllBatch(t.system, { actionId: id, jobId: randomUUID(), handOver: false })).toBe(
+      'not mine',
+    );
     expect(await actionOf(id)).toMatchObject({ done: first.done, skipped: first.skipped });
-    // The job the first batch wrote goes on from its cursor, batch after batch, to the end.
-    expect(await t.jobs.drain(t.handlers, { only: ['long-action'] })).toBeGreaterThan(0);
+    // The runner's job, from the queue, goes on from the cursor to the end.
+    expect(await t.jobs.drain(t.handlers, { only: ['long-action'] })).toBe(1);
     const finished = await actionOf(id);
     expect(finished).toMatchObject({ state: 'done', done: 2 * RESET_ALL_BATCH + 500, skipped: 2, failed: 0 });
 
