@@ -58,7 +58,7 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
         actor_id: actor.id,
         actor_label: actor.email,
         total,
-        params: JSON.stringify({
+        params: jsonb({
           lifetimeMinutes: settings.reset_lifetime_minutes,
           accountName: settings.account_name,
         }),
@@ -100,7 +100,7 @@ export async function runResetAllBatch(
       .where('id', '=', job.actionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!action || action.state !== 'running' || action.runner_job !== job.jobId) return 'not mine';
+    if (action?.state !== 'running' || action.runner_job !== job.jobId) return 'not mine';
     // postgres.js hands jsonb back as text here, PGlite as a value.
     const raw: unknown = action.params;
     const params = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ResetParams;
