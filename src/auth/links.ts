@@ -16,7 +16,7 @@ import { deleteUserSessions } from './sessions/sessions';
 import { clearAllLocks } from './sign-in/lockout';
 import { FORGOT_PER_ADDRESS, FORGOT_PER_IP, takeToken } from './sign-in/rate-limit';
 import { spendOrRefuse } from './sign-in/sign-in';
-import { type Proof, proveSecondFactor } from './two-factor/code-step';
+import { proveSecondFactor } from './two-factor/code-step';
 
 /**
  * The emailed one-time links: `set_password` (an admin created the user or reset their
@@ -75,14 +75,13 @@ export async function confirmLinkCode(
   const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
   if (!code.trim()) throw new ValidationError({ code: 'Enter the code from your authenticator app.' });
   const now = ctx.clock.now();
-  type Done = { result: LinkCodeResult; proof: Proof };
-  const done = await perform<Done>(ctx, 'auth.password_link_code', async (tx) => {
+  return perform<LinkCodeResult>(ctx, 'auth.password_link_code', async (tx) => {
     const found = await findUsableToken(tx, input.token, input.purpose, now);
     if (!found) throw new LinkNotUsableError('This link is no longer valid.');
     const proof = await proveSecondFactor(tx, ctx, found.userId, code, { for: input.purpose });
     const who = { actor: userActor(proof.user), target: userTarget(proof.user), projectId: null };
     if (!proof.ok) {
-      const result = { result: { ok: false, blockedUntil: proof.blockedUntil } as LinkCodeResult, proof };
+      const result: LinkCodeResult = { ok: false, blockedUntil: proof.blockedUntil };
       return { ...who, result, outcome: 'failed', reason: proof.reason };
     }
     await tx
@@ -92,11 +91,10 @@ export async function confirmLinkCode(
       .execute();
     return {
       ...who,
-      result: { result: { ok: true } as LinkCodeResult, proof },
+      result: { ok: true } as LinkCodeResult,
       after: { method: proof.method },
     };
   });
-  return done.result;
 }
 
 /**

@@ -166,8 +166,7 @@ export async function signInWithCode(
 ): Promise<CodeResult> {
   const code = typeof input.code === 'string' ? input.code.slice(0, 64) : '';
   const now = ctx.clock.now();
-  type Done = { code: CodeResult; proof: Proof | null };
-  const done = await perform<Done>(ctx, 'auth.sign_in_code', async (tx) => {
+  return perform<CodeResult>(ctx, 'auth.sign_in_code', async (tx) => {
     const session = await tx
       .selectFrom('sessions')
       .select(['id', 'user_id', 'project_id', 'expires_at'])
@@ -177,7 +176,7 @@ export async function signInWithCode(
       .executeTakeFirst();
     if (!session || session.expires_at <= now) {
       return {
-        result: { code: { ok: false, blockedUntil: null, sessionGone: true } as CodeResult, proof: null },
+        result: { ok: false, blockedUntil: null, sessionGone: true } as CodeResult,
         outcome: 'failed',
         actor: { id: null, label: 'anonymous' },
         projectId: null,
@@ -188,7 +187,7 @@ export async function signInWithCode(
     const { user } = proof;
     const who = { actor: userActor(user), target: userTarget(user), projectId: null };
     if (!proof.ok) {
-      const result = { code: { ok: false, blockedUntil: proof.blockedUntil } as CodeResult, proof };
+      const result: CodeResult = { ok: false, blockedUntil: proof.blockedUntil };
       return { ...who, result, outcome: 'failed', reason: proof.reason };
     }
     await deleteSession(tx, session.id);
@@ -203,9 +202,8 @@ export async function signInWithCode(
     });
     await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
     const signedIn: CodeResult = { ok: true, token, method: proof.method, codesLeft: proof.codesLeft };
-    return { ...who, result: { code: signedIn, proof }, after: { method: proof.method } };
+    return { ...who, result: signedIn, after: { method: proof.method } };
   });
-  return done.code;
 }
 
 /** Ends the session on the server; the cookie alone is worth nothing afterwards. */
