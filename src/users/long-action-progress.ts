@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
+import { csvLine } from '../lists/export-stream';
 
 /** Report lines shown on the page; the CSV has them all. */
 const SHOWN = 200;
@@ -59,7 +60,9 @@ export async function runningLongAction(db: Db): Promise<string | null> {
   return row?.id ?? null;
 }
 
-/** Every user's outcome, for the report's CSV, in batches. */
+/** Every user's outcome, for the report's CSV: batches of lines, as exportStream takes them. */
+export const REPORT_HEADER = ['user_id', 'email', 'outcome', 'reason'] as const;
+
 export async function* longActionReport(db: Db, id: string): AsyncGenerator<string[]> {
   let after = '';
   for (;;) {
@@ -71,7 +74,7 @@ export async function* longActionReport(db: Db, id: string): AsyncGenerator<stri
       .orderBy('user_id')
       .limit(5000)
       .execute();
-    for (const r of rows) yield [r.user_id, r.email, r.outcome, r.reason ?? ''];
+    if (rows.length > 0) yield rows.map((r) => csvLine([r.user_id, r.email, r.outcome, r.reason ?? '']));
     const last = rows.at(-1);
     if (!last || rows.length < 5000) return;
     after = last.user_id;

@@ -3,17 +3,21 @@ import { Hono } from 'hono';
 import { ResetAllPage } from '../../views/users/confirm';
 import { milestoneKey, ResetAllProgress, ResetAllProgressPage } from '../../views/users/reset-all-progress';
 import { NotFoundError } from '../core/errors';
+import { exportStream } from '../lists/export-stream';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
 import { isHtmx, redirectWithFlash, renderFragment, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
-import { longActionProgress, longActionReport, runningLongAction } from './long-action-progress';
+import {
+  longActionProgress,
+  longActionReport,
+  REPORT_HEADER,
+  runningLongAction,
+} from './long-action-progress';
 import { resetAllCount, startResetAllPasswords } from './reset-all';
 
 const SETTINGS = { permission: 'account.settings' } as const;
-
-const csvField = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
 /**
  * "Reset all passwords", an account action, asked first with the number of people it reaches;
@@ -72,17 +76,9 @@ export function resetAllRoutes(deps: AppDeps) {
     if (!progress) return renderStatusPage(c, 404);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="reset-all-passwords-${progress.id}.csv"`);
-    const lines = longActionReport(deps.db, progress.id);
+    // The lists' CSV stream: read as the client takes it, formula-like cells neutralised.
     return c.body(
-      new ReadableStream({
-        async start(controller) {
-          const encoder = new TextEncoder();
-          controller.enqueue(encoder.encode('"user_id","email","outcome","reason"\r\n'));
-          for await (const line of lines)
-            controller.enqueue(encoder.encode(`${line.map(csvField).join(',')}\r\n`));
-          controller.close();
-        },
-      }),
+      exportStream('csv', REPORT_HEADER, longActionReport(deps.db, progress.id), 'reset-all report'),
     );
   });
 
