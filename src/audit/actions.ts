@@ -186,6 +186,13 @@ export const AUDIT_ACTIONS = {
   'user.delete': { area: 'user', text: 'User deleted', permission: 'users.manage', serialize: true },
   'user.profile_update': { area: 'user', text: 'Own profile changed', permission: null },
   'users.export': { area: 'user', text: 'Users exported', permission: 'users.export' },
+  'users.bulk': { area: 'user', text: 'Bulk action started', permission: 'users.manage' },
+  'users.bulk_finished': {
+    area: 'user',
+    text: 'Bulk action finished',
+    permission: null,
+    recordOnly: true,
+  },
   'invitation.create': { area: 'invitation', text: 'Invitation sent', permission: 'invitations.manage' },
   'invitation.edit': { area: 'invitation', text: 'Invitation changed', permission: 'invitations.manage' },
   'invitation.resend': {

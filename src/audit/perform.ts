@@ -44,6 +44,7 @@ export async function perform<T>(
       if (spec.recentAuth) await assertRecentAuth(tx, ctx);
       const outcome = await body(tx);
       if (spec.narrowsAccess) await revokeUngrantableInvitations(tx, ctx);
+      await ctx.alsoInTransaction?.(tx);
       await writeAudit(tx, ctx, {
         action,
         outcome: outcome.outcome ?? 'success',

@@ -38,6 +38,11 @@ export interface ActionContext {
   meta: RequestMeta;
   /** The session the request came with (web only): re-authentication is recorded on it. */
   sessionId?: string | null;
+  /**
+   * Written in the change's own transaction, after it succeeds (a long action records each
+   * person's outcome this way, so a restart never finds a change without its report line).
+   */
+  alsoInTransaction?: (tx: Db) => Promise<void>;
 }
 
 export function actorLabel(actor: Actor): string {

@@ -246,7 +246,7 @@ export interface MailMessagesTable {
 
 export interface LongActionsTable {
   id: Generated<string>;
-  kind: 'reset_all_passwords';
+  kind: 'reset_all_passwords' | 'bulk_users';
   actor_id: string | null;
   actor_label: string;
   state: Generated<'running' | 'done' | 'failed'>;

@@ -4,7 +4,8 @@ import { answerPasswordResetRequest, type ResetRequest } from '../auth/links';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
 import type { ActionContext } from '../core/context';
 import { type DeliverContext, deliverMail } from '../mail/outbox';
-import { resetLinkRenderer, runResetAll } from '../users/reset-all';
+import { runLongAction } from '../users/long-action-runner';
+import { resetLinkRenderer } from '../users/reset-all';
 import { purgeExpired } from './purge';
 import type { JobHandlers } from './queue';
 
@@ -28,7 +29,7 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     'mail-send': (job) => deliverMail({ ...deps, renderLink: resetLinkRenderer(deps) }, job),
     'password-reset-request': (job) =>
       answerPasswordResetRequest(system, job.data as unknown as ResetRequest),
-    'long-action': (job) => runResetAll(system, { actionId: String(job.data.id), jobId: job.id }),
+    'long-action': (job) => runLongAction(system, job),
     'maintenance-minute': async () => {
       await recordExpiredBindings(system);
       await recordRefusals(system);

@@ -1,13 +1,15 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { BulkPreviewPage, BulkResultPage } from '../../views/users/bulk';
+import { BulkPreviewPage } from '../../views/users/bulk';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formValues } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
 import { renderRefusal } from '../web/refusal';
 import { redirectWithFlash, renderPage } from '../web/render';
 import { actionContext } from '../web/session';
-import { previewBulk, runBulk } from './bulk';
+import { previewBulk } from './bulk';
+import { startBulk } from './bulk-run';
+import { longActionRoutes } from './long-action-routes';
 
 const MANAGE = { permission: 'users.manage' } as const;
 
@@ -35,15 +37,18 @@ export function bulkRoutes(deps: AppDeps) {
     }
   });
 
+  // It runs as a job (bulk-run.ts): the request starts it and goes to its page.
   app.post('/bulk', guard(deps, MANAGE), async (c) => {
     const input = await bulkInput(c);
     try {
-      const result = await runBulk(actionContext(c, deps), c.var.user.projectId, input);
-      return renderPage(c, { title: 'Done', body: <BulkResultPage {...result} /> });
+      const id = await startBulk(actionContext(c, deps), c.var.user.projectId, input);
+      return redirectWithFlash(c, `/users/bulk/${id}`, 'The bulk action has started.');
     } catch (error) {
       return backToList(c, error);
     }
   });
+
+  app.route('/bulk', longActionRoutes(deps, 'bulk_users', MANAGE));
 
   return app;
 }

@@ -3,8 +3,9 @@ import { covers, grantsOf, projectIds } from '../access/grants';
 import { setProjectRole } from '../access/project-role';
 import { accountManagers } from '../access/rules';
 import type { ActionContext } from '../core/context';
-import { DomainError, ValidationError } from '../core/errors';
+import { ValidationError } from '../core/errors';
 import { parseInput } from '../core/validation';
+import type { User } from '../db/schema';
 import { deactivateUser, deleteUser, reactivateUser } from './lifecycle';
 import { resendSetPassword } from './security';
 import { userStatus } from './status';
@@ -54,93 +55,85 @@ const DONE: Record<BulkAction, string> = {
   delete: 'will be deleted',
 };
 
-/**
- * What a bulk action would do to each selected user, and who is skipped and why (yourself,
- * rank, last admin, or a state the action does not apply to). Nothing is changed.
- */
-export async function previewBulk(ctx: ActionContext, input: BulkInput) {
+export type BulkData = { action: BulkAction; ids: string[]; roleId: string };
+
+/** The input checked: a known action, 1-500 ids, and for a role change a role that exists. */
+export async function parseBulk(ctx: Pick<ActionContext, 'db'>, input: BulkInput): Promise<BulkData> {
   const data = parseInput(bulkSchema, input);
-  const { db } = ctx;
-  const now = ctx.clock.now();
   if (data.action === 'change_role') {
-    const role = await db.selectFrom('roles').select('id').where('id', '=', data.roleId).executeTakeFirst();
+    const role = await ctx.db
+      .selectFrom('roles')
+      .select('id')
+      .where('id', '=', data.roleId)
+      .executeTakeFirst();
     if (!role) throw new ValidationError({ roleId: 'Choose the new role from the list.' });
   }
-  const users = await db
+  return { action: data.action, ids: [...new Set(data.ids)], roleId: data.roleId };
+}
+
+/**
+ * Why each of these users would be skipped (yourself, rank, last admin, or a state the action
+ * does not apply to), or null where the action applies. The preview asks it for the whole
+ * selection; the job asks again for each batch as it runs, and the domain functions check once more.
+ */
+export async function skipReasons(
+  ctx: Pick<ActionContext, 'db' | 'clock' | 'actor'>,
+  data: BulkData,
+  users: User[],
+): Promise<Map<string, string | null>> {
+  const { db } = ctx;
+  const now = ctx.clock.now();
+  const projects = await projectIds(db);
+  const actorGrants = ctx.actor.kind === 'user' ? await grantsOf(db, ctx.actor.id, now) : null;
+  const managers = new Set(await accountManagers(db));
+  const removesManagers = data.action === 'deactivate' || data.action === 'delete';
+  const remaining = removesManagers ? [...managers].filter((id) => !data.ids.includes(id)) : [...managers];
+  const reasons = new Map<string, string | null>();
+  for (const user of users) {
+    const status = userStatus(user, now);
+    let reason: string | null = null;
+    if (ctx.actor.kind === 'user' && user.id === ctx.actor.id) reason = 'that is you';
+    else if (actorGrants && !covers(actorGrants, await grantsOf(db, user.id, now), projects)) {
+      reason = 'has access you do not have';
+    } else if (removesManagers && managers.has(user.id) && remaining.length === 0) {
+      reason = 'the account would be left without an admin';
+    } else if (data.action === 'deactivate' && status === 'Deactivated') reason = 'already deactivated';
+    else if (data.action === 'reactivate' && status !== 'Deactivated') reason = 'not deactivated';
+    else if (data.action === 'resend' && user.password_hash) reason = 'already set a password';
+    reasons.set(user.id, reason);
+  }
+  return reasons;
+}
+
+/** What a bulk action would do to each selected user, and who is skipped and why. Nothing is changed. */
+export async function previewBulk(ctx: ActionContext, input: BulkInput) {
+  const data = await parseBulk(ctx, input);
+  const users = await ctx.db
     .selectFrom('users')
     .selectAll()
     .where('id', 'in', data.ids)
     .orderBy('name')
     .execute();
   if (users.length === 0) throw new ValidationError({ ids: 'None of the selected users exist any more.' });
-  const projects = await projectIds(db);
-  const actorGrants = ctx.actor.kind === 'user' ? await grantsOf(db, ctx.actor.id, now) : null;
-  const managers = new Set(await accountManagers(db));
-  const removesManagers = data.action === 'deactivate' || data.action === 'delete';
-  const remaining = removesManagers ? [...managers].filter((id) => !data.ids.includes(id)) : [...managers];
-  const items: BulkItem[] = [];
-  for (const user of users) {
-    const status = userStatus(user, now);
-    let reason: string | null = null;
-    if (ctx.actor.kind === 'user' && user.id === ctx.actor.id) reason = 'skipped: that is you';
-    else if (actorGrants && !covers(actorGrants, await grantsOf(db, user.id, now), projects)) {
-      reason = 'skipped: has access you do not have';
-    } else if (removesManagers && managers.has(user.id) && remaining.length === 0) {
-      reason = 'skipped: the account would be left without an admin';
-    } else if (data.action === 'deactivate' && status === 'Deactivated')
-      reason = 'skipped: already deactivated';
-    else if (data.action === 'reactivate' && status !== 'Deactivated') reason = 'skipped: not deactivated';
-    else if (data.action === 'resend' && user.password_hash) reason = 'skipped: already set a password';
-    items.push({
+  const reasons = await skipReasons(ctx, data, users);
+  const items: BulkItem[] = users.map((user) => {
+    const reason = reasons.get(user.id) ?? null;
+    return {
       id: user.id,
       name: user.name,
       email: user.email,
-      outcome: reason ?? DONE[data.action],
+      outcome: reason ? `skipped: ${reason}` : DONE[data.action],
       skipped: reason !== null,
-    });
-  }
+    };
+  });
   return { action: data.action, roleId: data.roleId, items };
 }
 
-export interface BulkResult {
-  action: BulkAction;
-  done: BulkItem[];
-  refused: BulkItem[];
-}
-
-/**
- * Runs the action for each user through its own domain function, one transaction each: every
- * rule is checked again, and a refusal for one user does not stop the others.
- */
-export async function runBulk(ctx: ActionContext, projectId: string, input: BulkInput): Promise<BulkResult> {
-  const preview = await previewBulk(ctx, input);
-  const result: BulkResult = { action: preview.action, done: [], refused: [] };
-  for (const item of preview.items) {
-    if (item.skipped) {
-      result.refused.push(item);
-      continue;
-    }
-    try {
-      if (preview.action === 'deactivate') await deactivateUser(ctx, item.id);
-      else if (preview.action === 'reactivate') await reactivateUser(ctx, item.id);
-      else if (preview.action === 'delete') await deleteUser(ctx, item.id);
-      else if (preview.action === 'resend') await resendSetPassword(ctx, item.id);
-      else await setProjectRole(ctx, item.id, projectId, preview.roleId);
-      result.done.push(item);
-    } catch (error) {
-      // One user's failure (a refusal, or an email that could not be sent) does not hide what
-      // was already done for the others: it is reported with them.
-      if (error instanceof DomainError) {
-        result.refused.push({ ...item, outcome: `refused: ${error.message}`, skipped: true });
-      } else {
-        console.error(`bulk ${preview.action} failed for ${item.id}`, error);
-        result.refused.push({
-          ...item,
-          outcome: 'failed: an unexpected error, logged for the administrators',
-          skipped: true,
-        });
-      }
-    }
-  }
-  return result;
+/** Does the action to one user through its own domain function (a transaction of its own). */
+export async function applyBulk(ctx: ActionContext, data: BulkData, projectId: string, userId: string) {
+  if (data.action === 'deactivate') await deactivateUser(ctx, userId);
+  else if (data.action === 'reactivate') await reactivateUser(ctx, userId);
+  else if (data.action === 'delete') await deleteUser(ctx, userId);
+  else if (data.action === 'resend') await resendSetPassword(ctx, userId);
+  else await setProjectRole(ctx, userId, projectId, data.roleId);
 }

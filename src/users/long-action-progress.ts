@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
 import { csvLine } from '../lists/export-stream';
+import { bulkTitle } from './bulk-run';
 
 /** Report lines shown on the page; the CSV has them all. */
 const SHOWN = 200;
 
 export interface LongActionProgress {
   id: string;
+  kind: 'reset_all_passwords' | 'bulk_users';
+  /** What its page is called: "Reset all passwords", or the bulk action's name ("Deactivate"). */
+  title: string;
   state: 'running' | 'done' | 'failed';
   total: number;
   done: number;
@@ -16,14 +20,25 @@ export interface LongActionProgress {
   startedBy: string;
   startedAt: Date;
   finishedAt: Date | null;
+  /** Why it stopped, when it failed after its job's last try. */
+  error: string | null;
   /** The skipped and failed users, and why (the first SHOWN). */
   exceptions: Array<{ email: string; outcome: 'skipped' | 'failed'; reason: string | null }>;
 }
 
-/** Where a long action stands, for its page and its polling fragment. */
-export async function longActionProgress(db: Db, id: string): Promise<LongActionProgress> {
+/** Where a long action of this kind stands, for its page and its polling fragment. */
+export async function longActionProgress(
+  db: Db,
+  kind: LongActionProgress['kind'],
+  id: string,
+): Promise<LongActionProgress> {
   const action = z.uuid().safeParse(id).success
-    ? await db.selectFrom('long_actions').selectAll().where('id', '=', id).executeTakeFirst()
+    ? await db
+        .selectFrom('long_actions')
+        .selectAll()
+        .where('id', '=', id)
+        .where('kind', '=', kind)
+        .executeTakeFirst()
     : undefined;
   if (!action) throw new NotFoundError('There is no such action.');
   const exceptions = await db
@@ -37,6 +52,8 @@ export async function longActionProgress(db: Db, id: string): Promise<LongAction
     .execute();
   return {
     id: action.id,
+    kind: action.kind,
+    title: action.kind === 'bulk_users' ? bulkTitle(action.params) : 'Reset all passwords',
     state: action.state,
     total: action.total,
     done: action.done,
@@ -45,15 +62,17 @@ export async function longActionProgress(db: Db, id: string): Promise<LongAction
     startedBy: action.actor_label,
     startedAt: action.created_at,
     finishedAt: action.finished_at,
+    error: action.error,
     exceptions: exceptions as LongActionProgress['exceptions'],
   };
 }
 
 /** The latest run of a kind, so that a page can point to one still running. */
-export async function runningLongAction(db: Db): Promise<string | null> {
+export async function runningLongAction(db: Db, kind: LongActionProgress['kind']): Promise<string | null> {
   const row = await db
     .selectFrom('long_actions')
     .select('id')
+    .where('kind', '=', kind)
     .where('state', '=', 'running')
     .orderBy('created_at', 'desc')
     .executeTakeFirst();

@@ -66,4 +66,26 @@ describe.skipIf(!chromiumPath)('reset all passwords, its progress and its report
     await plain.getByText('Finished: 1,000 of 1,000 people handled').waitFor();
     await noScript.close();
   });
+
+  it('a bulk action runs the same way: preview, confirm, its page with the outcome; every state passes axe', async () => {
+    const a = await makeUser(server.db, { role: 'viewer', name: 'Bulk Vera' });
+    const b = await makeUser(server.db, { role: 'viewer', name: 'Bulk Bert' });
+    const page = await adminPage();
+    await page.goto(`${server.url}/users?q=Bulk`);
+    await page.getByRole('checkbox', { name: 'Select Bulk Vera' }).check();
+    await page.getByRole('checkbox', { name: 'Select Bulk Bert' }).check();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('button', { name: 'Deactivate 2 users' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Deactivate' }).waitFor();
+    await page.getByText('Finished: 2 of 2 people handled').waitFor();
+    expect(await page.getByText('2 users changed.', { exact: true }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    const report = await page.request.get(`${page.url()}/report.csv`);
+    const lines = (await report.text()).trim().split('\r\n');
+    const line = (cells: string[]) => cells.map((c) => `"${c}"`).join(',');
+    expect(lines[0]).toBe(line(['user_id', 'email', 'outcome', 'reason']));
+    expect(lines.slice(1).sort()).toEqual(
+      [line([a.id, a.email, 'done', '']), line([b.id, b.email, 'done', ''])].sort(),
+    );
+  });
 });

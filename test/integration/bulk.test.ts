@@ -28,6 +28,17 @@ async function post(client: Client, path: string, body: string) {
   });
 }
 
+/** Starts a bulk action: the request goes to its page, which (its job run) shows the outcome. */
+async function runBulk(client: Client, body: string) {
+  const started = await post(client, '/users/bulk', body);
+  expect(started.status).toBe(303);
+  const location = started.headers.get('location') ?? '';
+  expect(location).toMatch(/^\/users\/bulk\/[0-9a-f-]{36}$/);
+  const page = await client.get(location);
+  expect(page.status).toBe(200);
+  return page.text();
+}
+
 describe(`bulk actions (${databaseKind})`, () => {
   it('previews each user with what will happen or why they are skipped, then does it', async () => {
     await makeUser(t.db, { role: 'account_admin' });
@@ -56,10 +67,9 @@ describe(`bulk actions (${databaseKind})`, () => {
     expect(deactivatedBefore).toHaveLength(1);
 
     // The confirmation carries the ids; every rule is checked again when it runs.
-    const done = await post(client, '/users/bulk', form('deactivate', [a.id, b.id, admin.id]));
-    expect(done.status).toBe(200);
-    const result = await done.text();
+    const result = await runBulk(client, form('deactivate', [a.id, b.id, admin.id]));
     expect(result).toContain('2 users changed; 1 skipped or refused.');
+    expect(result).toMatch(/<th scope="row">[^<]+<\/th><td>skipped<\/td><td>has access you do not have/);
     const now = await t.db.selectFrom('users').select('id').where('deactivated_at', 'is not', null).execute();
     expect(now.map((u) => u.id).sort()).toEqual([a.id, b.id, gone.id].sort());
     expect((await new Client(t.app).signIn(a.email, FIXTURE_PASSWORD)).status).toBe(401);
@@ -73,8 +83,7 @@ describe(`bulk actions (${databaseKind})`, () => {
     const client = await clientFor(t, owner.id);
     const missing = await post(client, '/users/bulk/preview', form('change_role', [a.id]));
     expect(missing.status).toBe(303);
-    const done = await post(client, '/users/bulk', form('change_role', [a.id, b.id], publisher));
-    expect(await done.text()).toContain('2 users changed.');
+    expect(await runBulk(client, form('change_role', [a.id, b.id], publisher))).toContain('2 users changed.');
     for (const user of [a, b]) {
       expect((await effectivePermissions(t.db, user.id, projectId, new Date())).has('content.publish')).toBe(
         true,
@@ -97,10 +106,10 @@ describe(`bulk actions (${databaseKind})`, () => {
       .executeTakeFirstOrThrow();
     const active = await makeUser(t.db, { role: 'viewer' });
     const client = await clientFor(t, owner.id);
-    const resent = await (await post(client, '/users/bulk', form('resend', [pending.id, active.id]))).text();
+    const resent = await runBulk(client, form('resend', [pending.id, active.id]));
     expect(resent).toContain('1 user changed; 1 skipped or refused.');
     expect(t.mailer.messages.map((m) => m.to)).toEqual(['pending@example.com']);
-    const deleted = await (await post(client, '/users/bulk', form('delete', [pending.id, active.id]))).text();
+    const deleted = await runBulk(client, form('delete', [pending.id, active.id]));
     expect(deleted).toContain('2 users changed.');
     expect(
       await t.db.selectFrom('users').select('id').where('id', 'in', [pending.id, active.id]).execute(),
@@ -178,9 +187,7 @@ describe('bulk failures', () => {
       return send(message);
     };
     try {
-      const html = await (
-        await post(await clientFor(t, owner.id), '/users/bulk', form('resend', [a.id, b.id]))
-      ).text();
+      const html = await runBulk(await clientFor(t, owner.id), form('resend', [a.id, b.id]));
       expect(html).toContain('2 users changed');
       expect(t.mailer.messages.map((m) => m.to)).toEqual(['a-pending@example.com']);
       const waiting = await t.db

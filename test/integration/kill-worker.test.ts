@@ -101,4 +101,79 @@ describe.skipIf(!testDatabaseUrl)(`a worker killed in the middle of a long actio
     expect(left.n).toBe(1);
     await t.jobs.dropQueued('mail-send');
   }, 180_000);
+
+  it('kill -9 in the middle of a bulk action: the rest is done by another worker, nobody twice', async () => {
+    await t.db.deleteFrom('long_actions').execute();
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const rows = await sql<{ id: string }>`
+      insert into users (email, name, password_hash, created_at)
+      select 'bulk-killed' || g || '@example.com', 'Bulk ' || g, 'not-a-real-hash', now()
+      from generate_series(1, 499) g
+      returning id`.execute(t.db);
+    const ids = rows.rows.map((r) => r.id);
+    const session = await clientFor(t, owner.id);
+    const bare = new Client(createApp(t.deps));
+    for (const [k, v] of session.cookies) bare.cookies.set(k, v);
+    const body = new URLSearchParams([['action', 'deactivate'], ...ids.map((id) => ['ids', id])]);
+    const started = await bare.request('/users/bulk', {
+      method: 'POST',
+      body: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(started.status).toBe(303);
+    const id = (started.headers.get('location') as string).split('/').at(-1) as string;
+    const reported = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('long_action_items')
+            .select(sql<number>`count(*)::int`.as('n'))
+            .where('action_id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    const first = worker(t.database.url as string);
+    await expect.poll(reported, { timeout: 60_000, interval: 20 }).toBeGreaterThan(30);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    expect(await reported()).toBeLessThan(ids.length);
+
+    const second = worker(t.database.url as string);
+    try {
+      await expect
+        .poll(
+          async () =>
+            (await t.db.selectFrom('long_actions').select('state').where('id', '=', id).executeTakeFirstOrThrow())
+              .state,
+          { timeout: 90_000, interval: 500 },
+        )
+        .toBe('done');
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    const action = await t.db
+      .selectFrom('long_actions')
+      .select(['done', 'skipped', 'failed'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(action).toEqual({ done: ids.length, skipped: 0, failed: 0 });
+    // Each person deactivated once: one audit event each, and every one of them reported done.
+    const events = await t.db
+      .selectFrom('audit_events')
+      .select(['target_id', sql<number>`count(*)::int`.as('n')])
+      .where('action', '=', 'user.deactivate')
+      .where('outcome', '=', 'success')
+      .groupBy('target_id')
+      .execute();
+    expect(events).toHaveLength(ids.length);
+    expect(events.every((e) => e.n === 1)).toBe(true);
+    const still = await t.db
+      .selectFrom('users')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('id', 'in', ids)
+      .where('deactivated_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(still.n).toBe(0);
+  }, 180_000);
 });

@@ -96,27 +96,3 @@ export function BulkPreviewPage({
     </section>
   );
 }
-
-export function BulkResultPage({
-  action,
-  done,
-  refused,
-}: {
-  action: BulkAction;
-  done: BulkItem[];
-  refused: BulkItem[];
-}) {
-  return (
-    <section>
-      <h1>{BULK_ACTIONS[action]}: done</h1>
-      <p role="status">
-        {done.length} {done.length === 1 ? 'user' : 'users'} changed
-        {refused.length > 0 ? `; ${refused.length} skipped or refused` : ''}.
-      </p>
-      {refused.length > 0 ? <Items items={refused} caption="Skipped or refused" kind="refused" /> : null}
-      <p>
-        <a href="/users">Back to users</a>
-      </p>
-    </section>
-  );
-}

@@ -10,12 +10,28 @@ const tenth = (p: LongActionProgress) =>
 /** Which milestone the progress is at: every tenth while running, then its end. */
 export const milestoneKey = (p: LongActionProgress) => (p.state === 'running' ? `${tenth(p)}` : p.state);
 
+const bulk = (p: LongActionProgress) => p.kind === 'bulk_users';
+
+/** Where the action's page is. */
+export const longActionUrl = (p: Pick<LongActionProgress, 'id' | 'kind'>) =>
+  `/users/${p.kind === 'bulk_users' ? 'bulk' : 'reset-all'}/${p.id}`;
+
+/** A bulk action's outcome in a sentence ("2 users changed; 1 skipped or refused."). */
+export function bulkSummary(p: LongActionProgress): string {
+  const other = p.skipped + p.failed;
+  return `${number(p.done)} ${p.done === 1 ? 'user' : 'users'} changed${
+    other > 0 ? `; ${number(other)} skipped or refused` : ''
+  }.`;
+}
+
 /** What the live region says at a milestone. */
 export function milestone(p: LongActionProgress): string {
   if (p.state === 'done')
-    return `Reset all passwords finished: ${number(p.done)} reset, ${number(p.skipped)} skipped.`;
-  if (p.state === 'failed') return 'Reset all passwords stopped with an error.';
-  return `Reset all passwords: ${tenth(p)}% done.`;
+    return bulk(p)
+      ? `${p.title} finished: ${bulkSummary(p)}`
+      : `Reset all passwords finished: ${number(p.done)} reset, ${number(p.skipped)} skipped.`;
+  if (p.state === 'failed') return `${p.title} stopped with an error.`;
+  return `${p.title}: ${tenth(p)}% done.`;
 }
 
 /**
@@ -23,7 +39,7 @@ export function milestone(p: LongActionProgress): string {
  * itself); without JavaScript the Refresh link reloads the page. The live region outside it is
  * updated out of band with the milestone only, so a screen reader hears every tenth, not every poll.
  */
-export function ResetAllProgress({
+export function LongActionProgressView({
   progress: p,
   announce = false,
 }: {
@@ -32,7 +48,7 @@ export function ResetAllProgress({
   announce?: boolean;
 }) {
   const handled = p.done + p.skipped + p.failed;
-  const url = `/users/reset-all/${p.id}`;
+  const url = longActionUrl(p);
   const poll = `${url}?said=${milestoneKey(p)}`;
   const running = p.state === 'running';
   return (
@@ -45,8 +61,14 @@ export function ResetAllProgress({
       >
         <p>
           <label for="long-action-progress">
-            {running ? 'Resetting passwords' : p.state === 'done' ? 'Finished' : 'Stopped'}: {number(handled)}{' '}
-            of {number(p.total)} people handled
+            {running
+              ? bulk(p)
+                ? `${p.title}: working`
+                : 'Resetting passwords'
+              : p.state === 'done'
+                ? 'Finished'
+                : 'Stopped'}
+            : {number(handled)} of {number(p.total)} people handled
           </label>
           <br />
           <progress id="long-action-progress" max={Math.max(p.total, 1)} value={Math.min(handled, p.total)}>
@@ -54,7 +76,7 @@ export function ResetAllProgress({
           </progress>
         </p>
         <dl class="details">
-          <dt>Passwords reset</dt>
+          <dt>{bulk(p) ? 'Changed' : 'Passwords reset'}</dt>
           <dd>{number(p.done)}</dd>
           <dt>Skipped</dt>
           <dd>{number(p.skipped)}</dd>
@@ -78,10 +100,24 @@ export function ResetAllProgress({
             You can leave this page: the work goes on, and this page finds it again. <a href={url}>Refresh</a>
           </p>
         ) : (
-          <p>
-            Each person reset is emailed a link; the <a href="/email">Email page</a> shows what became of each
-            email. <a href={`${url}/report.csv`}>Download the report for every person (CSV)</a>
-          </p>
+          <>
+            {bulk(p) && p.state === 'done' ? <p>{bulkSummary(p)}</p> : null}
+            {p.state === 'failed' ? (
+              <p>
+                It stopped after its last retry: {p.error ?? 'an unexpected error'}. What was done before
+                stays done, and the report lists it.
+              </p>
+            ) : null}
+            <p>
+              {bulk(p) ? null : (
+                <>
+                  Each person reset is emailed a link; the <a href="/email">Email page</a> shows what became
+                  of each email.{' '}
+                </>
+              )}
+              <a href={`${url}/report.csv`}>Download the report for every person (CSV)</a>
+            </p>
+          </>
         )}
         {p.exceptions.length > 0 ? (
           <TableScroll captionId="exceptions-caption">
@@ -116,14 +152,14 @@ export function ResetAllProgress({
   );
 }
 
-export function ResetAllProgressPage({ progress }: { progress: LongActionProgress }) {
+export function LongActionProgressPage({ progress }: { progress: LongActionProgress }) {
   return (
     <section>
       <p>
         <a href="/users">Users</a>
       </p>
-      <h1>Reset all passwords</h1>
-      <ResetAllProgress progress={progress} />
+      <h1>{progress.title}</h1>
+      <LongActionProgressView progress={progress} />
       <div id="long-action-status" class="visually-hidden" role="status" aria-live="polite">
         {milestone(progress)}
       </div>
