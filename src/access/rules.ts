@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { passwordUsable } from '../auth/passwords/reset-epoch';
 import { assertRecentAuth } from '../auth/sessions/recent-auth';
 import type { ActionContext, Actor } from '../core/context';
 import { DomainError } from '../core/errors';
@@ -55,7 +56,7 @@ export async function accountManagers(tx: Db): Promise<string[]> {
     .where('u.deactivated_at', 'is', null)
     .where('u.access_expires_at', 'is', null)
     // Someone who never set a password cannot manage anything yet. A lockout passes; it counts.
-    .where('u.password_hash', 'is not', null)
+    .where(passwordUsable('u'))
     .execute();
   const held = new Map<string, Set<string>>();
   for (const row of rows) {

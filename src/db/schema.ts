@@ -11,7 +11,7 @@ export interface UsersTable {
   name: string;
   language: Generated<string>;
   password_hash: string | null;
-  password_changed_at: Timestamp | null;
+  password_changed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   totp_secret: string | null;
   totp_last_step: number | null;
   failed_login_count: Generated<number>;
@@ -126,6 +126,10 @@ export interface AccountSettingsTable {
   allow_manual_links: Generated<boolean>;
   invitations_per_day: Generated<number>;
   audit_retention_days: Generated<number>;
+  /** The last "Reset all passwords": passwords set before it stop working (auth/passwords/reset-epoch.ts). */
+  passwords_reset_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Who started it: their password goes on working. */
+  passwords_reset_by: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Generated<Date>;
 }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { covers, grantsOf, projectIds } from '../access/grants';
 import { setProjectRole } from '../access/project-role';
 import { accountManagers } from '../access/rules';
+import { getSettings } from '../account/read-settings';
+import { hasUsablePassword } from '../auth/passwords/reset-epoch';
 import type { ActionContext } from '../core/context';
 import { ValidationError } from '../core/errors';
 import { parseInput } from '../core/validation';
@@ -86,11 +88,13 @@ export async function skipReasons(
   const projects = await projectIds(db);
   const actorGrants = ctx.actor.kind === 'user' ? await grantsOf(db, ctx.actor.id, now) : null;
   const managers = new Set(await accountManagers(db));
+  const settings = await getSettings(db);
   const removesManagers = data.action === 'deactivate' || data.action === 'delete';
   const remaining = removesManagers ? [...managers].filter((id) => !data.ids.includes(id)) : [...managers];
   const reasons = new Map<string, string | null>();
   for (const user of users) {
-    const status = userStatus(user, now);
+    const passwordSet = hasUsablePassword(user, settings);
+    const status = userStatus({ ...user, password_hash: passwordSet ? user.password_hash : null }, now);
     let reason: string | null = null;
     if (ctx.actor.kind === 'user' && user.id === ctx.actor.id) reason = 'that is you';
     else if (actorGrants && !covers(actorGrants, await grantsOf(db, user.id, now), projects)) {
@@ -99,7 +103,7 @@ export async function skipReasons(
       reason = 'the account would be left without an admin';
     } else if (data.action === 'deactivate' && status === 'Deactivated') reason = 'already deactivated';
     else if (data.action === 'reactivate' && status !== 'Deactivated') reason = 'not deactivated';
-    else if (data.action === 'resend' && user.password_hash) reason = 'already set a password';
+    else if (data.action === 'resend' && passwordSet) reason = 'already set a password';
     reasons.set(user.id, reason);
   }
   return reasons;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { effectiveAccess } from '../access/effective-access';
 import type { PermissionScope } from '../access/grants';
+import { getSettings } from '../account/read-settings';
+import { hasUsablePassword } from '../auth/passwords/reset-epoch';
 import { activeLocks } from '../auth/sign-in/lockout';
 import { NotFoundError } from '../core/errors';
 import type { Db } from '../db/connect';
@@ -48,6 +50,7 @@ export async function userDetails(
       : null,
   ]);
   const locks = await activeLocks(db, user, now);
+  const passwordSet = hasUsablePassword(user, await getSettings(db));
   const mail = await lastMail(db, { userId: user.id });
   return {
     locks,
@@ -57,12 +60,12 @@ export async function userDetails(
       name: user.name,
       email: user.email,
       language: user.language,
-      status: userStatus(user, now),
+      status: userStatus({ ...user, password_hash: passwordSet ? user.password_hash : null }, now),
       lockedUntil: user.locked_until,
       accessExpiresAt: user.access_expires_at,
       lastLoginAt: user.last_login_at,
       createdAt: user.created_at,
-      passwordSet: user.password_hash !== null,
+      passwordSet,
       twoFactor: user.totp_secret !== null,
       deactivated: user.deactivated_at !== null,
     },

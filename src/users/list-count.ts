@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { passwordEpoch } from '../auth/passwords/reset-epoch';
 import { onChange } from '../core/changes';
 import { cappedCount } from '../lists/count';
 import { writeFilters } from '../lists/filters';
@@ -20,10 +21,11 @@ export async function countUsers(call: UsersCall, q: UserListQuery): Promise<Lis
   const key = JSON.stringify([call.projectId, writeFilters(call.filters, q).toString()]);
   const cached = counts.get(key);
   if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total;
+  const passwords = await passwordEpoch(call.db);
   const total = await cappedCount(
     call.db,
-    matchingUsers(call, q, 'walk').select(sql`1`.as('one')),
-    matchingUsers(call, q, 'gather').select(sql`1`.as('one')),
+    matchingUsers(call, q, 'walk', passwords).select(sql`1`.as('one')),
+    matchingUsers(call, q, 'gather', passwords).select(sql`1`.as('one')),
   );
   if (counts.size > 500) counts.clear();
   counts.set(key, { total, at: Date.now() });

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { type PasswordEpoch, passwordEpoch } from '../auth/passwords/reset-epoch';
 import { canStream } from '../db/connect';
 import { cursorLines, isoTime, sqlCsvCell } from '../lists/export-sql';
 import type { ExportFormat } from '../lists/export-stream';
@@ -68,11 +69,12 @@ function exportQuery(
   call: UsersCall,
   q: UserListQuery,
   format: ExportFormat,
+  passwords: PasswordEpoch,
   batch?: { after: Cursor | null; limit: number },
 ) {
   const { db, now, projectId } = call;
   const sort = SORT_SQL[q.sort];
-  let users = matchingUsers(call, q, batch ? 'walk' : 'gather').select([
+  let users = matchingUsers(call, q, batch ? 'walk' : 'gather', passwords).select([
     ...USER_COLUMNS,
     sql<string>`${sort.expr}::text`.as('sort_key'),
     sql`${sort.expr}`.as('sort_value'),
@@ -143,13 +145,14 @@ export async function* exportLines(
   format: ExportFormat,
   batch = 1000,
 ): AsyncGenerator<string[]> {
+  const passwords = await passwordEpoch(call.db);
   if (canStream(call.db)) {
-    yield* cursorLines(call.db, exportQuery(call, q, format), batch);
+    yield* cursorLines(call.db, exportQuery(call, q, format, passwords), batch);
     return;
   }
   let after: Cursor | null = null;
   for (;;) {
-    const rows = await exportQuery(call, q, format, { after, limit: batch }).execute();
+    const rows = await exportQuery(call, q, format, passwords, { after, limit: batch }).execute();
     if (rows.length > 0) yield rows.map((r) => r.line);
     const last = rows.at(-1);
     if (rows.length < batch || !last) return;

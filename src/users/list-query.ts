@@ -1,5 +1,6 @@
 import { type InferResult, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
+import { type PasswordEpoch, passwordEpoch, passwordUsable } from '../auth/passwords/reset-epoch';
 import type { Db } from '../db/connect';
 import { fill, placeholder, Shapes } from '../lists/compiled';
 import type { ListCall, RowsFor, Walk } from '../lists/definition';
@@ -20,8 +21,13 @@ const GATHER_MAX = 2000;
 export type UsersCall = ListCall<UserFilters>;
 
 /** The users matching the filters (no order, no selection), for a plan. */
-export function matchingUsers(call: UsersCall, q: UserListQuery, plan: UsersSql['plan']) {
-  const context = { now: call.now, projectId: call.projectId, plan };
+export function matchingUsers(
+  call: UsersCall,
+  q: UserListQuery,
+  plan: UsersSql['plan'],
+  passwords: PasswordEpoch,
+) {
+  const context = { now: call.now, projectId: call.projectId, plan, passwords };
   return applyFilters(call.db.selectFrom('users as u'), call.filters, q, context);
 }
 
@@ -106,7 +112,7 @@ export const USER_COLUMNS = [
   'u.id',
   'u.name',
   'u.email',
-  sql<boolean>`u.password_hash is not null`.as('has_password'),
+  passwordUsable('u').as('has_password'),
   'u.deactivated_at',
   'u.access_expires_at',
   'u.locked_until',
@@ -124,8 +130,14 @@ function pageQuery(
   q: UserListQuery,
   plan: UsersSql['plan'],
   cursor: 'after' | 'before' | null,
+  passwords: PasswordEpoch,
 ) {
-  const context = { now: placeholder<Date>('now'), projectId: placeholder<string>('project'), plan };
+  const context = {
+    now: placeholder<Date>('now'),
+    projectId: placeholder<string>('project'),
+    plan,
+    passwords,
+  };
   const sort = SORT_SQL[q.sort];
   // Gathering sorts the matching set by an expression no index has, so that the planner gathers
   // the matches (bitmap scans of the filters) and sorts them, rather than walk the sort index.
@@ -213,10 +225,21 @@ export async function userRows(
   const cursor = after ?? before;
   const direction = after ? 'after' : before ? 'before' : null;
   const backwards = Boolean(before) || (q.last && !after);
-  const key = JSON.stringify([filterShape(call.filters, q), q.sort, q.dir, direction, q.last, q.per, plan]);
-  const shape = pages.get(key, () => pageQuery(call.db, call.filters, q, plan, direction));
+  // The reset's time is a constant of the shape (reset-epoch.ts): a reset makes new shapes.
+  const passwords = await passwordEpoch(call.db);
+  const key = JSON.stringify([
+    filterShape(call.filters, q),
+    q.sort,
+    q.dir,
+    direction,
+    q.last,
+    q.per,
+    plan,
+    passwords,
+  ]);
+  const shape = pages.get(key, () => pageQuery(call.db, call.filters, q, plan, direction, passwords));
   const values = {
-    ...filterValues(call.filters, q, { now: call.now, projectId: call.projectId, plan }),
+    ...filterValues(call.filters, q, { now: call.now, projectId: call.projectId, plan, passwords }),
     now: call.now,
     project: call.projectId,
     ...(cursor ? { cursorKey: cursor.key, cursorId: cursor.id } : {}),

@@ -1,5 +1,6 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { perform } from '../audit/perform';
+import { type PasswordEpoch, passwordCondition } from '../auth/passwords/reset-epoch';
 import type { Db } from '../db/connect';
 import { alphabetical, chronological, defineList, type ListQuery, listPage } from '../lists/definition';
 import type { ExportFormat } from '../lists/export-stream';
@@ -38,6 +39,8 @@ export const ACCESS_LEVELS = {
 /** What the filters are given: the request's time and project, and how the query finds its rows. */
 export interface UsersSql {
   now: Date;
+  /** The last "Reset all passwords", written into the status filters' SQL (reset-epoch.ts). */
+  passwords: PasswordEpoch;
   projectId: string;
   /**
    * `walk`: a page walks the sort index and tests each row against the binding filters, cheap
@@ -51,7 +54,7 @@ const filter = filterFor<UsersSql>();
 const DAY_MS = 86_400_000;
 
 /** The SQL of each status, in the priority order of userStatus(). */
-function statusCondition(status: StatusKey, now: Date): Expression<SqlBool> {
+function statusCondition(status: StatusKey, now: Date, passwords: PasswordEpoch): Expression<SqlBool> {
   const notDeactivated = sql<SqlBool>`u.deactivated_at is null`;
   const notExpired = sql<SqlBool>`(u.access_expires_at is null or u.access_expires_at > ${now})`;
   const notLocked = sql<SqlBool>`(u.locked_until is null or u.locked_until <= ${now})`;
@@ -63,9 +66,9 @@ function statusCondition(status: StatusKey, now: Date): Expression<SqlBool> {
     case 'locked':
       return sql<SqlBool>`${notDeactivated} and ${notExpired} and u.locked_until > ${now}`;
     case 'password_not_set':
-      return sql<SqlBool>`${notDeactivated} and ${notExpired} and ${notLocked} and u.password_hash is null`;
+      return sql<SqlBool>`${notDeactivated} and ${notExpired} and ${notLocked} and ${passwordCondition('u', passwords, false)}`;
     case 'active':
-      return sql<SqlBool>`${notDeactivated} and ${notExpired} and ${notLocked} and u.password_hash is not null`;
+      return sql<SqlBool>`${notDeactivated} and ${notExpired} and ${notLocked} and ${passwordCondition('u', passwords, true)}`;
   }
 }
 
@@ -112,9 +115,9 @@ const USER_FILTERS = {
   }),
   statuses: filter({
     param: manyOf('status', STATUS_KEYS),
-    where: (statuses, { now }) =>
+    where: (statuses, { now, passwords }) =>
       sql<SqlBool>`(${sql.join(
-        statuses.map((s) => statusCondition(s, now)),
+        statuses.map((s) => statusCondition(s, now, passwords)),
         sql` or `,
       )})`,
   }),

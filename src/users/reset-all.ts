@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { getSettings } from '../account/read-settings';
 import { perform } from '../audit/perform';
 import { jsonb, writeAudit } from '../audit/write';
@@ -25,10 +26,12 @@ export async function resetAllCount(db: Db, actorId: string): Promise<number> {
 
 /**
  * An account action, for a breach: every password but the actor's stops working, every session
- * but the actor's ends, and each person is emailed a link to choose a new one. It grows with the
- * number of users, so this only starts it: a `long_actions` row and its first batch job, in the
- * transaction that checks permission and recent password and records the start. The batches
- * (runResetAll) do the work. Returns the action's id, whose page shows the progress.
+ * but the actor's ends, and each person is emailed a link to choose a new one. The first two
+ * happen here, at once and for everyone, in the transaction that checks permission and recent
+ * password and records the start: the reset's time and starter go into account_settings (a
+ * password set before it no longer works: auth/passwords/reset-epoch.ts), and the sessions and
+ * unused links of everyone else are deleted. The emails grow with the number of users, so they
+ * are a long action: a `long_actions` row and its first batch job. Returns the action's id.
  */
 export async function startResetAllPasswords(ctx: ActionContext): Promise<string> {
   if (ctx.actor.kind !== 'user')
@@ -51,6 +54,7 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     const total = Number(everyone.n);
+    const now = ctx.clock.now();
     const action = await tx
       .insertInto('long_actions')
       .values({
@@ -61,10 +65,24 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
         params: jsonb({
           lifetimeMinutes: settings.reset_lifetime_minutes,
           accountName: settings.account_name,
+          resetAt: now.toISOString(),
         }),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await tx
+      .updateTable('account_settings')
+      .set({ passwords_reset_at: now, passwords_reset_by: actor.id })
+      .where('id', '=', 1)
+      .execute();
+    const sessions = await tx.deleteFrom('sessions').where('user_id', '<>', actor.id).executeTakeFirst();
+    // Links already out stop working; each email gets its own link when it is sent.
+    await tx
+      .deleteFrom('one_time_tokens')
+      .where('user_id', '<>', actor.id)
+      .where('purpose', 'in', ['set_password', 'reset_password'])
+      .where('used_at', 'is', null)
+      .execute();
     const runner = randomUUID();
     await tx.updateTable('long_actions').set({ runner_job: runner }).where('id', '=', action.id).execute();
     await ctx.jobs.enqueue(tx, 'long-action', { id: action.id }, { id: runner });
@@ -72,7 +90,12 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
       result: action.id,
       target: { type: 'account', id: '1', label: settings.account_name },
       projectId: null,
-      after: { passwordsToReset: reached, actionId: action.id },
+      after: {
+        passwordsToReset: reached,
+        actionId: action.id,
+        passwordsResetAt: now.toISOString(),
+        endedSessions: Number(sessions.numDeletedRows),
+      },
     };
   });
 }
@@ -80,13 +103,16 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
 interface ResetParams {
   lifetimeMinutes: number;
   accountName: string;
+  /** When the reset began: someone who chose a new password since is not emailed. */
+  resetAt: string;
 }
 
 /**
- * One batch of "Reset all passwords": the next RESET_ALL_BATCH users by id after the cursor,
- * set-based (a statement per step, not per user), its report lines and its audit event, in one
- * transaction. Only the job recorded as the action's runner may run it: a retry of that job
- * after a crash goes on from the cursor; any other job does nothing. With `handOver`, the batch
+ * One batch of "Reset all passwords": the emails of the next RESET_ALL_BATCH users by id after
+ * the cursor (their passwords and sessions ended at the start), set-based (a statement per step,
+ * not per user), its report lines and its audit event, in one transaction. Only the job recorded
+ * as the action's runner may run it: a retry of that job after a crash goes on from the cursor;
+ * any other job does nothing. With `handOver`, the batch
  * also writes the next runner's job and records it, in the same transaction.
  */
 export async function runResetAllBatch(
@@ -106,30 +132,26 @@ export async function runResetAllBatch(
     const params = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ResetParams;
     const users = await tx
       .selectFrom('users')
-      .select(['id', 'email', 'name', 'deactivated_at'])
+      .select(['id', 'email', 'name', 'deactivated_at', 'created_at', 'password_changed_at'])
+      .select(sql<boolean>`password_hash is not null`.as('has_hash'))
       .$if(action.cursor !== null, (q) => q.where('id', '>', action.cursor as string))
       .orderBy('id')
       .limit(RESET_ALL_BATCH)
       .execute();
     const now = ctx.clock.now();
+    const resetAt = new Date(params.resetAt);
     const skip = (u: (typeof users)[number]) =>
-      u.id === action.actor_id ? 'that is you' : u.deactivated_at ? 'deactivated' : null;
+      u.id === action.actor_id
+        ? 'that is you'
+        : u.deactivated_at
+          ? 'deactivated'
+          : u.created_at > resetAt
+            ? 'joined after the reset began'
+            : u.has_hash && u.password_changed_at && u.password_changed_at > resetAt
+              ? 'chose a new password since the reset began'
+              : null;
     const reached = users.filter((u) => skip(u) === null);
-    const ids = reached.map((u) => u.id);
-    if (ids.length > 0) {
-      await tx
-        .updateTable('users')
-        .set({ password_hash: null, password_changed_at: now })
-        .where('id', 'in', ids)
-        .execute();
-      await tx.deleteFrom('sessions').where('user_id', 'in', ids).execute();
-      // Links already out stop working; each email gets its own link when it is sent.
-      await tx
-        .deleteFrom('one_time_tokens')
-        .where('user_id', 'in', ids)
-        .where('purpose', 'in', ['set_password', 'reset_password'])
-        .where('used_at', 'is', null)
-        .execute();
+    if (reached.length > 0) {
       const lifetimeMs = params.lifetimeMinutes * 60_000;
       await queueMails(
         tx,

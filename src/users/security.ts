@@ -4,6 +4,7 @@ import { getSettings } from '../account/read-settings';
 import { perform } from '../audit/perform';
 import { userTarget } from '../audit/write';
 import { notifyUser } from '../auth/notices';
+import { hasUsablePassword } from '../auth/passwords/reset-epoch';
 import { deleteUserSessions } from '../auth/sessions/sessions';
 import { clearFactors } from '../auth/two-factor/enrolment';
 import type { ActionContext } from '../core/context';
@@ -139,9 +140,9 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
 export async function resendSetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
   const done = await perform(ctx, 'user.set_password_resent', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own password here');
-    if (user.password_hash)
-      throw new ConflictError(`${user.email} has already set a password; reset it instead.`);
     const settings = await getSettings(tx);
+    if (hasUsablePassword(user, settings))
+      throw new ConflictError(`${user.email} has already set a password; reset it instead.`);
     const link = await setPasswordLink(tx, ctx, user.id, settings.invitation_lifetime_hours * 3_600_000);
     return {
       result: await queueLink(tx, ctx, setPasswordMail, 'set_password', { user, link, settings }),

@@ -10,20 +10,19 @@
  * 3. forgot-password for known and unknown addresses, interleaved, one at a time: p50 of each and
  *    their ratio (target within 10%).
  * The emails left queued are dropped at the end, so that a later bench does not send them, and
- * the next run first restores the seeded passwords the reset took away.
+ * the next run first undoes the reset (its time in account_settings).
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { hashPassword } from '../../src/auth/passwords/hashing';
 import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/context';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { Jobs } from '../../src/jobs/queue';
-import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
+import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
   BENCH_SECRET_KEY,
@@ -71,21 +70,13 @@ async function main() {
     await seedUsers(system, USERS - have);
     await sql`analyze`.execute(db);
   }
-  // An earlier run reset every password: the seeded ones come back (the list's filters and the
-  // sign-in state of a million people are not what a real account has after a reset), and the
-  // table is vacuumed, so that each run starts from the same data.
-  const reset = await db
-    .updateTable('users')
-    .set({ password_hash: await hashPassword(SEED_PASSWORD) })
-    .where('password_hash', 'is', null)
-    .where('email', '<>', 'bench-admin@example.com')
-    .executeTakeFirst();
-  if (Number(reset.numUpdatedRows) > 0) {
-    console.log(
-      `restored the seeded password of ${Number(reset.numUpdatedRows).toLocaleString('en-US')} users`,
-    );
-    await sql`vacuum analyze users`.execute(db);
-  }
+  // An earlier run reset every password (account_settings.passwords_reset_at): they work again,
+  // so that each run starts from the same data (the list's filters and the sign-in state of a
+  // million people are not what a real account has after a reset).
+  await db
+    .updateTable('account_settings')
+    .set({ passwords_reset_at: null, passwords_reset_by: null })
+    .execute();
   // Earlier runs' leftovers: no run in progress, no mail waiting.
   await db
     .updateTable('long_actions')

@@ -134,6 +134,7 @@ export async function resetData(db: Db): Promise<void> {
   await sql`delete from rate_limits`.execute(db);
   await sql`delete from refusal_counts`.execute(db);
   await sql`delete from users`.execute(db);
+  await sql`update account_settings set passwords_reset_at = null, passwords_reset_by = null`.execute(db);
   await sql`delete from roles where key is null`.execute(db);
   await sql`delete from projects where id <> (select id from projects order by created_at, id limit 1)`.execute(
     db,

@@ -144,8 +144,13 @@ describe.skipIf(!testDatabaseUrl)(`a worker killed in the middle of a long actio
       await expect
         .poll(
           async () =>
-            (await t.db.selectFrom('long_actions').select('state').where('id', '=', id).executeTakeFirstOrThrow())
-              .state,
+            (
+              await t.db
+                .selectFrom('long_actions')
+                .select('state')
+                .where('id', '=', id)
+                .executeTakeFirstOrThrow()
+            ).state,
           { timeout: 90_000, interval: 500 },
         )
         .toBe('done');

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { passwordUsable } from '../../src/auth/passwords/reset-epoch';
 import { RESET_ALL_BATCH, runResetAllBatch } from '../../src/users/reset-all';
 import { databaseKind } from '../helpers/database';
-import { clientFor, makeUser, resetData } from '../helpers/fixtures';
+import { clientFor, FIXTURE_PASSWORD, makeUser, resetData } from '../helpers/fixtures';
 import { Client } from '../helpers/http';
 import { setUpApp } from '../helpers/set-up-app';
 
@@ -35,10 +36,26 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     await manyUsers(2 * RESET_ALL_BATCH + 500, 'batch');
     const gone = await makeUser(t.db);
     await t.db.updateTable('users').set({ deactivated_at: new Date() }).where('id', '=', gone.id).execute();
+    const viewer = await makeUser(t.db, { role: 'viewer' });
+    const viewerSession = await bareClient(viewer.id);
     const client = await bareClient(owner.id);
 
     const started = await client.post('/users/reset-all', {});
     expect(started.status).toBe(303);
+    // Before any batch: every password but the owner's has stopped working, every other session ended.
+    const signIn = (email: string) => new Client(createApp(t.deps)).signIn(email, FIXTURE_PASSWORD);
+    expect((await signIn(viewer.email)).status).toBe(401);
+    expect((await viewerSession.get('/')).status).toBe(303);
+    expect((await signIn(owner.email)).status).toBe(303);
+    const usable = async () =>
+      (
+        await t.db
+          .selectFrom('users as u')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where(passwordUsable('u'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    expect(await usable()).toBe(1);
     const location = started.headers.get('location') as string;
     const id = location.split('/').at(-1) as string;
     expect(location).toBe(`/users/reset-all/${id}`);
@@ -47,7 +64,7 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     expect(page).toContain('Resetting passwords');
     expect(page).toContain(`hx-get="/users/reset-all/${id}?said=0"`);
     expect(page).toContain('<a href="/users/reset-all/' + id + '">Refresh</a>');
-    expect(await actionOf(id)).toMatchObject({ state: 'running', done: 0, total: 2 * RESET_ALL_BATCH + 502 });
+    expect(await actionOf(id)).toMatchObject({ state: 'running', done: 0, total: 2 * RESET_ALL_BATCH + 503 });
     // A second start while it runs is refused.
     expect((await client.post('/users/reset-all', {})).status).toBe(409);
 
@@ -84,7 +101,7 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     // The runner's job, from the queue, goes on from the cursor to the end.
     expect(await t.jobs.drain(t.handlers, { only: ['long-action'] })).toBe(1);
     const finished = await actionOf(id);
-    expect(finished).toMatchObject({ state: 'done', done: 2 * RESET_ALL_BATCH + 500, skipped: 2, failed: 0 });
+    expect(finished).toMatchObject({ state: 'done', done: 2 * RESET_ALL_BATCH + 501, skipped: 2, failed: 0 });
 
     const items = await t.db
       .selectFrom('long_action_items')
@@ -94,7 +111,7 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
       .orderBy('outcome')
       .execute();
     expect(items).toEqual([
-      { n: 2 * RESET_ALL_BATCH + 500, outcome: 'done', reason: null },
+      { n: 2 * RESET_ALL_BATCH + 501, outcome: 'done', reason: null },
       { n: 1, outcome: 'skipped', reason: 'deactivated' },
       { n: 1, outcome: 'skipped', reason: 'that is you' },
     ]);
@@ -102,14 +119,10 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     expect(done).toContain('Finished');
     expect(done).toContain('that is you');
     const csv = await (await client.get(`${location}/report.csv`)).text();
-    expect(csv.trim().split(/\r?\n/)).toHaveLength(1 + 2 * RESET_ALL_BATCH + 502);
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(1 + 2 * RESET_ALL_BATCH + 503);
 
-    const stillSet = await t.db
-      .selectFrom('users')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('password_hash', 'is not', null)
-      .executeTakeFirstOrThrow();
-    expect(stillSet.n).toBe(2); // the owner's, and the deactivated person's (skipped)
+    // The owner's password alone works (the deactivated person's stopped too; they are not emailed).
+    expect(await usable()).toBe(1);
     // One email per person, at low priority, its link not yet made.
     const queued = await t.db
       .selectFrom('mail_messages')
@@ -117,7 +130,7 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
       .where('kind', '=', 'password_reset')
       .where('state', '=', 'queued')
       .executeTakeFirstOrThrow();
-    expect(queued.n).toBe(2 * RESET_ALL_BATCH + 500);
+    expect(queued.n).toBe(2 * RESET_ALL_BATCH + 501);
     const tokens = await t.db.selectFrom('one_time_tokens').select('id').execute();
     expect(tokens).toEqual([]);
 
@@ -154,7 +167,7 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     await t.jobs.drain(t.handlers, { only: ['long-action'] });
     const last = await (await poll('0')).text();
     expect(last).toContain('hx-swap-oob');
-    expect(last).toContain('Reset all passwords finished: 10 reset, 1 skipped.');
+    expect(last).toContain('Reset all passwords finished: 10 emailed, 1 skipped.');
     expect(last).not.toContain('every 2s');
   });
 
@@ -202,4 +215,58 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     expect(mails.n).toBe(100_000);
     await t.jobs.dropQueued('mail-send');
   }, 300_000);
+
+  it('who chooses a new password after the start keeps it and is not emailed; nor is who joins after', async () => {
+    await t.db.deleteFrom('long_actions').execute();
+    await t.db.deleteFrom('mail_messages').execute();
+    await resetData(t.db);
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const quick = await makeUser(t.db, { role: 'viewer' });
+    const slow = await makeUser(t.db, { role: 'viewer' });
+    const client = await bareClient(owner.id);
+    const id = ((await client.post('/users/reset-all', {})).headers.get('location') as string)
+      .split('/')
+      .at(-1);
+    // Before the batches reach them: one asks for a reset link and chooses a new password...
+    const bare = new Client(createApp(t.deps));
+    expect((await bare.post('/forgot-password', { email: quick.email })).status).toBe(200);
+    const sentBefore = t.mailer.messages.length;
+    await t.jobs.drain(t.handlers, { only: ['password-reset-request', 'mail-send'] });
+    const mail = t.mailer.messages.slice(sentBefore).find((m) => m.to === quick.email);
+    const link = /\/reset-password\/[A-Za-z0-9_-]{43}/.exec(mail?.text ?? '')?.[0] as string;
+    const password = 'chosen after the reset began';
+    expect((await bare.post(link, { password, confirm: password })).status).toBe(303);
+    // ...and someone new joins.
+    const newcomer = await makeUser(t.db, { role: 'viewer' });
+    await sql`update users set created_at = ${t.clock.now()} where id = ${newcomer.id}`.execute(t.db);
+
+    await t.jobs.drain(t.handlers, { only: ['long-action'] });
+    const items = await t.db
+      .selectFrom('long_action_items')
+      .select(['user_id', 'outcome', 'reason'])
+      .where('action_id', '=', id as string)
+      .where('user_id', 'in', [quick.id, slow.id, newcomer.id])
+      .execute();
+    expect(new Map(items.map((i) => [i.user_id, `${i.outcome}: ${i.reason}`]))).toEqual(
+      new Map([
+        [quick.id, 'skipped: chose a new password since the reset began'],
+        [slow.id, 'done: null'],
+        [newcomer.id, 'skipped: joined after the reset began'],
+      ]),
+    );
+    expect((await bare.signIn(quick.email, password)).status).toBe(303);
+    expect((await bare.signIn(slow.email, FIXTURE_PASSWORD)).status).toBe(401);
+    expect((await bare.signIn(newcomer.email, FIXTURE_PASSWORD)).status).toBe(303);
+    // The list's status filters and the export say the same.
+    const names = async (query: string) => {
+      const html = await (await client.get(`/users?${query}&per=100`)).text();
+      return [owner, quick, slow, newcomer].filter((u) => html.includes(u.email)).map((u) => u.email);
+    };
+    expect(await names('status=active')).toEqual([owner.email, quick.email, newcomer.email]);
+    expect(await names('status=password_not_set')).toEqual([slow.email]);
+    const csv = await (await client.get('/users/export.csv')).text();
+    expect(csv.split('\n').find((line) => line.includes(slow.email))).toContain('Password not set');
+    expect(csv.split('\n').find((line) => line.includes(quick.email))).toContain('Active');
+    await t.jobs.dropQueued('mail-send');
+  });
 });

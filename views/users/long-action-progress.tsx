@@ -29,7 +29,7 @@ export function milestone(p: LongActionProgress): string {
   if (p.state === 'done')
     return bulk(p)
       ? `${p.title} finished: ${bulkSummary(p)}`
-      : `Reset all passwords finished: ${number(p.done)} reset, ${number(p.skipped)} skipped.`;
+      : `Reset all passwords finished: ${number(p.done)} emailed, ${number(p.skipped)} skipped.`;
   if (p.state === 'failed') return `${p.title} stopped with an error.`;
   return `${p.title}: ${tenth(p)}% done.`;
 }
@@ -76,7 +76,8 @@ export function LongActionProgressView({
           </progress>
         </p>
         <dl class="details">
-          <dt>{bulk(p) ? 'Changed' : 'Passwords reset'}</dt>
+          {/* The passwords all stopped working when it started; the batches send the links. */}
+          <dt>{bulk(p) ? 'Changed' : 'Emailed a link'}</dt>
           <dd>{number(p.done)}</dd>
           <dt>Skipped</dt>
           <dd>{number(p.skipped)}</dd>

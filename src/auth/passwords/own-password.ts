@@ -14,6 +14,7 @@ import { addressOf, clearFailures, countWrongPassword, lockFor } from '../sign-i
 import { SIGN_IN_PER_IP } from '../sign-in/rate-limit';
 import { spendOrRefuse } from '../sign-in/sign-in';
 import { hashPassword, PASSWORD_MAX_LENGTH, passwordProblem, verifyPassword } from './hashing';
+import { usableHash } from './reset-epoch';
 
 /**
  * A signed-in user proving their own password: to change it, or to confirm it before a sensitive
@@ -33,7 +34,7 @@ export async function verifyOwnPassword(
   await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action });
   const stored = await ctx.db
     .selectFrom('users')
-    .select('password_hash')
+    .select(usableHash('users').as('password_hash'))
     .where('id', '=', me.id)
     .executeTakeFirst();
   const hash = stored?.password_hash ?? null;
@@ -52,7 +53,7 @@ export function lockedSelf(tx: Db, id: string) {
       'email',
       'name',
       'language',
-      'password_hash',
+      usableHash('users').as('password_hash'),
       'failed_login_count',
       'lockout_count',
       'locked_until',

@@ -7,6 +7,7 @@ import type { ActionContext } from '../../core/context';
 import { RateLimitedError } from '../../core/errors';
 import { parseInput } from '../../core/validation';
 import { PASSWORD_MAX_LENGTH, verifyPassword } from '../passwords/hashing';
+import { usableHash } from '../passwords/reset-epoch';
 import { createSession, deleteSession } from '../sessions/sessions';
 import { type Proof, proveSecondFactor } from '../two-factor/code-step';
 import { addressOf, clearFailures, countWrongPassword, lockFor } from './lockout';
@@ -92,7 +93,7 @@ export async function signIn(
   await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action: 'auth.sign_in' });
   const found = await ctx.db
     .selectFrom('users')
-    .select(['id', 'password_hash'])
+    .select(['id', usableHash('users').as('password_hash')])
     .where('email', '=', email)
     .executeTakeFirst();
   const passwordOk = await verifyPassword(found?.password_hash ?? null, password);
@@ -101,7 +102,13 @@ export async function signIn(
     const user = found
       ? await tx
           .selectFrom('users')
-          .select([...LOCK_FIELDS, 'password_hash', 'deactivated_at', 'access_expires_at', 'totp_secret'])
+          .select([
+            ...LOCK_FIELDS,
+            usableHash('users').as('password_hash'),
+            'deactivated_at',
+            'access_expires_at',
+            'totp_secret',
+          ])
           .where('id', '=', found.id)
           .forUpdate()
           .executeTakeFirst()
