@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { decryptSecret, encryptSecret } from '../auth/two-factor/secret-box';
 import type { Config } from '../config';
 import type { Clock } from '../core/context';
@@ -74,7 +75,13 @@ export async function queueMails(
       idempotency_key: key ?? `mail-${id}`,
     };
   });
-  await tx.insertInto('mail_messages').values(rows).execute();
+  // One array per column (unnest), not a parameter per value: a thousand rows bind 8 parameters.
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
+  await sql`
+    insert into mail_messages (id, kind, recipient, subject, user_id, invitation_id, sealed_body, idempotency_key)
+    select * from unnest(${column('id')}::uuid[], ${column('kind')}::text[], ${column('recipient')}::text[],
+      ${column('subject')}::text[], ${column('user_id')}::uuid[], ${column('invitation_id')}::uuid[],
+      ${column('sealed_body')}::text[], ${column('idempotency_key')}::text[])`.execute(tx);
   await ctx.jobs.enqueueMany(
     tx,
     'mail-send',

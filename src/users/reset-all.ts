@@ -174,19 +174,13 @@ export async function runResetAllBatch(
       );
     }
     if (users.length > 0) {
-      await tx
-        .insertInto('long_action_items')
-        .values(
-          users.map((u) => ({
-            action_id: action.id,
-            user_id: u.id,
-            email: u.email,
-            outcome: skip(u) ? ('skipped' as const) : ('done' as const),
-            reason: skip(u),
-          })),
-        )
-        .onConflict((oc) => oc.columns(['action_id', 'user_id']).doNothing())
-        .execute();
+      // One array per column (unnest), not a parameter per value.
+      const reasons = users.map(skip);
+      await sql`
+        insert into long_action_items (action_id, user_id, email, outcome, reason)
+        select ${action.id}::uuid, * from unnest(${users.map((u) => u.id)}::uuid[], ${users.map((u) => u.email)}::text[],
+          ${reasons.map((r) => (r ? 'skipped' : 'done'))}::text[], ${reasons}::text[])
+        on conflict (action_id, user_id) do nothing`.execute(tx);
     }
     const last = users.at(-1)?.id ?? action.cursor;
     const finished = users.length < RESET_ALL_BATCH;

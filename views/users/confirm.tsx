@@ -102,8 +102,9 @@ export function ResetAllPage({
     >
       <p>
         The passwords of {count} {count === 1 ? 'person' : 'people'} stop working at once and their sessions
-        end; each is emailed a link to choose a new one. Yours is not reset. It runs in the background and
-        shows its progress; you can leave its page and come back.
+        end; each is emailed a link to choose a new one. Yours is not reset. Deactivated people are not
+        emailed, and their old passwords stop working too. The emails go out in the background, and its page
+        shows their progress; you can leave it and come back.
       </p>
       {running ? (
         <p>
