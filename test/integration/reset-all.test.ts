@@ -63,7 +63,7 @@ describe(`reset all passwords as a long action (${databaseKind})`, () => {
     const page = await (await client.get(location)).text();
     expect(page).toContain('Resetting passwords');
     expect(page).toContain(`hx-get="/users/reset-all/${id}?said=0"`);
-    expect(page).toContain('<a href="/users/reset-all/' + id + '">Refresh</a>');
+    expect(page).toContain(`<a href="/users/reset-all/${id}">Refresh</a>`);
     expect(await actionOf(id)).toMatchObject({ state: 'running', done: 0, total: 2 * RESET_ALL_BATCH + 503 });
     // A second start while it runs is refused.
     expect((await client.post('/users/reset-all', {})).status).toBe(409);
