@@ -1,0 +1,157 @@
+import { hkdfSync } from 'node:crypto';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config';
+import type { Db } from '../db/connect';
+import { kyselyAdapter } from './adapter';
+import { applicationClient, verifyClientSecret } from './applications';
+import { keysVersion, signingKeys } from './keys';
+
+/** Where the provider's endpoints live; discovery stays at the root, as the issuer is the origin. */
+export const OIDC_PREFIX = '/oidc';
+/** Our pages for the provider's interactions (sign-in, consent): Hono serves these. */
+export const INTERACTION_PREFIX = `${OIDC_PREFIX}/interaction/`;
+
+/** Access tokens live this long unless the account says otherwise (seconds). */
+const ACCESS_TOKEN_TTL = 300;
+
+/**
+ * The provider's cookie keys, derived from SECRET_KEY (so every instance signs its cookies alike
+ * and no second secret is configured).
+ */
+const cookieKeys = (secretKey: Buffer) => [
+  Buffer.from(hkdfSync('sha256', secretKey, '', 'gatehouse oidc cookies v1', 32)).toString('base64url'),
+];
+
+/**
+ * The provider's cookies. Over https (every deployment): Secure, the session one __Host- (it is
+ * Path=/), the interaction ones __Secure- (they are scoped to their interaction's path, which
+ * __Host- forbids). SameSite=Lax, as the code flow needs: the browser comes back from the app
+ * with a top-level GET. Over plain http (a developer's machine, the tests) they cannot be Secure.
+ */
+function cookiesFor(config: Config): Configuration['cookies'] {
+  const https = config.publicUrl.startsWith('https:');
+  const options = { httpOnly: true, sameSite: 'lax' as const, secure: https };
+  return {
+    keys: cookieKeys(config.secretKey),
+    names: {
+      session: `${https ? '__Host-' : ''}gh_oidc_session`,
+      interaction: `${https ? '__Secure-' : ''}gh_oidc_interaction`,
+      resume: `${https ? '__Secure-' : ''}gh_oidc_resume`,
+    },
+    long: options,
+    short: options,
+  };
+}
+
+async function account(db: Db, id: string) {
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'language', 'time_zone', 'email_verified_at', 'deactivated_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!user || user.deactivated_at) return undefined;
+  return {
+    accountId: user.id,
+    claims: async () => ({
+      sub: user.id,
+      email: user.email,
+      email_verified: user.email_verified_at !== null,
+      name: user.name,
+      locale: user.language,
+      zoneinfo: user.time_zone ?? 'UTC',
+    }),
+  };
+}
+
+function configuration(db: Db, config: Config, jwks: { keys: Record<string, unknown>[] }): Configuration {
+  return {
+    adapter: kyselyAdapter(db, (clientId) => applicationClient(db, clientId)),
+    findAccount: (_ctx: KoaContextWithOIDC, id: string) => account(db, id),
+    jwks: jwks as Configuration['jwks'],
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'locale', 'zoneinfo'],
+    },
+    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    // The ID token carries the claims of the scopes asked for, as Keycloak's do, not only userinfo.
+    conformIdTokenClaims: false,
+    features: {
+      // Our own sign-in and consent pages (interaction-routes.tsx), never the library's.
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
+      claimsParameter: { enabled: true },
+    },
+    pkce: { required: () => true },
+    responseTypes: ['code'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    ttl: { AccessToken: ACCESS_TOKEN_TTL },
+    rotateRefreshToken: true,
+    cookies: cookiesFor(config),
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    routes: {
+      authorization: `${OIDC_PREFIX}/auth`,
+      token: `${OIDC_PREFIX}/token`,
+      userinfo: `${OIDC_PREFIX}/me`,
+      jwks: `${OIDC_PREFIX}/jwks`,
+      end_session: `${OIDC_PREFIX}/session/end`,
+      introspection: `${OIDC_PREFIX}/token/introspection`,
+      revocation: `${OIDC_PREFIX}/token/revocation`,
+    },
+  };
+}
+
+/**
+ * The provider, rebuilt when the signing keys change (a rotation in any instance): each request
+ * compares the keys' version, a one-row query, at most once a second.
+ */
+export class OidcProvider {
+  #provider: Provider | null = null;
+  #version = '';
+  #checkedAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+  ) {}
+
+  async current(): Promise<Provider> {
+    if (this.#provider && Date.now() - this.#checkedAt < 1000) return this.#provider;
+    const version = await keysVersion(this.db);
+    this.#checkedAt = Date.now();
+    if (this.#provider && version === this.#version) return this.#provider;
+    const keys = await signingKeys(this.db, this.config.secretKey);
+    const provider = new Provider(this.config.publicUrl, configuration(this.db, this.config, { keys }));
+    provider.proxy = this.config.trustProxy;
+    // A 500 from the provider is a fault of ours: it is logged, with the route it came from.
+    provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) =>
+      console.error(`openid provider error at ${ctx.oidc?.route ?? ctx.path}`, error),
+    );
+    // A confidential application's secret is stored hashed (applications.ts): the client's
+    // "secret" the provider holds is that hash, and presenting a secret is checked against it.
+    provider.Client.prototype.compareClientSecret = async function compare(
+      this: { clientSecret: string },
+      actual: string,
+    ) {
+      return verifyClientSecret(this.clientSecret, actual);
+    };
+    this.#provider = provider;
+    this.#version = await keysVersion(this.db);
+    return provider;
+  }
+}
+
+/** Whether a request path is the provider's (the server hands it the raw request). */
+export const isProviderPath = (path: string) =>
+  path === '/.well-known/openid-configuration' ||
+  (path.startsWith(`${OIDC_PREFIX}/`) && !path.startsWith(INTERACTION_PREFIX));
