@@ -42,6 +42,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       id text not null,
       payload jsonb not null,
       grant_id text,
+      -- The person it concerns: their provider state ends with their console sessions, and
+      -- with them (a deleted user's tokens go with the row).
+      account_id uuid references users (id) on delete cascade,
       uid text,
       user_code text,
       expires_at timestamptz,
@@ -49,6 +52,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (model, id)
     )`.execute(db);
   await sql`create index oidc_payloads_grant on oidc_payloads (grant_id) where grant_id is not null`.execute(
+    db,
+  );
+  await sql`create index oidc_payloads_account on oidc_payloads (account_id) where account_id is not null`.execute(
     db,
   );
   await sql`create unique index oidc_payloads_uid on oidc_payloads (model, uid) where uid is not null`.execute(

@@ -304,6 +304,7 @@ export interface OidcPayloadsTable {
   id: string;
   payload: Json;
   grant_id: string | null;
+  account_id: string | null;
   uid: string | null;
   user_code: string | null;
   expires_at: Date | null;

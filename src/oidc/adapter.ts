@@ -13,6 +13,7 @@ export type ClientLoader = (clientId: string) => Promise<Record<string, unknown>
 
 interface Payload {
   grantId?: string;
+  accountId?: string;
   uid?: string;
   userCode?: string;
   [key: string]: unknown;
@@ -29,6 +30,7 @@ export function kyselyAdapter(db: Db, loadClient: ClientLoader) {
         id,
         payload: jsonb(payload),
         grant_id: payload.grantId ?? null,
+        account_id: payload.accountId ?? null,
         uid: payload.uid ?? null,
         user_code: payload.userCode ?? null,
         expires_at: expiresAt,
@@ -40,6 +42,7 @@ export function kyselyAdapter(db: Db, loadClient: ClientLoader) {
           oc.columns(['model', 'id']).doUpdateSet({
             payload: row.payload,
             grant_id: row.grant_id,
+            account_id: row.account_id,
             uid: row.uid,
             user_code: row.user_code,
             expires_at: row.expires_at,

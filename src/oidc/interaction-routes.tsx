@@ -1,7 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { html } from 'hono/html';
 import { ConsentPage, ContinuePage } from '../../views/oidc/interaction';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
@@ -48,7 +47,17 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
     const returnTo = await provider.interactionResult(incoming, outgoing, result, {
       mergeWithLastSubmission: true,
     });
-    return c.redirect(returnTo, 303);
+    return continueTo(c, returnTo);
+  };
+
+  /**
+   * A page that moves on by itself (and a link, without it), rather than a redirect: after a
+   * form (sign-in, consent) the browser would hold the redirects to the application against our
+   * CSP's form-action 'self'; a page's own navigation is not a form's.
+   */
+  const continueTo = <E extends AppEnv>(c: Context<E>, href: string) => {
+    c.header('Refresh', `0; url=${href}`);
+    return renderPage(c, { title: 'Signing you in', body: <ContinuePage href={href} /> });
   };
 
   /** Every scope and claim the application asked for, granted on this account. */
@@ -83,15 +92,7 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       const session = c.get('session');
       if (actor.kind !== 'user' || !session) {
         if (c.req.header('sec-fetch-site') === 'cross-site' && c.req.query('hop') === undefined)
-          return renderPage(c, {
-            title: 'Signing you in',
-            body: (
-              <>
-                {html`<meta http-equiv="refresh" content="0;url=${here}?hop=1">`}
-                <ContinuePage href={`${here}?hop=1`} />
-              </>
-            ),
-          });
+          return continueTo(c, `${here}?hop=1`);
         return c.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
       }
       // The account requires 2FA and this person has none yet: the console's enrolment first.

@@ -1,15 +1,20 @@
 import { hkdfSync } from 'node:crypto';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { passwordUsable } from '../auth/passwords/reset-epoch';
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { kyselyAdapter } from './adapter';
 import { applicationClient, verifyClientSecret } from './applications';
 import { keysVersion, signingKeys } from './keys';
+import { logoutSource, postLogoutSuccessSource, renderError, securityHeaders } from './provider-pages';
 
 /** Where the provider's endpoints live; discovery stays at the root, as the issuer is the origin. */
 export const OIDC_PREFIX = '/oidc';
 /** Our pages for the provider's interactions (sign-in, consent): Hono serves these. */
 export const INTERACTION_PREFIX = `${OIDC_PREFIX}/interaction/`;
+
+const ownTokenOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
+  token.clientId === client.clientId;
 
 /** Access tokens live this long unless the account says otherwise (seconds). */
 const ACCESS_TOKEN_TTL = 300;
@@ -43,13 +48,37 @@ function cookiesFor(config: Config): Configuration['cookies'] {
   };
 }
 
+/**
+ * The person behind a session or token, or undefined when they may no longer sign in: deleted,
+ * deactivated, access expired, locked, or their password reset. The provider asks at every
+ * sign-in, refresh, userinfo and introspection, so each of these takes effect at the next one.
+ */
 async function account(db: Db, id: string) {
+  const now = new Date();
   const user = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'language', 'time_zone', 'email_verified_at', 'deactivated_at'])
-    .where('id', '=', id)
+    .selectFrom('users as u')
+    .select([
+      'u.id',
+      'u.email',
+      'u.name',
+      'u.language',
+      'u.time_zone',
+      'u.email_verified_at',
+      'u.deactivated_at',
+      'u.access_expires_at',
+      'u.locked_until',
+      passwordUsable('u').as('has_password'),
+    ])
+    .where('u.id', '=', id)
     .executeTakeFirst();
-  if (!user || user.deactivated_at) return undefined;
+  if (
+    !user ||
+    user.deactivated_at ||
+    (user.access_expires_at && user.access_expires_at <= now) ||
+    (user.locked_until && user.locked_until > now) ||
+    !user.has_password
+  )
+    return undefined;
   return {
     accountId: user.id,
     claims: async () => ({
@@ -79,10 +108,11 @@ function configuration(db: Db, config: Config, jwks: { keys: Record<string, unkn
     features: {
       // Our own sign-in and consent pages (interaction-routes.tsx), never the library's.
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // An application may ask about, or revoke, only the tokens issued to it.
+      introspection: { enabled: true, allowedPolicy: ownTokenOnly },
+      revocation: { enabled: true, allowedPolicy: ownTokenOnly },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
     },
@@ -95,7 +125,20 @@ function configuration(db: Db, config: Config, jwks: { keys: Record<string, unkn
       token_endpoint_auth_method: 'client_secret_basic',
     },
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
-    ttl: { AccessToken: ACCESS_TOKEN_TTL },
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL,
+      AuthorizationCode: 60,
+      IdToken: 3_600,
+      RefreshToken: 14 * 86_400,
+      Interaction: 3_600,
+      Session: 14 * 86_400,
+      Grant: 14 * 86_400,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+    },
+    renderError,
     rotateRefreshToken: true,
     cookies: cookiesFor(config),
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
@@ -133,6 +176,7 @@ export class OidcProvider {
     const keys = await signingKeys(this.db, this.config.secretKey);
     const provider = new Provider(this.config.publicUrl, configuration(this.db, this.config, { keys }));
     provider.proxy = this.config.trustProxy;
+    provider.use(securityHeaders);
     // A 500 from the provider is a fault of ours: it is logged, with the route it came from.
     provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) =>
       console.error(`openid provider error at ${ctx.oidc?.route ?? ctx.path}`, error),

@@ -1,6 +1,9 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication } from '../../src/oidc/applications';
+import { rotateSigningKeys } from '../../src/oidc/keys';
+import { deactivateUser } from '../../src/users/lifecycle';
 import { databaseKind } from '../helpers/database';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { startServer } from '../helpers/server';
@@ -34,8 +37,11 @@ class Browser {
     let at = url;
     for (let hops = 0; hops < 20; hops++) {
       const response = await this.request(at);
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || !location) return { url: at, response };
+      // Our "continue" pages move on with a Refresh header, as a browser follows it.
+      const refresh = /^0; url=(.+)$/.exec(response.headers.get('refresh') ?? '')?.[1];
+      const location = response.headers.get('location') ?? refresh;
+      if (!location || (!refresh && (response.status < 300 || response.status >= 400)))
+        return { url: at, response };
       const next = new URL(location, new URL(at, this.origin)).toString();
       if (!next.startsWith(this.origin)) return { url: next, response };
       at = next;
@@ -56,16 +62,18 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
   let server: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
     server = await startServer();
+    // Someone who keeps the account manageable whatever a case deactivates.
+    await makeUser(server.db, { role: 'account_admin' });
   });
   afterAll(() => server.close());
 
-  it('discovery, the code flow with PKCE through the console sign-in, ID token and userinfo', async () => {
-    const person = await makeUser(server.db, { role: 'viewer', name: 'Olive Openid' });
-    const redirectUri = 'http://127.0.0.1:9/callback';
+  const redirectUri = 'http://127.0.0.1:9/callback';
+
+  async function registered(options: { firstParty?: boolean } = {}) {
     const app = await createApplication(server.system, {
       name: 'Host product',
       redirectUris: [redirectUri],
-      firstParty: true,
+      firstParty: options.firstParty ?? true,
     });
     const config = await client.discovery(
       new URL(server.url),
@@ -74,9 +82,15 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       undefined,
       { execute: [client.allowInsecureRequests] },
     );
-    expect(config.serverMetadata().issuer).toBe(server.url);
-    expect(config.serverMetadata().code_challenge_methods_supported).toContain('S256');
+    return { app, config };
+  }
 
+  /** The code flow with PKCE as a person does it: the app's redirect, our sign-in, the callback. */
+  async function signInThrough(
+    config: client.Configuration,
+    person: { email: string },
+    extra: Record<string, string> = {},
+  ) {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -87,6 +101,7 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...extra,
     });
     const browser = new Browser(server.url);
     // Not signed in: the provider's interaction sends the person to the console's sign-in.
@@ -96,14 +111,22 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     expect(signedIn.status).toBe(303);
     const back = await browser.follow(signedIn.headers.get('location') as string);
     expect(back.url.startsWith(redirectUri)).toBe(true);
-
-    const tokens = await client.authorizationCodeGrant(config, new URL(back.url), {
+    const callback = new URL(back.url);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,
       expectedNonce: nonce,
     });
-    const claims = tokens.claims();
-    expect(claims).toMatchObject({
+    return { tokens, browser, callback, verifier, state, nonce };
+  }
+
+  it('discovery, the code flow with PKCE through the console sign-in, ID token and userinfo', async () => {
+    const person = await makeUser(server.db, { role: 'viewer', name: 'Olive Openid' });
+    const { config } = await registered();
+    expect(config.serverMetadata().issuer).toBe(server.url);
+    expect(config.serverMetadata().code_challenge_methods_supported).toContain('S256');
+    const { tokens, browser } = await signInThrough(config, person);
+    expect(tokens.claims()).toMatchObject({
       sub: person.id,
       email: person.email,
       name: 'Olive Openid',
@@ -111,5 +134,122 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     });
     const info = await client.fetchUserInfo(config, tokens.access_token, person.id);
     expect(info).toMatchObject({ sub: person.id, email: person.email, email_verified: false, locale: 'en' });
+
+    // Signed in now: a second application's sign-in does not ask again.
+    const other = await registered();
+    const verifier = client.randomPKCECodeVerifier();
+    const again = await browser.follow(
+      client
+        .buildAuthorizationUrl(other.config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    expect(again.url.startsWith(redirectUri)).toBe(true);
+    const second = await client.authorizationCodeGrant(other.config, new URL(again.url), {
+      pkceCodeVerifier: verifier,
+    });
+    expect(second.claims()?.sub).toBe(person.id);
+  });
+
+  it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const { tokens } = await signInThrough(config, person, {
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+    });
+    const first = tokens.refresh_token as string;
+    expect(first).toBeTruthy();
+    const rotated = await client.refreshTokenGrant(config, first);
+    expect(rotated.refresh_token).toBeTruthy();
+    expect(rotated.refresh_token).not.toBe(first);
+    expect((await client.tokenIntrospection(config, rotated.access_token)).active).toBe(true);
+    // The old one again: refused, and the new one with it.
+    await expect(client.refreshTokenGrant(config, first)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(config, rotated.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect((await client.tokenIntrospection(config, rotated.access_token)).active).toBe(false);
+
+    const fresh = await signInThrough(config, person, { scope: 'openid offline_access', prompt: 'consent' });
+    const introspected = await client.tokenIntrospection(config, fresh.tokens.access_token);
+    expect(introspected).toMatchObject({
+      active: true,
+      sub: person.id,
+      client_id: config.clientMetadata().client_id,
+    });
+    await client.tokenRevocation(config, fresh.tokens.access_token);
+    expect((await client.tokenIntrospection(config, fresh.tokens.access_token)).active).toBe(false);
+  });
+
+  it('deactivation ends the applications too: refresh refused, tokens inactive', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const { tokens } = await signInThrough(config, person, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    await deactivateUser(server.system, person.id);
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('refuses a wrong redirect URI, a request without PKCE and a code used twice', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const browser = new Browser(server.url);
+    const challenge = await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier());
+    const wrong = await browser.follow(
+      client
+        .buildAuthorizationUrl(config, {
+          redirect_uri: 'http://127.0.0.1:9/elsewhere',
+          scope: 'openid',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    // Never sent to the unregistered address: an error page here.
+    expect(wrong.url.startsWith(server.url)).toBe(true);
+    expect(wrong.response.status).toBe(400);
+    expect(await wrong.response.text()).toContain('redirect_uri');
+
+    const noPkce = await browser.follow(
+      client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid' }).toString(),
+    );
+    expect(noPkce.url.startsWith(redirectUri)).toBe(true);
+    expect(new URL(noPkce.url).searchParams.get('error')).toBe('invalid_request');
+
+    const flow = await signInThrough(config, person);
+    await expect(
+      client.authorizationCodeGrant(config, flow.callback, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+    // The code's reuse revoked what it had issued.
+    expect((await client.tokenIntrospection(config, flow.tokens.access_token)).active).toBe(false);
+  });
+
+  it('key rotation: new tokens are signed with the new key, old ones still verify until they expire', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const before = await signInThrough(config, person);
+    const oldKid = decodeProtectedHeader(before.tokens.id_token as string).kid;
+    await rotateSigningKeys(server.db, server.system.config.secretKey);
+    await new Promise((r) => setTimeout(r, 1100));
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`));
+    const after = await signInThrough(config, person);
+    const newKid = decodeProtectedHeader(after.tokens.id_token as string).kid;
+    expect(newKid).not.toBe(oldKid);
+    for (const token of [before.tokens.id_token, after.tokens.id_token])
+      await expect(jwtVerify(token as string, jwks, { issuer: server.url })).resolves.toBeTruthy();
   });
 });

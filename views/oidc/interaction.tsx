@@ -32,9 +32,9 @@ export function ConsentPage({ uid, appName, scopes }: { uid: string; appName: st
 }
 
 /**
- * Arriving from another site, the browser withholds our SameSite=Strict session cookie: this
- * page's own navigation (a link, or the refresh without a click) comes from our site, so the
- * cookie goes with it and someone already signed in is not asked again.
+ * A step that moves on by itself (its meta refresh) or by the link. Arriving from another site,
+ * the browser withholds our SameSite=Strict session cookie: this page's own navigation comes
+ * from our site, so the cookie goes with it and someone already signed in is not asked again.
  */
 export function ContinuePage({ href }: { href: string }) {
   return (
