@@ -6,13 +6,13 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
  * the console's security headers (securityHeaders below), never the library's defaults.
  */
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
-<title>${escape(title)} · Gatehouse</title><link rel="stylesheet" href="/public/css/app.css"></head>
-<body><main id="main"><section><h1>${escape(title)}</h1>${body}</section></main></body></html>`;
+<title>${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/public/css/app.css"></head>
+<body><main id="main"><section><h1>${escapeHtml(title)}</h1>${body}</section></main></body></html>`;
 }
 
 export async function renderError(
@@ -22,7 +22,7 @@ export async function renderError(
   ctx.type = 'html';
   ctx.body = page(
     'Sign-in could not continue',
-    `<p>${escape(out.error_description ?? out.error)}</p><p>Go back to the application and start again.</p>`,
+    `<p>${escapeHtml(out.error_description ?? out.error)}</p><p>Go back to the application and start again.</p>`,
   );
 }
 
@@ -31,7 +31,7 @@ export async function logoutSource(ctx: KoaContextWithOIDC, form: string): Promi
   ctx.type = 'html';
   ctx.body = page(
     'Sign out?',
-    `<p>${app ? `${escape(app)} asks to sign you out of Gatehouse.` : 'Sign out of Gatehouse?'}</p>${form}
+    `<p>${app ? `${escapeHtml(app)} asks to sign you out of Gatehouse.` : 'Sign out of Gatehouse?'}</p>${form}
 <div class="actions"><button type="submit" form="op.logoutForm" value="yes" name="logout">Sign out</button>
 <button type="submit" form="op.logoutForm" class="button-secondary">Stay signed in</button></div>`,
   );
