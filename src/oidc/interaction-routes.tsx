@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { ConsentPage, ContinuePage } from '../../views/oidc/interaction';
+import { writeAudit } from '../audit/write';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
 import { renderPage, renderStatusPage } from '../web/render';
@@ -97,8 +98,41 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       }
       // The account requires 2FA and this person has none yet: the console's enrolment first.
       if (session.stage !== 'full') return c.redirect('/account/two-factor', 303);
+      const clientId = String(details.params.client_id ?? '');
+      const app = await deps.db
+        .selectFrom('applications')
+        .select(['id', 'name'])
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      const twoFactor =
+        (
+          await deps.db
+            .selectFrom('sessions')
+            .select('two_factor_verified')
+            .where('id', '=', session.sessionId)
+            .executeTakeFirst()
+        )?.two_factor_verified ?? false;
+      // The console sign-in was audited when it happened; this records the application reached.
+      await writeAudit(
+        deps.db,
+        { meta: c.get('meta'), clock: deps.clock, config: deps.config },
+        {
+          action: 'auth.sign_in',
+          outcome: 'success',
+          actor: { id: actor.id, label: actor.email },
+          target: app ? { type: 'application', id: app.id, label: app.name } : null,
+          projectId: null,
+          after: { application: app?.name ?? clientId, clientId, secondFactor: twoFactor },
+        },
+      );
       return finish(c, provider, {
-        login: { accountId: actor.id, amr: ['pwd'], remember: false },
+        // remember: false: the provider's session cookie ends with the browser, as the console's.
+        login: {
+          accountId: actor.id,
+          amr: twoFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'],
+          acr: twoFactor ? 'mfa' : 'pwd',
+          remember: false,
+        },
       });
     }
     if (details.prompt.name === 'consent') {

@@ -66,6 +66,21 @@ export async function rotateSigningKeys(db: Db, secretKey: Buffer, now = new Dat
   });
 }
 
+/** A signing key signs for this long, then the daily maintenance rotates it. */
+export const ROTATE_AFTER_MS = 90 * 86_400_000;
+
+/** The daily maintenance's turn: a new key when the signing one is ROTATE_AFTER_MS old. */
+export async function rotateIfDue(db: Db, secretKey: Buffer, now = new Date()): Promise<string | null> {
+  const signing = await db
+    .selectFrom('oidc_signing_keys')
+    .select('created_at')
+    .where('retired_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (signing && now.getTime() - signing.created_at.getTime() < ROTATE_AFTER_MS) return null;
+  return rotateSigningKeys(db, secretKey, now);
+}
+
 /** What changes when the keys change: each instance rebuilds its provider when this differs. */
 export async function keysVersion(db: Db): Promise<string> {
   const row = await db

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { kyselyAdapter } from './adapter';
 import { applicationClient, verifyClientSecret } from './applications';
+import { accessClaims, projectFor } from './claims';
 import { keysVersion, signingKeys } from './keys';
 import { logoutSource, postLogoutSuccessSource, renderError, securityHeaders } from './provider-pages';
 
@@ -53,7 +54,7 @@ function cookiesFor(config: Config): Configuration['cookies'] {
  * deactivated, access expired, locked, or their password reset. The provider asks at every
  * sign-in, refresh, userinfo and introspection, so each of these takes effect at the next one.
  */
-async function account(db: Db, id: string) {
+async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { scope?: string }) {
   const now = new Date();
   const user = await db
     .selectFrom('users as u')
@@ -79,30 +80,61 @@ async function account(db: Db, id: string) {
     !user.has_password
   )
     return undefined;
+  const clientId = ctx.oidc?.client?.clientId;
+  // A token about a project the person no longer has any access in is refused (its refresh, its
+  // introspection); claims are read afresh each time, so role changes show at the next refresh.
+  if (token?.scope && clientId) {
+    const project = await projectFor(db, clientId, token.scope);
+    if (project && (await accessClaims(db, user.id, project, now)).permissions?.length === 0)
+      return undefined;
+  }
   return {
     accountId: user.id,
-    claims: async () => ({
+    claims: async (_use: string, scope: string) => ({
       sub: user.id,
       email: user.email,
       email_verified: user.email_verified_at !== null,
       name: user.name,
       locale: user.language,
       zoneinfo: user.time_zone ?? 'UTC',
+      ...(clientId ? await accessClaims(db, user.id, await projectFor(db, clientId, scope), new Date()) : {}),
     }),
   };
 }
 
-function configuration(db: Db, config: Config, jwks: { keys: Record<string, unknown>[] }): Configuration {
+function configuration(
+  db: Db,
+  config: Config,
+  jwks: { keys: Record<string, unknown>[] },
+  projectIds: string[],
+): Configuration {
   return {
     adapter: kyselyAdapter(db, (clientId) => applicationClient(db, clientId)),
-    findAccount: (_ctx: KoaContextWithOIDC, id: string) => account(db, id),
+    findAccount: (ctx: KoaContextWithOIDC, id: string, token?: { scope?: string }) =>
+      account(db, id, ctx, token),
     jwks: jwks as Configuration['jwks'],
     claims: {
-      openid: ['sub'],
+      // amr and acr say whether the sign-in had a second factor.
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'],
       email: ['email', 'email_verified'],
       profile: ['name', 'locale', 'zoneinfo'],
+      roles: ['project', 'project_name', 'roles'],
+      permissions: ['project', 'project_name', 'permissions'],
+      teams: ['teams'],
     },
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    // An application serving several projects names the one it wants: project:<id>. The
+    // provider grants only scopes it knows, so each project's is listed (a new project rebuilds it).
+    scopes: [
+      'openid',
+      'offline_access',
+      'email',
+      'profile',
+      'roles',
+      'permissions',
+      'teams',
+      ...projectIds.map((id) => `project:${id}`),
+    ],
+    acrValues: ['pwd', 'mfa'],
     // The ID token carries the claims of the scopes asked for, as Keycloak's do, not only userinfo.
     conformIdTokenClaims: false,
     features: {
@@ -155,8 +187,8 @@ function configuration(db: Db, config: Config, jwks: { keys: Record<string, unkn
 }
 
 /**
- * The provider, rebuilt when the signing keys change (a rotation in any instance): each request
- * compares the keys' version, a one-row query, at most once a second.
+ * The provider, rebuilt when the signing keys or the projects change (in any instance): each
+ * request compares their version, two one-row queries, at most once a second.
  */
 export class OidcProvider {
   #provider: Provider | null = null;
@@ -170,11 +202,17 @@ export class OidcProvider {
 
   async current(): Promise<Provider> {
     if (this.#provider && Date.now() - this.#checkedAt < 1000) return this.#provider;
-    const version = await keysVersion(this.db);
+    const version = await this.version();
     this.#checkedAt = Date.now();
     if (this.#provider && version === this.#version) return this.#provider;
     const keys = await signingKeys(this.db, this.config.secretKey);
-    const provider = new Provider(this.config.publicUrl, configuration(this.db, this.config, { keys }));
+    const projects = (await this.db.selectFrom('projects').select('id').orderBy('id').execute()).map(
+      (p) => p.id,
+    );
+    const provider = new Provider(
+      this.config.publicUrl,
+      configuration(this.db, this.config, { keys }, projects),
+    );
     provider.proxy = this.config.trustProxy;
     provider.use(securityHeaders);
     // A 500 from the provider is a fault of ours: it is logged, with the route it came from.
@@ -190,8 +228,18 @@ export class OidcProvider {
       return verifyClientSecret(this.clientSecret, actual);
     };
     this.#provider = provider;
-    this.#version = await keysVersion(this.db);
+    this.#version = await this.version();
     return provider;
+  }
+
+  /** What the provider is built from: the signing keys and the projects (their scopes). */
+  private async version(): Promise<string> {
+    const projects = await this.db
+      .selectFrom('projects')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('newest')])
+      .executeTakeFirstOrThrow();
+    const newest = projects.newest ? new Date(projects.newest as Date).toISOString() : '';
+    return `${await keysVersion(this.db)}|${projects.n}:${newest}`;
   }
 }
 

@@ -5,7 +5,7 @@ import { createApplication } from '../../src/oidc/applications';
 import { rotateSigningKeys } from '../../src/oidc/keys';
 import { deactivateUser } from '../../src/users/lifecycle';
 import { databaseKind } from '../helpers/database';
-import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
+import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { startServer } from '../helpers/server';
 
 /**
@@ -132,6 +132,17 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       name: 'Olive Openid',
       iss: server.url,
     });
+    expect(tokens.claims()).toMatchObject({ amr: ['pwd'], acr: 'pwd' });
+    const audited = await server.db
+      .selectFrom('audit_events')
+      .select(['target_type', 'target_label', 'outcome'])
+      .where('action', '=', 'auth.sign_in')
+      .where('actor_id', '=', person.id)
+      .where('target_type', '=', 'application')
+      .execute();
+    expect(audited).toEqual([
+      { target_type: 'application', target_label: 'Host product', outcome: 'success' },
+    ]);
     const info = await client.fetchUserInfo(config, tokens.access_token, person.id);
     expect(info).toMatchObject({ sub: person.id, email: person.email, email_verified: false, locale: 'en' });
 
@@ -153,6 +164,46 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       pkceCodeVerifier: verifier,
     });
     expect(second.claims()?.sub).toBe(person.id);
+  });
+
+  it('says the roles and permissions of the project asked for, flat, and follows a role change', async () => {
+    const person = await makeUser(server.db, { role: null });
+    const [alpha, beta] = await Promise.all(
+      ['Alpha', 'Beta'].map((name) =>
+        server.db
+          .insertInto('projects')
+          .values({ name: `${name} ${Math.random()}` })
+          .returning(['id', 'name'])
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    await bind(server.db, { userId: person.id, roleKey: 'viewer', projectId: alpha?.id ?? null });
+    await bind(server.db, { userId: person.id, roleKey: 'editor', projectId: beta?.id ?? null });
+    const { config } = await registered();
+    // Each instance's provider picks up new projects (their scopes) within a second.
+    await new Promise((r) => setTimeout(r, 1100));
+    const ask = (project: { id: string } | undefined) => ({
+      scope: `openid roles permissions teams offline_access project:${project?.id}`,
+      prompt: 'consent',
+    });
+    const inAlpha = (await signInThrough(config, person, ask(alpha))).tokens.claims();
+    expect(inAlpha).toMatchObject({ project: alpha?.id, roles: ['Viewer'], teams: [] });
+    expect(inAlpha?.permissions).toContain('content.view');
+    expect(inAlpha?.permissions).not.toContain('content.edit');
+    const inBeta = await signInThrough(config, person, ask(beta));
+    expect(inBeta.tokens.claims()).toMatchObject({ project: beta?.id, roles: ['Editor'] });
+    expect(inBeta.tokens.claims()?.permissions).toContain('content.edit');
+    // The role in Beta goes: the next refresh is refused (no access left there).
+    await server.db
+      .deleteFrom('role_bindings')
+      .where('user_id', '=', person.id)
+      .where('project_id', '=', beta?.id ?? '')
+      .execute();
+    await expect(
+      client.refreshTokenGrant(config, inBeta.tokens.refresh_token as string),
+    ).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {
