@@ -22,6 +22,7 @@ import { inviteeRoutes } from './invitations/invitee-routes';
 import { invitationRoutes } from './invitations/routes';
 import { mailListRoutes } from './mail/list-routes';
 import { webhookRoutes } from './mail/webhook-routes';
+import { interactionRoutes } from './oidc/interaction-routes';
 import { userRoutes } from './users/routes';
 import { clientIp } from './web/client-ip';
 import type { AppDeps, AppEnv } from './web/env';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
   // /forgot-password, /set-password/…, /reset-password/…, /unlock/…, /session/…): they are
   // mounted at the root.
   app.route('/', systemRoutes(deps));
+  if (deps.oidc) app.route('/oidc/interaction', interactionRoutes({ ...deps, oidc: deps.oidc }));
   app.route('/', authRoutes(deps));
   app.route('/', linkRoutes(deps));
   app.route('/', sessionRoutes(deps));

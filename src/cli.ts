@@ -10,6 +10,8 @@ import { migrateToLatest } from './db/migrate';
 import { jobHandlers } from './jobs/handlers';
 import { Jobs } from './jobs/queue';
 import { createMailer } from './mail/mailer';
+import { createApplication } from './oidc/applications';
+import { rotateSigningKeys } from './oidc/keys';
 import { createAccountAdmin } from './users/create';
 import { SEED_PASSWORD, seedUsers } from './users/seed';
 
@@ -30,6 +32,15 @@ Commands:
   worker
       Run the job workers alone (email, scheduled work) until SIGTERM or SIGINT,
       for deployments that start the web servers with WORKERS=false.
+  app create --name NAME --redirect-uri URI [--redirect-uri URI2 ...]
+      [--project P ... | --all-projects] [--public] [--first-party]
+      [--post-logout-redirect-uri URI ...] [--back-channel-logout-uri URI]
+      Register an application that signs people in through Gatehouse (OpenID
+      Connect); prints client_id and, for a confidential client, client_secret
+      (shown once) as key=value lines.
+  keys rotate
+      Make a new signing key for the OpenID provider; the old one keeps being
+      published until the tokens it signed have expired.
   seed --users N
       Add N synthetic users with teams, role bindings and sign-in history
       (development and benchmarks; they all use the password "${SEED_PASSWORD}").
@@ -103,6 +114,49 @@ const commands: Record<string, Command> = {
     return 0;
   },
 
+  async app(config, args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'create') throw new UsageError(`app takes: create (got ${sub ?? 'nothing'})`);
+    const { values } = parseCommandArgs(rest, {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'back-channel-logout-uri': { type: 'string' },
+      project: { type: 'string', multiple: true },
+      'all-projects': { type: 'boolean' },
+      public: { type: 'boolean' },
+      'first-party': { type: 'boolean' },
+    });
+    if (values.project && values['all-projects'])
+      throw new UsageError('app create takes --project or --all-projects, not both');
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      const created = await createApplication(ctx, {
+        name: String(values.name ?? ''),
+        type: values.public ? 'spa' : 'web',
+        redirectUris: (values['redirect-uri'] as string[] | undefined) ?? [],
+        postLogoutRedirectUris: (values['post-logout-redirect-uri'] as string[] | undefined) ?? [],
+        backchannelLogoutUri: values['back-channel-logout-uri'] as string | undefined,
+        projects: (values.project as string[] | undefined) ?? [],
+        public: Boolean(values.public),
+        firstParty: Boolean(values['first-party']),
+      });
+      console.log(`client_id=${created.clientId}`);
+      if (created.clientSecret) console.log(`client_secret=${created.clientSecret}`);
+    });
+    return 0;
+  },
+
+  async keys(config, args) {
+    if (args.length !== 1 || args[0] !== 'rotate') throw new UsageError('keys takes: rotate');
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      const kid = await rotateSigningKeys(ctx.db, config.secretKey);
+      console.log(`New signing key ${kid}; earlier keys are published until their tokens expire.`);
+    });
+    return 0;
+  },
+
   async 'create-admin'(config, args) {
     const { values } = parseCommandArgs(args, { email: { type: 'string' }, name: { type: 'string' } });
     if (!values.email || !values.name) throw new UsageError('create-admin needs --email and --name');
@@ -117,7 +171,10 @@ const commands: Record<string, Command> = {
   },
 };
 
-function parseCommandArgs(args: string[], options: Record<string, { type: 'string' }>) {
+function parseCommandArgs(
+  args: string[],
+  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
+) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (error) {

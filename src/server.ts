@@ -1,4 +1,5 @@
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { systemClock } from './core/context';
@@ -7,6 +8,8 @@ import { migrateToLatest } from './db/migrate';
 import { jobHandlers } from './jobs/handlers';
 import { Jobs } from './jobs/queue';
 import { createMailer } from './mail/mailer';
+import { OidcProvider } from './oidc/provider';
+import { httpListener } from './web/http-listener';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -21,7 +24,16 @@ async function main() {
   if (config.runWorkers) {
     await jobs.work(jobHandlers({ db: database.db, config, clock: systemClock, mailer, jobs }));
   }
-  const app = createApp({ db: database.db, searchDb: database.searchDb, jobs, clock: systemClock, config });
+  const oidc = new OidcProvider(database.db, config);
+  await oidc.current();
+  const app = createApp({
+    db: database.db,
+    searchDb: database.searchDb,
+    jobs,
+    clock: systemClock,
+    config,
+    oidc,
+  });
 
   const users = await database.db
     .selectFrom('users')
@@ -34,7 +46,9 @@ async function main() {
     );
   }
 
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const server = createServer(httpListener(app.fetch, oidc));
+  server.listen(config.port, config.host, () => {
+    const info = server.address() as AddressInfo;
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
     console.log(
       `Gatehouse listening on http://${info.address}:${info.port} (${where}, mail: ${mailer.kind}, ` +

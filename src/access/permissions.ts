@@ -48,6 +48,12 @@ export const GATEHOUSE_PERMISSIONS: readonly PermissionDefinition[] = [
   own('projects.manage', 'Projects', 'Manage projects', 'Create, rename and delete projects.'),
   own('account.settings', 'Account', 'Account settings', 'Change security and account-wide settings.'),
   own('audit.view', 'Audit', 'View audit log', 'Read and export the audit trail.'),
+  own(
+    'applications.manage',
+    'Applications',
+    'Manage applications',
+    'Register the apps that sign people in through Gatehouse, rotate their secrets, deactivate them.',
+  ),
 ];
 
 const fileSchema = z.object({
@@ -168,8 +174,8 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
   {
     key: 'admin',
     name: 'Admin',
-    description: 'Everything except account settings.',
-    permissions: all.filter((k) => k !== 'account.settings'),
+    description: 'Everything except account settings and applications.',
+    permissions: all.filter((k) => k !== 'account.settings' && k !== 'applications.manage'),
   },
   {
     key: 'account_admin',

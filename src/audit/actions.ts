@@ -46,6 +46,7 @@ export const AUDIT_AREAS = {
   account: 'Account',
   mail: 'Email',
   audit: 'Audit log',
+  application: 'Applications',
   http: 'Requests',
 } as const;
 export type AuditArea = keyof typeof AUDIT_AREAS;
@@ -320,6 +321,12 @@ export const AUDIT_ACTIONS = {
     recordOnly: true,
   },
   'account.seed': { area: 'account', text: 'Synthetic users added', permission: null },
+  'application.create': {
+    area: 'application',
+    text: 'Application registered',
+    permission: 'applications.manage',
+    scope: 'account',
+  },
   'mail.export': { area: 'mail', text: 'Email log exported', permission: 'users.manage', scope: 'account' },
   'mail.undelivered': {
     area: 'mail',

@@ -275,6 +275,42 @@ export interface LongActionItemsTable {
   reason: string | null;
 }
 
+export interface ApplicationsTable {
+  id: Generated<string>;
+  client_id: string;
+  name: string;
+  app_type: 'web' | 'spa' | 'native';
+  secret_hash: string | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  backchannel_logout_uri: string | null;
+  project_ids: string[] | null;
+  first_party: Generated<boolean>;
+  active: Generated<boolean>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  sealed_jwk: string;
+  created_at: Generated<Date>;
+  retired_at: Date | null;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: Json;
+  grant_id: string | null;
+  account_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: Date | null;
+  consumed_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -297,6 +333,9 @@ export interface Database {
   webhook_events: { id: string; received_at: Generated<Date> };
   long_actions: LongActionsTable;
   long_action_items: LongActionItemsTable;
+  applications: ApplicationsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+  oidc_payloads: OidcPayloadsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -4,6 +4,7 @@ import { answerPasswordResetRequest, type ResetRequest } from '../auth/links';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
 import type { ActionContext } from '../core/context';
 import { type DeliverContext, deliverMail } from '../mail/outbox';
+import { rotateIfDue } from '../oidc/keys';
 import { runLongAction } from '../users/long-action-runner';
 import { resetLinkRenderer } from '../users/reset-all';
 import { purgeExpired } from './purge';
@@ -40,6 +41,8 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
         log(`audit retention: removed ${pruned.removed} events before ${pruned.cutoff.toISOString()}`);
       const purged = await purgeExpired(deps.db, deps.clock.now());
       log(`purged expired rows: ${JSON.stringify(purged)}`);
+      const rotated = await rotateIfDue(deps.db, deps.config.secretKey, deps.clock.now());
+      if (rotated) log(`openid provider: new signing key ${rotated}`);
     },
   };
 }

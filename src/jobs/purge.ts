@@ -6,7 +6,8 @@ const DAY_MS = 86_400_000;
  * What has stopped mattering goes daily: sessions past their end, one-time links a day after
  * they expired (kept that long so that "this link has expired" can still be told apart from a
  * wrong link), rate-limit and lockout rows idle for a day, provider event ids after 30 days (a
- * provider retries for 3 days at most). pg-boss deletes finished jobs itself.
+ * provider retries for 3 days at most), the OpenID provider's expired sessions, codes and tokens.
+ * pg-boss deletes finished jobs itself.
  */
 export async function purgeExpired(db: Db, now: Date): Promise<Record<string, number>> {
   const dayAgo = new Date(now.getTime() - DAY_MS);
@@ -23,6 +24,9 @@ export async function purgeExpired(db: Db, now: Date): Promise<Record<string, nu
         .where('updated_at', '<', dayAgo)
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .executeTakeFirst(),
+    ),
+    oidcPayloads: count(
+      await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst(),
     ),
     webhookEvents: count(
       await db

@@ -76,6 +76,8 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
       .where('id', '=', 1)
       .execute();
     const sessions = await tx.deleteFrom('sessions').where('user_id', '<>', actor.id).executeTakeFirst();
+    // The applications' sessions, grants and tokens (the OpenID provider's state) end as well.
+    await tx.deleteFrom('oidc_payloads').where('account_id', '<>', actor.id).execute();
     // Links already out stop working; each email gets its own link when it is sent.
     await tx
       .deleteFrom('one_time_tokens')

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Actor, Clock, RequestMeta } from '../core/context';
 import type { Db } from '../db/connect';
 import type { JobQueue } from '../jobs/queue';
+import type { OidcProvider } from '../oidc/provider';
 
 /** What the app is built from: the same for the server, the tests and (minus HTTP) the CLI. */
 export interface AppDeps {
@@ -12,6 +13,8 @@ export interface AppDeps {
   jobs: JobQueue;
   clock: Clock;
   config: Config;
+  /** The OpenID provider (oidc/provider.ts): its interaction pages are mounted when given. */
+  oidc?: OidcProvider;
   /** Where unexpected errors go; console.error unless a test listens. */
   logError?: (message: string, error: unknown) => void;
 }

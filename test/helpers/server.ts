@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createApp } from '../../src/app';
 import { type Clock, systemClock } from '../../src/core/context';
 import { MemoryMailer } from '../../src/mail/mailer';
+import { OidcProvider } from '../../src/oidc/provider';
+import { httpListener } from '../../src/web/http-listener';
 import { testConfig } from './app';
 import { testDatabase } from './database';
 import { testJobs } from './jobs';
@@ -19,14 +21,17 @@ export async function startServer(options: { requireTwoFactor?: boolean; clock?:
     .execute();
   const mailer = new MemoryMailer();
   let handler: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
-  const server = serve({
-    fetch: (request, env) => (handler as NonNullable<typeof handler>)(request, env),
-    hostname: '127.0.0.1',
-    port: 0,
+  let oidc: OidcProvider | null = null;
+  // As the server does (web/http-listener.ts): the OpenID provider beside the Hono app.
+  let listener: ReturnType<typeof httpListener> | undefined;
+  const server = createServer((req, res) => {
+    listener ??= httpListener((request, env) => (handler as NonNullable<typeof handler>)(request, env), oidc);
+    listener(req, res);
   });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = testConfig({ PUBLIC_URL: url });
+  oidc = new OidcProvider(database.db, config);
   // A test clock moves the server's time, for time-outs; the browser's has its own (page.clock).
   const clock = options.clock ?? systemClock;
   const errors: unknown[] = [];
@@ -37,6 +42,7 @@ export async function startServer(options: { requireTwoFactor?: boolean; clock?:
     jobs: queue,
     clock,
     config,
+    oidc,
     logError: (message, error) => errors.push({ message, error }),
   });
   // As in testApp(): the queued mail of a request is sent before its answer reaches the browser.

@@ -212,5 +212,8 @@ export async function deleteUserSessions(db: Db, userId: string, keepId?: string
   let sessions = db.deleteFrom('sessions').where('user_id', '=', userId);
   if (keepId) sessions = sessions.where('id', '<>', keepId);
   const result = await sessions.executeTakeFirst();
+  // All of them (an administrator's action, a reset): the applications' sessions, grants and
+  // tokens end too (the OpenID provider's state, oidc/adapter.ts).
+  if (!keepId) await db.deleteFrom('oidc_payloads').where('account_id', '=', userId).execute();
   return Number(result.numDeletedRows);
 }

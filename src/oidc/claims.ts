@@ -1,0 +1,62 @@
+import { grantsOf, permissionsIn } from '../access/grants';
+import type { Db } from '../db/connect';
+
+/*
+ * Gatehouse's claims: for one project, the person's roles and permission keys there (flat
+ * arrays, only that project's, so tokens stay small), and their team names. Which project: the
+ * one the application serves, or, for an application serving several, the one it asks for with
+ * the scope value `project:<id>`.
+ */
+
+export const PROJECT_SCOPE = /^project:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ProjectChoice {
+  id: string;
+  name: string;
+}
+
+/** The project a token of this application, with this scope, speaks about; null when none. */
+export async function projectFor(db: Db, clientId: string, scope: string): Promise<ProjectChoice | null> {
+  const app = await db
+    .selectFrom('applications')
+    .select('project_ids')
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!app) return null;
+  const served = app.project_ids
+    ? app.project_ids
+    : (await db.selectFrom('projects').select('id').execute()).map((p) => p.id);
+  const asked = scope
+    .split(' ')
+    .find((s) => PROJECT_SCOPE.test(s))
+    ?.slice('project:'.length);
+  const id = asked ? (served.includes(asked) ? asked : null) : served.length === 1 ? served[0] : null;
+  if (!id) return null;
+  const project = await db
+    .selectFrom('projects')
+    .select(['id', 'name'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return project ?? null;
+}
+
+/** What the person is and may do in the project, as claims. */
+export async function accessClaims(db: Db, userId: string, project: ProjectChoice | null, now: Date) {
+  const teams = await db
+    .selectFrom('team_members as m')
+    .innerJoin('teams as t', 't.id', 'm.team_id')
+    .select('t.name')
+    .where('m.user_id', '=', userId)
+    .orderBy('t.name')
+    .execute();
+  if (!project) return { teams: teams.map((t) => t.name) };
+  const grants = await grantsOf(db, userId, now);
+  const here = grants.filter((g) => g.projectId === null || g.projectId === project.id);
+  return {
+    project: project.id,
+    project_name: project.name,
+    roles: [...new Set(here.flatMap((g) => (g.role ? [g.role.name] : [])))].sort(),
+    permissions: [...permissionsIn(grants, project.id)].sort(),
+    teams: teams.map((t) => t.name),
+  };
+}

@@ -1,0 +1,178 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { ConsentPage, ContinuePage } from '../../views/oidc/interaction';
+import { writeAudit } from '../audit/write';
+import type { AppDeps, AppEnv } from '../web/env';
+import { guard } from '../web/guard';
+import { renderPage, renderStatusPage } from '../web/render';
+import type { OidcProvider } from './provider';
+import { INTERACTION_PREFIX } from './provider';
+
+type Provider = Awaited<ReturnType<OidcProvider['current']>>;
+
+/**
+ * The provider's interactions, on our pages: sign-in is the console's own (the same form, code
+ * step, lockout, rate limits and 2FA enrolment), so a person signed in to the console is not
+ * asked again; consent is skipped for first-party applications and asked for the others.
+ */
+export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
+  const app = new Hono<AppEnv>();
+
+  const nodeOf = <E extends AppEnv>(c: Context<E>) => c.env as unknown as HttpBindings;
+
+  /** The interaction this browser is in, or null (expired, another browser's, no cookie). */
+  const detailsOf = async <E extends AppEnv>(c: Context<E>, provider: Provider) => {
+    const { incoming, outgoing } = nodeOf(c);
+    try {
+      const details = await provider.interactionDetails(incoming, outgoing);
+      return details.uid === c.req.param('uid') ? details : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const expired = <E extends AppEnv>(c: Context<E>) =>
+    renderStatusPage(
+      c,
+      400,
+      'This sign-in request has expired or is not this browser’s. Start again from the application.',
+    );
+
+  const finish = async <E extends AppEnv>(
+    c: Context<E>,
+    provider: Provider,
+    result: Record<string, unknown>,
+  ) => {
+    const { incoming, outgoing } = nodeOf(c);
+    const returnTo = await provider.interactionResult(incoming, outgoing, result, {
+      mergeWithLastSubmission: true,
+    });
+    return continueTo(c, returnTo);
+  };
+
+  /**
+   * A page that moves on by itself (and a link, without it), rather than a redirect: after a
+   * form (sign-in, consent) the browser would hold the redirects to the application against our
+   * CSP's form-action 'self'; a page's own navigation is not a form's.
+   */
+  const continueTo = <E extends AppEnv>(c: Context<E>, href: string) => {
+    c.header('Refresh', `0; url=${href}`);
+    return renderPage(c, { title: 'Signing you in', body: <ContinuePage href={href} /> });
+  };
+
+  /** Every scope and claim the application asked for, granted on this account. */
+  const grantAll = async (
+    provider: Provider,
+    details: Awaited<ReturnType<Provider['interactionDetails']>>,
+  ) => {
+    const accountId = details.session?.accountId as string;
+    const clientId = details.params.client_id as string;
+    const grant = details.grantId
+      ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId }))
+      : new provider.Grant({ accountId, clientId });
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
+    return grant.save();
+  };
+
+  app.get('/:uid', guard(deps, 'public'), async (c) => {
+    const provider = await deps.oidc.current();
+    const details = await detailsOf(c, provider);
+    if (!details) return expired(c);
+    const here = `${INTERACTION_PREFIX}${details.uid}`;
+    if (details.prompt.name === 'login') {
+      const actor = c.get('actor');
+      const session = c.get('session');
+      if (actor.kind !== 'user' || !session) {
+        if (c.req.header('sec-fetch-site') === 'cross-site' && c.req.query('hop') === undefined)
+          return continueTo(c, `${here}?hop=1`);
+        return c.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
+      }
+      // The account requires 2FA and this person has none yet: the console's enrolment first.
+      if (session.stage !== 'full') return c.redirect('/account/two-factor', 303);
+      const clientId = String(details.params.client_id ?? '');
+      const app = await deps.db
+        .selectFrom('applications')
+        .select(['id', 'name'])
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      const twoFactor =
+        (
+          await deps.db
+            .selectFrom('sessions')
+            .select('two_factor_verified')
+            .where('id', '=', session.sessionId)
+            .executeTakeFirst()
+        )?.two_factor_verified ?? false;
+      // The console sign-in was audited when it happened; this records the application reached.
+      await writeAudit(
+        deps.db,
+        { meta: c.get('meta'), clock: deps.clock, config: deps.config },
+        {
+          action: 'auth.sign_in',
+          outcome: 'success',
+          actor: { id: actor.id, label: actor.email },
+          target: app ? { type: 'application', id: app.id, label: app.name } : null,
+          projectId: null,
+          after: { application: app?.name ?? clientId, clientId, secondFactor: twoFactor },
+        },
+      );
+      return finish(c, provider, {
+        // remember: false: the provider's session cookie ends with the browser, as the console's.
+        login: {
+          accountId: actor.id,
+          amr: twoFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'],
+          acr: twoFactor ? 'mfa' : 'pwd',
+          remember: false,
+        },
+      });
+    }
+    if (details.prompt.name === 'consent') {
+      const client = await provider.Client.find(details.params.client_id as string);
+      const firstParty = client
+        ? ((
+            await deps.db
+              .selectFrom('applications')
+              .select('first_party')
+              .where('client_id', '=', client.clientId)
+              .executeTakeFirst()
+          )?.first_party ?? false)
+        : false;
+      if (firstParty) return finish(c, provider, { consent: { grantId: await grantAll(provider, details) } });
+      const scopes = String(details.params.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      return renderPage(c, {
+        title: 'Allow access?',
+        body: (
+          <ConsentPage uid={details.uid} appName={client?.clientName ?? 'This application'} scopes={scopes} />
+        ),
+      });
+    }
+    return expired(c);
+  });
+
+  app.post('/:uid/consent', guard(deps, 'signed-in'), async (c) => {
+    const provider = await deps.oidc.current();
+    const details = await detailsOf(c, provider);
+    if (details?.prompt.name !== 'consent') return expired(c);
+    return finish(c, provider, { consent: { grantId: await grantAll(provider, details) } });
+  });
+
+  app.post('/:uid/abort', guard(deps, 'public'), async (c) => {
+    const provider = await deps.oidc.current();
+    const details = await detailsOf(c, provider);
+    if (!details) return expired(c);
+    return finish(c, provider, { error: 'access_denied', error_description: 'The person did not allow it.' });
+  });
+
+  return app;
+}

@@ -1,0 +1,249 @@
+import { hkdfSync } from 'node:crypto';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { passwordUsable } from '../auth/passwords/reset-epoch';
+import type { Config } from '../config';
+import type { Db } from '../db/connect';
+import { kyselyAdapter } from './adapter';
+import { applicationClient, verifyClientSecret } from './applications';
+import { accessClaims, projectFor } from './claims';
+import { keysVersion, signingKeys } from './keys';
+import { logoutSource, postLogoutSuccessSource, renderError, securityHeaders } from './provider-pages';
+
+/** Where the provider's endpoints live; discovery stays at the root, as the issuer is the origin. */
+export const OIDC_PREFIX = '/oidc';
+/** Our pages for the provider's interactions (sign-in, consent): Hono serves these. */
+export const INTERACTION_PREFIX = `${OIDC_PREFIX}/interaction/`;
+
+const ownTokenOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
+  token.clientId === client.clientId;
+
+/** Access tokens live this long unless the account says otherwise (seconds). */
+const ACCESS_TOKEN_TTL = 300;
+
+/**
+ * The provider's cookie keys, derived from SECRET_KEY (so every instance signs its cookies alike
+ * and no second secret is configured).
+ */
+const cookieKeys = (secretKey: Buffer) => [
+  Buffer.from(hkdfSync('sha256', secretKey, '', 'gatehouse oidc cookies v1', 32)).toString('base64url'),
+];
+
+/**
+ * The provider's cookies. Over https (every deployment): Secure, the session one __Host- (it is
+ * Path=/), the interaction ones __Secure- (they are scoped to their interaction's path, which
+ * __Host- forbids). SameSite=Lax, as the code flow needs: the browser comes back from the app
+ * with a top-level GET. Over plain http (a developer's machine, the tests) they cannot be Secure.
+ */
+function cookiesFor(config: Config): Configuration['cookies'] {
+  const https = config.publicUrl.startsWith('https:');
+  const options = { httpOnly: true, sameSite: 'lax' as const, secure: https };
+  return {
+    keys: cookieKeys(config.secretKey),
+    names: {
+      session: `${https ? '__Host-' : ''}gh_oidc_session`,
+      interaction: `${https ? '__Secure-' : ''}gh_oidc_interaction`,
+      resume: `${https ? '__Secure-' : ''}gh_oidc_resume`,
+    },
+    long: options,
+    short: options,
+  };
+}
+
+/**
+ * The person behind a session or token, or undefined when they may no longer sign in: deleted,
+ * deactivated, access expired, locked, or their password reset. The provider asks at every
+ * sign-in, refresh, userinfo and introspection, so each of these takes effect at the next one.
+ */
+async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { scope?: string }) {
+  const now = new Date();
+  const user = await db
+    .selectFrom('users as u')
+    .select([
+      'u.id',
+      'u.email',
+      'u.name',
+      'u.language',
+      'u.time_zone',
+      'u.email_verified_at',
+      'u.deactivated_at',
+      'u.access_expires_at',
+      'u.locked_until',
+      passwordUsable('u').as('has_password'),
+    ])
+    .where('u.id', '=', id)
+    .executeTakeFirst();
+  if (
+    !user ||
+    user.deactivated_at ||
+    (user.access_expires_at && user.access_expires_at <= now) ||
+    (user.locked_until && user.locked_until > now) ||
+    !user.has_password
+  )
+    return undefined;
+  const clientId = ctx.oidc?.client?.clientId;
+  // A token about a project the person no longer has any access in is refused (its refresh, its
+  // introspection); claims are read afresh each time, so role changes show at the next refresh.
+  if (token?.scope && clientId) {
+    const project = await projectFor(db, clientId, token.scope);
+    if (project && (await accessClaims(db, user.id, project, now)).permissions?.length === 0)
+      return undefined;
+  }
+  return {
+    accountId: user.id,
+    claims: async (_use: string, scope: string) => ({
+      sub: user.id,
+      email: user.email,
+      email_verified: user.email_verified_at !== null,
+      name: user.name,
+      locale: user.language,
+      zoneinfo: user.time_zone ?? 'UTC',
+      ...(clientId ? await accessClaims(db, user.id, await projectFor(db, clientId, scope), new Date()) : {}),
+    }),
+  };
+}
+
+function configuration(
+  db: Db,
+  config: Config,
+  jwks: { keys: Record<string, unknown>[] },
+  projectIds: string[],
+): Configuration {
+  return {
+    adapter: kyselyAdapter(db, (clientId) => applicationClient(db, clientId)),
+    findAccount: (ctx: KoaContextWithOIDC, id: string, token?: { scope?: string }) =>
+      account(db, id, ctx, token),
+    jwks: jwks as Configuration['jwks'],
+    claims: {
+      // amr and acr say whether the sign-in had a second factor.
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'locale', 'zoneinfo'],
+      roles: ['project', 'project_name', 'roles'],
+      permissions: ['project', 'project_name', 'permissions'],
+      teams: ['teams'],
+    },
+    // An application serving several projects names the one it wants: project:<id>. The
+    // provider grants only scopes it knows, so each project's is listed (a new project rebuilds it).
+    scopes: [
+      'openid',
+      'offline_access',
+      'email',
+      'profile',
+      'roles',
+      'permissions',
+      'teams',
+      ...projectIds.map((id) => `project:${id}`),
+    ],
+    acrValues: ['pwd', 'mfa'],
+    // The ID token carries the claims of the scopes asked for, as Keycloak's do, not only userinfo.
+    conformIdTokenClaims: false,
+    features: {
+      // Our own sign-in and consent pages (interaction-routes.tsx), never the library's.
+      devInteractions: { enabled: false },
+      // An application may ask about, or revoke, only the tokens issued to it.
+      introspection: { enabled: true, allowedPolicy: ownTokenOnly },
+      revocation: { enabled: true, allowedPolicy: ownTokenOnly },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      backchannelLogout: { enabled: true },
+      claimsParameter: { enabled: true },
+    },
+    pkce: { required: () => true },
+    responseTypes: ['code'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL,
+      AuthorizationCode: 60,
+      IdToken: 3_600,
+      RefreshToken: 14 * 86_400,
+      Interaction: 3_600,
+      Session: 14 * 86_400,
+      Grant: 14 * 86_400,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+    },
+    renderError,
+    rotateRefreshToken: true,
+    cookies: cookiesFor(config),
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    routes: {
+      authorization: `${OIDC_PREFIX}/auth`,
+      token: `${OIDC_PREFIX}/token`,
+      userinfo: `${OIDC_PREFIX}/me`,
+      jwks: `${OIDC_PREFIX}/jwks`,
+      end_session: `${OIDC_PREFIX}/session/end`,
+      introspection: `${OIDC_PREFIX}/token/introspection`,
+      revocation: `${OIDC_PREFIX}/token/revocation`,
+    },
+  };
+}
+
+/**
+ * The provider, rebuilt when the signing keys or the projects change (in any instance): each
+ * request compares their version, two one-row queries, at most once a second.
+ */
+export class OidcProvider {
+  #provider: Provider | null = null;
+  #version = '';
+  #checkedAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+  ) {}
+
+  async current(): Promise<Provider> {
+    if (this.#provider && Date.now() - this.#checkedAt < 1000) return this.#provider;
+    const version = await this.version();
+    this.#checkedAt = Date.now();
+    if (this.#provider && version === this.#version) return this.#provider;
+    const keys = await signingKeys(this.db, this.config.secretKey);
+    const projects = (await this.db.selectFrom('projects').select('id').orderBy('id').execute()).map(
+      (p) => p.id,
+    );
+    const provider = new Provider(
+      this.config.publicUrl,
+      configuration(this.db, this.config, { keys }, projects),
+    );
+    provider.proxy = this.config.trustProxy;
+    provider.use(securityHeaders);
+    // A 500 from the provider is a fault of ours: it is logged, with the route it came from.
+    provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) =>
+      console.error(`openid provider error at ${ctx.oidc?.route ?? ctx.path}`, error),
+    );
+    // A confidential application's secret is stored hashed (applications.ts): the client's
+    // "secret" the provider holds is that hash, and presenting a secret is checked against it.
+    provider.Client.prototype.compareClientSecret = async function compare(
+      this: { clientSecret: string },
+      actual: string,
+    ) {
+      return verifyClientSecret(this.clientSecret, actual);
+    };
+    this.#provider = provider;
+    this.#version = await this.version();
+    return provider;
+  }
+
+  /** What the provider is built from: the signing keys and the projects (their scopes). */
+  private async version(): Promise<string> {
+    const projects = await this.db
+      .selectFrom('projects')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('newest')])
+      .executeTakeFirstOrThrow();
+    const newest = projects.newest ? new Date(projects.newest as Date).toISOString() : '';
+    return `${await keysVersion(this.db)}|${projects.n}:${newest}`;
+  }
+}
+
+/** Whether a request path is the provider's (the server hands it the raw request). */
+export const isProviderPath = (path: string) =>
+  path === '/.well-known/openid-configuration' ||
+  (path.startsWith(`${OIDC_PREFIX}/`) && !path.startsWith(INTERACTION_PREFIX));

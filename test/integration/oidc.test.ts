@@ -1,0 +1,306 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApplication } from '../../src/oidc/applications';
+import { rotateSigningKeys } from '../../src/oidc/keys';
+import { deactivateUser } from '../../src/users/lifecycle';
+import { databaseKind } from '../helpers/database';
+import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
+import { startServer } from '../helpers/server';
+
+/**
+ * A browser's part of the code flow, without a browser: follows redirects by hand and keeps the
+ * cookies (paths ignored: every cookie goes everywhere, which only makes it easier to pass).
+ */
+class Browser {
+  cookies = new Map<string, string>();
+  constructor(private readonly origin: string) {}
+
+  async request(url: string, init: RequestInit = {}) {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(new URL(url, this.origin), { ...init, headers, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** Follows redirects until one leaves the origin (the app's callback) or a page answers. */
+  async follow(url: string): Promise<{ url: string; response: Response }> {
+    let at = url;
+    for (let hops = 0; hops < 20; hops++) {
+      const response = await this.request(at);
+      // Our "continue" pages move on with a Refresh header, as a browser follows it.
+      const refresh = /^0; url=(.+)$/.exec(response.headers.get('refresh') ?? '')?.[1];
+      const location = response.headers.get('location') ?? refresh;
+      if (!location || (!refresh && (response.status < 300 || response.status >= 400)))
+        return { url: at, response };
+      const next = new URL(location, new URL(at, this.origin)).toString();
+      if (!next.startsWith(this.origin)) return { url: next, response };
+      at = next;
+    }
+    throw new Error('too many redirects');
+  }
+
+  signIn(path: string, email: string, password: string) {
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin },
+      body: new URLSearchParams({ email, password }).toString(),
+    });
+  }
+}
+
+describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    server = await startServer();
+    // Someone who keeps the account manageable whatever a case deactivates.
+    await makeUser(server.db, { role: 'account_admin' });
+  });
+  afterAll(() => server.close());
+
+  const redirectUri = 'http://127.0.0.1:9/callback';
+
+  async function registered(options: { firstParty?: boolean } = {}) {
+    const app = await createApplication(server.system, {
+      name: 'Host product',
+      redirectUris: [redirectUri],
+      firstParty: options.firstParty ?? true,
+    });
+    const config = await client.discovery(
+      new URL(server.url),
+      app.clientId,
+      app.clientSecret as string,
+      undefined,
+      { execute: [client.allowInsecureRequests] },
+    );
+    return { app, config };
+  }
+
+  /** The code flow with PKCE as a person does it: the app's redirect, our sign-in, the callback. */
+  async function signInThrough(
+    config: client.Configuration,
+    person: { email: string },
+    extra: Record<string, string> = {},
+  ) {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const authorize = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email profile',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...extra,
+    });
+    const browser = new Browser(server.url);
+    // Not signed in: the provider's interaction sends the person to the console's sign-in.
+    const toLogin = await browser.follow(authorize.toString());
+    expect(toLogin.url).toMatch(/\/login\?next=%2Foidc%2Finteraction%2F/);
+    const signedIn = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
+    expect(signedIn.status).toBe(303);
+    const back = await browser.follow(signedIn.headers.get('location') as string);
+    expect(back.url.startsWith(redirectUri)).toBe(true);
+    const callback = new URL(back.url);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    return { tokens, browser, callback, verifier, state, nonce };
+  }
+
+  it('discovery, the code flow with PKCE through the console sign-in, ID token and userinfo', async () => {
+    const person = await makeUser(server.db, { role: 'viewer', name: 'Olive Openid' });
+    const { config } = await registered();
+    expect(config.serverMetadata().issuer).toBe(server.url);
+    expect(config.serverMetadata().code_challenge_methods_supported).toContain('S256');
+    const { tokens, browser } = await signInThrough(config, person);
+    expect(tokens.claims()).toMatchObject({
+      sub: person.id,
+      email: person.email,
+      name: 'Olive Openid',
+      iss: server.url,
+    });
+    expect(tokens.claims()).toMatchObject({ amr: ['pwd'], acr: 'pwd' });
+    const audited = await server.db
+      .selectFrom('audit_events')
+      .select(['target_type', 'target_label', 'outcome'])
+      .where('action', '=', 'auth.sign_in')
+      .where('actor_id', '=', person.id)
+      .where('target_type', '=', 'application')
+      .execute();
+    expect(audited).toEqual([
+      { target_type: 'application', target_label: 'Host product', outcome: 'success' },
+    ]);
+    const info = await client.fetchUserInfo(config, tokens.access_token, person.id);
+    expect(info).toMatchObject({ sub: person.id, email: person.email, email_verified: false, locale: 'en' });
+
+    // Signed in now: a second application's sign-in does not ask again.
+    const other = await registered();
+    const verifier = client.randomPKCECodeVerifier();
+    const again = await browser.follow(
+      client
+        .buildAuthorizationUrl(other.config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    expect(again.url.startsWith(redirectUri)).toBe(true);
+    const second = await client.authorizationCodeGrant(other.config, new URL(again.url), {
+      pkceCodeVerifier: verifier,
+    });
+    expect(second.claims()?.sub).toBe(person.id);
+  });
+
+  it('says the roles and permissions of the project asked for, flat, and follows a role change', async () => {
+    const person = await makeUser(server.db, { role: null });
+    const [alpha, beta] = await Promise.all(
+      ['Alpha', 'Beta'].map((name) =>
+        server.db
+          .insertInto('projects')
+          .values({ name: `${name} ${Math.random()}` })
+          .returning(['id', 'name'])
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    await bind(server.db, { userId: person.id, roleKey: 'viewer', projectId: alpha?.id ?? null });
+    await bind(server.db, { userId: person.id, roleKey: 'editor', projectId: beta?.id ?? null });
+    const { config } = await registered();
+    // Each instance's provider picks up new projects (their scopes) within a second.
+    await new Promise((r) => setTimeout(r, 1100));
+    const ask = (project: { id: string } | undefined) => ({
+      scope: `openid roles permissions teams offline_access project:${project?.id}`,
+      prompt: 'consent',
+    });
+    const inAlpha = (await signInThrough(config, person, ask(alpha))).tokens.claims();
+    expect(inAlpha).toMatchObject({ project: alpha?.id, roles: ['Viewer'], teams: [] });
+    expect(inAlpha?.permissions).toContain('content.view');
+    expect(inAlpha?.permissions).not.toContain('content.edit');
+    const inBeta = await signInThrough(config, person, ask(beta));
+    expect(inBeta.tokens.claims()).toMatchObject({ project: beta?.id, roles: ['Editor'] });
+    expect(inBeta.tokens.claims()?.permissions).toContain('content.edit');
+    // The role in Beta goes: the next refresh is refused (no access left there).
+    await server.db
+      .deleteFrom('role_bindings')
+      .where('user_id', '=', person.id)
+      .where('project_id', '=', beta?.id ?? '')
+      .execute();
+    await expect(
+      client.refreshTokenGrant(config, inBeta.tokens.refresh_token as string),
+    ).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const { tokens } = await signInThrough(config, person, {
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+    });
+    const first = tokens.refresh_token as string;
+    expect(first).toBeTruthy();
+    const rotated = await client.refreshTokenGrant(config, first);
+    expect(rotated.refresh_token).toBeTruthy();
+    expect(rotated.refresh_token).not.toBe(first);
+    expect((await client.tokenIntrospection(config, rotated.access_token)).active).toBe(true);
+    // The old one again: refused, and the new one with it.
+    await expect(client.refreshTokenGrant(config, first)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(config, rotated.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect((await client.tokenIntrospection(config, rotated.access_token)).active).toBe(false);
+
+    const fresh = await signInThrough(config, person, { scope: 'openid offline_access', prompt: 'consent' });
+    const introspected = await client.tokenIntrospection(config, fresh.tokens.access_token);
+    expect(introspected).toMatchObject({
+      active: true,
+      sub: person.id,
+      client_id: config.clientMetadata().client_id,
+    });
+    await client.tokenRevocation(config, fresh.tokens.access_token);
+    expect((await client.tokenIntrospection(config, fresh.tokens.access_token)).active).toBe(false);
+  });
+
+  it('deactivation ends the applications too: refresh refused, tokens inactive', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const { tokens } = await signInThrough(config, person, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    await deactivateUser(server.system, person.id);
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('refuses a wrong redirect URI, a request without PKCE and a code used twice', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const browser = new Browser(server.url);
+    const challenge = await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier());
+    const wrong = await browser.follow(
+      client
+        .buildAuthorizationUrl(config, {
+          redirect_uri: 'http://127.0.0.1:9/elsewhere',
+          scope: 'openid',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    // Never sent to the unregistered address: an error page here.
+    expect(wrong.url.startsWith(server.url)).toBe(true);
+    expect(wrong.response.status).toBe(400);
+    expect(await wrong.response.text()).toContain('redirect_uri');
+
+    const noPkce = await browser.follow(
+      client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid' }).toString(),
+    );
+    expect(noPkce.url.startsWith(redirectUri)).toBe(true);
+    expect(new URL(noPkce.url).searchParams.get('error')).toBe('invalid_request');
+
+    const flow = await signInThrough(config, person);
+    await expect(
+      client.authorizationCodeGrant(config, flow.callback, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+    // The code's reuse revoked what it had issued.
+    expect((await client.tokenIntrospection(config, flow.tokens.access_token)).active).toBe(false);
+  });
+
+  it('key rotation: new tokens are signed with the new key, old ones still verify until they expire', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const before = await signInThrough(config, person);
+    const oldKid = decodeProtectedHeader(before.tokens.id_token as string).kid;
+    await rotateSigningKeys(server.db, server.system.config.secretKey);
+    await new Promise((r) => setTimeout(r, 1100));
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`));
+    const after = await signInThrough(config, person);
+    const newKid = decodeProtectedHeader(after.tokens.id_token as string).kid;
+    expect(newKid).not.toBe(oldKid);
+    for (const token of [before.tokens.id_token, after.tokens.id_token])
+      await expect(jwtVerify(token as string, jwks, { issuer: server.url })).resolves.toBeTruthy();
+  });
+});
