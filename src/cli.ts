@@ -10,7 +10,12 @@ import { migrateToLatest } from './db/migrate';
 import { jobHandlers } from './jobs/handlers';
 import { Jobs } from './jobs/queue';
 import { createMailer } from './mail/mailer';
-import { createApplication } from './oidc/applications';
+import {
+  createApplication,
+  deleteApplication,
+  listApplications,
+  rotateApplicationSecret,
+} from './oidc/applications';
 import { rotateSigningKeys } from './oidc/keys';
 import { createAccountAdmin } from './users/create';
 import { SEED_PASSWORD, seedUsers } from './users/seed';
@@ -38,6 +43,12 @@ Commands:
       Register an application that signs people in through Gatehouse (OpenID
       Connect); prints client_id and, for a confidential client, client_secret
       (shown once) as key=value lines.
+  app list
+      The registered applications, one per line (key=value).
+  app rotate-secret --client-id ID
+      A new client_secret (printed once); the old one stops working.
+  app delete --client-id ID
+      Remove the application and end its sessions and tokens.
   keys rotate
       Make a new signing key for the OpenID provider; the old one keeps being
       published until the tokens it signed have expired.
@@ -116,7 +127,38 @@ const commands: Record<string, Command> = {
 
   async app(config, args) {
     const [sub, ...rest] = args;
-    if (sub !== 'create') throw new UsageError(`app takes: create (got ${sub ?? 'nothing'})`);
+    if (sub === 'list') {
+      if (rest.length > 0) throw new UsageError('app list takes no options');
+      await withDatabase(config, async (ctx) => {
+        await migrateToLatest(ctx.db);
+        for (const app of await listApplications(ctx.db))
+          console.log(
+            [
+              `client_id=${app.client_id}`,
+              `name=${JSON.stringify(app.name)}`,
+              `type=${app.app_type}${app.confidential ? '' : ' (public)'}`,
+              `projects=${app.project_ids ? app.project_ids.join(',') : 'all'}`,
+              `redirect_uris=${app.redirect_uris.join(',')}`,
+            ].join(' '),
+          );
+      });
+      return 0;
+    }
+    if (sub === 'rotate-secret' || sub === 'delete') {
+      const { values } = parseCommandArgs(rest, { 'client-id': { type: 'string' } });
+      const clientId = values['client-id'];
+      if (typeof clientId !== 'string') throw new UsageError(`app ${sub} needs --client-id`);
+      await withDatabase(config, async (ctx) => {
+        await migrateToLatest(ctx.db);
+        if (sub === 'delete') {
+          await deleteApplication(ctx, clientId);
+          console.log(`Deleted ${clientId}; its sessions and tokens ended with it.`);
+        } else console.log(`client_secret=${await rotateApplicationSecret(ctx, clientId)}`);
+      });
+      return 0;
+    }
+    if (sub !== 'create')
+      throw new UsageError(`app takes: create, list, rotate-secret, delete (got ${sub ?? 'nothing'})`);
     const { values } = parseCommandArgs(rest, {
       name: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },

@@ -327,6 +327,18 @@ export const AUDIT_ACTIONS = {
     permission: 'applications.manage',
     scope: 'account',
   },
+  'application.rotate_secret': {
+    area: 'application',
+    text: 'Application secret rotated',
+    permission: 'applications.manage',
+    scope: 'account',
+  },
+  'application.delete': {
+    area: 'application',
+    text: 'Application deleted',
+    permission: 'applications.manage',
+    scope: 'account',
+  },
   'mail.export': { area: 'mail', text: 'Email log exported', permission: 'users.manage', scope: 'account' },
   'mail.undelivered': {
     area: 'mail',

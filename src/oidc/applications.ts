@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { perform } from '../audit/perform';
 import type { ActionContext } from '../core/context';
-import { ValidationError } from '../core/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
 
@@ -143,4 +144,76 @@ export async function applicationClient(
       ? { client_secret: app.secret_hash, token_endpoint_auth_method: 'client_secret_basic' }
       : { token_endpoint_auth_method: 'none' }),
   };
+}
+
+/** Registered applications, newest first (the CLI's `app list`, the Applications page). */
+export function listApplications(db: Db) {
+  return db
+    .selectFrom('applications')
+    .select([
+      'id',
+      'client_id',
+      'name',
+      'app_type',
+      'redirect_uris',
+      'project_ids',
+      'first_party',
+      'active',
+      'created_at',
+      (eb) => eb('secret_hash', 'is not', null).as('confidential'),
+    ])
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+async function applicationFor(tx: Db, clientId: string) {
+  const app = await tx
+    .selectFrom('applications')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!app) throw new NotFoundError(`There is no application with client id ${clientId}.`);
+  return app;
+}
+
+/**
+ * A new secret for a confidential application; the old one stops working at once (the tokens
+ * already issued go on until they expire or are revoked). Returns the secret, shown once.
+ */
+export async function rotateApplicationSecret(ctx: ActionContext, clientId: string): Promise<string> {
+  return perform(ctx, 'application.rotate_secret', async (tx) => {
+    const app = await applicationFor(tx, clientId);
+    if (!app.secret_hash)
+      throw new ConflictError(`${app.name} is a public client: it has no secret to rotate.`);
+    const secret = randomBytes(32).toString('base64url');
+    await tx
+      .updateTable('applications')
+      .set({ secret_hash: hashSecret(secret), updated_at: new Date() })
+      .where('id', '=', app.id)
+      .execute();
+    return {
+      result: secret,
+      target: { type: 'application', id: app.id, label: app.name },
+      projectId: null,
+    };
+  });
+}
+
+/**
+ * Removes an application: it can no longer sign anyone in, and every session, grant and token
+ * the provider holds for it goes in the same transaction.
+ */
+export async function deleteApplication(ctx: ActionContext, clientId: string): Promise<void> {
+  await perform(ctx, 'application.delete', async (tx) => {
+    const app = await applicationFor(tx, clientId);
+    await tx.deleteFrom('applications').where('id', '=', app.id).execute();
+    await tx.deleteFrom('oidc_payloads').where(sql<boolean>`payload->>'clientId' = ${clientId}`).execute();
+    return {
+      result: undefined,
+      target: { type: 'application', id: app.id, label: app.name },
+      projectId: null,
+      before: { clientId, name: app.name, redirectUris: app.redirect_uris },
+    };
+  });
 }

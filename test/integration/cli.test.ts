@@ -106,6 +106,60 @@ describe(`the CLI (${databaseKind})`, () => {
     expect(result.stderr).toContain('A user with the email FIRST@example.com already exists.');
   });
 
+  it('registers, lists, rotates and deletes applications, and rotates the signing key', async () => {
+    const created = await cli(
+      'app',
+      'create',
+      '--name',
+      'Host product',
+      '--redirect-uri',
+      'https://app.example.com/callback',
+      '--redirect-uri',
+      'http://127.0.0.1:8080/callback',
+      '--first-party',
+    );
+    expect(created.code).toBe(0);
+    const clientId = /^client_id=(gh_[\w-]+)$/m.exec(created.stdout)?.[1] as string;
+    const secret = /^client_secret=([\w-]{43})$/m.exec(created.stdout)?.[1];
+    expect(clientId).toBeTruthy();
+    expect(secret).toBeTruthy();
+    const spa = await cli(
+      'app',
+      'create',
+      '--name',
+      'SPA',
+      '--redirect-uri',
+      'https://app.example.com/spa',
+      '--public',
+    );
+    expect(spa.stdout).toMatch(/^client_id=gh_/m);
+    expect(spa.stdout).not.toContain('client_secret=');
+    const listed = await cli('app', 'list');
+    expect(listed.stdout).toContain(`client_id=${clientId} name="Host product" type=web projects=all`);
+    const rotated = await cli('app', 'rotate-secret', '--client-id', clientId);
+    const newSecret = /^client_secret=([\w-]{43})$/m.exec(rotated.stdout)?.[1];
+    expect(newSecret).toBeTruthy();
+    expect(newSecret).not.toBe(secret);
+    const insecure = await cli(
+      'app',
+      'create',
+      '--name',
+      'Bad',
+      '--redirect-uri',
+      'http://app.example.com/cb',
+    );
+    expect(insecure.code).toBe(1);
+    expect(insecure.stderr).toContain('https URL');
+    expect((await cli('app', 'delete', '--client-id', clientId)).code).toBe(0);
+    expect((await cli('app', 'list')).stdout).not.toContain(clientId);
+    const missing = await cli('app', 'delete', '--client-id', clientId);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no application');
+    const keys = await cli('keys', 'rotate');
+    expect(keys.code).toBe(0);
+    expect(keys.stdout).toMatch(/^New signing key [0-9a-f-]{36};/m);
+  });
+
   it('explains bad arguments and exits non-zero', async () => {
     const missing = await cli('create-admin', '--email', 'x@example.com');
     expect(missing.code).toBe(2);
