@@ -21,11 +21,11 @@ async function main() {
   // The queue's cron and maintenance run in every instance; pg-boss runs each slot's job once.
   const jobs = await Jobs.start(database, { supervise: true });
   const mailer = createMailer(config);
-  if (config.runWorkers) {
-    await jobs.work(jobHandlers({ db: database.db, config, clock: systemClock, mailer, jobs }));
-  }
   const oidc = new OidcProvider(database.db, config);
   await oidc.current();
+  if (config.runWorkers) {
+    await jobs.work(jobHandlers({ db: database.db, config, clock: systemClock, mailer, jobs, oidc }));
+  }
   const app = createApp({
     db: database.db,
     searchDb: database.searchDb,

@@ -146,7 +146,7 @@ export async function setPasswordWithLink(
       .where('id', '=', holder.id)
       .execute();
     await clearAllLocks(tx, holder.id);
-    const endedSessions = await deleteUserSessions(tx, holder.id);
+    const endedSessions = await deleteUserSessions(tx, holder.id, null, ctx.jobs);
     if (purpose === 'reset_password') await notifyUser(tx, ctx, 'passwordReset', holder);
     return {
       result: holder,

@@ -37,6 +37,8 @@ export const QUEUES = {
     expireInSeconds: 900,
     heartbeatSeconds: 10,
   },
+  /** An application's back-channel logout: { clientId, accountId, sid } (oidc/end-sessions.ts). */
+  'oidc-backchannel-logout': { retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 3_600 },
   /** Every minute (cron): binding expiries and rate-limit refusals become audit events. */
   'maintenance-minute': { retryLimit: 0, expireInSeconds: 300 },
   /** Daily (cron): audit retention and purging what has expired. */
@@ -200,7 +202,12 @@ export class Jobs implements JobQueue {
     handlers: JobHandlers,
     options: { only?: QueueName[]; ignoreStartAfter?: boolean; max?: number } = {},
   ): Promise<number> {
-    const only = options.only ?? ['password-reset-request', 'long-action', 'mail-send'];
+    const only = options.only ?? [
+      'password-reset-request',
+      'long-action',
+      'mail-send',
+      'oidc-backchannel-logout',
+    ];
     const max = options.max ?? Number.POSITIVE_INFINITY;
     let ran = 0;
     for (;;) {

@@ -28,6 +28,15 @@ const cookieKeys = (secretKey: Buffer) => [
   Buffer.from(hkdfSync('sha256', secretKey, '', 'gatehouse oidc cookies v1', 32)).toString('base64url'),
 ];
 
+/** fetch without the provider's SSRF-guarding dispatcher (see its use below). */
+const unguardedFetch = (input: string | URL | Request, init?: RequestInit) => {
+  const { dispatcher: _guard, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+  return globalThis.fetch(input, rest);
+};
+
+const servedLocally = (config: Config) =>
+  /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(config.publicUrl);
+
 /**
  * The provider's cookies. Over https (every deployment): Secure, the session one __Host- (it is
  * Path=/), the interaction ones __Secure- (they are scoped to their interaction's path, which
@@ -171,6 +180,10 @@ function configuration(
       PreAuthorizedCode: 600,
     },
     renderError,
+    // The provider refuses to call special-use addresses (loopback, private networks: SSRF). On a
+    // developer's machine, where Gatehouse itself is served over http to this machine, the apps'
+    // back-channel logout URIs are on it too: there, and only there, that check is left out.
+    ...(servedLocally(config) ? { fetch: unguardedFetch } : {}),
     rotateRefreshToken: true,
     cookies: cookiesFor(config),
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },

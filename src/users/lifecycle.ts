@@ -13,7 +13,7 @@ export async function deactivateUser(ctx: ActionContext, id: string) {
     const user = await targetForUpdate(tx, ctx, id, 'your own account this way');
     if (user.deactivated_at) throw new ConflictError(`${user.email} is already deactivated.`);
     await tx.updateTable('users').set({ deactivated_at: ctx.clock.now() }).where('id', '=', id).execute();
-    const endedSessions = await deleteUserSessions(tx, id);
+    const endedSessions = await deleteUserSessions(tx, id, null, ctx.jobs);
     await assertAccountManagerRemains(tx);
     return {
       result: undefined,

@@ -8,6 +8,7 @@ import { ConflictError } from '../core/errors';
 import type { Db } from '../db/connect';
 import { type DeferredLink, type LinkRenderer, queueMails } from '../mail/outbox';
 import { passwordResetMail } from '../mail/templates';
+import { endProviderState } from '../oidc/end-sessions';
 import { setPasswordLink } from './set-password-link';
 
 /** Users per batch: one transaction each (a few statements, whatever the batch's size). */
@@ -77,7 +78,7 @@ export async function startResetAllPasswords(ctx: ActionContext): Promise<string
       .execute();
     const sessions = await tx.deleteFrom('sessions').where('user_id', '<>', actor.id).executeTakeFirst();
     // The applications' sessions, grants and tokens (the OpenID provider's state) end as well.
-    await tx.deleteFrom('oidc_payloads').where('account_id', '<>', actor.id).execute();
+    await endProviderState(tx, ctx.jobs, { allBut: actor.id });
     // Links already out stop working; each email gets its own link when it is sent.
     await tx
       .deleteFrom('one_time_tokens')

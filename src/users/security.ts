@@ -90,7 +90,7 @@ export async function resetTwoFactor(ctx: ActionContext, id: string, input: { re
       throw new ConflictError(`${user.email} has no two-factor authentication to reset.`);
     await clearFactors(tx, id);
     await tx.updateTable('users').set({ must_enrol_two_factor: true }).where('id', '=', id).execute();
-    const endedSessions = await deleteUserSessions(tx, id);
+    const endedSessions = await deleteUserSessions(tx, id, null, ctx.jobs);
     await notifyUser(tx, ctx, 'twoFactorReset', user);
     return {
       result: user,
@@ -105,7 +105,7 @@ export async function resetTwoFactor(ctx: ActionContext, id: string, input: { re
 export async function signOutEverywhere(ctx: ActionContext, id: string): Promise<number> {
   return perform(ctx, 'user.sign_out_everywhere', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own sessions here (use sign out)');
-    const ended = await deleteUserSessions(tx, id);
+    const ended = await deleteUserSessions(tx, id, null, ctx.jobs);
     return { result: ended, target: userTarget(user), after: { endedSessions: ended } };
   });
 }
@@ -123,7 +123,7 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
       .set({ password_hash: null, password_changed_at: ctx.clock.now() })
       .where('id', '=', id)
       .execute();
-    const endedSessions = await deleteUserSessions(tx, id);
+    const endedSessions = await deleteUserSessions(tx, id, null, ctx.jobs);
     const link = await setPasswordLink(tx, ctx, user.id, settings.reset_lifetime_minutes * 60_000);
     // A manager without a password no longer counts: the account must keep another.
     await assertAccountManagerRemains(tx);

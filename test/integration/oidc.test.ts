@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication } from '../../src/oidc/applications';
 import { rotateSigningKeys } from '../../src/oidc/keys';
 import { deactivateUser } from '../../src/users/lifecycle';
+import { signOutEverywhere } from '../../src/users/security';
 import { databaseKind } from '../helpers/database';
 import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { startServer } from '../helpers/server';
@@ -249,6 +252,59 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+  });
+
+  it('an administrator signing someone out everywhere sends each app a signed back-channel logout token', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (receiver.address() as AddressInfo).port;
+      const app = await createApplication(server.system, {
+        name: 'Listening product',
+        redirectUris: [redirectUri],
+        backchannelLogoutUri: `http://127.0.0.1:${port}/logout`,
+        firstParty: true,
+      });
+      const config = await client.discovery(
+        new URL(server.url),
+        app.clientId,
+        app.clientSecret as string,
+        undefined,
+        {
+          execute: [client.allowInsecureRequests],
+        },
+      );
+      const { tokens } = await signInThrough(config, person);
+      const sid = tokens.claims()?.sid;
+      expect(sid).toBeTruthy();
+      await signOutEverywhere(server.system, person.id);
+      await server.runJobs();
+      expect(received).toHaveLength(1);
+      const { payload } = await jwtVerify(
+        received[0] as string,
+        createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`)),
+        { issuer: server.url, audience: app.clientId },
+      );
+      expect(payload).toMatchObject({
+        sub: person.id,
+        sid,
+        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      });
+      expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('refuses a wrong redirect URI, a request without PKCE and a code used twice', async () => {

@@ -4,6 +4,8 @@ import { type Grant, grantRows, toGrant } from '../../access/grants';
 import type { Db } from '../../db/connect';
 import { prepared } from '../../db/prepared';
 import type { AccountSettings } from '../../db/schema';
+import type { JobQueue } from '../../jobs/queue';
+import { endProviderState } from '../../oidc/end-sessions';
 import { constantTimeEqual, randomToken, sha256 } from '../tokens';
 
 export const SESSION_COOKIE = '__Host-gh_session';
@@ -208,12 +210,17 @@ export async function deleteSession(db: Db, sessionId: string): Promise<void> {
 }
 
 /** Ends every session of the user but `keepId` (the one acting, when there is one). */
-export async function deleteUserSessions(db: Db, userId: string, keepId?: string | null): Promise<number> {
+export async function deleteUserSessions(
+  db: Db,
+  userId: string,
+  keepId?: string | null,
+  jobs?: JobQueue,
+): Promise<number> {
   let sessions = db.deleteFrom('sessions').where('user_id', '=', userId);
   if (keepId) sessions = sessions.where('id', '<>', keepId);
   const result = await sessions.executeTakeFirst();
   // All of them (an administrator's action, a reset): the applications' sessions, grants and
   // tokens end too (the OpenID provider's state, oidc/adapter.ts).
-  if (!keepId) await db.deleteFrom('oidc_payloads').where('account_id', '=', userId).execute();
+  if (!keepId) await endProviderState(db, jobs ?? null, { only: userId });
   return Number(result.numDeletedRows);
 }
