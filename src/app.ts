@@ -22,6 +22,7 @@ import { inviteeRoutes } from './invitations/invitee-routes';
 import { invitationRoutes } from './invitations/routes';
 import { mailListRoutes } from './mail/list-routes';
 import { webhookRoutes } from './mail/webhook-routes';
+import { applicationRoutes } from './oidc/application-routes';
 import { interactionRoutes } from './oidc/interaction-routes';
 import { userRoutes } from './users/routes';
 import { clientIp } from './web/client-ip';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   app.route('/settings', settingsRoutes(deps));
   app.route('/audit', auditRoutes(deps));
   app.route('/email', mailListRoutes(deps));
+  app.route('/applications', applicationRoutes(deps));
   app.route('/webhooks', webhookRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));

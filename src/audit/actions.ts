@@ -333,6 +333,18 @@ export const AUDIT_ACTIONS = {
     permission: 'applications.manage',
     scope: 'account',
   },
+  'application.deactivate': {
+    area: 'application',
+    text: 'Application deactivated',
+    permission: 'applications.manage',
+    scope: 'account',
+  },
+  'application.reactivate': {
+    area: 'application',
+    text: 'Application reactivated',
+    permission: 'applications.manage',
+    scope: 'account',
+  },
   'application.delete': {
     area: 'application',
     text: 'Application deleted',

@@ -217,3 +217,39 @@ export async function deleteApplication(ctx: ActionContext, clientId: string): P
     };
   });
 }
+
+/**
+ * Deactivates an application (it can no longer sign anyone in; its tokens stop working and its
+ * provider state ends at once) or makes it active again (people sign in anew).
+ */
+export async function setApplicationActive(
+  ctx: ActionContext,
+  clientId: string,
+  active: boolean,
+): Promise<void> {
+  const action = active ? 'application.reactivate' : 'application.deactivate';
+  await perform(ctx, action, async (tx) => {
+    const app = await applicationFor(tx, clientId);
+    if (app.active === active)
+      throw new ConflictError(`${app.name} is already ${active ? 'active' : 'deactivated'}.`);
+    await tx
+      .updateTable('applications')
+      .set({ active, updated_at: new Date() })
+      .where('id', '=', app.id)
+      .execute();
+    if (!active)
+      await tx.deleteFrom('oidc_payloads').where(sql<boolean>`payload->>'clientId' = ${clientId}`).execute();
+    return {
+      result: undefined,
+      target: { type: 'application', id: app.id, label: app.name },
+      projectId: null,
+    };
+  });
+}
+
+/** One application by its row id, for its page. */
+export function findApplication(db: Db, id: string) {
+  return z.uuid().safeParse(id).success
+    ? db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst()
+    : Promise.resolve(undefined);
+}

@@ -14,7 +14,7 @@ export class FormRefused extends HTTPException {
 }
 
 /** The console's textareas: the only fields where tab, line feed and carriage return are text. */
-const MULTI_LINE = new Set(['emails', 'message', 'reason']);
+const MULTI_LINE = new Set(['emails', 'message', 'reason', 'redirectUris', 'postLogoutRedirectUris']);
 
 /** Longer than any field of the console accepts (each schema has its own, lower, limit). */
 const MAX_VALUE = 20_000;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createApplication } from '../../src/oidc/applications';
 import { ADA, axeViolations, chromiumPath, setUpBrowser, tabTo } from '../helpers/browser';
 
-const { server, browser } = setUpBrowser({ admin: true });
+const pages = setUpBrowser({ admin: true });
+const { server, browser } = pages;
 
 describe.skipIf(!chromiumPath)('an application signing a person in, in Chromium', () => {
   it('from the app: our sign-in and consent pages by keyboard, axe clean, back to the app with a code', async () => {
@@ -62,5 +63,36 @@ describe.skipIf(!chromiumPath)('an application signing a person in, in Chromium'
     expect(url.searchParams.get('code')).toBeTruthy();
     await context.close();
     await new Promise((resolve) => appServer.close(resolve));
+  });
+
+  it('the Applications pages: register (with an error first), the secret once, rotate and delete asked first; axe clean', async () => {
+    const { adminPage } = pages;
+    const page = await adminPage();
+    await page.goto(`${server.url}/applications`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Register an application' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Reports');
+    await page.getByLabel('Redirect URIs', { exact: true }).fill('http://reports.example.com/callback');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByText('There is a problem').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Redirect URIs', { exact: true }).fill('https://reports.example.com/callback');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reports registered' }).waitFor();
+    expect(await page.getByText('it is not shown again').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Go to the application' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Rotate the client secret' }).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Rotate the secret of Reports?' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Rotate the secret' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New secret for Reports' }).waitFor();
+    await page.getByRole('link', { name: 'Go to the application' }).click();
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete the application' }).click();
+    await page.getByText('Reports deleted; its sessions and tokens ended.').waitFor();
+    await page.context().close();
   });
 });

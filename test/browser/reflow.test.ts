@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
+import { createApplication } from '../../src/oidc/applications';
 import { ADA, axeViolations, chromiumPath, setUpBrowser, signInWithForm } from '../helpers/browser';
 import { bind, makeUser } from '../helpers/fixtures';
 
@@ -87,6 +88,10 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
     await setup.getByRole('heading', { level: 1 }).waitFor();
     await setup.close();
     const invitation = await db.selectFrom('invitations').select('id').executeTakeFirstOrThrow();
+    const application = await createApplication(server.system, {
+      name: 'A product with a rather long name for a narrow screen',
+      redirectUris: ['https://a-long-subdomain.of-a-long-domain.example.org/oauth/callback/with/a/long/path'],
+    });
     const event = await db
       .selectFrom('audit_events')
       .select('id')
@@ -116,6 +121,9 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
       '/account',
       '/settings',
       '/email',
+      '/applications',
+      '/applications/new',
+      `/applications/${application.id}`,
       '/audit',
       `/audit/events/${event.id}`,
     ];

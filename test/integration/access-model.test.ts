@@ -527,7 +527,7 @@ describe('teams', () => {
     const response = await client.post(`/teams/${team.id}/members`, { email: newcomer.email });
     expect(response.status).toBe(409);
     expect(await response.text()).toContain(
-      'Members of this team get permissions you do not hold (account.settings)',
+      'Members of this team get permissions you do not hold (account.settings, applications.manage)',
     );
     expect(await snapshot(t.db)).toBe(before);
   });

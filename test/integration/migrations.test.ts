@@ -33,6 +33,7 @@ describe(`migrations (${databaseKind})`, () => {
     expect(await migrateToLatest(database.db)).toEqual(files);
     expect(await tables()).toEqual([
       'account_settings',
+      'applications',
       'audit_chain',
       'audit_events',
       'invitations',
@@ -40,6 +41,8 @@ describe(`migrations (${databaseKind})`, () => {
       'long_actions',
       'mail_messages',
       'mail_send_slots',
+      'oidc_payloads',
+      'oidc_signing_keys',
       'one_time_tokens',
       'projects',
       'rate_limits',

@@ -7,6 +7,7 @@ export const AREAS: ReadonlyArray<{ href: string; label: string; permission: str
   { href: '/teams', label: 'Teams', permission: 'teams.manage' },
   { href: '/projects', label: 'Projects', permission: 'projects.manage' },
   { href: '/email', label: 'Email', permission: 'users.manage' },
+  { href: '/applications', label: 'Applications', permission: 'applications.manage' },
   { href: '/audit', label: 'Audit log', permission: 'audit.view' },
   { href: '/settings', label: 'Settings', permission: 'account.settings' },
 ];
