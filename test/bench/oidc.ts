@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:oidc`: Gatehouse as an OpenID provider, on the bench database (harness.ts;
+ * 1,000,000 users on PostgreSQL), the production bundle with WORKERS=false, measured side by side
+ * in one run against Keycloak's published sizing (per vCPU: 120 refresh-token grants a second, 15
+ * password sign-ins a second; the goal is twice that per core of this machine):
+ * 1. the full code flow (authorize → our sign-in with a password → code → token, by openid-client),
+ *    8 at a time for BENCH_SECONDS, flows a second;
+ * 2. refresh-token grants with rotation, 32 connections, grants a second and p99;
+ * 3. JWKS and discovery, served from memory, with autocannon.
+ * Each person signs in from an address of their own (X-Forwarded-For, TRUST_PROXY=true), as the
+ * per-address rate limit expects of real people.
+ */
+import { availableParallelism } from 'node:os';
+import * as client from 'openid-client';
+import { loadConfig } from '../../src/config';
+import { systemClock } from '../../src/core/context';
+import { openDatabase } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
+import { Jobs } from '../../src/jobs/queue';
+import { createApplication } from '../../src/oidc/applications';
+import { SEED_PASSWORD } from '../../src/users/seed';
+import { Browser } from '../helpers/oidc-browser';
+import {
+  appEnv,
+  BENCH_SECRET_KEY,
+  buildApp,
+  DURATION,
+  databaseUrl,
+  freePort,
+  load,
+  startApp,
+  waitFor,
+} from './harness';
+
+const FLOW_CONCURRENCY = 8;
+const REFRESH_CONNECTIONS = 32;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+async function main() {
+  const url = databaseUrl();
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  const { db } = database;
+  await migrateToLatest(db);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: '/tmp/gatehouse-bench-data',
+    SECRET_KEY: BENCH_SECRET_KEY,
+  });
+  const jobs = await Jobs.start(database, { supervise: false });
+  await db.updateTable('account_settings').set({ require_two_factor: false }).execute();
+  // People who can sign in with the seeded password and nothing else in the way.
+  const people = (
+    await db
+      .selectFrom('users')
+      .select('email')
+      .where('password_hash', 'is not', null)
+      .where('totp_secret', 'is', null)
+      .where('deactivated_at', 'is', null)
+      .where('access_expires_at', 'is', null)
+      .where('locked_until', 'is', null)
+      .where('must_enrol_two_factor', '=', false)
+      .limit(2000)
+      .execute()
+  ).map((p) => p.email);
+  if (people.length < 100) throw new Error('the bench database has too few people who can sign in');
+
+  buildApp();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { ...appEnv(url, port), WORKERS: 'false', TRUST_PROXY: 'true', PUBLIC_URL: base };
+  const server = startApp(env);
+  try {
+    await waitFor(`${base}/healthz`);
+    const redirectUri = 'http://127.0.0.1:9/callback';
+    const ctx = {
+      db,
+      clock: systemClock,
+      config: { ...config, publicUrl: base },
+      jobs,
+      actor: { kind: 'system' as const, label: 'bench' },
+      meta: { ip: null, requestId: null, userAgent: 'bench' },
+    };
+    const app = await createApplication(ctx, {
+      name: `Bench ${Date.now()}`,
+      redirectUris: [redirectUri],
+      firstParty: true,
+    });
+    const oidc = await client.discovery(new URL(base), app.clientId, app.clientSecret as string, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+
+    let person = 0;
+    const flow = async (scope: string) => {
+      const n = person++;
+      const email = people[n % people.length] as string;
+      const browser = new Browser(base, {
+        'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+      });
+      const verifier = client.randomPKCECodeVerifier();
+      const authorize = client.buildAuthorizationUrl(oidc, {
+        redirect_uri: redirectUri,
+        scope,
+        prompt: 'consent',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      const toLogin = await browser.follow(authorize.toString());
+      const signedIn = await browser.signIn(toLogin.url, email, SEED_PASSWORD);
+      if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
+      const back = await browser.follow(signedIn.headers.get('location') as string);
+      return client.authorizationCodeGrant(oidc, new URL(back.url), { pkceCodeVerifier: verifier });
+    };
+
+    console.log(`\n== full code flow, ${FLOW_CONCURRENCY} at a time for ${DURATION} s`);
+    const flowTimes: number[] = [];
+    let flowErrors = 0;
+    const until = Date.now() + DURATION * 1000;
+    await Promise.all(
+      Array.from({ length: FLOW_CONCURRENCY }, async () => {
+        while (Date.now() < until) {
+          const started = performance.now();
+          try {
+            await flow('openid email');
+            flowTimes.push(performance.now() - started);
+          } catch (error) {
+            flowErrors++;
+            if (flowErrors < 3) console.error(error);
+          }
+        }
+      }),
+    );
+    const cores = availableParallelism();
+    const flowsPerSecond = flowTimes.length / DURATION;
+    console.log(
+      `code flows ${flowsPerSecond.toFixed(1)} a second (p50 ${percentile(flowTimes, 50).toFixed(0)} ms, ` +
+        `p99 ${percentile(flowTimes, 99).toFixed(0)} ms, errors ${flowErrors}); ` +
+        `Keycloak's sizing x2 on ${cores} cores: ${15 * 2 * cores} a second`,
+    );
+
+    console.log(
+      `\n== refresh-token grants with rotation, ${REFRESH_CONNECTIONS} connections for ${DURATION} s`,
+    );
+    const refreshTokens: string[] = [];
+    for (let i = 0; i < REFRESH_CONNECTIONS; i++)
+      refreshTokens.push((await flow('openid offline_access')).refresh_token as string);
+    const refreshTimes: number[] = [];
+    let refreshErrors = 0;
+    const refreshUntil = Date.now() + DURATION * 1000;
+    await Promise.all(
+      refreshTokens.map(async (first) => {
+        let token = first;
+        while (Date.now() < refreshUntil) {
+          const started = performance.now();
+          try {
+            token = (await client.refreshTokenGrant(oidc, token)).refresh_token as string;
+            refreshTimes.push(performance.now() - started);
+          } catch (error) {
+            refreshErrors++;
+            if (refreshErrors < 3) console.error(error);
+            return;
+          }
+        }
+      }),
+    );
+    const refreshesPerSecond = refreshTimes.length / DURATION;
+    console.log(
+      `refresh grants ${refreshesPerSecond.toFixed(0)} a second (p50 ${percentile(refreshTimes, 50).toFixed(0)} ms, ` +
+        `p99 ${percentile(refreshTimes, 99).toFixed(0)} ms, errors ${refreshErrors}); ` +
+        `Keycloak's sizing x2 on ${cores} cores: ${120 * 2 * cores} a second`,
+    );
+
+    console.log('\n== JWKS and discovery');
+    await load('jwks', base, ['/oidc/jwks']);
+    await load('discovery', base, ['/.well-known/openid-configuration']);
+  } finally {
+    server.kill('SIGTERM');
+    await jobs.stop();
+    await database.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
