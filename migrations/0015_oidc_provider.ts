@@ -5,6 +5,11 @@ import { type Kysely, sql } from 'kysely';
 // (sessions, codes, grants, tokens, interactions) in one table, so that instances share it.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // How long an application's access token lives: the longest a revocation can go unseen by an
+  // API that only checks a token's signature.
+  await sql`
+    alter table account_settings add column access_token_minutes integer not null default 5
+      check (access_token_minutes between 1 and 60)`.execute(db);
   await sql`
     create table applications (
       id uuid primary key default gen_random_uuid(),
@@ -69,6 +74,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`alter table account_settings drop column access_token_minutes`.execute(db);
   await sql`drop table if exists oidc_payloads`.execute(db);
   await sql`drop table if exists oidc_signing_keys`.execute(db);
   await sql`drop table if exists applications`.execute(db);

@@ -35,6 +35,7 @@ const settingsSchema = z.object({
   allow_manual_links: checkbox,
   invitations_per_day: whole('the daily invitation limit', 1, 10000, 'invitations'),
   audit_retention_days: whole('the audit log retention', 30, 3650, 'days'),
+  access_token_minutes: whole('the access token lifetime', 1, 60, 'minutes'),
 });
 
 export type SettingsValues = z.infer<typeof settingsSchema>;
@@ -42,8 +43,8 @@ export type SettingsInput = { [K in keyof SettingsValues]?: unknown };
 export const SETTING_FIELDS = Object.keys(settingsSchema.shape) as Array<keyof SettingsValues>;
 
 export function settingsValues(settings: AccountSettings): SettingsValues {
-  const { id: _id, updated_at: _updated, ...values } = settings;
-  return values;
+  // The form's fields only: the reset's time and starter are not settings (reset-epoch.ts).
+  return Object.fromEntries(SETTING_FIELDS.map((k) => [k, settings[k]])) as SettingsValues;
 }
 
 /** A setting that weakens security when it goes this way (turned off, lowered, raised). */
@@ -58,6 +59,7 @@ const WEAKER: Partial<Record<keyof SettingsValues, 'off' | 'on' | 'lower' | 'hig
   session_absolute_hours: 'higher',
   reset_lifetime_minutes: 'higher',
   audit_retention_days: 'lower',
+  access_token_minutes: 'higher',
 };
 
 /** The changes that weaken security: saving them needs a password confirmed in the last 10 minutes. */

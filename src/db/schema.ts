@@ -126,6 +126,8 @@ export interface AccountSettingsTable {
   allow_manual_links: Generated<boolean>;
   invitations_per_day: Generated<number>;
   audit_retention_days: Generated<number>;
+  /** How long applications' access tokens live (the OpenID provider, oidc/provider.ts). */
+  access_token_minutes: Generated<number>;
   /** The last "Reset all passwords": passwords set before it stop working (auth/passwords/reset-epoch.ts). */
   passwords_reset_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Who started it: their password goes on working. */

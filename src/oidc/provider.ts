@@ -17,9 +17,6 @@ export const INTERACTION_PREFIX = `${OIDC_PREFIX}/interaction/`;
 const ownTokenOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
   token.clientId === client.clientId;
 
-/** Access tokens live this long unless the account says otherwise (seconds). */
-const ACCESS_TOKEN_TTL = 300;
-
 /**
  * The provider's cookie keys, derived from SECRET_KEY (so every instance signs its cookies alike
  * and no second secret is configured).
@@ -116,6 +113,7 @@ function configuration(
   config: Config,
   jwks: { keys: Record<string, unknown>[] },
   projectIds: string[],
+  accessTokenSeconds: number,
 ): Configuration {
   return {
     adapter: kyselyAdapter(db, (clientId) => applicationClient(db, clientId)),
@@ -167,7 +165,8 @@ function configuration(
     },
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     ttl: {
-      AccessToken: ACCESS_TOKEN_TTL,
+      // The account's setting (access_token_minutes, default 5); a change rebuilds the provider.
+      AccessToken: accessTokenSeconds,
       AuthorizationCode: 60,
       IdToken: 3_600,
       RefreshToken: 14 * 86_400,
@@ -200,8 +199,9 @@ function configuration(
 }
 
 /**
- * The provider, rebuilt when the signing keys or the projects change (in any instance): each
- * request compares their version, two one-row queries, at most once a second.
+ * The provider, rebuilt when the signing keys, the projects or the access-token lifetime change
+ * (in any instance): each request compares their version, three one-row queries, at most once a
+ * second.
  */
 export class OidcProvider {
   #provider: Provider | null = null;
@@ -222,9 +222,13 @@ export class OidcProvider {
     const projects = (await this.db.selectFrom('projects').select('id').orderBy('id').execute()).map(
       (p) => p.id,
     );
+    const settings = await this.db
+      .selectFrom('account_settings')
+      .select('access_token_minutes')
+      .executeTakeFirstOrThrow();
     const provider = new Provider(
       this.config.publicUrl,
-      configuration(this.db, this.config, { keys }, projects),
+      configuration(this.db, this.config, { keys }, projects, settings.access_token_minutes * 60),
     );
     provider.proxy = this.config.trustProxy;
     provider.use(securityHeaders);
@@ -245,14 +249,18 @@ export class OidcProvider {
     return provider;
   }
 
-  /** What the provider is built from: the signing keys and the projects (their scopes). */
+  /** What the provider is built from: the signing keys, the projects (their scopes), the token lifetime. */
   private async version(): Promise<string> {
     const projects = await this.db
       .selectFrom('projects')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('newest')])
       .executeTakeFirstOrThrow();
     const newest = projects.newest ? new Date(projects.newest as Date).toISOString() : '';
-    return `${await keysVersion(this.db)}|${projects.n}:${newest}`;
+    const settings = await this.db
+      .selectFrom('account_settings')
+      .select('access_token_minutes')
+      .executeTakeFirstOrThrow();
+    return `${await keysVersion(this.db)}|${projects.n}:${newest}|${settings.access_token_minutes}`;
   }
 }
 

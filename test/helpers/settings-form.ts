@@ -12,6 +12,7 @@ export function settingsForm(overrides: Record<string, string> = {}) {
     session_absolute_hours: '12',
     invitations_per_day: '50',
     audit_retention_days: '400',
+    access_token_minutes: '5',
     require_two_factor: '',
     allow_manual_links: 'on',
     ...overrides,

@@ -160,6 +160,19 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     });
   });
 
+  it('access tokens live as long as the account setting says (5 minutes by default)', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    expect((await signInThrough(config, person)).tokens.expires_in).toBe(300);
+    await server.db.updateTable('account_settings').set({ access_token_minutes: 2 }).execute();
+    await new Promise((r) => setTimeout(r, 1100));
+    try {
+      expect((await signInThrough(config, person)).tokens.expires_in).toBe(120);
+    } finally {
+      await server.db.updateTable('account_settings').set({ access_token_minutes: 5 }).execute();
+    }
+  });
+
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {
     const person = await makeUser(server.db, { role: 'viewer' });
     const { config } = await registered();

@@ -45,6 +45,12 @@ const NUMBERS: Array<{ name: NumberKey; label: string; hint: string; group: Grou
     group: 'sign-in',
   },
   {
+    name: 'access_token_minutes',
+    label: 'Applications’ access tokens last (minutes)',
+    hint: '1 to 60. An app’s API may see a revoked token as valid this long.',
+    group: 'sign-in',
+  },
+  {
     name: 'invitation_lifetime_hours',
     label: 'Invitations and set-password links last (hours)',
     hint: '1 to 720; 168 is a week.',
