@@ -40,6 +40,7 @@ Commands:
   app create --name NAME --redirect-uri URI [--redirect-uri URI2 ...]
       [--project P ... | --all-projects] [--public] [--first-party]
       [--post-logout-redirect-uri URI ...] [--back-channel-logout-uri URI]
+      [--api IDENTIFIER ...]
       Register an application that signs people in through Gatehouse (OpenID
       Connect); prints client_id and, for a confidential client, client_secret
       (shown once) as key=value lines.
@@ -164,6 +165,7 @@ const commands: Record<string, Command> = {
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       'back-channel-logout-uri': { type: 'string' },
+      api: { type: 'string', multiple: true },
       project: { type: 'string', multiple: true },
       'all-projects': { type: 'boolean' },
       public: { type: 'boolean' },
@@ -179,6 +181,7 @@ const commands: Record<string, Command> = {
         redirectUris: (values['redirect-uri'] as string[] | undefined) ?? [],
         postLogoutRedirectUris: (values['post-logout-redirect-uri'] as string[] | undefined) ?? [],
         backchannelLogoutUri: values['back-channel-logout-uri'] as string | undefined,
+        apiResources: (values.api as string[] | undefined) ?? [],
         projects: (values.project as string[] | undefined) ?? [],
         public: Boolean(values.public),
         firstParty: Boolean(values['first-party']),

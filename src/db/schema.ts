@@ -286,6 +286,8 @@ export interface ApplicationsTable {
   redirect_uris: string[];
   post_logout_redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
   backchannel_logout_uri: string | null;
+  /** The APIs its access tokens may be for (resource indicators; JWT access tokens). */
+  api_resources: ColumnType<string[], string[] | undefined, string[]>;
   project_ids: string[] | null;
   first_party: Generated<boolean>;
   active: Generated<boolean>;

@@ -67,6 +67,7 @@ export function applicationRoutes(deps: AppDeps) {
         'redirectUris',
         'postLogoutRedirectUris',
         'backchannelLogoutUri',
+        'apiResources',
         'firstParty',
       ] as const,
       ['projects'] as const,
@@ -77,6 +78,7 @@ export function applicationRoutes(deps: AppDeps) {
       redirectUris: fields.redirectUris ?? '',
       postLogoutRedirectUris: fields.postLogoutRedirectUris ?? '',
       backchannelLogoutUri: fields.backchannelLogoutUri ?? '',
+      apiResources: fields.apiResources ?? '',
       projects: lists.projects,
       firstParty: fields.firstParty === 'on',
     };
@@ -87,6 +89,7 @@ export function applicationRoutes(deps: AppDeps) {
         redirectUris: lines(values.redirectUris),
         postLogoutRedirectUris: lines(values.postLogoutRedirectUris),
         backchannelLogoutUri: values.backchannelLogoutUri.trim() || undefined,
+        apiResources: lines(values.apiResources),
         projects: values.projects,
         firstParty: values.firstParty,
       });

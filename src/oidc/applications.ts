@@ -46,6 +46,8 @@ const applicationSchema = z.object({
   redirectUris: z.array(appUri('redirect URI')).min(1, 'Give at least one redirect URI.').max(20),
   postLogoutRedirectUris: z.array(appUri('post-logout redirect URI')).max(20).default([]),
   backchannelLogoutUri: appUri('back-channel logout URI').optional(),
+  /** Its APIs' identifiers: an access token asked for one (resource=) is a JWT for it. */
+  apiResources: z.array(appUri('API identifier')).max(20).default([]),
   /** Project ids or names; none: every project. */
   projects: z.array(z.string().trim().min(1)).max(100).default([]),
   public: z.boolean().default(false),
@@ -95,6 +97,7 @@ export async function createApplication(
         redirect_uris: data.redirectUris,
         post_logout_redirect_uris: data.postLogoutRedirectUris,
         backchannel_logout_uri: data.backchannelLogoutUri ?? null,
+        api_resources: data.apiResources,
         project_ids: projectIds,
         first_party: data.firstParty,
         created_by: ctx.actor.kind === 'user' ? ctx.actor.id : null,

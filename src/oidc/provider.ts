@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { passwordUsable } from '../auth/passwords/reset-epoch';
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
@@ -154,6 +154,50 @@ function configuration(
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
+      // An application's own API (registered with it): asked with `resource`, the access token is
+      // a JWT for that audience (RFC 9068) with the person's access claims (extraTokenClaims).
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: readonly string[]) =>
+          oneOf,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (
+          _ctx: KoaContextWithOIDC,
+          resource: string,
+          client: { clientId: string },
+        ) => {
+          const app = await db
+            .selectFrom('applications')
+            .select('api_resources')
+            .where('client_id', '=', client.clientId)
+            .executeTakeFirst();
+          if (!app?.api_resources.includes(resource)) throw new errors.InvalidTarget();
+          return {
+            scope: 'api',
+            audience: resource,
+            accessTokenTTL: accessTokenSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    extraTokenClaims: async (
+      ctx: KoaContextWithOIDC,
+      token: {
+        kind: string;
+        resourceServer?: unknown;
+        accountId?: string;
+        clientId?: string;
+        grantId?: string;
+      },
+    ) => {
+      if (token.kind !== 'AccessToken' || !token.resourceServer || !token.accountId || !token.clientId)
+        return undefined;
+      // The project comes from the OpenID scopes granted (project:<id>), as for the ID token.
+      const grant = token.grantId ? await ctx.oidc.provider.Grant.find(token.grantId) : undefined;
+      const scope = grant?.getOIDCScope() ?? '';
+      return accessClaims(db, token.accountId, await projectFor(db, token.clientId, scope), new Date());
     },
     pkce: { required: () => true },
     responseTypes: ['code'],

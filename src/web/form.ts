@@ -14,7 +14,14 @@ export class FormRefused extends HTTPException {
 }
 
 /** The console's textareas: the only fields where tab, line feed and carriage return are text. */
-const MULTI_LINE = new Set(['emails', 'message', 'reason', 'redirectUris', 'postLogoutRedirectUris']);
+const MULTI_LINE = new Set([
+  'emails',
+  'message',
+  'reason',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'apiResources',
+]);
 
 /** Longer than any field of the console accepts (each schema has its own, lower, limit). */
 const MAX_VALUE = 20_000;

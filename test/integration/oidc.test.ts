@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultProjectId } from '../../src/access/grants';
 import { createApplication } from '../../src/oidc/applications';
 import { rotateSigningKeys } from '../../src/oidc/keys';
 import { deactivateUser } from '../../src/users/lifecycle';
@@ -171,6 +172,55 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     } finally {
       await server.db.updateTable('account_settings').set({ access_token_minutes: 5 }).execute();
     }
+  });
+
+  it('an access token for the app’s own API is a JWT (RFC 9068) with the access claims; an unknown API is refused', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const api = 'https://api.example.com';
+    const app = await createApplication(server.system, {
+      name: 'Product with an API',
+      redirectUris: [redirectUri],
+      apiResources: [api],
+      firstParty: true,
+    });
+    const config = await client.discovery(
+      new URL(server.url),
+      app.clientId,
+      app.clientSecret as string,
+      undefined,
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    const project = await defaultProjectId(server.db);
+    const flow = await signInThrough(config, person, {
+      scope: `openid roles permissions api project:${project}`,
+      resource: api,
+    });
+    const accessToken = flow.tokens.access_token;
+    expect(accessToken.split('.')).toHaveLength(3);
+    const { payload, protectedHeader } = await jwtVerify(
+      accessToken,
+      createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`)),
+      { issuer: server.url, audience: api, typ: 'at+jwt' },
+    );
+    expect(protectedHeader.alg).toBe('RS256');
+    expect(payload).toMatchObject({ sub: person.id, client_id: app.clientId, project, roles: ['Viewer'] });
+    expect(payload.permissions).toContain('content.view');
+
+    const browser = new Browser(server.url);
+    const elsewhere = await browser.follow(
+      client
+        .buildAuthorizationUrl(config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          resource: 'https://not-registered.example.com',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    expect(new URL(elsewhere.url).searchParams.get('error')).toBe('invalid_target');
   });
 
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {

@@ -84,6 +84,7 @@ export interface ApplicationForm {
   redirectUris: string;
   postLogoutRedirectUris: string;
   backchannelLogoutUri: string;
+  apiResources: string;
   projects: string[];
   firstParty: boolean;
 }
@@ -94,6 +95,7 @@ export const EMPTY_APPLICATION: ApplicationForm = {
   redirectUris: '',
   postLogoutRedirectUris: '',
   backchannelLogoutUri: '',
+  apiResources: '',
   projects: [],
   firstParty: false,
 };
@@ -104,6 +106,7 @@ const LABELS = {
   redirectUris: 'Redirect URIs',
   postLogoutRedirectUris: 'Post-logout redirect URIs',
   backchannelLogoutUri: 'Back-channel logout URI',
+  apiResources: 'API identifiers',
   projects: 'Projects',
 };
 
@@ -156,6 +159,14 @@ export function NewApplicationPage({
           value={values.backchannelLogoutUri}
           hint="Optional: Gatehouse posts a signed logout token here when someone's sessions end."
           error={errors.backchannelLogoutUri}
+        />
+        <TextAreaField
+          name="apiResources"
+          label={LABELS.apiResources}
+          value={values.apiResources}
+          rows={2}
+          hint="Optional, one per line (its API's URL): an access token asked for one (resource=) is a JWT for it."
+          error={errors.apiResources}
         />
         <fieldset aria-describedby="projects-hint">
           <legend>{LABELS.projects}</legend>
@@ -276,6 +287,8 @@ export function ApplicationPage({
         <dd>{app.post_logout_redirect_uris.join(', ') || 'None'}</dd>
         <dt>Back-channel logout URI</dt>
         <dd>{app.backchannel_logout_uri ?? 'None'}</dd>
+        <dt>API identifiers</dt>
+        <dd>{app.api_resources.join(', ') || 'None'}</dd>
         <dt>Registered</dt>
         <dd>{day(app.created_at)}</dd>
       </dl>
