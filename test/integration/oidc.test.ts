@@ -223,6 +223,30 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     expect(new URL(elsewhere.url).searchParams.get('error')).toBe('invalid_target');
   });
 
+  it('a confidential client may authenticate with client_secret_post as well as client_secret_basic', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { app } = await registered();
+    const posting = await client.discovery(
+      new URL(server.url),
+      app.clientId,
+      undefined,
+      client.ClientSecretPost(app.clientSecret as string),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const { tokens } = await signInThrough(posting, person);
+    expect(tokens.claims()?.sub).toBe(person.id);
+    const wrong = await client.discovery(
+      new URL(server.url),
+      app.clientId,
+      undefined,
+      client.ClientSecretPost('not the secret'),
+      { execute: [client.allowInsecureRequests] },
+    );
+    await expect(client.tokenIntrospection(wrong, tokens.access_token)).rejects.toMatchObject({
+      error: 'invalid_client',
+    });
+  });
+
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {
     const person = await makeUser(server.db, { role: 'viewer' });
     const { config } = await registered();
