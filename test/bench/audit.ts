@@ -22,20 +22,16 @@ import {
   verifyChain,
 } from '../../src/audit/chain';
 import { jsonb } from '../../src/audit/write';
-import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/connect';
-import { openDatabase } from '../../src/db/connect';
-import { migrateToLatest } from '../../src/db/migrate';
 import {
   appEnv,
-  BENCH_SECRET_KEY,
   benchAdminCookie,
   buildApp,
   CONNECTIONS,
   DURATION,
-  databaseUrl,
   freePort,
   load,
+  openBench,
   startApp,
   startCeiling,
   waitFor,
@@ -142,15 +138,7 @@ async function appendEvents(db: Db, secretKey: Buffer, count: number, projectId:
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
 async function main() {
-  const url = databaseUrl();
-  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
-  const { db } = database;
-  await migrateToLatest(db);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: '/tmp/gatehouse-bench-data',
-    SECRET_KEY: BENCH_SECRET_KEY,
-  });
+  const { url, database, db, config } = await openBench();
   const projectId = await defaultProjectId(db);
   const chained = Number(
     (await sql<{ n: number }>`select count(*) as n from audit_events where hash is not null`.execute(db))

@@ -6,7 +6,9 @@ import autocannon from 'autocannon';
 import { builtinRoleId } from '../../src/access/grants';
 import { getSettings } from '../../src/account/read-settings';
 import { createSession } from '../../src/auth/sessions/sessions';
-import type { Db } from '../../src/db/connect';
+import { loadConfig } from '../../src/config';
+import { type Db, openDatabase } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = 32;
@@ -151,3 +153,22 @@ export const startCeiling = (env: NodeJS.ProcessEnv, port: number): ChildProcess
     env,
     stdio: 'ignore',
   });
+
+/** The bench database, migrated, and the configuration the bench scripts act with. */
+export async function openBench() {
+  const url = databaseUrl();
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  await migrateToLatest(database.db);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: '/tmp/gatehouse-bench-data',
+    SECRET_KEY: BENCH_SECRET_KEY,
+  });
+  return { url, database, db: database.db, config };
+}
+
+/** The value below which p percent of the values fall. */
+export const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};

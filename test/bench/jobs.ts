@@ -17,20 +17,17 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/context';
-import { openDatabase } from '../../src/db/connect';
-import { migrateToLatest } from '../../src/db/migrate';
 import { Jobs } from '../../src/jobs/queue';
 import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
-  BENCH_SECRET_KEY,
   benchAdminCookie,
   buildApp,
-  databaseUrl,
   freePort,
   load,
+  openBench,
+  percentile,
   startApp,
   waitFor,
 } from './harness';
@@ -38,21 +35,8 @@ import {
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const MAIL_RATE = Number(process.env.BENCH_MAIL_RATE ?? 50);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
-
 async function main() {
-  const url = databaseUrl();
-  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
-  const { db } = database;
-  await migrateToLatest(db);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: '/tmp/gatehouse-bench-data',
-    SECRET_KEY: BENCH_SECRET_KEY,
-  });
+  const { url, database, db, config } = await openBench();
   const jobs = await Jobs.start(database, { supervise: false });
   const have = Number(
     (await sql<{ n: number }>`select count(*) as n from users`.execute(db)).rows[0]?.n ?? 0,

@@ -12,22 +12,19 @@
  */
 import { availableParallelism } from 'node:os';
 import * as client from 'openid-client';
-import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/context';
-import { openDatabase } from '../../src/db/connect';
-import { migrateToLatest } from '../../src/db/migrate';
 import { Jobs } from '../../src/jobs/queue';
 import { createApplication } from '../../src/oidc/applications';
 import { SEED_PASSWORD } from '../../src/users/seed';
 import { Browser } from '../helpers/oidc-browser';
 import {
   appEnv,
-  BENCH_SECRET_KEY,
   buildApp,
   DURATION,
-  databaseUrl,
   freePort,
   load,
+  openBench,
+  percentile,
   startApp,
   waitFor,
 } from './harness';
@@ -35,21 +32,8 @@ import {
 const FLOW_CONCURRENCY = 8;
 const REFRESH_CONNECTIONS = 32;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
-
 async function main() {
-  const url = databaseUrl();
-  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
-  const { db } = database;
-  await migrateToLatest(db);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: '/tmp/gatehouse-bench-data',
-    SECRET_KEY: BENCH_SECRET_KEY,
-  });
+  const { url, database, db, config } = await openBench();
   const jobs = await Jobs.start(database, { supervise: false });
   await db.updateTable('account_settings').set({ require_two_factor: false }).execute();
   // People who can sign in with the seeded password and nothing else in the way.

@@ -11,22 +11,18 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { builtinRoleId } from '../../src/access/grants';
-import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/context';
-import { openDatabase } from '../../src/db/connect';
-import { migrateToLatest } from '../../src/db/migrate';
 import { Jobs } from '../../src/jobs/queue';
 import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
-  BENCH_SECRET_KEY,
   benchAdminCookie,
   buildApp,
   CONNECTIONS,
   DURATION,
-  databaseUrl,
   freePort,
   load,
+  openBench,
   startApp,
   startCeiling,
   waitFor,
@@ -40,15 +36,7 @@ function rssMb(pid: number): number {
 }
 
 async function main() {
-  const url = databaseUrl();
-  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
-  const { db } = database;
-  await migrateToLatest(db);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: '/tmp/gatehouse-bench-data',
-    SECRET_KEY: BENCH_SECRET_KEY,
-  });
+  const { url, database, db, config } = await openBench();
   const system = {
     db,
     clock: systemClock,

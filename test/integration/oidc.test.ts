@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
-import { createApplication } from '../../src/oidc/applications';
+import { type ApplicationInput, createApplication } from '../../src/oidc/applications';
 import { rotateSigningKeys } from '../../src/oidc/keys';
 import { deactivateUser } from '../../src/users/lifecycle';
 import { signOutEverywhere } from '../../src/users/security';
@@ -24,11 +24,13 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
 
   const redirectUri = 'http://127.0.0.1:9/callback';
 
-  async function registered(options: { firstParty?: boolean } = {}) {
+  /** A first-party application registered with these details, and openid-client's view of it. */
+  async function registered(options: Partial<ApplicationInput> = {}) {
     const app = await createApplication(server.system, {
       name: 'Host product',
       redirectUris: [redirectUri],
-      firstParty: options.firstParty ?? true,
+      firstParty: true,
+      ...options,
     });
     const config = await client.discovery(
       new URL(server.url),
@@ -177,21 +179,7 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
   it('an access token for the app’s own API is a JWT (RFC 9068) with the access claims; an unknown API is refused', async () => {
     const person = await makeUser(server.db, { role: 'viewer' });
     const api = 'https://api.example.com';
-    const app = await createApplication(server.system, {
-      name: 'Product with an API',
-      redirectUris: [redirectUri],
-      apiResources: [api],
-      firstParty: true,
-    });
-    const config = await client.discovery(
-      new URL(server.url),
-      app.clientId,
-      app.clientSecret as string,
-      undefined,
-      {
-        execute: [client.allowInsecureRequests],
-      },
-    );
+    const { app, config } = await registered({ name: 'Product with an API', apiResources: [api] });
     const project = await defaultProjectId(server.db);
     const flow = await signInThrough(config, person, {
       scope: `openid roles permissions api project:${project}`,
@@ -308,21 +296,10 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
       const port = (receiver.address() as AddressInfo).port;
-      const app = await createApplication(server.system, {
+      const { app, config } = await registered({
         name: 'Listening product',
-        redirectUris: [redirectUri],
         backchannelLogoutUri: `http://127.0.0.1:${port}/logout`,
-        firstParty: true,
       });
-      const config = await client.discovery(
-        new URL(server.url),
-        app.clientId,
-        app.clientSecret as string,
-        undefined,
-        {
-          execute: [client.allowInsecureRequests],
-        },
-      );
       const { tokens } = await signInThrough(config, person);
       const sid = tokens.claims()?.sid;
       expect(sid).toBeTruthy();
