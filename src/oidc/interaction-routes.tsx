@@ -6,6 +6,7 @@ import { writeAudit } from '../audit/write';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
 import { renderPage, renderStatusPage } from '../web/render';
+import { accessClaims, projectFor } from './claims';
 import type { OidcProvider } from './provider';
 import { INTERACTION_PREFIX } from './provider';
 
@@ -99,6 +100,17 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       // The account requires 2FA and this person has none yet: the console's enrolment first.
       if (session.stage !== 'full') return c.redirect('/account/two-factor', 303);
       const clientId = String(details.params.client_id ?? '');
+      // Someone without any access in the project the app serves is not signed in to it: the
+      // app hears access_denied now rather than a refused token later (provider.ts, account()).
+      const project = await projectFor(deps.db, clientId, String(details.params.scope ?? ''));
+      if (
+        project &&
+        (await accessClaims(deps.db, actor.id, project, deps.clock.now())).permissions?.length === 0
+      )
+        return finish(c, provider, {
+          error: 'access_denied',
+          error_description: `You have no access in ${project.name}, the project this application serves.`,
+        });
       const app = await deps.db
         .selectFrom('applications')
         .select(['id', 'name'])

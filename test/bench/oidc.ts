@@ -35,7 +35,11 @@ const REFRESH_CONNECTIONS = 32;
 async function main() {
   const { url, database, db, config } = await openBench();
   const jobs = await Jobs.start(database, { supervise: false });
-  await db.updateTable('account_settings').set({ require_two_factor: false }).execute();
+  // bench:jobs resets every password; the seeded ones work again here (as it does at its start).
+  await db
+    .updateTable('account_settings')
+    .set({ require_two_factor: false, passwords_reset_at: null, passwords_reset_by: null })
+    .execute();
   // People who can sign in with the seeded password and nothing else in the way.
   const people = (
     await db
@@ -47,6 +51,16 @@ async function main() {
       .where('access_expires_at', 'is', null)
       .where('locked_until', 'is', null)
       .where('must_enrol_two_factor', '=', false)
+      // With a role that applies in the (default) project the app serves: others are refused.
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('role_bindings as b')
+            .select('b.id')
+            .whereRef('b.user_id', '=', 'users.id')
+            .where('b.project_id', 'is', null),
+        ),
+      )
       .limit(2000)
       .execute()
   ).map((p) => p.email);

@@ -235,6 +235,27 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     });
   });
 
+  it('someone without access in the project the app serves is refused at sign-in: access_denied', async () => {
+    const outsider = await makeUser(server.db, { role: null });
+    const { config } = await registered({ projects: [await defaultProjectId(server.db)] });
+    const browser = new Browser(server.url);
+    const toLogin = await browser.follow(
+      client
+        .buildAuthorizationUrl(config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    const signedIn = await browser.signIn(toLogin.url, outsider.email, FIXTURE_PASSWORD);
+    const back = await browser.follow(signedIn.headers.get('location') as string);
+    const answer = new URL(back.url);
+    expect(answer.searchParams.get('error')).toBe('access_denied');
+    expect(answer.searchParams.get('error_description')).toContain('You have no access in');
+  });
+
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {
     const person = await makeUser(server.db, { role: 'viewer' });
     const { config } = await registered();
