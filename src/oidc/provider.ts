@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { passwordUsable } from '../auth/passwords/reset-epoch';
+import { endSessionOfCookie, SESSION_COOKIE } from '../auth/sessions/sessions';
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { kyselyAdapter } from './adapter';
@@ -276,6 +277,14 @@ export class OidcProvider {
     );
     provider.proxy = this.config.trustProxy;
     provider.use(securityHeaders);
+    // Signing out at an application's request (RP-initiated logout, confirmed) ends the one
+    // sign-in there is: the provider's session, and the console session it was made from, or the
+    // next application would sign the person straight back in.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.oidc?.route === 'end_session_confirm' && ctx.oidc.params?.logout && ctx.status < 400)
+        await endSessionOfCookie(this.db, ctx.cookies.get(SESSION_COOKIE));
+    });
     // A 500 from the provider is a fault of ours: it is logged, with the route it came from.
     provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) =>
       console.error(`openid provider error at ${ctx.oidc?.route ?? ctx.path}`, error),

@@ -4,12 +4,15 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
+import { encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { newTotpSecret } from '../../src/auth/two-factor/totp';
 import { type ApplicationInput, createApplication } from '../../src/oidc/applications';
 import { rotateSigningKeys } from '../../src/oidc/keys';
 import { deactivateUser } from '../../src/users/lifecycle';
 import { signOutEverywhere } from '../../src/users/security';
 import { databaseKind } from '../helpers/database';
 import { bind, FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
+import { oathtool } from '../helpers/oathtool';
 import { Browser } from '../helpers/oidc-browser';
 import { startServer } from '../helpers/server';
 
@@ -254,6 +257,87 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     const answer = new URL(back.url);
     expect(answer.searchParams.get('error')).toBe('access_denied');
     expect(answer.searchParams.get('error_description')).toContain('You have no access in');
+  });
+
+  it('a person with two-factor authentication: password, then a code from oathtool; amr and acr say so', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const key = newTotpSecret();
+    await server.db
+      .updateTable('users')
+      .set({ totp_secret: encryptSecret(server.system.config.secretKey, key) })
+      .where('id', '=', person.id)
+      .execute();
+    const { config } = await registered();
+    const verifier = client.randomPKCECodeVerifier();
+    const browser = new Browser(server.url);
+    const toLogin = await browser.follow(
+      client
+        .buildAuthorizationUrl(config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    const password = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
+    const codeStep = password.headers.get('location') as string;
+    expect(codeStep).toMatch(/^\/login\/two-factor\?next=%2Foidc%2Finteraction%2F/);
+    const coded = await browser.request(codeStep, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+      body: new URLSearchParams({ code: oathtool(key) }).toString(),
+    });
+    expect(coded.status).toBe(303);
+    const back = await browser.follow(coded.headers.get('location') as string);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.url), {
+      pkceCodeVerifier: verifier,
+    });
+    expect(tokens.claims()).toMatchObject({ sub: person.id, acr: 'mfa', amr: ['pwd', 'otp', 'mfa'] });
+  });
+
+  it('RP-initiated logout ends the sign-in: the next application asks for the password again', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered({ postLogoutRedirectUris: ['http://127.0.0.1:9/signed-out'] });
+    const { tokens, browser } = await signInThrough(config, person);
+    const endSession = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: 'http://127.0.0.1:9/signed-out',
+      state: 'bye',
+    });
+    // The question page, then its form as the browser submits it.
+    const question = await browser.follow(endSession.toString());
+    const page = await question.response.text();
+    expect(page).toContain('Sign out?');
+    const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(page);
+    const fields = new URLSearchParams(
+      [...(form?.[2] ?? '').matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [
+        m[1] as string,
+        m[2] as string,
+      ]),
+    );
+    fields.set('logout', 'yes');
+    const confirmed = await browser.request(form?.[1] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+      body: fields.toString(),
+    });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('http://127.0.0.1:9/signed-out?state=bye');
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    // Signed out of the console as well: another app's sign-in goes to the sign-in page.
+    const other = await registered();
+    const again = await browser.follow(
+      client
+        .buildAuthorizationUrl(other.config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
+    expect(again.url).toMatch(/\/login\?next=/);
   });
 
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {

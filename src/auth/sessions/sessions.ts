@@ -205,6 +205,12 @@ export async function keepSessionAlive(db: Db, session: SessionUser, now: Date):
   return sessionEndsAt({ ...session, lastSeenAt: now, expiresAt });
 }
 
+/** Ends the session a cookie names, if it names one (the OpenID provider's sign-out). */
+export async function endSessionOfCookie(db: Db, token: string | undefined): Promise<void> {
+  const parsed = token ? parseToken(token) : null;
+  if (parsed) await deleteSession(db, parsed.id);
+}
+
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }
