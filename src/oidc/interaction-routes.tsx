@@ -98,7 +98,9 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
         return c.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
       }
       // The account requires 2FA and this person has none yet: the console's enrolment first.
-      if (session.stage !== 'full') return c.redirect('/account/two-factor', 303);
+      // Its last page leads back here.
+      if (session.stage !== 'full')
+        return c.redirect(`/account/two-factor?next=${encodeURIComponent(here)}`, 303);
       const clientId = String(details.params.client_id ?? '');
       // Someone without any access in the project the app serves is not signed in to it: the
       // app hears access_denied now rather than a refused token later (provider.ts, account()).

@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
-import { encryptSecret } from '../../src/auth/two-factor/secret-box';
+import { decryptSecret, encryptSecret } from '../../src/auth/two-factor/secret-box';
 import { newTotpSecret } from '../../src/auth/two-factor/totp';
 import { type ApplicationInput, createApplication } from '../../src/oidc/applications';
 import { rotateSigningKeys } from '../../src/oidc/keys';
@@ -294,6 +294,59 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       pkceCodeVerifier: verifier,
     });
     expect(tokens.claims()).toMatchObject({ sub: person.id, acr: 'mfa', amr: ['pwd', 'otp', 'mfa'] });
+  });
+
+  it('an account that requires 2FA: the person enrols on the way and the app sign-in goes on', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    await server.db.updateTable('account_settings').set({ require_two_factor: true }).execute();
+    try {
+      const verifier = client.randomPKCECodeVerifier();
+      const browser = new Browser(server.url);
+      const toLogin = await browser.follow(
+        client
+          .buildAuthorizationUrl(config, {
+            redirect_uri: redirectUri,
+            scope: 'openid',
+            code_challenge: await client.calculatePKCECodeChallenge(verifier),
+            code_challenge_method: 'S256',
+          })
+          .toString(),
+      );
+      const signedIn = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
+      const enrol = await browser.follow(signedIn.headers.get('location') as string);
+      expect(enrol.url).toMatch(
+        /^\/account\/two-factor\?next=%2Foidc%2Finteraction%2F|\/account\/two-factor\?next=/,
+      );
+      const post = (path: string, fields: Record<string, string>) =>
+        browser.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const next = new URL(enrol.url, server.url).searchParams.get('next') as string;
+      const started = await post(`/account/two-factor?next=${encodeURIComponent(next)}`, {});
+      expect(started.headers.get('location')).toBe(`/account/two-factor?next=${encodeURIComponent(next)}`);
+      const pending = await server.db
+        .selectFrom('users')
+        .select('totp_pending_secret')
+        .where('id', '=', person.id)
+        .executeTakeFirstOrThrow();
+      const key = decryptSecret(server.system.config.secretKey, pending.totp_pending_secret as string);
+      const codes = await post(`/account/two-factor/confirm?next=${encodeURIComponent(next)}`, {
+        code: oathtool(key),
+      });
+      expect(codes.status).toBe(200);
+      expect(await codes.text()).toContain(`href="${next}"`);
+      const back = await browser.follow(next);
+      expect(back.url.startsWith(redirectUri)).toBe(true);
+      const tokens = await client.authorizationCodeGrant(config, new URL(back.url), {
+        pkceCodeVerifier: verifier,
+      });
+      expect(tokens.claims()).toMatchObject({ sub: person.id, acr: 'mfa' });
+    } finally {
+      await server.db.updateTable('account_settings').set({ require_two_factor: false }).execute();
+    }
   });
 
   it('RP-initiated logout ends the sign-in: the next application asks for the password again', async () => {

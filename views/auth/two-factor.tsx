@@ -8,11 +8,15 @@ export function EnrolPage({
   pending,
   required,
   errors = {},
+  next,
 }: {
   pending: TotpSetup | null;
   required: boolean;
   errors?: FieldErrors;
+  /** Where the person was going (an application's sign-in): the forms carry it on. */
+  next?: string | null;
 }) {
+  const q = next ? `?next=${encodeURIComponent(next)}` : '';
   return (
     <section class="narrow">
       <h1>Set up two-factor authentication</h1>
@@ -25,7 +29,7 @@ export function EnrolPage({
             Authenticator, 1Password or Aegis), or type the key into it. Then enter the 6-digit code it shows.
           </p>
           <TotpKey setup={pending} qrLabel="QR code of the key below" keyLabel="Key" />
-          <form method="post" action="/account/two-factor/confirm" novalidate>
+          <form method="post" action={`/account/two-factor/confirm${q}`} novalidate>
             <EnrolmentCodeField label="Code from the app" error={errors.code} />
             <button type="submit">Turn on two-factor authentication</button>
           </form>
@@ -36,7 +40,7 @@ export function EnrolPage({
             You will need an authenticator app on your phone or computer. Gatehouse shows you a key to add to
             it; after that, each sign-in asks for the code the app shows.
           </p>
-          <form method="post" action="/account/two-factor">
+          <form method="post" action={`/account/two-factor${q}`}>
             <button type="submit">Start</button>
           </form>
         </>
@@ -55,10 +59,13 @@ export function NewRecoveryCodesPage({
   codes,
   email,
   accountName,
+  next,
 }: {
   codes: string[];
   email: string;
   accountName: string;
+  /** Where to go on once they are saved (an application's sign-in), else My account. */
+  next?: string | null;
 }) {
   const file = `Recovery codes for ${email} (${accountName})\nEach code works once.\n\n${codes.join('\n')}\n`;
   return (
@@ -75,7 +82,7 @@ export function NewRecoveryCodesPage({
         printLabel="Print the codes"
       />
       <p class="no-print">
-        <a class="button" href="/account">
+        <a class="button" href={next ?? '/account'}>
           I have saved them
         </a>
       </p>

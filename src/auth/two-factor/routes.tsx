@@ -14,6 +14,7 @@ import { formFields } from '../../web/form';
 import { guard, type SignedInEnv } from '../../web/guard';
 import { type FormErrors, type PageStatus, renderRefusal } from '../../web/refusal';
 import { isHtmx, redirectWithFlash, renderPage } from '../../web/render';
+import { safeNext } from '../../web/safe-next';
 import { actionContext } from '../../web/session';
 import {
   confirmTwoFactorEnrolment,
@@ -40,6 +41,7 @@ export function twoFactorRoutes(deps: AppDeps) {
           pending={await pendingEnrolment(ctx)}
           required={account.requireTwoFactor}
           errors={errors}
+          next={safeNext(c.req.query('next'))}
         />
       ),
     });
@@ -49,18 +51,24 @@ export function twoFactorRoutes(deps: AppDeps) {
   app.post('/two-factor', guard(deps, 'enrolment'), async (c) => {
     try {
       await startTwoFactorEnrolment(ctxOf(c));
-      return c.redirect('/account/two-factor', 303);
+      const next = safeNext(c.req.query('next'));
+      return c.redirect(`/account/two-factor${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
     } catch (error) {
       return renderRefusal(c, error, (errors, status) => enrolPage(c, errors, status));
     }
   });
 
-  const showCodes = async (c: Context<SignedInEnv>, codes: string[]) => {
+  const showCodes = async (c: Context<SignedInEnv>, codes: string[], next: string | null = null) => {
     const settings = await getSettings(deps.db);
     return renderPage(c, {
       title: 'Your recovery codes',
       body: (
-        <NewRecoveryCodesPage codes={codes} email={c.var.user.email} accountName={settings.account_name} />
+        <NewRecoveryCodesPage
+          codes={codes}
+          email={c.var.user.email}
+          accountName={settings.account_name}
+          next={next}
+        />
       ),
     });
   };
@@ -72,7 +80,7 @@ export function twoFactorRoutes(deps: AppDeps) {
     try {
       const codes = await confirmTwoFactorEnrolment(ctxOf(c), form);
       c.set('flash', 'Two-factor authentication is on.');
-      return showCodes(c, codes);
+      return showCodes(c, codes, safeNext(c.req.query('next')));
     } catch (error) {
       // The confirm page returns to the enrolment page, whose form posts here again.
       return renderRefusal(c, error, (errors, status) => enrolPage(c, errors, status));
