@@ -84,6 +84,28 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
     return grant.save();
   };
 
+  /** The OpenID scopes and claims the request asks for, granted to a first-party app. */
+  const firstPartyGrant = async (
+    provider: Provider,
+    accountId: string,
+    clientId: string,
+    params: Record<string, unknown>,
+  ) => {
+    const grant = new provider.Grant({ accountId, clientId });
+    const scope = String(params.scope ?? '');
+    if (scope) grant.addOIDCScope(scope);
+    if (typeof params.claims === 'string') {
+      try {
+        const asked = JSON.parse(params.claims) as Record<string, Record<string, unknown> | undefined>;
+        const names = [...Object.keys(asked.id_token ?? {}), ...Object.keys(asked.userinfo ?? {})];
+        if (names.length > 0) grant.addOIDCClaims(names);
+      } catch {
+        // The provider has already refused a claims parameter that is not JSON.
+      }
+    }
+    return grant.save();
+  };
+
   app.get('/:uid', guard(deps, 'public'), async (c) => {
     const provider = await deps.oidc.current();
     const details = await detailsOf(c, provider);
@@ -115,7 +137,7 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
         });
       const app = await deps.db
         .selectFrom('applications')
-        .select(['id', 'name'])
+        .select(['id', 'name', 'first_party'])
         .where('client_id', '=', clientId)
         .executeTakeFirst();
       const twoFactor =
@@ -147,6 +169,12 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
           acr: twoFactor ? 'mfa' : 'pwd',
           remember: false,
         },
+        // A first-party app asks no consent: granted with the sign-in, the provider does not come
+        // back for it (two requests fewer a flow). What this cannot cover (an API's scopes) still
+        // comes back as a consent prompt, granted below.
+        ...(app?.first_party
+          ? { consent: { grantId: await firstPartyGrant(provider, actor.id, clientId, details.params) } }
+          : {}),
       });
     }
     if (details.prompt.name === 'consent') {
