@@ -1,11 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { perform } from '../audit/perform';
 import type { ActionContext } from '../core/context';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
+import { endApplicationState } from './end-sessions';
 
 /**
  * Applications: the host product's apps that sign people in through Gatehouse (OpenID
@@ -211,7 +211,7 @@ export async function deleteApplication(ctx: ActionContext, clientId: string): P
   await perform(ctx, 'application.delete', async (tx) => {
     const app = await applicationFor(tx, clientId);
     await tx.deleteFrom('applications').where('id', '=', app.id).execute();
-    await tx.deleteFrom('oidc_payloads').where(sql<boolean>`payload->>'clientId' = ${clientId}`).execute();
+    await endApplicationState(tx, clientId);
     return {
       result: undefined,
       target: { type: 'application', id: app.id, label: app.name },
@@ -240,8 +240,7 @@ export async function setApplicationActive(
       .set({ active, updated_at: new Date() })
       .where('id', '=', app.id)
       .execute();
-    if (!active)
-      await tx.deleteFrom('oidc_payloads').where(sql<boolean>`payload->>'clientId' = ${clientId}`).execute();
+    if (!active) await endApplicationState(tx, clientId);
     return {
       result: undefined,
       target: { type: 'application', id: app.id, label: app.name },

@@ -40,6 +40,14 @@ export async function projectFor(db: Db, clientId: string, scope: string): Promi
   return project ?? null;
 }
 
+/**
+ * Whether the person has any permission in the project: someone without is not signed in to
+ * its apps, and their tokens about it are refused.
+ */
+export async function hasAccessIn(db: Db, userId: string, project: ProjectChoice, now: Date) {
+  return permissionsIn(await grantsOf(db, userId, now), project.id).size > 0;
+}
+
 /** What the person is and may do in the project, as claims. */
 export async function accessClaims(db: Db, userId: string, project: ProjectChoice | null, now: Date) {
   const teams = await db

@@ -2,6 +2,11 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import type { JobQueue } from '../jobs/queue';
 
+/** Ends what the provider holds for one application: its grants, codes and tokens. */
+export async function endApplicationState(tx: Db, clientId: string): Promise<void> {
+  await sql`delete from oidc_payloads where payload->>'clientId' = ${clientId}`.execute(tx);
+}
+
 /**
  * Ends what the OpenID provider holds for people (their sessions, grants, codes and tokens), in
  * the caller's transaction, and queues a back-channel logout for each application that signed

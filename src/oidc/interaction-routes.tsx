@@ -6,7 +6,7 @@ import { writeAudit } from '../audit/write';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
 import { renderPage, renderStatusPage } from '../web/render';
-import { accessClaims, projectFor } from './claims';
+import { hasAccessIn, projectFor } from './claims';
 import type { OidcProvider } from './provider';
 import { INTERACTION_PREFIX } from './provider';
 
@@ -127,10 +127,7 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       // Someone without any access in the project the app serves is not signed in to it: the
       // app hears access_denied now rather than a refused token later (provider.ts, account()).
       const project = await projectFor(deps.db, clientId, String(details.params.scope ?? ''));
-      if (
-        project &&
-        (await accessClaims(deps.db, actor.id, project, deps.clock.now())).permissions?.length === 0
-      )
+      if (project && !(await hasAccessIn(deps.db, actor.id, project, deps.clock.now())))
         return finish(c, provider, {
           error: 'access_denied',
           error_description: `You have no access in ${project.name}, the project this application serves.`,

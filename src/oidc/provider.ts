@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { kyselyAdapter } from './adapter';
 import { applicationClient, verifyClientSecret } from './applications';
-import { accessClaims, projectFor } from './claims';
+import { accessClaims, hasAccessIn, type ProjectChoice, projectFor } from './claims';
 import { keysVersion, signingKeys } from './keys';
 import { logoutSource, postLogoutSuccessSource, renderError, securityHeaders } from './provider-pages';
 
@@ -88,12 +88,17 @@ async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { sc
   )
     return undefined;
   const clientId = ctx.oidc?.client?.clientId;
+  // The project a scope speaks about, looked up once a scope (the token's, then its claims').
+  const projects = new Map<string, Promise<ProjectChoice | null>>();
+  const projectOf = (scope: string) => {
+    if (!projects.has(scope)) projects.set(scope, projectFor(db, clientId as string, scope));
+    return projects.get(scope) as Promise<ProjectChoice | null>;
+  };
   // A token about a project the person no longer has any access in is refused (its refresh, its
   // introspection); claims are read afresh each time, so role changes show at the next refresh.
   if (token?.scope && clientId) {
-    const project = await projectFor(db, clientId, token.scope);
-    if (project && (await accessClaims(db, user.id, project, now)).permissions?.length === 0)
-      return undefined;
+    const project = await projectOf(token.scope);
+    if (project && !(await hasAccessIn(db, user.id, project, now))) return undefined;
   }
   return {
     accountId: user.id,
@@ -104,7 +109,7 @@ async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { sc
       name: user.name,
       locale: user.language,
       zoneinfo: user.time_zone ?? 'UTC',
-      ...(clientId ? await accessClaims(db, user.id, await projectFor(db, clientId, scope), new Date()) : {}),
+      ...(clientId ? await accessClaims(db, user.id, await projectOf(scope), new Date()) : {}),
     }),
   };
 }
@@ -260,20 +265,14 @@ export class OidcProvider {
 
   async current(): Promise<Provider> {
     if (this.#provider && Date.now() - this.#checkedAt < 1000) return this.#provider;
-    const version = await this.version();
+    const built = await this.builtFrom();
     this.#checkedAt = Date.now();
-    if (this.#provider && version === this.#version) return this.#provider;
+    if (this.#provider && built.version === this.#version) return this.#provider;
+    // Makes the first key on a new database: the version is taken again once the keys are read.
     const keys = await signingKeys(this.db, this.config.secretKey);
-    const projects = (await this.db.selectFrom('projects').select('id').orderBy('id').execute()).map(
-      (p) => p.id,
-    );
-    const settings = await this.db
-      .selectFrom('account_settings')
-      .select('access_token_minutes')
-      .executeTakeFirstOrThrow();
     const provider = new Provider(
       this.config.publicUrl,
-      configuration(this.db, this.config, { keys }, projects, settings.access_token_minutes * 60),
+      configuration(this.db, this.config, { keys }, built.projectIds, built.accessTokenMinutes * 60),
     );
     provider.proxy = this.config.trustProxy;
     provider.use(securityHeaders);
@@ -298,22 +297,24 @@ export class OidcProvider {
       return verifyClientSecret(this.clientSecret, actual);
     };
     this.#provider = provider;
-    this.#version = await this.version();
+    this.#version = `${await keysVersion(this.db)}|${built.rest}`;
     return provider;
   }
 
-  /** What the provider is built from: the signing keys, the projects (their scopes), the token lifetime. */
-  private async version(): Promise<string> {
-    const projects = await this.db
-      .selectFrom('projects')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('newest')])
-      .executeTakeFirstOrThrow();
-    const newest = projects.newest ? new Date(projects.newest as Date).toISOString() : '';
-    const settings = await this.db
+  /**
+   * What the provider is built from, read once: the projects (their scopes) and the token
+   * lifetime, and with the signing keys' version the whole version it is compared by.
+   */
+  private async builtFrom() {
+    const projectIds = (await this.db.selectFrom('projects').select('id').orderBy('id').execute()).map(
+      (p) => p.id,
+    );
+    const { access_token_minutes: accessTokenMinutes } = await this.db
       .selectFrom('account_settings')
       .select('access_token_minutes')
       .executeTakeFirstOrThrow();
-    return `${await keysVersion(this.db)}|${projects.n}:${newest}|${settings.access_token_minutes}`;
+    const rest = `${projectIds.join(',')}|${accessTokenMinutes}`;
+    return { projectIds, accessTokenMinutes, rest, version: `${await keysVersion(this.db)}|${rest}` };
   }
 }
 

@@ -153,7 +153,8 @@ export async function runResetAllBatch(
             : u.has_hash && u.password_changed_at && u.password_changed_at > resetAt
               ? 'chose a new password since the reset began'
               : null;
-    const reached = users.filter((u) => skip(u) === null);
+    const reasons = users.map(skip);
+    const reached = users.filter((_, i) => reasons[i] === null);
     if (reached.length > 0) {
       const lifetimeMs = params.lifetimeMinutes * 60_000;
       await queueMails(
@@ -178,7 +179,6 @@ export async function runResetAllBatch(
     }
     if (users.length > 0) {
       // One array per column (unnest), not a parameter per value.
-      const reasons = users.map(skip);
       await sql`
         insert into long_action_items (action_id, user_id, email, outcome, reason)
         select ${action.id}::uuid, * from unnest(${users.map((u) => u.id)}::uuid[], ${users.map((u) => u.email)}::text[],

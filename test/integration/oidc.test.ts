@@ -45,27 +45,38 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     return { app, config };
   }
 
+  /** An authorization request with PKCE S256 (scope openid unless given), and its verifier. */
+  async function authorization(config: client.Configuration, params: Record<string, string> = {}) {
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client
+      .buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        ...params,
+      })
+      .toString();
+    return { url, verifier };
+  }
+
   /** The code flow with PKCE as a person does it: the app's redirect, our sign-in, the callback. */
   async function signInThrough(
     config: client.Configuration,
     person: { email: string },
     extra: Record<string, string> = {},
   ) {
-    const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const authorize = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
+    const { url, verifier } = await authorization(config, {
       scope: 'openid email profile',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
       state,
       nonce,
       ...extra,
     });
     const browser = new Browser(server.url);
     // Not signed in: the provider's interaction sends the person to the console's sign-in.
-    const toLogin = await browser.follow(authorize.toString());
+    const toLogin = await browser.follow(url);
     expect(toLogin.url).toMatch(/\/login\?next=%2Foidc%2Finteraction%2F/);
     const signedIn = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
     expect(signedIn.status).toBe(303);
@@ -108,17 +119,8 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
 
     // Signed in now: a second application's sign-in does not ask again.
     const other = await registered();
-    const verifier = client.randomPKCECodeVerifier();
-    const again = await browser.follow(
-      client
-        .buildAuthorizationUrl(other.config, {
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-        })
-        .toString(),
-    );
+    const { url: start, verifier } = await authorization(other.config);
+    const again = await browser.follow(start);
     expect(again.url.startsWith(redirectUri)).toBe(true);
     const second = await client.authorizationCodeGrant(other.config, new URL(again.url), {
       pkceCodeVerifier: verifier,
@@ -201,15 +203,7 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
 
     const browser = new Browser(server.url);
     const elsewhere = await browser.follow(
-      client
-        .buildAuthorizationUrl(config, {
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          resource: 'https://not-registered.example.com',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        })
-        .toString(),
+      (await authorization(config, { resource: 'https://not-registered.example.com' })).url,
     );
     expect(new URL(elsewhere.url).searchParams.get('error')).toBe('invalid_target');
   });
@@ -242,16 +236,7 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     const outsider = await makeUser(server.db, { role: null });
     const { config } = await registered({ projects: [await defaultProjectId(server.db)] });
     const browser = new Browser(server.url);
-    const toLogin = await browser.follow(
-      client
-        .buildAuthorizationUrl(config, {
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        })
-        .toString(),
-    );
+    const toLogin = await browser.follow((await authorization(config)).url);
     const signedIn = await browser.signIn(toLogin.url, outsider.email, FIXTURE_PASSWORD);
     const back = await browser.follow(signedIn.headers.get('location') as string);
     const answer = new URL(back.url);
@@ -268,18 +253,9 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       .where('id', '=', person.id)
       .execute();
     const { config } = await registered();
-    const verifier = client.randomPKCECodeVerifier();
+    const { url: start, verifier } = await authorization(config);
     const browser = new Browser(server.url);
-    const toLogin = await browser.follow(
-      client
-        .buildAuthorizationUrl(config, {
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-        })
-        .toString(),
-    );
+    const toLogin = await browser.follow(start);
     const password = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
     const codeStep = password.headers.get('location') as string;
     expect(codeStep).toMatch(/^\/login\/two-factor\?next=%2Foidc%2Finteraction%2F/);
@@ -301,18 +277,9 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     const { config } = await registered();
     await server.db.updateTable('account_settings').set({ require_two_factor: true }).execute();
     try {
-      const verifier = client.randomPKCECodeVerifier();
+      const { url: start, verifier } = await authorization(config);
       const browser = new Browser(server.url);
-      const toLogin = await browser.follow(
-        client
-          .buildAuthorizationUrl(config, {
-            redirect_uri: redirectUri,
-            scope: 'openid',
-            code_challenge: await client.calculatePKCECodeChallenge(verifier),
-            code_challenge_method: 'S256',
-          })
-          .toString(),
-      );
+      const toLogin = await browser.follow(start);
       const signedIn = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
       const enrol = await browser.follow(signedIn.headers.get('location') as string);
       expect(enrol.url).toContain('/account/two-factor?next=%2Foidc%2Finteraction%2F');
@@ -378,16 +345,7 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     // Signed out of the console as well: another app's sign-in goes to the sign-in page.
     const other = await registered();
-    const again = await browser.follow(
-      client
-        .buildAuthorizationUrl(other.config, {
-          redirect_uri: redirectUri,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        })
-        .toString(),
-    );
+    const again = await browser.follow((await authorization(other.config)).url);
     expect(again.url).toMatch(/\/login\?next=/);
   });
 
@@ -482,16 +440,8 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     const person = await makeUser(server.db, { role: 'viewer' });
     const { config } = await registered();
     const browser = new Browser(server.url);
-    const challenge = await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier());
     const wrong = await browser.follow(
-      client
-        .buildAuthorizationUrl(config, {
-          redirect_uri: 'http://127.0.0.1:9/elsewhere',
-          scope: 'openid',
-          code_challenge: challenge,
-          code_challenge_method: 'S256',
-        })
-        .toString(),
+      (await authorization(config, { redirect_uri: 'http://127.0.0.1:9/elsewhere' })).url,
     );
     // Never sent to the unregistered address: an error page here.
     expect(wrong.url.startsWith(server.url)).toBe(true);
