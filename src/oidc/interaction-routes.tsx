@@ -1,16 +1,22 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { LoginPage } from '../../views/auth/login';
+import type { FieldErrors } from '../../views/components/form';
 import { ConsentPage, ContinuePage } from '../../views/oidc/interaction';
 import { writeAudit } from '../audit/write';
+import { type SessionStage, validateSession } from '../auth/sessions/sessions';
+import { passwordStep } from '../auth/sign-in/routes';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
 import { renderPage, renderStatusPage } from '../web/render';
+import { policyWithFormTarget } from '../web/security-headers';
 import { hasAccessIn, projectFor } from './claims';
 import type { OidcProvider } from './provider';
 import { INTERACTION_PREFIX } from './provider';
 
 type Provider = Awaited<ReturnType<OidcProvider['current']>>;
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 /**
  * The provider's interactions, on our pages: sign-in is the console's own (the same form, code
@@ -40,33 +46,113 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       'This sign-in request has expired or is not this browser’s. Start again from the application.',
     );
 
-  const finish = async <E extends AppEnv>(
+  /** Where the browser goes on with the interaction's result: the provider, then the app. */
+  const resultUrl = async <E extends AppEnv>(
     c: Context<E>,
     provider: Provider,
     result: Record<string, unknown>,
   ) => {
     const { incoming, outgoing } = nodeOf(c);
-    const returnTo = await provider.interactionResult(incoming, outgoing, result, {
-      mergeWithLastSubmission: true,
-    });
-    return continueTo(c, returnTo);
+    return provider.interactionResult(incoming, outgoing, result, { mergeWithLastSubmission: true });
   };
 
   /**
    * A page that moves on by itself (and a link, without it), rather than a redirect: after a
-   * form (sign-in, consent) the browser would hold the redirects to the application against our
-   * CSP's form-action 'self'; a page's own navigation is not a form's.
+   * form of ours other than the application's sign-in (the code step, 2FA enrolment, consent),
+   * the browser would hold the redirects to the application against our CSP's form-action
+   * 'self'; a page's own navigation is not a form's.
    */
   const continueTo = <E extends AppEnv>(c: Context<E>, href: string) => {
     c.header('Refresh', `0; url=${href}`);
     return renderPage(c, { title: 'Signing you in', body: <ContinuePage href={href} /> });
   };
 
-  /** Every scope and claim the application asked for, granted on this account. */
-  const grantAll = async (
+  const finish = async <E extends AppEnv>(
+    c: Context<E>,
     provider: Provider,
-    details: Awaited<ReturnType<Provider['interactionDetails']>>,
+    result: Record<string, unknown>,
+  ) => continueTo(c, await resultUrl(c, provider, result));
+
+  /**
+   * The application's sign-in form, at the interaction's own address. Its policy lets the form
+   * lead on to the app's redirect URI, so that a password sign-in goes straight back to the app
+   * (sign-in, provider, app: three redirects, no continue page; see policyWithFormTarget).
+   */
+  const signInPage = <E extends AppEnv>(
+    c: Context<E>,
+    details: Details,
+    props: { email?: string; errors?: FieldErrors } = {},
+    status?: 401 | 422,
   ) => {
+    c.header('Content-Security-Policy', policyWithFormTarget(String(details.params.redirect_uri ?? '')));
+    return renderPage(c, {
+      title: 'Sign in',
+      status,
+      body: <LoginPage {...props} action={`${INTERACTION_PREFIX}${details.uid}`} />,
+    });
+  };
+
+  /**
+   * A person signed in to the console reaches the application: enrolment first where the
+   * account requires 2FA, then the project's access checked, the sign-in audited and the
+   * interaction finished. Returns where the browser goes next.
+   */
+  const signedInTo = async <E extends AppEnv>(
+    c: Context<E>,
+    provider: Provider,
+    details: Details,
+    who: { userId: string; email: string; stage: SessionStage; twoFactor: boolean },
+  ) => {
+    const here = `${INTERACTION_PREFIX}${details.uid}`;
+    // The account requires 2FA and this person has none yet: the console's enrolment first.
+    // Its last page leads back here.
+    if (who.stage !== 'full') return `/account/two-factor?next=${encodeURIComponent(here)}`;
+    const clientId = String(details.params.client_id ?? '');
+    // Someone without any access in the project the app serves is not signed in to it: the
+    // app hears access_denied now rather than a refused token later (provider.ts, account()).
+    const project = await projectFor(deps.db, clientId, String(details.params.scope ?? ''));
+    if (project && !(await hasAccessIn(deps.db, who.userId, project, deps.clock.now())))
+      return resultUrl(c, provider, {
+        error: 'access_denied',
+        error_description: `You have no access in ${project.name}, the project this application serves.`,
+      });
+    const app = await deps.db
+      .selectFrom('applications')
+      .select(['id', 'name', 'first_party'])
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    // The console sign-in was audited when it happened; this records the application reached.
+    await writeAudit(
+      deps.db,
+      { meta: c.get('meta'), clock: deps.clock, config: deps.config },
+      {
+        action: 'auth.sign_in',
+        outcome: 'success',
+        actor: { id: who.userId, label: who.email },
+        target: app ? { type: 'application', id: app.id, label: app.name } : null,
+        projectId: null,
+        after: { application: app?.name ?? clientId, clientId, secondFactor: who.twoFactor },
+      },
+    );
+    return resultUrl(c, provider, {
+      // remember: false: the provider's session cookie ends with the browser, as the console's.
+      login: {
+        accountId: who.userId,
+        amr: who.twoFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'],
+        acr: who.twoFactor ? 'mfa' : 'pwd',
+        remember: false,
+      },
+      // A first-party app asks no consent: granted with the sign-in, the provider does not come
+      // back for it (two requests fewer a flow). What this cannot cover (an API's scopes) still
+      // comes back as a consent prompt, granted below.
+      ...(app?.first_party
+        ? { consent: { grantId: await firstPartyGrant(provider, who.userId, clientId, details.params) } }
+        : {}),
+    });
+  };
+
+  /** Every scope and claim the application asked for, granted on this account. */
+  const grantAll = async (provider: Provider, details: Details) => {
     const accountId = details.session?.accountId as string;
     const clientId = details.params.client_id as string;
     const grant = details.grantId
@@ -117,26 +203,8 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       if (actor.kind !== 'user' || !session) {
         if (c.req.header('sec-fetch-site') === 'cross-site' && c.req.query('hop') === undefined)
           return continueTo(c, `${here}?hop=1`);
-        return c.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
+        return signInPage(c, details);
       }
-      // The account requires 2FA and this person has none yet: the console's enrolment first.
-      // Its last page leads back here.
-      if (session.stage !== 'full')
-        return c.redirect(`/account/two-factor?next=${encodeURIComponent(here)}`, 303);
-      const clientId = String(details.params.client_id ?? '');
-      // Someone without any access in the project the app serves is not signed in to it: the
-      // app hears access_denied now rather than a refused token later (provider.ts, account()).
-      const project = await projectFor(deps.db, clientId, String(details.params.scope ?? ''));
-      if (project && !(await hasAccessIn(deps.db, actor.id, project, deps.clock.now())))
-        return finish(c, provider, {
-          error: 'access_denied',
-          error_description: `You have no access in ${project.name}, the project this application serves.`,
-        });
-      const app = await deps.db
-        .selectFrom('applications')
-        .select(['id', 'name', 'first_party'])
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
       const twoFactor =
         (
           await deps.db
@@ -145,34 +213,15 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
             .where('id', '=', session.sessionId)
             .executeTakeFirst()
         )?.two_factor_verified ?? false;
-      // The console sign-in was audited when it happened; this records the application reached.
-      await writeAudit(
-        deps.db,
-        { meta: c.get('meta'), clock: deps.clock, config: deps.config },
-        {
-          action: 'auth.sign_in',
-          outcome: 'success',
-          actor: { id: actor.id, label: actor.email },
-          target: app ? { type: 'application', id: app.id, label: app.name } : null,
-          projectId: null,
-          after: { application: app?.name ?? clientId, clientId, secondFactor: twoFactor },
-        },
-      );
-      return finish(c, provider, {
-        // remember: false: the provider's session cookie ends with the browser, as the console's.
-        login: {
-          accountId: actor.id,
-          amr: twoFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'],
-          acr: twoFactor ? 'mfa' : 'pwd',
-          remember: false,
-        },
-        // A first-party app asks no consent: granted with the sign-in, the provider does not come
-        // back for it (two requests fewer a flow). What this cannot cover (an API's scopes) still
-        // comes back as a consent prompt, granted below.
-        ...(app?.first_party
-          ? { consent: { grantId: await firstPartyGrant(provider, actor.id, clientId, details.params) } }
-          : {}),
+      const next = await signedInTo(c, provider, details, {
+        userId: actor.id,
+        email: actor.email,
+        stage: session.stage,
+        twoFactor,
       });
+      // Enrolment is ours: a redirect. The app is reached through a continue page, as this
+      // request may follow one of our forms (the code step, enrolment).
+      return next.startsWith('/account/') ? c.redirect(next, 303) : continueTo(c, next);
     }
     if (details.prompt.name === 'consent') {
       const client = await provider.Client.find(details.params.client_id as string);
@@ -197,6 +246,27 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       });
     }
     return expired(c);
+  });
+
+  // The application's sign-in form: the console's password step (the same domain function, rate
+  // limits, lockout and audit), then straight on to the code step or the application.
+  app.post('/:uid', guard(deps, 'public'), async (c) => {
+    const provider = await deps.oidc.current();
+    const details = await detailsOf(c, provider);
+    if (details?.prompt.name !== 'login') return expired(c);
+    const step = await passwordStep(c, deps, (props, status) => signInPage(c, details, props, status));
+    if (step instanceof Response) return step;
+    const here = `${INTERACTION_PREFIX}${details.uid}`;
+    if (step.needsCode) return c.redirect(`/login/two-factor?next=${encodeURIComponent(here)}`, 303);
+    const session = await validateSession(deps.db, step.token, deps.clock.now());
+    if (!session) return c.redirect(here, 303);
+    const next = await signedInTo(c, provider, details, {
+      userId: session.userId,
+      email: session.email,
+      stage: session.stage,
+      twoFactor: false,
+    });
+    return c.redirect(next, 303);
   });
 
   app.post('/:uid/consent', guard(deps, 'signed-in'), async (c) => {

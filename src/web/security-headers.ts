@@ -5,19 +5,40 @@ import type { AppEnv } from './env';
 import { renderStatusPage } from './render';
 
 /** No inline script or style anywhere, so the policy needs neither nonces nor unsafe-*. */
+const POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * The policy of a page whose form may lead on, through our redirects, to one more place: an
+ * application's sign-in form ends at the app's redirect URI, and browsers hold every redirect
+ * after a form to form-action. Only the origin (or a custom scheme) is given: CSP matches
+ * redirects by origin. Set as the response's own header, which securityHeaders leaves alone.
+ */
+export function policyWithFormTarget(uri: string): string {
+  let source = '';
+  try {
+    const url = new URL(uri);
+    source = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+  } catch {
+    // Not a URL: nothing is added.
+  }
+  return Object.entries({ ...POLICY, formAction: [...POLICY.formAction, source].filter(Boolean) })
+    .map(([name, sources]) => `${name.replace(/[A-Z]/g, (l) => `-${l.toLowerCase()}`)} ${sources.join(' ')}`)
+    .join('; ');
+}
+
 export const securityHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    fontSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    formAction: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'none'"],
-    frameAncestors: ["'none'"],
-  },
+  contentSecurityPolicy: POLICY,
   strictTransportSecurity: 'max-age=31536000; includeSubDomains',
   referrerPolicy: 'same-origin',
   xFrameOptions: 'DENY',
@@ -39,7 +60,8 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const AUTH_BODY_LIMIT = 8 * 1024;
 const BODY_LIMIT = 64 * 1024;
-const AUTH_PATHS = /^\/(login|logout|set-password)(\/|$)/;
+// The sign-in forms, the console's and an application's (/oidc/interaction/<uid>).
+const AUTH_PATHS = /^\/(login|logout|set-password|oidc\/interaction)(\/|$)/;
 
 const onTooLarge = (c: Parameters<typeof renderStatusPage>[0]) => renderStatusPage(c, 413);
 const authLimit = bodyLimit({ maxSize: AUTH_BODY_LIMIT, onError: onTooLarge });

@@ -65,6 +65,63 @@ describe.skipIf(!chromiumPath)('an application signing a person in, in Chromium'
     await new Promise((resolve) => appServer.close(resolve));
   });
 
+  it('a first-party app: from the sign-in form straight back to the app, which the page’s policy allows', async () => {
+    let callback = '';
+    const appServer = createServer((req, res) => {
+      if (req.url?.startsWith('/callback')) callback = `http://127.0.0.1${req.url}`;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('back in the app');
+    });
+    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+    const redirectUri = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/callback`;
+    const app = await createApplication(server.system, {
+      name: 'Own product',
+      redirectUris: [redirectUri],
+      firstParty: true,
+    });
+    const config = await client.discovery(
+      new URL(server.url),
+      app.clientId,
+      app.clientSecret as string,
+      undefined,
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    const verifier = client.randomPKCECodeVerifier();
+    const authorize = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'first-party',
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A browser refuses a form's redirects that its page's form-action does not allow, and says
+    // so on the console: none may appear.
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    const signIn = await page.goto(authorize.toString());
+    expect(signIn?.headers()['content-security-policy']).toContain(
+      `form-action 'self' ${new URL(redirectUri).origin}`,
+    );
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await tabTo(page, 'Email address');
+    await page.keyboard.type(ADA.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADA.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${redirectUri}*`);
+    expect(await page.textContent('body')).toContain('back in the app');
+    expect(new URL(callback).searchParams.get('state')).toBe('first-party');
+    expect(refused).toEqual([]);
+    await context.close();
+    await new Promise((resolve) => appServer.close(resolve));
+  });
+
   it('the Applications pages: register (with an error first), the secret once, rotate and delete asked first; axe clean', async () => {
     const { adminPage } = pages;
     const page = await adminPage();

@@ -50,7 +50,7 @@ describe(`the example host app signs people in through Gatehouse (${databaseKind
       const login = await browser.request(`${host.origin}/login`);
       expect(login.status).toBe(303);
       const toSignIn = await browser.follow(login.headers.get('location') as string);
-      expect(toSignIn.url).toContain('/login?next=');
+      expect(toSignIn.url).toContain('/oidc/interaction/');
       const signedIn = await browser.signIn(toSignIn.url, person.email, FIXTURE_PASSWORD);
       const back = await browser.follow(signedIn.headers.get('location') as string);
       expect(back.url.startsWith(`${host.origin}/callback`)).toBe(true);

@@ -75,11 +75,13 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
       ...extra,
     });
     const browser = new Browser(server.url);
-    // Not signed in: the provider's interaction sends the person to the console's sign-in.
+    // Not signed in: the interaction is the console's sign-in form, and its answer goes straight
+    // on to the provider (and from there to the app).
     const toLogin = await browser.follow(url);
-    expect(toLogin.url).toMatch(/\/login\?next=%2Foidc%2Finteraction%2F/);
+    expect(toLogin.url).toMatch(/\/oidc\/interaction\/[^/?]+$/);
     const signedIn = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
     expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oidc\/auth\//);
     const back = await browser.follow(signedIn.headers.get('location') as string);
     expect(back.url.startsWith(redirectUri)).toBe(true);
     const callback = new URL(back.url);
@@ -232,6 +234,33 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     });
   });
 
+  it('the application’s sign-in form is the console’s: a wrong password is refused there and audited', async () => {
+    const person = await makeUser(server.db, { role: 'viewer' });
+    const { config } = await registered();
+    const browser = new Browser(server.url);
+    const toLogin = await browser.follow((await authorization(config)).url);
+    const page = await toLogin.response.text();
+    expect(page).toContain(`action="${new URL(toLogin.url).pathname}"`);
+    // The form may lead on to the app (its redirect URI's origin), nowhere else.
+    expect(toLogin.response.headers.get('content-security-policy')).toContain(
+      `form-action 'self' ${new URL(redirectUri).origin};`,
+    );
+    const wrong = await browser.signIn(toLogin.url, person.email, 'not the password');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('name="password"');
+    const refused = await server.db
+      .selectFrom('audit_events')
+      .select('outcome')
+      .where('action', '=', 'auth.sign_in')
+      .where('target_id', '=', person.id)
+      .execute();
+    expect(refused).toEqual([{ outcome: 'failed' }]);
+    const empty = await browser.signIn(toLogin.url, '', '');
+    expect(empty.status).toBe(422);
+    const right = await browser.signIn(toLogin.url, person.email, FIXTURE_PASSWORD);
+    expect(right.status).toBe(303);
+  });
+
   it('someone without access in the project the app serves is refused at sign-in: access_denied', async () => {
     const outsider = await makeUser(server.db, { role: null });
     const { config } = await registered({ projects: [await defaultProjectId(server.db)] });
@@ -346,7 +375,8 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     // Signed out of the console as well: another app's sign-in goes to the sign-in page.
     const other = await registered();
     const again = await browser.follow((await authorization(other.config)).url);
-    expect(again.url).toMatch(/\/login\?next=/);
+    expect(again.url).toMatch(/\/oidc\/interaction\//);
+    expect(await again.response.text()).toContain('name="password"');
   });
 
   it('refresh rotates; a reused refresh token revokes the family; introspection and revocation', async () => {

@@ -3,18 +3,20 @@ import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 export interface LoginProps {
   email?: string;
   next?: string;
+  /** Where the form goes, when not the console's /login (an application's sign-in). */
+  action?: string;
   errors?: FieldErrors;
 }
 
 const LABELS = { email: 'Email address', password: 'Password' };
 
-export function LoginPage({ email = '', next, errors = {} }: LoginProps) {
-  const action = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+export function LoginPage({ email = '', next, action, errors = {} }: LoginProps) {
+  const to = action ?? (next ? `/login?next=${encodeURIComponent(next)}` : '/login');
   return (
     <section class="narrow">
       <h1>Sign in to Gatehouse</h1>
       <ErrorSummary errors={errors} labels={LABELS} />
-      <form method="post" action={action} novalidate>
+      <form method="post" action={to} novalidate>
         <Field
           name="email"
           label={LABELS.email}

@@ -38,7 +38,7 @@ export interface SessionUser {
   projects: Array<{ id: string; name: string }>;
 }
 
-type SessionStage = 'code' | 'enrol' | 'full';
+export type SessionStage = 'code' | 'enrol' | 'full';
 
 /** A session waiting for its second factor lives this long, not the account's session lifetime. */
 const PENDING_SESSION_MS = 10 * 60_000;

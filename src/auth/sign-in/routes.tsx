@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { LoginPage } from '../../../views/auth/login';
 import { SignInCodePage } from '../../../views/auth/sign-in-code';
+import type { FieldErrors } from '../../../views/components/form';
 import { RateLimitedError, ValidationError } from '../../core/errors';
 import type { AppDeps, AppEnv } from '../../web/env';
 import { formFields } from '../../web/form';
@@ -15,7 +16,31 @@ import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from './sign-in';
 const withNext = (path: string, next: string | null) =>
   next ? `${path}?next=${encodeURIComponent(next)}` : path;
 
-const tooMany = (c: Context<AppEnv>, error: RateLimitedError) => tooManyAttempts(c, error.retryAfter);
+type LoginPageProps = { email: string; errors: FieldErrors };
+
+/**
+ * The password step of a sign-in form (the console's, an application's): signed in, with the
+ * session cookie set, or the page that says why not (the form again, or too many attempts).
+ */
+export async function passwordStep<E extends AppEnv>(
+  c: Context<E>,
+  deps: AppDeps,
+  page: (props: LoginPageProps, status: 401 | 422) => Response | Promise<Response>,
+): Promise<{ token: string; userId: string; needsCode: boolean } | Response> {
+  const form = await formFields(c, ['email', 'password']);
+  const email = form.email ?? '';
+  try {
+    const previousSessionId = c.get('session')?.sessionId ?? null;
+    const result = await signIn(actionContext(c, deps), { ...form, previousSessionId });
+    if (!result.ok) return page({ email, errors: { credentials: SIGN_IN_FAILED } }, 401);
+    setSessionCookie(c, result.token);
+    return result;
+  } catch (error) {
+    if (error instanceof RateLimitedError) return tooManyAttempts(c, error.retryAfter);
+    if (!(error instanceof ValidationError)) throw error;
+    return page({ email, errors: error.fields }, 422);
+  }
+}
 
 /** Signing in (password, then the code step when 2FA is on) and out. */
 export function authRoutes(deps: AppDeps) {
@@ -31,29 +56,11 @@ export function authRoutes(deps: AppDeps) {
 
   app.post('/login', guard(deps, 'public'), async (c) => {
     const next = safeNext(c.req.query('next'));
-    const form = await formFields(c, ['email', 'password']);
-    const email = form.email ?? '';
-    try {
-      const previousSessionId = c.get('session')?.sessionId ?? null;
-      const result = await signIn(actionContext(c, deps), { ...form, previousSessionId });
-      if (result.ok) {
-        setSessionCookie(c, result.token);
-        return c.redirect(result.needsCode ? withNext('/login/two-factor', next) : (next ?? '/'), 303);
-      }
-      return renderPage(c, {
-        title: 'Sign in',
-        status: 401,
-        body: <LoginPage email={email} next={next ?? undefined} errors={{ credentials: SIGN_IN_FAILED }} />,
-      });
-    } catch (error) {
-      if (error instanceof RateLimitedError) return tooMany(c, error);
-      if (!(error instanceof ValidationError)) throw error;
-      return renderPage(c, {
-        title: 'Sign in',
-        status: 422,
-        body: <LoginPage email={email} next={next ?? undefined} errors={error.fields} />,
-      });
-    }
+    const step = await passwordStep(c, deps, (props, status) =>
+      renderPage(c, { title: 'Sign in', status, body: <LoginPage {...props} next={next ?? undefined} /> }),
+    );
+    if (step instanceof Response) return step;
+    return c.redirect(step.needsCode ? withNext('/login/two-factor', next) : (next ?? '/'), 303);
   });
 
   app.get('/login/two-factor', guard(deps, 'second-factor'), (c) => {
