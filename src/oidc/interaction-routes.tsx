@@ -4,8 +4,8 @@ import { Hono } from 'hono';
 import { LoginPage } from '../../views/auth/login';
 import type { FieldErrors } from '../../views/components/form';
 import { ConsentPage, ContinuePage } from '../../views/oidc/interaction';
-import { writeAudit } from '../audit/write';
-import { type SessionStage, validateSession } from '../auth/sessions/sessions';
+import { type AuditRecord, writeAudit } from '../audit/write';
+import type { SessionStage } from '../auth/sessions/sessions';
 import { passwordStep } from '../auth/sign-in/routes';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
@@ -17,6 +17,7 @@ import { INTERACTION_PREFIX } from './provider';
 
 type Provider = Awaited<ReturnType<OidcProvider['current']>>;
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+type Application = { id: string; name: string; first_party: boolean };
 
 /**
  * The provider's interactions, on our pages: sign-in is the console's own (the same form, code
@@ -102,38 +103,41 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
     provider: Provider,
     details: Details,
     who: { userId: string; email: string; stage: SessionStage; twoFactor: boolean },
+    app: Application | undefined,
+    /** The sign-in's own event named the application already (a password sign-in on its form). */
+    audited = false,
   ) => {
     const here = `${INTERACTION_PREFIX}${details.uid}`;
     // The account requires 2FA and this person has none yet: the console's enrolment first.
     // Its last page leads back here.
     if (who.stage !== 'full') return `/account/two-factor?next=${encodeURIComponent(here)}`;
     const clientId = String(details.params.client_id ?? '');
+    const audit = (entry: Pick<AuditRecord, 'outcome' | 'reason' | 'after'>) =>
+      writeAudit(
+        deps.db,
+        { meta: c.get('meta'), clock: deps.clock, config: deps.config },
+        {
+          action: 'auth.sign_in',
+          actor: { id: who.userId, label: who.email },
+          target: app ? { type: 'application', id: app.id, label: app.name } : null,
+          projectId: null,
+          ...entry,
+        },
+      );
     // Someone without any access in the project the app serves is not signed in to it: the
     // app hears access_denied now rather than a refused token later (provider.ts, account()).
     const project = await projectFor(deps.db, clientId, String(details.params.scope ?? ''));
-    if (project && !(await hasAccessIn(deps.db, who.userId, project, deps.clock.now())))
-      return resultUrl(c, provider, {
-        error: 'access_denied',
-        error_description: `You have no access in ${project.name}, the project this application serves.`,
-      });
-    const app = await deps.db
-      .selectFrom('applications')
-      .select(['id', 'name', 'first_party'])
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    if (project && !(await hasAccessIn(deps.db, who.userId, project, deps.clock.now()))) {
+      const reason = `You have no access in ${project.name}, the project this application serves.`;
+      await audit({ outcome: 'failed', reason, after: { application: app?.name ?? clientId, clientId } });
+      return resultUrl(c, provider, { error: 'access_denied', error_description: reason });
+    }
     // The console sign-in was audited when it happened; this records the application reached.
-    await writeAudit(
-      deps.db,
-      { meta: c.get('meta'), clock: deps.clock, config: deps.config },
-      {
-        action: 'auth.sign_in',
+    if (!audited)
+      await audit({
         outcome: 'success',
-        actor: { id: who.userId, label: who.email },
-        target: app ? { type: 'application', id: app.id, label: app.name } : null,
-        projectId: null,
         after: { application: app?.name ?? clientId, clientId, secondFactor: who.twoFactor },
-      },
-    );
+      });
     return resultUrl(c, provider, {
       // remember: false: the provider's session cookie ends with the browser, as the console's.
       login: {
@@ -150,6 +154,13 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
         : {}),
     });
   };
+
+  const applicationOf = (details: Details) =>
+    deps.db
+      .selectFrom('applications')
+      .select(['id', 'name', 'first_party'])
+      .where('client_id', '=', String(details.params.client_id ?? ''))
+      .executeTakeFirst();
 
   /** Every scope and claim the application asked for, granted on this account. */
   const grantAll = async (provider: Provider, details: Details) => {
@@ -213,12 +224,13 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
             .where('id', '=', session.sessionId)
             .executeTakeFirst()
         )?.two_factor_verified ?? false;
-      const next = await signedInTo(c, provider, details, {
-        userId: actor.id,
-        email: actor.email,
-        stage: session.stage,
-        twoFactor,
-      });
+      const next = await signedInTo(
+        c,
+        provider,
+        details,
+        { userId: actor.id, email: actor.email, stage: session.stage, twoFactor },
+        await applicationOf(details),
+      );
       // Enrolment is ours: a redirect. The app is reached through a continue page, as this
       // request may follow one of our forms (the code step, enrolment).
       return next.startsWith('/account/') ? c.redirect(next, 303) : continueTo(c, next);
@@ -254,19 +266,23 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
     const provider = await deps.oidc.current();
     const details = await detailsOf(c, provider);
     if (details?.prompt.name !== 'login') return expired(c);
-    const step = await passwordStep(c, deps, (props, status) => signInPage(c, details, props, status));
+    const app = await applicationOf(details);
+    const step = await passwordStep(
+      c,
+      deps,
+      (props, status) => signInPage(c, details, props, status),
+      app ? { id: app.id, name: app.name, clientId: String(details.params.client_id) } : null,
+    );
     if (step instanceof Response) return step;
     const here = `${INTERACTION_PREFIX}${details.uid}`;
     if (step.needsCode) return c.redirect(`/login/two-factor?next=${encodeURIComponent(here)}`, 303);
-    const session = await validateSession(deps.db, step.token, deps.clock.now());
-    if (!session) return c.redirect(here, 303);
-    const next = await signedInTo(c, provider, details, {
-      userId: session.userId,
-      email: session.email,
-      stage: session.stage,
+    const who = {
+      userId: step.userId,
+      email: step.email,
+      stage: step.mustEnrol ? ('enrol' as const) : ('full' as const),
       twoFactor: false,
-    });
-    return c.redirect(next, 303);
+    };
+    return c.redirect(await signedInTo(c, provider, details, who, app, true), 303);
   });
 
   app.post('/:uid/consent', guard(deps, 'signed-in'), async (c) => {

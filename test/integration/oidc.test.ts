@@ -271,6 +271,18 @@ describe(`Gatehouse as an OpenID provider, to openid-client (${databaseKind})`, 
     const answer = new URL(back.url);
     expect(answer.searchParams.get('error')).toBe('access_denied');
     expect(answer.searchParams.get('error_description')).toContain('You have no access in');
+    // Signed in to the console (one event naming the app's form), refused by the app (another).
+    const events = await server.db
+      .selectFrom('audit_events')
+      .select(['outcome', 'target_type'])
+      .where('action', '=', 'auth.sign_in')
+      .where('actor_id', '=', outsider.id)
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { outcome: 'success', target_type: 'application' },
+      { outcome: 'failed', target_type: 'application' },
+    ]);
   });
 
   it('a person with two-factor authentication: password, then a code from oathtool; amr and acr say so', async () => {

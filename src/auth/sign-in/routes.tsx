@@ -11,7 +11,14 @@ import { secondsUntil, tooManyAttempts } from '../../web/refusal';
 import { redirectWithFlash, renderPage } from '../../web/render';
 import { safeNext } from '../../web/safe-next';
 import { actionContext, clearSessionCookie, setSessionCookie } from '../../web/session';
-import { SIGN_IN_FAILED, signIn, signInWithCode, signOut } from './sign-in';
+import {
+  SIGN_IN_FAILED,
+  type SignInApplication,
+  type SignInResult,
+  signIn,
+  signInWithCode,
+  signOut,
+} from './sign-in';
 
 const withNext = (path: string, next: string | null) =>
   next ? `${path}?next=${encodeURIComponent(next)}` : path;
@@ -26,12 +33,13 @@ export async function passwordStep<E extends AppEnv>(
   c: Context<E>,
   deps: AppDeps,
   page: (props: LoginPageProps, status: 401 | 422) => Response | Promise<Response>,
-): Promise<{ token: string; userId: string; needsCode: boolean } | Response> {
+  application: SignInApplication | null = null,
+): Promise<Extract<SignInResult, { ok: true }> | Response> {
   const form = await formFields(c, ['email', 'password']);
   const email = form.email ?? '';
   try {
     const previousSessionId = c.get('session')?.sessionId ?? null;
-    const result = await signIn(actionContext(c, deps), { ...form, previousSessionId });
+    const result = await signIn(actionContext(c, deps), { ...form, previousSessionId, application });
     if (!result.ok) return page({ email, errors: { credentials: SIGN_IN_FAILED } }, 401);
     setSessionCookie(c, result.token);
     return result;

@@ -25,7 +25,20 @@ const credentialsSchema = z.object({
     .max(PASSWORD_MAX_LENGTH * 4, SIGN_IN_FAILED),
 });
 
-export type SignInResult = { ok: true; token: string; userId: string; needsCode: boolean } | { ok: false };
+export type SignInResult =
+  | {
+      ok: true;
+      token: string;
+      userId: string;
+      email: string;
+      needsCode: boolean;
+      /** No second factor yet where the account or an admin requires one: enrolment comes first. */
+      mustEnrol: boolean;
+    }
+  | { ok: false };
+
+/** The application whose sign-in form this is (the OpenID provider's interaction), if any. */
+export type SignInApplication = { id: string; name: string; clientId: string };
 
 type SignInCandidate = {
   password_hash: string | null;
@@ -87,7 +100,12 @@ const LOCK_FIELDS = [
  */
 export async function signIn(
   ctx: ActionContext,
-  input: { email?: unknown; password?: unknown; previousSessionId?: string | null },
+  input: {
+    email?: unknown;
+    password?: unknown;
+    previousSessionId?: string | null;
+    application?: SignInApplication | null;
+  },
 ): Promise<SignInResult> {
   const { email, password } = parseInput(credentialsSchema, input);
   await spendOrRefuse(ctx, SIGN_IN_PER_IP, ctx.meta.ip ?? 'unknown', { action: 'auth.sign_in' });
@@ -108,6 +126,7 @@ export async function signIn(
             'deactivated_at',
             'access_expires_at',
             'totp_secret',
+            'must_enrol_two_factor',
           ])
           .where('id', '=', found.id)
           .forUpdate()
@@ -146,12 +165,24 @@ export async function signIn(
     await clearFailures(tx, user.id, address);
     if (!needsCode)
       await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
+    const mustEnrol = !needsCode && (settings.require_two_factor || user.must_enrol_two_factor);
+    // Signed in, through an application's form and with nothing more to do: this one event
+    // records the sign-in and the application reached (otherwise the application's own event
+    // comes when the person reaches it, oidc/interaction-routes.ts).
+    const app = needsCode || mustEnrol ? null : (input.application ?? null);
     return {
-      result: { signIn: { ok: true, token, userId: user.id, needsCode } as SignInResult, locked: null },
+      result: {
+        signIn: { ok: true, token, userId: user.id, email: user.email, needsCode, mustEnrol } as SignInResult,
+        locked: null,
+      },
       actor: userActor(user),
-      target: userTarget(user),
+      target: app ? { type: 'application', id: app.id, label: app.name } : userTarget(user),
       projectId: null,
-      after: needsCode ? { secondFactor: 'pending' } : undefined,
+      after: needsCode
+        ? { secondFactor: 'pending' }
+        : app
+          ? { application: app.name, clientId: app.clientId, secondFactor: false }
+          : undefined,
     };
   });
   return done.signIn;
