@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { grantsOf, permissionsIn } from '../access/grants';
 import type { Db } from '../db/connect';
 
@@ -17,27 +18,23 @@ export interface ProjectChoice {
 
 /** The project a token of this application, with this scope, speaks about; null when none. */
 export async function projectFor(db: Db, clientId: string, scope: string): Promise<ProjectChoice | null> {
-  const app = await db
-    .selectFrom('applications')
-    .select('project_ids')
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
-  if (!app) return null;
-  const served = app.project_ids
-    ? app.project_ids
-    : (await db.selectFrom('projects').select('id').execute()).map((p) => p.id);
+  // The projects the application serves (all of them when it serves every project), in one query.
+  const served = await db
+    .selectFrom('applications as a')
+    .innerJoin('projects as p', (join) =>
+      join.on((eb) =>
+        eb.or([eb('a.project_ids', 'is', null), eb('p.id', '=', sql<string>`any(a.project_ids)`)]),
+      ),
+    )
+    .select(['p.id', 'p.name'])
+    .where('a.client_id', '=', clientId)
+    .execute();
   const asked = scope
     .split(' ')
     .find((s) => PROJECT_SCOPE.test(s))
     ?.slice('project:'.length);
-  const id = asked ? (served.includes(asked) ? asked : null) : served.length === 1 ? served[0] : null;
-  if (!id) return null;
-  const project = await db
-    .selectFrom('projects')
-    .select(['id', 'name'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return project ?? null;
+  if (asked) return served.find((p) => p.id === asked) ?? null;
+  return served.length === 1 ? (served[0] ?? null) : null;
 }
 
 /**

@@ -257,14 +257,26 @@ export class OidcProvider {
   #provider: Provider | null = null;
   #version = '';
   #checkedAt = 0;
+  #checking: Promise<Provider> | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly config: Config,
   ) {}
 
-  async current(): Promise<Provider> {
-    if (this.#provider && Date.now() - this.#checkedAt < 1000) return this.#provider;
+  /**
+   * The provider, rebuilt when what it is built from changed (checked at most once a second; the
+   * requests that arrive meanwhile wait for that one check rather than each making their own).
+   */
+  current(): Promise<Provider> {
+    if (this.#provider && Date.now() - this.#checkedAt < 1000) return Promise.resolve(this.#provider);
+    this.#checking ??= this.#check().finally(() => {
+      this.#checking = null;
+    });
+    return this.#checking;
+  }
+
+  async #check(): Promise<Provider> {
     const built = await this.builtFrom();
     this.#checkedAt = Date.now();
     if (this.#provider && built.version === this.#version) return this.#provider;
