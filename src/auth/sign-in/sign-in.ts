@@ -162,9 +162,7 @@ export async function signIn(
       userAgent: ctx.meta.userAgent,
       authenticated: !needsCode,
     });
-    await clearFailures(tx, user.id, address);
-    if (!needsCode)
-      await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', user.id).execute();
+    await clearFailures(tx, user.id, address, needsCode ? {} : { last_login_at: now });
     const mustEnrol = !needsCode && (settings.require_two_factor || user.must_enrol_two_factor);
     // Signed in, through an application's form and with nothing more to do: this one event
     // records the sign-in and the application reached (otherwise the application's own event
