@@ -10,6 +10,7 @@ import { teamMemberRoutes } from './access/team-member-routes';
 import { teamRoutes } from './access/team-routes';
 import { accountRoutes } from './account/routes';
 import { settingsRoutes } from './account/settings-routes';
+import { apiApp, isApiPath } from './api/app';
 import { auditRoutes } from './audit/routes';
 import { linkRoutes } from './auth/link-routes';
 import { confirmPasswordRoutes } from './auth/sessions/confirm-routes';
@@ -41,6 +42,14 @@ export type { AppDeps } from './web/env';
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const logError = deps.logError ?? ((message, error) => console.error(message, error));
+
+  // The machine interface (/api/v1, /access/v1) has its own middleware: no cookie, session or
+  // CSRF check, bearer tokens only (src/api/app.ts). It answers before any of the console's.
+  const api = apiApp(deps);
+  app.use(async (c, next) => {
+    if (isApiPath(c.req.path)) return api.app.fetch(c.req.raw, c.env);
+    await next();
+  });
 
   // Our own ids only: an id a client sends is not trusted into the audit trail.
   app.use(requestId({ headerName: '' }));

@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { createBinding } from './access/bindings';
+import { defaultProjectId } from './access/grants';
+import { createServiceAccount } from './api/service-accounts';
+import { createApiToken, revokeApiToken } from './api/tokens';
 import { verifyChain } from './audit/chain';
 import { pruneAuditEvents } from './audit/retention';
 import { type Config, loadConfig } from './config';
@@ -53,6 +57,16 @@ Commands:
   keys rotate
       Make a new signing key for the OpenID provider; the old one keeps being
       published until the tokens it signed have expired.
+  service-account create --name NAME [--permission P ...]
+      Create a service account (no password, never signs in) and, with
+      --permission, bind it account-wide to that manual permission set; prints
+      id and email.
+  token create --email EMAIL --name NAME [--permission P ...] [--expires-days D|never]
+      Make an API token for a user or service account (by email), limited to the
+      permissions given (default: all of the owner's), expiring in D days
+      (default 90); prints token (shown once), id and expires_at.
+  token revoke --id ID
+      Revoke an API token at once.
   seed --users N
       Add N synthetic users with teams, role bindings and sign-in history
       (development and benchmarks; they all use the password "${SEED_PASSWORD}").
@@ -188,6 +202,72 @@ const commands: Record<string, Command> = {
       });
       console.log(`client_id=${created.clientId}`);
       if (created.clientSecret) console.log(`client_secret=${created.clientSecret}`);
+    });
+    return 0;
+  },
+
+  async 'service-account'(config, args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'create') throw new UsageError('service-account takes: create');
+    const { values } = parseCommandArgs(rest, {
+      name: { type: 'string' },
+      permission: { type: 'string', multiple: true },
+    });
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      const account = await createServiceAccount(ctx, { name: values.name });
+      const permissions = (values.permission as string[] | undefined) ?? [];
+      if (permissions.length > 0)
+        await createBinding(ctx, await defaultProjectId(ctx.db), {
+          subject: 'user',
+          email: account.email,
+          access: 'manual',
+          permissions,
+          scope: 'account',
+        });
+      console.log(`id=${account.id}`);
+      console.log(`email=${account.email}`);
+    });
+    return 0;
+  },
+
+  async token(config, args) {
+    const [sub, ...rest] = args;
+    if (sub === 'revoke') {
+      const { values } = parseCommandArgs(rest, { id: { type: 'string' } });
+      if (typeof values.id !== 'string') throw new UsageError('token revoke needs --id');
+      await withDatabase(config, async (ctx) => {
+        await migrateToLatest(ctx.db);
+        await revokeApiToken(ctx, values.id as string);
+        console.log(`Revoked ${values.id}.`);
+      });
+      return 0;
+    }
+    if (sub !== 'create') throw new UsageError(`token takes: create, revoke (got ${sub ?? 'nothing'})`);
+    const { values } = parseCommandArgs(rest, {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      permission: { type: 'string', multiple: true },
+      'expires-days': { type: 'string' },
+    });
+    if (typeof values.email !== 'string') throw new UsageError('token create needs --email');
+    await withDatabase(config, async (ctx) => {
+      await migrateToLatest(ctx.db);
+      const owner = await ctx.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', values.email as string)
+        .executeTakeFirst();
+      if (!owner) throw new ValidationError({ email: `There is no user with the email ${values.email}.` });
+      const created = await createApiToken(ctx, {
+        ownerId: owner.id,
+        name: values.name,
+        permissions: values.permission,
+        expiresDays: values['expires-days'],
+      });
+      console.log(`token=${created.token}`);
+      console.log(`id=${created.id}`);
+      console.log(`expires_at=${created.expiresAt?.toISOString() ?? 'never'}`);
     });
     return 0;
   },

@@ -24,6 +24,8 @@ export interface Config {
    * per team; raise it with the provider's limit).
    */
   mailRatePerSecond: number;
+  /** REST API requests a minute per token and instance (the AuthZEN check is not limited). */
+  apiRatePerMinute: number;
   /** Resend's webhook signing secret (`whsec_…`): delivery events are refused without it. */
   resendWebhookSecret: string | undefined;
   /** Run the job workers in this process (`npm start`); false for instances that only serve. */
@@ -71,6 +73,12 @@ const schema = z.object({
     .positive('must be more than 0')
     .max(1000, 'must be at most 1000')
     .default(2),
+  API_RATE_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(600),
   RESEND_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be the whsec_… signing secret Resend shows for the webhook')
@@ -130,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendBaseUrl: v.RESEND_BASE_URL,
     mailFrom: v.MAIL_FROM,
     mailRatePerSecond: v.MAIL_RATE_PER_SECOND,
+    apiRatePerMinute: v.API_RATE_PER_MINUTE,
     resendWebhookSecret: v.RESEND_WEBHOOK_SECRET,
     runWorkers: v.WORKERS,
     trustProxy: v.TRUST_PROXY,

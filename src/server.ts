@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { systemClock } from './core/context';
+import { AccessCache } from './api/access-cache';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { jobHandlers } from './jobs/handlers';
@@ -26,6 +27,8 @@ async function main() {
   if (config.runWorkers) {
     await jobs.work(jobHandlers({ db: database.db, config, clock: systemClock, mailer, jobs, oidc }));
   }
+  // The permission check's in-memory answers, dropped when access changes (api/access-cache.ts).
+  const accessCache = await AccessCache.start(database);
   const app = createApp({
     db: database.db,
     searchDb: database.searchDb,
@@ -33,6 +36,7 @@ async function main() {
     clock: systemClock,
     config,
     oidc,
+    accessCache,
   });
 
   const users = await database.db

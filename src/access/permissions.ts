@@ -54,6 +54,18 @@ export const GATEHOUSE_PERMISSIONS: readonly PermissionDefinition[] = [
     'Manage applications',
     'Register the apps that sign people in through Gatehouse, rotate their secrets, deactivate them.',
   ),
+  own(
+    'service_accounts.manage',
+    'API',
+    'Manage service accounts',
+    'Create service accounts and their API tokens, and revoke anyone’s API tokens.',
+  ),
+  own(
+    'access.evaluate',
+    'API',
+    'Ask permission checks',
+    'Ask Gatehouse whether a person may do something in a project (the AuthZEN API), as the product’s backend does.',
+  ),
 ];
 
 const fileSchema = z.object({

@@ -47,6 +47,7 @@ export const AUDIT_AREAS = {
   mail: 'Email',
   audit: 'Audit log',
   application: 'Applications',
+  api: 'API tokens and service accounts',
   http: 'Requests',
 } as const;
 export type AuditArea = keyof typeof AUDIT_AREAS;
@@ -349,6 +350,21 @@ export const AUDIT_ACTIONS = {
     area: 'application',
     text: 'Application deleted',
     permission: 'applications.manage',
+    scope: 'account',
+  },
+  'api_token.create': { area: 'api', text: 'API token created', security: true, permission: null },
+  'api_token.revoke': { area: 'api', text: 'API token revoked', security: true, permission: null },
+  'api_token.refused': {
+    area: 'api',
+    text: 'API token refused (expired, revoked, wrong secret or owner unable)',
+    security: true,
+    permission: null,
+    recordOnly: true,
+  },
+  'service_account.create': {
+    area: 'api',
+    text: 'Service account created',
+    permission: 'service_accounts.manage',
     scope: 'account',
   },
   'mail.export': { area: 'mail', text: 'Email log exported', permission: 'users.manage', scope: 'account' },

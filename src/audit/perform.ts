@@ -87,6 +87,7 @@ async function holds(
   const { actor } = ctx;
   if (actor.kind === 'system') return true;
   if (actor.kind === 'anonymous') return false;
+  if (actor.token?.permissions && !actor.token.permissions.includes(permission)) return false;
   const grants = await grantsOf(tx, actor.id, ctx.clock.now());
   const held =
     scope === 'account'

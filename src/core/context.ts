@@ -17,6 +17,11 @@ export type Actor =
       name: string;
       projectId: string;
       permissions: ReadonlySet<string>;
+      /**
+       * Acting through an API token (src/api/): the token's own permission list (null: all of
+       * the owner's). perform() refuses what the list leaves out, whatever the owner holds.
+       */
+      token?: { id: string; name: string; permissions: readonly string[] | null };
     }
   | { kind: 'system'; label: string }
   | { kind: 'anonymous' };
@@ -46,7 +51,8 @@ export interface ActionContext {
 }
 
 export function actorLabel(actor: Actor): string {
-  if (actor.kind === 'user') return actor.email;
+  if (actor.kind === 'user')
+    return actor.token ? `${actor.email} (API token “${actor.token.name}”)` : actor.email;
   if (actor.kind === 'system') return actor.label;
   return 'anonymous';
 }

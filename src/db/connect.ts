@@ -23,6 +23,16 @@ export interface DatabaseHandle {
    * the embedded database itself (one connection, shared with `db`).
    */
   queueConnection: { url: string } | { pglite: import('@electric-sql/pglite').PGlite };
+  /**
+   * LISTEN on a channel: `onNotify` gets each payload once its transaction has committed;
+   * `onListen` runs at every (re)connection, after which nothing sent earlier can still arrive.
+   * Returns what stops listening.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -73,6 +83,7 @@ export async function openDatabase(options: {
         }),
       });
     const db = open(10, 'auto');
+    const listeners = new Set<postgres.Sql>();
     // A generic plan ignores the actual search term, so a rare term would get the plan of a common one.
     const searchDb = open(5, 'force_custom_plan');
     streaming.add(db).add(searchDb);
@@ -81,8 +92,22 @@ export async function openDatabase(options: {
       searchDb,
       kind: 'postgres',
       queueConnection: { url },
+      listen: async (channel, onNotify, onListen) => {
+        // A connection of its own: postgres.js reconnects it and listens again by itself.
+        const listener = postgres(url, { max: 1, onnotice: () => {} });
+        await listener.listen(channel, onNotify, onListen);
+        listeners.add(listener);
+        return async () => {
+          listeners.delete(listener);
+          await listener.end({ timeout: 1 });
+        };
+      },
       close: async () => {
-        await Promise.all([db.destroy(), searchDb.destroy()]);
+        await Promise.all([
+          db.destroy(),
+          searchDb.destroy(),
+          ...[...listeners].map((l) => l.end({ timeout: 1 })),
+        ]);
       },
     };
   }
@@ -112,6 +137,11 @@ export async function openDatabase(options: {
       searchDb: db,
       kind: 'pglite',
       queueConnection: { pglite },
+      listen: async (channel, onNotify, onListen) => {
+        const stop = await pglite.listen(channel, onNotify);
+        onListen();
+        return stop;
+      },
       close: async () => {
         await db.destroy();
         releaseLock();

@@ -31,6 +31,8 @@ export interface UsersTable {
   time_zone: string | null;
   created_at: CreatedAt;
   created_by: string | null;
+  /** A service account: no password, never signs in, acts only through its API tokens. */
+  service_account: Generated<boolean>;
 }
 
 export interface SessionsTable {
@@ -315,6 +317,39 @@ export interface OidcPayloadsTable {
   consumed_at: Date | null;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  secret_hash: Uint8Array;
+  owner_id: string;
+  name: string;
+  /** Null: whatever the owner may do. */
+  permissions: string[] | null;
+  expires_at: Date | null;
+  created_at: Generated<Date>;
+  created_by: string | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  revoked_at: Date | null;
+}
+
+export interface ApiIdempotencyTable {
+  token_id: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  body: string;
+  location: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface AccessDecisionCountsTable {
+  day: string;
+  token_id: string;
+  caller_label: string;
+  allowed: Generated<number>;
+  denied: Generated<number>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -340,6 +375,9 @@ export interface Database {
   applications: ApplicationsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_payloads: OidcPayloadsTable;
+  api_tokens: ApiTokensTable;
+  api_idempotency: ApiIdempotencyTable;
+  access_decision_counts: AccessDecisionCountsTable;
 }
 
 export type User = Selectable<UsersTable>;

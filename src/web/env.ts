@@ -15,6 +15,8 @@ export interface AppDeps {
   config: Config;
   /** The OpenID provider (oidc/provider.ts): its interaction pages are mounted when given. */
   oidc?: OidcProvider;
+  /** In-memory answers for the API's token and permission checks (api/access-cache.ts). */
+  accessCache?: import('../api/access-cache').AccessCache | null;
   /** Where unexpected errors go; console.error unless a test listens. */
   logError?: (message: string, error: unknown) => void;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccessCache } from '../../src/api/access-cache';
 import { createApp } from '../../src/app';
 import { setPasswordWithLink } from '../../src/auth/links';
 import { type Config, loadConfig } from '../../src/config';
@@ -45,6 +46,8 @@ export async function testApp(
     trustProxy?: boolean;
     /** More configuration, as environment variables. */
     env?: Record<string, string>;
+    /** The API's in-memory answers (api/access-cache.ts), listening for changes as the server does. */
+    accessCache?: boolean;
   } = {},
 ) {
   const database = await testDatabase();
@@ -61,12 +64,14 @@ export async function testApp(
   });
   const errors: Array<{ message: string; error: unknown }> = [];
   const { jobs, queue, runJobs, handlers } = await testJobs(database, { config, clock, mailer });
+  const accessCache = options.accessCache ? await AccessCache.start(database) : null;
   const deps = {
     db: database.db,
     searchDb: database.searchDb,
     jobs: queue,
     clock,
     config,
+    accessCache,
     logError: (message: string, error: unknown) => errors.push({ message, error }),
   };
   const app = createApp(deps);
@@ -98,7 +103,9 @@ export async function testApp(
     jobs,
     runJobs,
     handlers,
+    accessCache,
     close: async () => {
+      await accessCache?.stop();
       await jobs.stop();
       await database.close();
     },

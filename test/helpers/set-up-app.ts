@@ -12,6 +12,8 @@ export interface SetUpAppOptions {
   publicUrl?: string;
   /** Passed to testApp(): more configuration, as environment variables. */
   env?: Record<string, string>;
+  /** Passed to testApp(): the API's in-memory answers, as the server has them. */
+  accessCache?: boolean;
   /** Before each test: resetData() (seeded rows only) and an empty outbox. */
   resetEach?: boolean;
   /** Before each test, after the reset: these account settings, whatever a test changed. */

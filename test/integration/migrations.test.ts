@@ -32,7 +32,10 @@ describe(`migrations (${databaseKind})`, () => {
     const files = (await fs.readdir(migrationFolder)).map((f) => f.replace(/\.ts$/, '')).sort();
     expect(await migrateToLatest(database.db)).toEqual(files);
     expect(await tables()).toEqual([
+      'access_decision_counts',
       'account_settings',
+      'api_idempotency',
+      'api_tokens',
       'applications',
       'audit_chain',
       'audit_events',

@@ -1,0 +1,87 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { clientIp } from '../web/client-ip';
+import { type ApiDeps, type ApiEnv, bearer, rateLimit } from './auth';
+import { authzenRoutes } from './authzen-routes';
+import { idempotency } from './idempotency';
+import { problem } from './problems';
+import { userApiRoutes } from './user-routes';
+
+/** The machine interface's paths: everything else is the console's. */
+export const isApiPath = (path: string) =>
+  path.startsWith('/api/v1/') ||
+  path.startsWith('/access/v1/') ||
+  path === '/.well-known/authzen-configuration';
+
+/**
+ * The machine interface, apart from the console's middleware (no cookies, sessions, CSRF or HTML):
+ * the REST API under /api/v1 (OpenAPI 3.1 at /api/v1/openapi.json) and the AuthZEN permission
+ * check under /access/v1, both with bearer API tokens.
+ */
+export function apiApp(deps: ApiDeps) {
+  const app = new Hono<ApiEnv>();
+  const logError = deps.logError ?? ((message, error) => console.error(message, error));
+  app.use(async (c, next) => {
+    c.set('meta', {
+      ip: clientIp(c as never, deps.config.trustProxy),
+      requestId: crypto.randomUUID(),
+      userAgent: c.req.header('user-agent') ?? null,
+    });
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  // AuthZEN's metadata (PDP discovery): where the evaluation endpoints are.
+  app.get('/.well-known/authzen-configuration', (c) =>
+    c.json({
+      policy_decision_point: deps.config.publicUrl,
+      access_evaluation_endpoint: `${deps.config.publicUrl}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${deps.config.publicUrl}/access/v1/evaluations`,
+    }),
+  );
+  const authzen = authzenRoutes(deps);
+  app.route('/access/v1', authzen.app);
+
+  const v1 = new OpenAPIHono<ApiEnv>({
+    // Input the schemas refuse: a problem naming each field, nothing changed.
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const errors: Record<string, string> = {};
+      for (const issue of result.error.issues) errors[issue.path.join('.') || 'body'] ??= issue.message;
+      return problem(c, 422, 'validation', Object.values(errors).join(' '), { errors });
+    },
+  });
+  v1.openAPIRegistry.registerComponent('securitySchemes', 'apiToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (gh_…) from My account, a service account, or `npm run cli -- token create`.',
+  });
+  v1.get('/openapi.json', (c) =>
+    c.json(
+      v1.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Gatehouse API',
+          version: '1.0.0',
+          description:
+            'Users, access and audit by program, on the console’s rules: every write goes through the same domain function as the console (permission, rules, audit, one transaction). Errors are RFC 9457 problem details with a stable type per rule.',
+        },
+        servers: [{ url: `${deps.config.publicUrl}/api/v1` }],
+        security: [{ apiToken: [] }],
+      }),
+    ),
+  );
+  v1.use('*', bearer(deps, { cached: false }));
+  v1.use('*', rateLimit({ name: 'api', perMinute: deps.config.apiRatePerMinute }));
+  v1.use('*', idempotency(deps));
+  userApiRoutes(v1, deps);
+  app.route('/api/v1', v1);
+
+  app.notFound((c) => problem(c, 404, 'not-found', `No such API path: ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    logError(`api ${c.req.method} ${c.req.path} failed`, error);
+    return problem(c, 500 as never, 'bad-request', 'Something went wrong on our side; nothing was changed.');
+  });
+  return { app, flush: authzen.flush };
+}

@@ -1,0 +1,196 @@
+import { type Context, Hono } from 'hono';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import { type ApiDeps, type ApiEnv, bearer } from './auth';
+import { AccessReader, blocked, type Decision, evaluate, grantsGiving } from './evaluation';
+import { problem } from './problems';
+import type { TokenHolder } from './tokens';
+
+/*
+ * The AuthZEN Access Evaluation API 1.0 (OpenID Foundation): POST /access/v1/evaluation and
+ * /access/v1/evaluations (a batch), for the product's backend. Subject: a user or service account
+ * ({"type": "user" | "service_account", "id": <id or email>}); action: {"name": <permission key>};
+ * resource: {"type": "project", "id": <id or name>}. The answer is {"decision": true|false}, with
+ * the reason in `context.reason_admin` for callers who may read the audit trail. The caller's
+ * token needs access.evaluate in the resource's project. Decisions are counted per token and day
+ * (shown on the audit page), not audited one by one.
+ */
+
+const entity = z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(254) });
+const action = z.object({ name: z.string().min(1).max(200) });
+const single = z.object({
+  subject: entity,
+  action,
+  resource: entity,
+  context: z.record(z.string(), z.unknown()).optional(),
+});
+const partial = single.partial();
+const batch = partial.extend({
+  evaluations: z.array(partial).max(500).optional(),
+  options: z
+    .object({
+      evaluations_semantic: z
+        .enum(['execute_all', 'deny_on_first_deny', 'permit_on_first_permit'])
+        .default('execute_all'),
+    })
+    .partial()
+    .passthrough()
+    .optional(),
+});
+
+const SUBJECT_TYPES = new Set(['user', 'service_account']);
+
+/** Counts of decisions per token and day, written every few seconds (not one write a check). */
+class DecisionCounts {
+  readonly #pending = new Map<
+    string,
+    { day: string; tokenId: string; label: string; allowed: number; denied: number }
+  >();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(private readonly db: Db) {
+    this.#timer = setInterval(() => void this.flush(), 5_000);
+    this.#timer.unref();
+  }
+
+  add(holder: TokenHolder, decision: boolean, now: Date) {
+    const day = now.toISOString().slice(0, 10);
+    const key = `${day}|${holder.tokenId}`;
+    let entry = this.#pending.get(key);
+    if (!entry) {
+      entry = {
+        day,
+        tokenId: holder.tokenId,
+        label: `${holder.owner.email} (${holder.tokenName})`,
+        allowed: 0,
+        denied: 0,
+      };
+      this.#pending.set(key, entry);
+    }
+    if (decision) entry.allowed++;
+    else entry.denied++;
+  }
+
+  async flush() {
+    const entries = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const e of entries)
+      await sql`
+        insert into access_decision_counts (day, token_id, caller_label, allowed, denied)
+        values (${e.day}, ${e.tokenId}, ${e.label}, ${e.allowed}, ${e.denied})
+        on conflict (day, token_id) do update set
+          allowed = access_decision_counts.allowed + excluded.allowed,
+          denied = access_decision_counts.denied + excluded.denied`
+        .execute(this.db)
+        .catch(() => {
+          // A token deleted meanwhile: its counts go with it.
+        });
+  }
+}
+
+export function authzenRoutes(deps: ApiDeps) {
+  const app = new Hono<ApiEnv>();
+  const reader = new AccessReader(deps.db, deps.accessCache ?? null);
+  const counts = new DecisionCounts(deps.db);
+
+  /** Whether the caller's token may use `permission` in the project (its owner's live grants, its list). */
+  const callerMay = async (holder: TokenHolder, permission: string, projectId: string, now: Date) => {
+    if (holder.permissions && !holder.permissions.includes(permission)) return false;
+    const owner = await reader.subject(holder.owner.id);
+    if (!owner || blocked(owner, now)) return false;
+    return grantsGiving(await reader.grants(holder.owner.id), permission, projectId, now).length > 0;
+  };
+
+  type Request = z.infer<typeof single>;
+  type Answer = { decision: boolean; context?: { reason_admin: { en: string } } } | { error: string };
+
+  const decide = async (holder: TokenHolder, request: Request, now: Date): Promise<Answer> => {
+    if (!SUBJECT_TYPES.has(request.subject.type))
+      return { error: `subject.type must be user or service_account, not ${request.subject.type}` };
+    if (request.resource.type !== 'project')
+      return { error: `resource.type must be project, not ${request.resource.type}` };
+    const project = await reader.project(request.resource.id);
+    // A caller who may not ask about a project learns nothing about it, not even that it exists.
+    if (!project || !(await callerMay(holder, 'access.evaluate', project.id, now)))
+      return { error: 'forbidden' };
+    const result: Decision = await evaluate(
+      reader,
+      { subject: request.subject.id, action: request.action.name, resource: project.id },
+      now,
+    );
+    counts.add(holder, result.decision, now);
+    return (await callerMay(holder, 'audit.view', project.id, now))
+      ? { decision: result.decision, context: { reason_admin: { en: result.reason } } }
+      : { decision: result.decision };
+  };
+
+  const body = async (c: Context<ApiEnv>) => {
+    try {
+      return await c.req.json();
+    } catch {
+      return undefined;
+    }
+  };
+
+  app.use('*', bearer(deps, { cached: true }));
+
+  app.post('/evaluation', async (c) => {
+    const parsed = single.safeParse(await body(c));
+    if (!parsed.success)
+      return problem(
+        c,
+        400,
+        'bad-request',
+        `Not an AuthZEN evaluation request: ${parsed.error.issues[0]?.message}`,
+      );
+    const answer = await decide(c.get('holder'), parsed.data, deps.clock.now());
+    if ('error' in answer)
+      return answer.error === 'forbidden'
+        ? problem(
+            c,
+            403,
+            'forbidden',
+            'This token may not ask about that project (it needs access.evaluate there).',
+          )
+        : problem(c, 400, 'bad-request', answer.error);
+    return c.json(answer);
+  });
+
+  app.post('/evaluations', async (c) => {
+    const parsed = batch.safeParse(await body(c));
+    if (!parsed.success)
+      return problem(
+        c,
+        400,
+        'bad-request',
+        `Not an AuthZEN evaluations request: ${parsed.error.issues[0]?.message}`,
+      );
+    const { evaluations, options, ...defaults } = parsed.data;
+    const items = evaluations && evaluations.length > 0 ? evaluations : [{}];
+    const semantic = options?.evaluations_semantic ?? 'execute_all';
+    const now = deps.clock.now();
+    const answers: Answer[] = [];
+    for (const item of items) {
+      const merged = single.safeParse({ ...defaults, ...item });
+      if (!merged.success) {
+        answers.push({
+          decision: false,
+          context: { reason_admin: { en: 'Incomplete request: subject, action and resource are needed.' } },
+        });
+        continue;
+      }
+      const answer = await decide(c.get('holder'), merged.data, now);
+      // In a batch, a refusal of one item is that item's answer, not the whole call's.
+      answers.push(
+        'error' in answer ? { decision: false, context: { reason_admin: { en: answer.error } } } : answer,
+      );
+      const last = answers.at(-1) as { decision: boolean };
+      if (semantic === 'deny_on_first_deny' && !last.decision) break;
+      if (semantic === 'permit_on_first_permit' && last.decision) break;
+    }
+    return c.json({ evaluations: answers });
+  });
+
+  return { app, flush: () => counts.flush() };
+}
