@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccessCache } from './api/access-cache';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { systemClock } from './core/context';
-import { AccessCache } from './api/access-cache';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { jobHandlers } from './jobs/handlers';
