@@ -5,6 +5,7 @@ import { type ApiDeps, type ApiEnv, bearer, rateLimit } from './auth';
 import { authzenRoutes } from './authzen-routes';
 import { idempotency } from './idempotency';
 import { problem } from './problems';
+import { resourceRoutes } from './resource-routes';
 import { userApiRoutes } from './user-routes';
 
 /** The machine interface's paths: everything else is the console's. */
@@ -76,6 +77,7 @@ export function apiApp(deps: ApiDeps) {
   v1.use('*', rateLimit({ name: 'api', perMinute: deps.config.apiRatePerMinute }));
   v1.use('*', idempotency(deps));
   userApiRoutes(v1, deps);
+  resourceRoutes(v1, deps);
   app.route('/api/v1', v1);
 
   app.notFound((c) => problem(c, 404, 'not-found', `No such API path: ${c.req.method} ${c.req.path}`));

@@ -259,6 +259,20 @@ describe(`the REST API (${databaseKind})`, () => {
         'resetTwoFactor',
         'unlockUser',
         'effectiveAccess',
+        'listRoles',
+        'listBindings',
+        'createBinding',
+        'deleteBinding',
+        'listTeams',
+        'createTeam',
+        'addTeamMember',
+        'removeTeamMember',
+        'listProjects',
+        'createProject',
+        'createInvitations',
+        'resendInvitation',
+        'revokeInvitation',
+        'exportAudit',
       ]),
     );
 
@@ -284,6 +298,77 @@ describe(`the REST API (${databaseKind})`, () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe(`the REST API's other resources (${databaseKind})`, () => {
+  it('teams, members, bindings, projects, roles and invitations through the domain, audited; the audit log as NDJSON', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const person = await makeUser(t.db, {});
+    const token = await tokenFor(admin.id);
+    const post = (path: string, json: unknown) => call(token, path, { method: 'POST', json });
+
+    const team = await post('/api/v1/teams', { name: 'Ops' });
+    expect(team.status).toBe(201);
+    const teamId = (await team.json()).id;
+    expect((await post(`/api/v1/teams/${teamId}/members`, { email: person.email })).status).toBe(204);
+    expect((await (await call(token, `/api/v1/teams/${teamId}`)).json()).members).toEqual([
+      { id: person.id, email: person.email, admin: false },
+    ]);
+    const duplicate = await post('/api/v1/teams', { name: 'Ops' });
+    expect(duplicate.status).toBe(422);
+    expect((await duplicate.json()).errors.name).toContain('already exists');
+
+    const viewer = await builtinRoleId(t.db, 'viewer');
+    const binding = await post('/api/v1/bindings', { subject: 'team', teamId, access: viewer });
+    expect(binding.status).toBe(201);
+    const bindingId = (await binding.json()).id;
+    const bindings = (await (await call(token, '/api/v1/bindings')).json()).data;
+    expect(bindings.map((b: { id: string }) => b.id)).toContain(bindingId);
+    expect((await call(token, `/api/v1/bindings/${bindingId}`, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await call(token, `/api/v1/teams/${teamId}/members/${person.id}`, { method: 'DELETE' })).status,
+    ).toBe(204);
+
+    expect((await post('/api/v1/projects', { name: 'Gamma' })).status).toBe(201);
+    const projects = (await (await call(token, '/api/v1/projects')).json()).data;
+    expect(projects.map((p: { name: string }) => p.name)).toContain('Gamma');
+    const roles = (await (await call(token, '/api/v1/roles')).json()).data;
+    expect(roles.map((r: { key: string }) => r.key)).toContain('viewer');
+
+    const invited = await post('/api/v1/invitations', { emails: ['new@example.com'], roleId: viewer });
+    expect(invited.status).toBe(201);
+    const [outcome] = (await invited.json()).data;
+    expect(outcome.outcome).toBe('sent');
+    expect(
+      (await call(token, `/api/v1/invitations/${outcome.invitationId}/revoke`, { method: 'POST' })).status,
+    ).toBe(204);
+
+    const actions = (
+      await t.db.selectFrom('audit_events').select('action').where('actor_id', '=', admin.id).execute()
+    ).map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'team.create',
+        'team.member_add',
+        'binding.create',
+        'binding.delete',
+        'team.member_remove',
+        'project.create',
+        'invitation.revoke',
+      ]),
+    );
+    const exported = await call(token, '/api/v1/audit/export?action=team.create');
+    expect(exported.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((e: { action: string }) => e.action === 'team.create')).toBe(true);
+    expect(
+      await t.db.selectFrom('audit_events').select('id').where('action', '=', 'audit.export').execute(),
+    ).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,429 @@
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createBinding, deleteBinding, listBindings } from '../access/bindings';
+import { grantsOf, projectIds, scopeOf } from '../access/grants';
+import { createProject, listProjects } from '../access/projects';
+import { listRoles } from '../access/roles';
+import { addTeamMember, removeTeamMember } from '../access/team-members';
+import { createTeam, deleteTeam, getTeam, listTeams } from '../access/teams';
+import { auditList } from '../audit/list';
+import { NotFoundError } from '../core/errors';
+import { inviteUsers } from '../invitations/invite';
+import { resendInvitation, revokeInvitation } from '../invitations/manage';
+import { everyPage, FIRST_PAGE } from '../lists/paging';
+import type { ApiDeps, ApiEnv } from './auth';
+import { idParam, operation } from './operation';
+
+/*
+ * The rest of the REST API: roles, role bindings, teams and their members, projects,
+ * invitations and the audit log, each write through the console's domain function.
+ */
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const Id = z.object({ id: z.string() }).openapi('Created');
+
+export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
+  const now = () => deps.clock.now();
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/roles',
+      operationId: 'listRoles',
+      summary: 'Roles, built-in and custom, with their permissions',
+      needs: 'users.view',
+      response: z
+        .object({
+          data: z.array(
+            z.object({
+              id: z.string(),
+              key: z.string().nullable(),
+              name: z.string(),
+              builtin: z.boolean(),
+              permissions: z.array(z.string()),
+            }),
+          ),
+        })
+        .openapi('Roles'),
+    },
+    async () => ({
+      data: (await listRoles(deps.db, now())).map((r) => ({
+        id: r.id,
+        key: r.key,
+        name: r.name,
+        builtin: r.builtin,
+        permissions: r.permissions,
+      })),
+    }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/bindings',
+      operationId: 'listBindings',
+      summary: 'Role bindings of the project (and account-wide ones)',
+      needs: 'users.view',
+      response: z
+        .object({
+          data: z.array(
+            z.object({
+              id: z.string(),
+              subject: z.object({ kind: z.string(), id: z.string(), name: z.string() }),
+              role: z.string().nullable(),
+              permissions: z.array(z.string()),
+              projectId: z.string().nullable(),
+              expiresAt: z.string().nullable(),
+            }),
+          ),
+        })
+        .openapi('Bindings'),
+    },
+    async ({ projectId }) => ({
+      data: (await listBindings(deps.db, projectId, now())).map((b) => ({
+        id: b.id,
+        subject: { kind: b.subject.kind, id: b.subject.id, name: b.subject.name },
+        role: b.role?.name ?? null,
+        permissions: b.permissions,
+        projectId: b.projectId,
+        expiresAt: iso(b.expiresAt),
+      })),
+    }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/bindings',
+      operationId: 'createBinding',
+      summary: 'Bind a person (by email) or a team to a role or a manual permission set',
+      status: 201,
+      refusals: [409, 422],
+      body: z
+        .object({
+          subject: z.enum(['user', 'team']).default('user'),
+          email: z.string().optional(),
+          teamId: z.string().optional(),
+          access: z.string().openapi({ description: 'A role id, or "manual"' }),
+          permissions: z.array(z.string()).optional(),
+          scope: z.enum(['project', 'account']).default('project'),
+          until: z.string().optional().openapi({ description: 'Last day (YYYY-MM-DD)' }),
+        })
+        .openapi('NewBinding'),
+      response: Id,
+    },
+    async ({ ctx, projectId, body }) => ({ id: await createBinding(ctx, projectId, body) }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'delete',
+      path: '/bindings/{id}',
+      operationId: 'deleteBinding',
+      summary: 'Remove a role binding',
+      params: idParam(),
+      status: 204,
+    },
+    async ({ ctx, params }) => deleteBinding(ctx, params.id as string),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/teams',
+      operationId: 'listTeams',
+      summary: 'Teams',
+      needs: 'users.view',
+      response: z
+        .object({
+          data: z.array(
+            z.object({ id: z.string(), name: z.string(), description: z.string(), members: z.number() }),
+          ),
+        })
+        .openapi('Teams'),
+    },
+    async () => ({
+      data: (await listTeams(deps.db)).map((t) => ({
+        id: t.id,
+        name: t.name,
+        description: t.description,
+        members: t.members,
+      })),
+    }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/teams/{id}',
+      operationId: 'getTeam',
+      summary: 'A team and its members',
+      needs: 'users.view',
+      params: idParam(),
+      response: z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          members: z.array(z.object({ id: z.string(), email: z.string(), admin: z.boolean() })),
+        })
+        .openapi('Team'),
+    },
+    async ({ params }) => {
+      const team = await getTeam(deps.db, params.id as string);
+      if (!team) throw new NotFoundError('There is no such team.');
+      return {
+        id: team.id,
+        name: team.name,
+        members: team.members.map((m) => ({ id: m.userId, email: m.email, admin: m.isAdmin })),
+      };
+    },
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/teams',
+      operationId: 'createTeam',
+      summary: 'Create a team',
+      status: 201,
+      body: z.object({ name: z.string(), description: z.string().optional() }).openapi('NewTeam'),
+      response: Id,
+    },
+    async ({ ctx, body }) => ({ id: await createTeam(ctx, body) }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'delete',
+      path: '/teams/{id}',
+      operationId: 'deleteTeam',
+      summary: 'Delete a team (its bindings and memberships go)',
+      params: idParam(),
+      status: 204,
+    },
+    async ({ ctx, params }) => deleteTeam(ctx, params.id as string),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/teams/{id}/members',
+      operationId: 'addTeamMember',
+      summary: 'Add a person (by email) to a team',
+      params: idParam(),
+      status: 204,
+      body: z.object({ email: z.string(), admin: z.boolean().optional() }).openapi('NewMember'),
+    },
+    async ({ ctx, params, body }) =>
+      addTeamMember(ctx, params.id as string, { email: body.email, admin: body.admin ? 'true' : '' }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'delete',
+      path: '/teams/{id}/members/{userId}',
+      operationId: 'removeTeamMember',
+      summary: 'Remove a person from a team',
+      params: z.object({
+        id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }),
+        userId: z.uuid().openapi({ param: { name: 'userId', in: 'path' } }),
+      }),
+      status: 204,
+    },
+    async ({ ctx, params }) => removeTeamMember(ctx, params.id as string, params.userId as string),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/projects',
+      operationId: 'listProjects',
+      summary: 'Projects',
+      response: z
+        .object({ data: z.array(z.object({ id: z.string(), name: z.string(), createdAt: z.string() })) })
+        .openapi('Projects'),
+    },
+    async () => ({
+      data: (await listProjects(deps.db)).map((p) => ({
+        id: p.id,
+        name: p.name,
+        createdAt: p.createdAt.toISOString(),
+      })),
+    }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/projects',
+      operationId: 'createProject',
+      summary: 'Create a project',
+      status: 201,
+      body: z.object({ name: z.string() }).openapi('NewProject'),
+      response: Id,
+    },
+    async ({ ctx, body }) => ({ id: await createProject(ctx, body) }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/invitations',
+      operationId: 'createInvitations',
+      summary: 'Invite people (up to 50 addresses) with a role in the project',
+      status: 201,
+      body: z
+        .object({
+          emails: z.array(z.string()).min(1).max(50),
+          roleId: z.uuid(),
+          language: z.string().optional(),
+          message: z.string().optional(),
+        })
+        .openapi('NewInvitations'),
+      response: z
+        .object({
+          data: z.array(
+            z.object({ email: z.string(), outcome: z.string(), invitationId: z.string().nullable() }),
+          ),
+        })
+        .openapi('InvitationOutcomes'),
+    },
+    async ({ ctx, projectId, body }) => ({
+      data: (
+        await inviteUsers(ctx, {
+          emails: body.emails.join('\n'),
+          projectId,
+          roleId: body.roleId,
+          language: body.language ?? 'en',
+          message: body.message,
+        })
+      ).map((o) => ({ email: o.email, outcome: o.outcome, invitationId: o.invitationId })),
+    }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/invitations/{id}/resend',
+      operationId: 'resendInvitation',
+      summary: 'Send the invitation again (a new link)',
+      params: idParam(),
+      status: 204,
+    },
+    async ({ ctx, params }) => {
+      await resendInvitation(ctx, params.id as string);
+    },
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/invitations/{id}/revoke',
+      operationId: 'revokeInvitation',
+      summary: 'Revoke an invitation',
+      params: idParam(),
+      status: 204,
+    },
+    async ({ ctx, params }) => {
+      await revokeInvitation(ctx, params.id as string);
+    },
+  );
+
+  const auditCall = async (userId: string, projectId: string) => {
+    const grants = await grantsOf(deps.db, userId, now());
+    return {
+      db: deps.db,
+      now: now(),
+      timeZone: 'UTC',
+      projectId,
+      scope: scopeOf(grants, await projectIds(deps.db), 'audit.view'),
+      filters: auditList.filters,
+    };
+  };
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/audit/export',
+      operationId: 'exportAudit',
+      summary:
+        'The audit log as NDJSON, streamed (the console’s filters as query parameters); the export is itself audited',
+      needs: 'audit.view',
+      response: z.string().openapi({ description: 'One JSON event a line' }),
+    },
+    async ({ c, ctx, projectId }) => {
+      const q = auditList.parse(new URL(c.req.url).searchParams);
+      const call = await auditCall(ctx.actor.kind === 'user' ? ctx.actor.id : '', projectId);
+      const spec = auditList.export;
+      const snapshot = await spec.record(
+        ctx,
+        {
+          result: undefined,
+          target: {
+            type: 'audit',
+            id: auditList.exportFilter(q).toString() || 'all',
+            label: 'NDJSON export (API)',
+          },
+          after: { format: 'json', filter: auditList.exportFilter(q).toString() },
+        },
+        call,
+      );
+      const full = { ...call, ...(await auditList.prepare?.(call, q)) };
+      const columns = 'columns' in spec ? Object.entries(spec.columns) : [];
+      const pages = everyPage(async (after) => {
+        const walk = await auditList.rows(
+          full as never,
+          { ...q, ...FIRST_PAGE, per: 100, after },
+          { snapshot },
+        );
+        return { rows: walk.rows, more: walk.more, last: walk.last };
+      });
+      const encoder = new TextEncoder();
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { value, done } = await pages.next();
+          if (done) return controller.close();
+          controller.enqueue(
+            encoder.encode(
+              value
+                .map((row) => `${JSON.stringify(Object.fromEntries(columns.map(([k, f]) => [k, f(row)])))}\n`)
+                .join(''),
+            ),
+          );
+        },
+      });
+      return new Response(stream, { headers: { 'Content-Type': 'application/x-ndjson' } });
+    },
+  );
+}
