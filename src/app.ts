@@ -11,6 +11,7 @@ import { teamRoutes } from './access/team-routes';
 import { accountRoutes } from './account/routes';
 import { settingsRoutes } from './account/settings-routes';
 import { apiApp, isApiPath } from './api/app';
+import { serviceAccountRoutes } from './api/service-account-routes';
 import { auditRoutes } from './audit/routes';
 import { linkRoutes } from './auth/link-routes';
 import { confirmPasswordRoutes } from './auth/sessions/confirm-routes';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps) {
   app.route('/audit', auditRoutes(deps));
   app.route('/email', mailListRoutes(deps));
   app.route('/applications', applicationRoutes(deps));
+  app.route('/service-accounts', serviceAccountRoutes(deps));
   app.route('/webhooks', webhookRoutes(deps));
 
   app.notFound((c) => renderStatusPage(c, 404));

@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { AccountPage } from '../../views/account/account';
+import type { TokenFormValues } from '../../views/api/tokens';
+import { mountTokenPages, tokenChoices } from '../api/token-routes';
+import { tokensOf } from '../api/tokens';
 import { changePassword } from '../auth/passwords/own-password';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
@@ -22,21 +25,42 @@ export function accountRoutes(deps: AppDeps) {
     errors: FormErrors = {},
     status: PageStatus = 200,
     values?: { name?: string; language?: string },
+    tokenForm?: { values: TokenFormValues; errors: FormErrors },
   ) => {
     const ctx = ctxOf(c);
-    const [account, sessions, events] = await Promise.all([
+    const me = c.get('user').id;
+    const [account, sessions, events, tokens, choices] = await Promise.all([
       myAccount(ctx),
       mySessions(ctx),
       mySecurityEvents(ctx),
+      tokensOf(deps.db, me),
+      tokenChoices(deps.db, me, me, deps.clock.now()),
     ]);
     return renderPage(c, {
       title: 'My account',
       status,
       body: (
-        <AccountPage account={account} sessions={sessions} events={events} errors={errors} values={values} />
+        <AccountPage
+          account={account}
+          sessions={sessions}
+          events={events}
+          errors={errors}
+          values={values}
+          tokens={{ list: tokens, ...choices, form: tokenForm, now: deps.clock.now() }}
+        />
       ),
     });
   };
+
+  // Personal API tokens (api/token-routes.tsx): one's own, on this page.
+  mountTokenPages(app, deps, {
+    path: '/tokens',
+    guard: guard(deps, 'signed-in'),
+    ownerOf: async (c) => ({ id: c.get('user').id, name: c.get('user').name }),
+    back: () => '/account#tokens-title',
+    base: () => '/account/tokens',
+    page: (c, _owner, form) => accountPage(c, {}, form.status, undefined, form),
+  });
 
   app.get('/', guard(deps, 'signed-in'), (c) => accountPage(c));
 

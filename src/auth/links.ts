@@ -224,18 +224,20 @@ export async function answerPasswordResetRequest(ctx: ActionContext, request: Re
   await perform(ctx, 'auth.password_reset_request', async (tx) => {
     const user = await tx
       .selectFrom('users')
-      .select(['id', 'email', 'name', 'language', 'deactivated_at', 'access_expires_at'])
+      .select(['id', 'email', 'name', 'language', 'deactivated_at', 'access_expires_at', 'service_account'])
       .where('email', '=', email)
       .executeTakeFirst();
     const refusal = !perAddress.allowed
       ? 'rate limited (address)'
       : !user
         ? 'unknown email'
-        : user.deactivated_at
-          ? 'deactivated'
-          : user.access_expires_at && user.access_expires_at <= now
-            ? 'access expired'
-            : null;
+        : user.service_account
+          ? 'service account (no password)'
+          : user.deactivated_at
+            ? 'deactivated'
+            : user.access_expires_at && user.access_expires_at <= now
+              ? 'access expired'
+              : null;
     const base = {
       actor: { id: null, label: email },
       target: user ? userTarget(user) : null,

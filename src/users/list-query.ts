@@ -118,6 +118,7 @@ export const USER_COLUMNS = [
   'u.locked_until',
   'u.last_login_at',
   'u.created_at',
+  'u.service_account',
 ] as const;
 
 /**
@@ -174,6 +175,7 @@ function pageQuery(
       'p.locked_until',
       'p.last_login_at',
       'p.created_at',
+      'p.service_account',
       'p.sort_key',
       extra.roles.as('roles'),
       extra.teams.as('teams'),
@@ -197,6 +199,8 @@ export interface ListedUser {
   teams: string[];
   lastLoginAt: Date | null;
   createdAt: Date;
+  /** A service account (no password, API tokens only): shown with a badge. */
+  serviceAccount: boolean;
 }
 
 function toListed(row: PageRow, now: Date): ListedUser {
@@ -211,6 +215,7 @@ function toListed(row: PageRow, now: Date): ListedUser {
     teams: row.teams,
     lastLoginAt: row.last_login_at,
     createdAt: row.created_at,
+    serviceAccount: row.service_account,
   };
 }
 

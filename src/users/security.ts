@@ -12,7 +12,7 @@ import { ConflictError } from '../core/errors';
 import { parseInput } from '../core/validation';
 import { passwordResetMail, setPasswordMail } from '../mail/templates';
 import { type LinkResult, queueLink, setPasswordLink } from './set-password-link';
-import { targetForUpdate } from './target';
+import { assertPerson, targetForUpdate } from './target';
 
 /** An admin's help with someone's sign-in: unlock, reset their 2FA or password, end their sessions. */
 
@@ -117,6 +117,7 @@ export async function signOutEverywhere(ctx: ActionContext, id: string): Promise
 export async function resetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
   const done = await perform(ctx, 'user.password_reset', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own password here (use My account)');
+    assertPerson(user);
     const settings = await getSettings(tx);
     await tx
       .updateTable('users')
@@ -140,6 +141,7 @@ export async function resetPassword(ctx: ActionContext, id: string): Promise<Lin
 export async function resendSetPassword(ctx: ActionContext, id: string): Promise<LinkResult> {
   const done = await perform(ctx, 'user.set_password_resent', async (tx) => {
     const user = await targetForUpdate(tx, ctx, id, 'your own password here');
+    assertPerson(user);
     const settings = await getSettings(tx);
     if (hasUsablePassword(user, settings))
       throw new ConflictError(`${user.email} has already set a password; reset it instead.`);

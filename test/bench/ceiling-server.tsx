@@ -18,6 +18,7 @@ const page: UserPage = {
     teams: ['Support'],
     lastLoginAt: new Date('2026-11-01T00:00:00Z'),
     createdAt: new Date('2026-01-01T00:00:00Z'),
+    serviceAccount: false,
   })),
   total: { value: 1_000_000, exact: false },
   pos: 1,

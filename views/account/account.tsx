@@ -2,7 +2,9 @@ import type { MySession } from '../../src/account/my-sessions';
 import type { MyAccount } from '../../src/account/profile';
 import type { SecurityEvent } from '../../src/account/security-events';
 import { TIME_ZONES } from '../../src/account/time-zones';
+import type { TokenListing } from '../../src/api/tokens';
 import { LANGUAGES } from '../../src/i18n/messages';
+import { type TokenFormValues, TokensSection } from '../api/tokens';
 import { ErrorSummary, Field, type FieldErrors, NewPasswordFields, SelectField } from '../components/form';
 import { Time } from '../components/time';
 import { SecurityEventsSection } from './security-events';
@@ -22,12 +24,20 @@ export function AccountPage({
   events,
   errors = {},
   values,
+  tokens,
 }: {
   account: MyAccount;
   sessions: MySession[];
   events: SecurityEvent[];
   errors?: FieldErrors;
   values?: { name?: string; language?: string; time_zone?: string };
+  tokens: {
+    list: TokenListing[];
+    choosable: ReadonlyArray<readonly [string, string]>;
+    mayNeverExpire: boolean;
+    form?: { values: TokenFormValues; errors: FieldErrors } | undefined;
+    now: Date;
+  };
 }) {
   const languages = Object.entries(LANGUAGES).map(([value, label]) => ({ value, label }));
   return (
@@ -100,6 +110,16 @@ export function AccountPage({
 
       <TwoFactorSection account={account} />
       <SessionsSection sessions={sessions} />
+      <TokensSection
+        tokens={tokens.list}
+        base="/account/tokens"
+        whose="you"
+        choosable={tokens.choosable}
+        mayNeverExpire={tokens.mayNeverExpire}
+        values={tokens.form?.values}
+        errors={tokens.form?.errors}
+        now={tokens.now}
+      />
       <SecurityEventsSection events={events} />
     </section>
   );

@@ -73,6 +73,12 @@ export function UserResults({
           ) : null}
           <th scope="row">
             <a href={`/users/${u.id}`}>{u.name}</a>
+            {u.serviceAccount ? (
+              <>
+                {' '}
+                <span class="badge">Service account</span>
+              </>
+            ) : null}
           </th>
           <td data-column="email">{u.email}</td>
           <td data-column="roles">{u.roles.join(', ') || '—'}</td>
