@@ -40,13 +40,13 @@ import { systemRoutes } from './web/system-routes';
 export type { AppDeps } from './web/env';
 
 /** Middleware, then the areas' routes. Order matters: ids and headers first, the guard last. */
-export function createApp(deps: AppDeps) {
+export function createApp(deps: AppDeps, api: ReturnType<typeof apiApp> = apiApp(deps)) {
   const app = new Hono<AppEnv>();
   const logError = deps.logError ?? ((message, error) => console.error(message, error));
 
   // The machine interface (/api/v1, /access/v1) has its own middleware: no cookie, session or
-  // CSRF check, bearer tokens only (src/api/app.ts). It answers before any of the console's.
-  const api = apiApp(deps);
+  // CSRF check, bearer tokens only (src/api/app.ts). It answers before any of the console's (the
+  // server hands it its requests before this app sees them: web/http-listener.ts).
   app.use(async (c, next) => {
     if (isApiPath(c.req.path)) return api.app.fetch(c.req.raw, c.env);
     await next();

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessCache } from './api/access-cache';
+import { apiApp } from './api/app';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { systemClock } from './core/context';
@@ -29,7 +30,7 @@ async function main() {
   }
   // The permission check's in-memory answers, dropped when access changes (api/access-cache.ts).
   const accessCache = await AccessCache.start(database);
-  const app = createApp({
+  const deps = {
     db: database.db,
     searchDb: database.searchDb,
     jobs,
@@ -37,7 +38,9 @@ async function main() {
     config,
     oidc,
     accessCache,
-  });
+  };
+  const api = apiApp(deps);
+  const app = createApp(deps, api);
 
   const users = await database.db
     .selectFrom('users')
@@ -50,7 +53,7 @@ async function main() {
     );
   }
 
-  const server = createServer(httpListener(app.fetch, oidc));
+  const server = createServer(httpListener(app.fetch, oidc, api.app.fetch));
   server.listen(config.port, config.host, () => {
     const info = server.address() as AddressInfo;
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';

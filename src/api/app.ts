@@ -28,9 +28,10 @@ export function apiApp(deps: ApiDeps) {
       requestId: crypto.randomUUID(),
       userAgent: c.req.header('user-agent') ?? null,
     });
-    await next();
+    // Before the handler: set after it, c.header() would rebuild the response from its body.
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
+    await next();
   });
 
   // AuthZEN's metadata (PDP discovery): where the evaluation endpoints are.

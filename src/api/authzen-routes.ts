@@ -94,33 +94,41 @@ export function authzenRoutes(deps: ApiDeps) {
   const reader = new AccessReader(deps.db, deps.accessCache ?? null);
   const counts = new DecisionCounts(deps.db);
 
-  /** Whether the caller's token may use `permission` in the project (its owner's live grants, its list). */
-  const callerMay = async (holder: TokenHolder, permission: string, projectId: string, now: Date) => {
-    if (holder.permissions && !holder.permissions.includes(permission)) return false;
-    const owner = await reader.subject(holder.owner.id);
-    if (!owner || blocked(owner, now)) return false;
-    return grantsGiving(await reader.grants(holder.owner.id), permission, projectId, now).length > 0;
+  /**
+   * What the caller's token may use, read once a request: `may(permission, project)` is then a
+   * lookup (the owner's live grants at `now`, narrowed to the token's list).
+   */
+  const callerOf = async (holder: TokenHolder, now: Date) => {
+    const [owner, grants] = await Promise.all([
+      reader.subject(holder.owner.id),
+      reader.grants(holder.owner.id),
+    ]);
+    const able = owner !== null && blocked(owner, now) === null;
+    return (permission: string, projectId: string) =>
+      able &&
+      (!holder.permissions || holder.permissions.includes(permission)) &&
+      grantsGiving(grants, permission, projectId, now).length > 0;
   };
 
   type Request = z.infer<typeof single>;
   type Answer = { decision: boolean; context?: { reason_admin: { en: string } } } | { error: string };
+  type May = Awaited<ReturnType<typeof callerOf>>;
 
-  const decide = async (holder: TokenHolder, request: Request, now: Date): Promise<Answer> => {
+  const decide = async (holder: TokenHolder, may: May, request: Request, now: Date): Promise<Answer> => {
     if (!SUBJECT_TYPES.has(request.subject.type))
       return { error: `subject.type must be user or service_account, not ${request.subject.type}` };
     if (request.resource.type !== 'project')
       return { error: `resource.type must be project, not ${request.resource.type}` };
     const project = await reader.project(request.resource.id);
     // A caller who may not ask about a project learns nothing about it, not even that it exists.
-    if (!project || !(await callerMay(holder, 'access.evaluate', project.id, now)))
-      return { error: 'forbidden' };
+    if (!project || !may('access.evaluate', project.id)) return { error: 'forbidden' };
     const result: Decision = await evaluate(
       reader,
       { subject: request.subject.id, action: request.action.name, resource: project.id },
       now,
     );
     counts.add(holder, result.decision, now);
-    return (await callerMay(holder, 'audit.view', project.id, now))
+    return may('audit.view', project.id)
       ? { decision: result.decision, context: { reason_admin: { en: result.reason } } }
       : { decision: result.decision };
   };
@@ -144,7 +152,9 @@ export function authzenRoutes(deps: ApiDeps) {
         'bad-request',
         `Not an AuthZEN evaluation request: ${parsed.error.issues[0]?.message}`,
       );
-    const answer = await decide(c.get('holder'), parsed.data, deps.clock.now());
+    const now = deps.clock.now();
+    const holder = c.get('holder');
+    const answer = await decide(holder, await callerOf(holder, now), parsed.data, now);
     if ('error' in answer)
       return answer.error === 'forbidden'
         ? problem(
@@ -170,6 +180,8 @@ export function authzenRoutes(deps: ApiDeps) {
     const items = evaluations && evaluations.length > 0 ? evaluations : [{}];
     const semantic = options?.evaluations_semantic ?? 'execute_all';
     const now = deps.clock.now();
+    const holder = c.get('holder');
+    const may = await callerOf(holder, now);
     const answers: Answer[] = [];
     for (const item of items) {
       const merged = single.safeParse({ ...defaults, ...item });
@@ -180,7 +192,7 @@ export function authzenRoutes(deps: ApiDeps) {
         });
         continue;
       }
-      const answer = await decide(c.get('holder'), merged.data, now);
+      const answer = await decide(holder, may, merged.data, now);
       // In a batch, a refusal of one item is that item's answer, not the whole call's.
       answers.push(
         'error' in answer ? { decision: false, context: { reason_admin: { en: answer.error } } } : answer,

@@ -11,6 +11,9 @@ import type { AccessCache } from './access-cache';
  * sets, unexpired), and the same states that stop a person (deactivated, access expired, locked).
  */
 
+/** Built once: a zod schema is an object worth keeping (this runs on every check). */
+const UUID = z.uuid();
+
 export interface Subject {
   id: string;
   email: string;
@@ -39,7 +42,7 @@ export class AccessReader {
   }
 
   subject(idOrEmail: string): Promise<Subject | null> {
-    const byId = z.uuid().safeParse(idOrEmail).success;
+    const byId = UUID.safeParse(idOrEmail).success;
     const key = byId ? idOrEmail : idOrEmail.toLowerCase();
     return this.#read(`subject:${key}`, async () => {
       const row = await this.db
@@ -76,7 +79,7 @@ export class AccessReader {
   }
 
   project(idOrName: string): Promise<{ id: string; name: string } | null> {
-    const byId = z.uuid().safeParse(idOrName).success;
+    const byId = UUID.safeParse(idOrName).success;
     return this.#read(`project:${byId ? idOrName : `name:${idOrName}`}`, async () => {
       const row = await this.db
         .selectFrom('projects')
