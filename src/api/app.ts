@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { clientIp } from '../web/client-ip';
 import { type ApiDeps, type ApiEnv, bearer, rateLimit } from './auth';
 import { authzenRoutes } from './authzen-routes';
@@ -23,11 +24,14 @@ export function apiApp(deps: ApiDeps) {
   const app = new Hono<ApiEnv>();
   const logError = deps.logError ?? ((message, error) => console.error(message, error));
   app.use(async (c, next) => {
+    const requestId = crypto.randomUUID();
     c.set('meta', {
       ip: clientIp(c as never, deps.config.trustProxy),
-      requestId: crypto.randomUUID(),
+      requestId,
       userAgent: c.req.header('user-agent') ?? null,
     });
+    // The audit events of a request carry this id: a client reports it with a problem.
+    c.header('X-Request-Id', requestId);
     // Before the handler: set after it, c.header() would rebuild the response from its body.
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
@@ -83,6 +87,14 @@ export function apiApp(deps: ApiDeps) {
 
   app.notFound((c) => problem(c, 404, 'not-found', `No such API path: ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
+    // The validators' refusals (malformed JSON, a body that is not JSON): the client's, 4xx.
+    if (error instanceof HTTPException && error.status < 500)
+      return problem(
+        c,
+        error.status,
+        'bad-request',
+        error.message || 'The request is not one this API understands.',
+      );
     logError(`api ${c.req.method} ${c.req.path} failed`, error);
     return problem(c, 500 as never, 'bad-request', 'Something went wrong on our side; nothing was changed.');
   });

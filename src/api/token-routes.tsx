@@ -53,8 +53,8 @@ export function mountTokenPages(
   const found = async (c: Context<SignedInEnv>) => {
     const owner = await spec.ownerOf(c);
     if (!owner) return null;
-    const token = c.req.param('token')
-      ? (await tokensOf(deps.db, owner.id)).find((t) => t.id === c.req.param('token'))
+    const token = c.req.param('tokenId')
+      ? (await tokensOf(deps.db, owner.id)).find((t) => t.id === c.req.param('tokenId'))
       : undefined;
     return { owner, token };
   };
@@ -87,7 +87,7 @@ export function mountTokenPages(
     }
   });
 
-  app.get(`${spec.path}/:token/revoke`, spec.guard, async (c) => {
+  app.get(`${spec.path}/:tokenId/revoke`, spec.guard, async (c) => {
     const hit = await found(c);
     if (!hit?.token || hit.token.revokedAt) return renderStatusPage(c, 404);
     return renderPage(c, {
@@ -103,7 +103,7 @@ export function mountTokenPages(
     });
   });
 
-  app.post(`${spec.path}/:token/revoke`, spec.guard, async (c) => {
+  app.post(`${spec.path}/:tokenId/revoke`, spec.guard, async (c) => {
     const hit = await found(c);
     if (!hit?.token) return renderStatusPage(c, 404);
     const { owner, token } = hit;

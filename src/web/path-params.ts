@@ -22,6 +22,10 @@ export const PATH_PARAMS: Record<string, (value: string) => boolean> = {
   /** An audit event: a bigint, in JavaScript's safe integers. */
   eventId: (value) => /^[1-9]\d{0,14}$/.test(value),
   token: () => true,
+  /** A service account whose token pages these are. */
+  owner: isUuid,
+  /** An API token's id: 15 random bytes in base64url (api/tokens.ts). */
+  tokenId: (value) => /^[A-Za-z0-9_-]{20}$/.test(value),
 };
 
 /** True when every parameter of the route's path is a value it could name something by. */
