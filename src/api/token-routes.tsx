@@ -63,9 +63,13 @@ export function mountTokenPages(
     const ctx = actionContext(c, deps);
     const owner = await spec.ownerOf(c);
     if (!owner) return renderStatusPage(c, 404);
-    const { fields, lists } = await formValues(c, ['name', 'expiresDays'] as const, ['permissions'] as const);
+    const { fields, lists } = await formValues(
+      c,
+      ['token_name', 'expiresDays'] as const,
+      ['permissions'] as const,
+    );
     const values: TokenFormValues = {
-      name: fields.name ?? '',
+      name: fields.token_name ?? '',
       expiresDays: fields.expiresDays ?? EMPTY_TOKEN.expiresDays,
       permissions: lists.permissions,
     };

@@ -1,6 +1,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
+import { createServiceAccount } from '../../src/api/service-accounts';
+import { createApiToken } from '../../src/api/tokens';
 import { createApplication } from '../../src/oidc/applications';
 import { ADA, axeViolations, chromiumPath, setUpBrowser, signInWithForm } from '../helpers/browser';
 import { bind, makeUser } from '../helpers/fixtures';
@@ -88,6 +90,22 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
     await setup.getByRole('heading', { level: 1 }).waitFor();
     await setup.close();
     const invitation = await db.selectFrom('invitations').select('id').executeTakeFirstOrThrow();
+    const robot = await createServiceAccount(server.system, { name: 'Nightly export to the data warehouse' });
+    await db
+      .insertInto('role_bindings')
+      .values({
+        user_id: robot.id,
+        role_id: null,
+        permissions: ['users.view', 'audit.view'],
+        project_id: null,
+      })
+      .execute();
+    await createApiToken(server.system, {
+      ownerId: robot.id,
+      name: 'Production warehouse loader',
+      permissions: ['users.view', 'audit.view'],
+    });
+    await createApiToken(server.system, { ownerId: ada.userId, name: 'A token for a laptop script' });
     const application = await createApplication(server.system, {
       name: 'A product with a rather long name for a narrow screen',
       redirectUris: ['https://a-long-subdomain.of-a-long-domain.example.org/oauth/callback/with/a/long/path'],
@@ -126,6 +144,8 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
       `/applications/${application.id}`,
       '/audit',
       `/audit/events/${event.id}`,
+      '/service-accounts',
+      `/service-accounts/${robot.id}`,
     ];
   });
 

@@ -23,21 +23,21 @@ describe(`API token and service account pages (${databaseKind})`, () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
 
-    const refused = await post('/account/tokens', form({ name: '', expiresDays: '90' }));
+    const refused = await post('/account/tokens', form({ token_name: '', expiresDays: '90' }));
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('Enter a name.');
     // An Admin holds no account.settings: a token cannot have it, nor live for ever.
     const tooMuch = await post(
       '/account/tokens',
-      form({ name: 'x', expiresDays: '90', permissions: 'account.settings' }),
+      form({ token_name: 'x', expiresDays: '90', permissions: 'account.settings' }),
     );
     expect(tooMuch.status).toBe(422);
-    const forever = await post('/account/tokens', form({ name: 'x', expiresDays: 'never' }));
+    const forever = await post('/account/tokens', form({ token_name: 'x', expiresDays: 'never' }));
     expect(forever.status).toBe(422);
 
     const created = await post(
       '/account/tokens',
-      form({ name: 'HR sync', expiresDays: '30', permissions: 'users.view' }),
+      form({ token_name: 'HR sync', expiresDays: '30', permissions: 'users.view' }),
     );
     expect(created.status).toBe(200);
     expect(created.headers.get('referrer-policy')).toBe('no-referrer');
@@ -87,7 +87,9 @@ describe(`API token and service account pages (${databaseKind})`, () => {
     expect(users).toContain('Service account');
 
     const token = tokenIn(
-      await (await post(`/service-accounts/${id}/tokens`, form({ name: 'prod', expiresDays: '90' }))).text(),
+      await (
+        await post(`/service-accounts/${id}/tokens`, form({ token_name: 'prod', expiresDays: '90' }))
+      ).text(),
     );
     expect(token).toBeTruthy();
     // It has no role yet: it may list nothing.

@@ -5,7 +5,8 @@ import { ErrorSummary, Field, type FieldErrors, SelectField } from '../component
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
-export const TOKEN_LABELS = { name: 'Token name', expiresDays: 'Expires', permissions: 'Permissions' };
+/** Field names of their own: the token form shares My account's page with the profile's `name`. */
+export const TOKEN_LABELS = { token_name: 'Token name', expiresDays: 'Expires', permissions: 'Permissions' };
 
 export interface TokenFormValues {
   name: string;
@@ -113,12 +114,12 @@ export function TokensSection({
       <ErrorSummary errors={errors} labels={TOKEN_LABELS} />
       <form method="post" action={base} novalidate aria-labelledby="new-token-title">
         <Field
-          name="name"
-          label={TOKEN_LABELS.name}
+          name="token_name"
+          label={TOKEN_LABELS.token_name}
           value={values.name}
           hint="What uses it, for example “HR sync”."
           required
-          error={errors.name}
+          error={errors.token_name}
         />
         <SelectField
           name="expiresDays"
