@@ -62,7 +62,7 @@ class DecisionCounts {
       entry = {
         day,
         tokenId: holder.tokenId,
-        label: `${holder.owner.email} (${holder.tokenName})`,
+        label: `${holder.owner.name} (token “${holder.tokenName}”)`,
         allowed: 0,
         denied: 0,
       };

@@ -1,5 +1,6 @@
 import { AuditEventPage } from '../../views/audit/event';
 import { auditLogView } from '../../views/audit/log';
+import { decisionCounts } from '../api/decision-counts';
 import { listRoutes } from '../lists/routes';
 import type { AppDeps } from '../web/env';
 import { guard } from '../web/guard';
@@ -12,12 +13,13 @@ import { auditList } from './list';
 /** The audit log (its page, fragment and exports) and one event's page. */
 export function auditRoutes(deps: AppDeps) {
   const app = listRoutes(deps, auditList, auditLogView, async (_c, q, { db, scope, now, timeZone }) => {
-    const [projects, activity, name] = await Promise.all([
+    const [projects, activity, name, permissionChecks] = await Promise.all([
       auditProjects(db, scope),
       scope.all ? signInActivity(db, now, timeZone) : null,
       q.target ? targetName(db, q.target, scope) : null,
+      scope.all ? decisionCounts(db, now) : null,
     ]);
-    return { projects, activity, targetName: name };
+    return { projects, activity, targetName: name, permissionChecks };
   });
 
   // The guard admits digits only (path-params.ts).

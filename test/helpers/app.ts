@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessCache } from '../../src/api/access-cache';
+import { apiApp } from '../../src/api/app';
 import { createApp } from '../../src/app';
 import { setPasswordWithLink } from '../../src/auth/links';
 import { type Config, loadConfig } from '../../src/config';
@@ -74,7 +75,8 @@ export async function testApp(
     accessCache,
     logError: (message: string, error: unknown) => errors.push({ message, error }),
   };
-  const app = createApp(deps);
+  const api = apiApp(deps);
+  const app = createApp(deps, api);
   // The worker's turn comes after each request: a test reads the mail of the request it made.
   const request = app.request.bind(app);
   app.request = (async (...args: Parameters<typeof request>) => {
@@ -104,6 +106,8 @@ export async function testApp(
     runJobs,
     handlers,
     accessCache,
+    /** The machine interface's own app (its decision counts are flushed by `api.flush()`). */
+    api,
     close: async () => {
       await accessCache?.stop();
       await jobs.stop();

@@ -5,14 +5,16 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { OpenAPIClientAxios } from 'openapi-client-axios';
 import { describe, expect, it } from 'vitest';
 import { deleteBinding } from '../../src/access/bindings';
+import { effectiveAccess } from '../../src/access/effective-access';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
+import { PERMISSIONS } from '../../src/access/permissions';
 import { createServiceAccount } from '../../src/api/service-accounts';
 import { createApiToken, revokeApiToken } from '../../src/api/tokens';
 import { ValidationError } from '../../src/core/errors';
 import { openDatabase } from '../../src/db/connect';
 import { listUsers, parseUserListQuery } from '../../src/users/list';
 import { databaseKind } from '../helpers/database';
-import { actorContext, bind, makeMembers, makeUser, snapshot } from '../helpers/fixtures';
+import { actorContext, bind, clientFor, makeMembers, makeUser, snapshot } from '../helpers/fixtures';
 import { setUpApp } from '../helpers/set-up-app';
 
 const t = setUpApp({ resetEach: true, accessCache: true });
@@ -444,6 +446,57 @@ describe(`AuthZEN permission checks (${databaseKind})`, () => {
     await waitUntil(async () => (await decision(token, member.id, 'content.edit', other)) === false);
   });
 
+  it('agrees with the console’s effective-access view for every permission in every project', async () => {
+    const token = await caller(['access.evaluate']);
+    const project = await defaultProjectId(t.db);
+    const beta = (
+      await t.db.insertInto('projects').values({ name: 'Beta' }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+    const team = (
+      await t.db.insertInto('teams').values({ name: 'Ops' }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+    const people = [
+      await makeUser(t.db, { role: 'editor', projectId: project }),
+      await makeUser(t.db, { role: 'viewer' }),
+      await makeUser(t.db, { role: 'co_admin', projectId: beta }),
+      await makeUser(t.db, {}),
+    ];
+    await t.db
+      .insertInto('team_members')
+      .values({ team_id: team, user_id: (people[3] as { id: string }).id })
+      .execute();
+    await bind(t.db, { teamId: team, roleKey: 'publisher', projectId: beta });
+    await bind(t.db, { userId: (people[1] as { id: string }).id, roleKey: 'admin', expiresAt: new Date(0) });
+    await t.db
+      .insertInto('role_bindings')
+      .values({
+        user_id: (people[0] as { id: string }).id,
+        role_id: null,
+        permissions: ['audit.view'],
+        project_id: beta,
+      })
+      .execute();
+    const keys = PERMISSIONS.map((p) => p.key);
+    for (const person of people) {
+      const view = await effectiveAccess(t.db, person.id, t.clock.now());
+      for (const projectId of [project, beta]) {
+        const shown = new Set(
+          view.projects.find((p) => p.projectId === projectId)?.permissions.map((p) => p.key) ?? [],
+        );
+        const answer = await call(token, '/access/v1/evaluations', {
+          method: 'POST',
+          json: {
+            subject: { type: 'user', id: person.id },
+            resource: { type: 'project', id: projectId },
+            evaluations: keys.map((name) => ({ action: { name } })),
+          },
+        });
+        const decisions = (await answer.json()).evaluations.map((e: { decision: boolean }) => e.decision);
+        expect(decisions).toEqual(keys.map((k) => shown.has(k)));
+      }
+    }
+  });
+
   it('answers a batch, refuses callers without access.evaluate, and gives reasons only to audit readers', async () => {
     const project = await defaultProjectId(t.db);
     const person = await makeUser(t.db, { role: 'viewer' });
@@ -484,6 +537,25 @@ describe(`AuthZEN permission checks (${databaseKind})`, () => {
       },
     });
     expect((await firstDeny.json()).evaluations).toEqual([{ decision: false }]);
+    // Counted per caller and day, not audited one by one; the audit page shows the counts.
+    await t.api.flush();
+    const idOf = (token: string) => token.slice(3, 23);
+    const counts = await t.db
+      .selectFrom('access_decision_counts')
+      .select(['token_id', 'allowed', 'denied'])
+      .where('token_id', 'in', [idOf(plain), idOf(auditor), idOf(nobody)])
+      .execute();
+    const total = (id: string) =>
+      counts.filter((r) => r.token_id === id).reduce((n, r) => n + Number(r.allowed) + Number(r.denied), 0);
+    // plain: one single, a batch of three, a batch stopped at its first deny; the auditor one.
+    expect([total(idOf(plain)), total(idOf(auditor)), total(idOf(nobody))]).toEqual([5, 1, 0]);
+    expect(
+      await t.db.selectFrom('audit_events').select('id').where('action', 'like', 'access%').execute(),
+    ).toEqual([]);
+    const reader = await makeUser(t.db, { role: 'account_admin' });
+    const auditPage = await (await (await clientFor(t, reader.id)).request('/audit')).text();
+    expect(auditPage).toContain('Permission checks by API callers');
+    expect(auditPage).toContain('Product backend');
     const bad = await call(plain, '/access/v1/evaluation', { method: 'POST', body: '{not json' });
     expect(bad.status).toBe(400);
     expect((await call(plain, '/.well-known/authzen-configuration')).status).toBe(200);

@@ -12,6 +12,7 @@ import type { ListView, ListViewProps } from '../../src/lists/routes';
 import { ActivityChart } from '../components/activity-chart';
 import { Field, SelectField } from '../components/form';
 import { ColumnHeaders, FilterForm, ListResults, ListStatusRegion, SearchField } from '../components/list';
+import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
 const TARGET = 'audit-list';
@@ -90,6 +91,48 @@ export interface AuditLogExtra {
   activity: ActivityDay[] | null;
   /** The target a link narrowed the list to, in words. */
   targetName: string | null;
+  /**
+   * Permission checks (AuthZEN) per API caller and day, last 14 days: counted, not audited one
+   * by one. Only for those who may read account-wide events.
+   */
+  permissionChecks: Array<{ day: string; caller: string; allowed: number; denied: number }> | null;
+}
+
+function PermissionChecks({ rows }: { rows: NonNullable<AuditLogExtra['permissionChecks']> }) {
+  return (
+    <details>
+      <summary>Permission checks by API callers, last 14 days</summary>
+      <p class="hint">
+        The product’s permission checks (AuthZEN) are counted per caller and day rather than recorded one by
+        one.
+      </p>
+      <TableScroll captionId="checks-caption">
+        <table>
+          <caption id="checks-caption" class="visually-hidden">
+            Permission checks per caller and day
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
+              <th scope="col">Caller</th>
+              <th scope="col">Allowed</th>
+              <th scope="col">Denied</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <td>{r.day}</td>
+                <td>{r.caller}</td>
+                <td>{r.allowed.toLocaleString('en-US')}</td>
+                <td>{r.denied.toLocaleString('en-US')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </details>
+  );
 }
 
 function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
@@ -103,6 +146,9 @@ function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
         the period set in Settings.
       </p>
       {extra.activity ? <ActivityChart days={extra.activity} /> : null}
+      {extra.permissionChecks && extra.permissionChecks.length > 0 ? (
+        <PermissionChecks rows={extra.permissionChecks} />
+      ) : null}
       {q.target ? (
         <p>
           Showing the events of <strong>{extra.targetName ?? q.target}</strong>.{' '}
