@@ -52,6 +52,8 @@ export function operation<P extends z.ZodObject | undefined, B extends Schema | 
     operationId: string;
     summary: string;
     params?: P;
+    /** More query parameters than `project` (read from the URL by the body). */
+    query?: z.ZodObject;
     body?: B;
     response?: Schema;
     status?: 200 | 201 | 204;
@@ -74,7 +76,7 @@ export function operation<P extends z.ZodObject | undefined, B extends Schema | 
     summary: spec.summary,
     request: {
       ...(spec.params ? { params: spec.params } : {}),
-      query: projectQuery,
+      query: spec.query ? projectQuery.extend(spec.query.shape) : projectQuery,
       ...(spec.body
         ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } }
         : {}),

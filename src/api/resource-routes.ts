@@ -1,14 +1,18 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { createBinding, deleteBinding, listBindings } from '../access/bindings';
+import type { Context } from 'hono';
+import { createBinding, deleteBinding, listBindings, updateBinding } from '../access/bindings';
 import { grantsOf, projectIds, scopeOf } from '../access/grants';
-import { createProject, listProjects } from '../access/projects';
-import { listRoles } from '../access/roles';
+import { createProject, deleteProject, listProjects, renameProject } from '../access/projects';
+import { createRole, deleteRole, listRoles, updateRole } from '../access/roles';
 import { addTeamMember, removeTeamMember } from '../access/team-members';
 import { createTeam, deleteTeam, getTeam, listTeams } from '../access/teams';
-import { auditList } from '../audit/list';
+import { findAuditEvent } from '../audit/events';
+import { auditList, type ListedEvent } from '../audit/list';
 import { NotFoundError } from '../core/errors';
 import { inviteUsers } from '../invitations/invite';
+import { invitationList, type ListedInvitation } from '../invitations/list';
 import { resendInvitation, revokeInvitation } from '../invitations/manage';
+import { listPage } from '../lists/definition';
 import { everyPage, FIRST_PAGE } from '../lists/paging';
 import type { ApiDeps, ApiEnv } from './auth';
 import { idParam, operation } from './operation';
@@ -56,6 +60,58 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
         permissions: r.permissions,
       })),
     }),
+  );
+
+  const RoleInput = z
+    .object({ name: z.string(), description: z.string().optional(), permissions: z.array(z.string()) })
+    .openapi('RoleInput', {
+      example: { name: 'Support agent', permissions: ['reports.view', 'users.view'] },
+    });
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/roles',
+      operationId: 'createRole',
+      summary: 'Create a custom role (only permissions you hold)',
+      status: 201,
+      body: RoleInput,
+      response: Id,
+    },
+    async ({ ctx, body }) => ({ id: await createRole(ctx, body) }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'put',
+      path: '/roles/{id}',
+      operationId: 'updateRole',
+      summary: 'Change a custom role: its bindings change with it',
+      params: idParam(),
+      body: RoleInput,
+      status: 204,
+    },
+    async ({ ctx, params, body }) => updateRole(ctx, params.id as string, body),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'delete',
+      path: '/roles/{id}',
+      operationId: 'deleteRole',
+      summary: 'Delete a custom role and its bindings',
+      params: idParam(),
+      status: 204,
+    },
+    async ({ ctx, params }) => {
+      await deleteRole(ctx, params.id as string);
+    },
   );
 
   operation(
@@ -118,6 +174,27 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       response: Id,
     },
     async ({ ctx, projectId, body }) => ({ id: await createBinding(ctx, projectId, body) }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'patch',
+      path: '/bindings/{id}',
+      operationId: 'updateBinding',
+      summary: 'Change a binding’s role, manual set or end date',
+      params: idParam(),
+      body: z
+        .object({
+          access: z.string(),
+          permissions: z.array(z.string()).optional(),
+          until: z.string().optional(),
+        })
+        .openapi('BindingUpdate'),
+      status: 204,
+    },
+    async ({ ctx, params, body }) => updateBinding(ctx, params.id as string, body),
   );
 
   operation(
@@ -292,6 +369,37 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     app,
     deps,
     {
+      method: 'patch',
+      path: '/projects/{id}',
+      operationId: 'renameProject',
+      summary: 'Rename a project',
+      params: idParam(),
+      body: z.object({ name: z.string() }).openapi('ProjectRename'),
+      status: 204,
+    },
+    async ({ ctx, params, body }) => renameProject(ctx, params.id as string, body),
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'delete',
+      path: '/projects/{id}',
+      operationId: 'deleteProject',
+      summary: 'Delete a project (removeBindings=true also removes its role bindings)',
+      params: idParam(),
+      body: z.object({ removeBindings: z.boolean().default(false) }).openapi('ProjectDeletion'),
+      status: 204,
+    },
+    async ({ ctx, params, body }) =>
+      deleteProject(ctx, params.id as string, { removeBindings: body.removeBindings }),
+  );
+
+  operation(
+    app,
+    deps,
+    {
       method: 'post',
       path: '/invitations',
       operationId: 'createInvitations',
@@ -369,6 +477,176 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       filters: auditList.filters,
     };
   };
+
+  /** A page of a console list (its definition, filters and keyset paging), as JSON. */
+  const listed = async <Row>(
+    c: Context<ApiEnv>,
+    list: {
+      parse(params: URLSearchParams): never;
+      write(q: never, paging?: { after?: string; before?: string }): URLSearchParams;
+    },
+    page: (q: never) => Promise<{
+      rows: Row[];
+      total: { value: number; exact: boolean };
+      first: string | null;
+      last: string | null;
+      hasNext: boolean;
+      hasPrevious: boolean;
+    }>,
+    toJson: (row: Row) => unknown,
+  ) => {
+    const q = list.parse(new URL(c.req.url).searchParams);
+    const found = await page(q);
+    const link = (paging: { after?: string; before?: string }) => {
+      const p = list.write(q, paging);
+      if (c.req.query('project')) p.set('project', c.req.query('project') as string);
+      return p.toString();
+    };
+    return {
+      data: found.rows.map(toJson),
+      total: found.total,
+      next: found.hasNext && found.last ? link({ after: found.last }) : null,
+      previous: found.hasPrevious && found.first ? link({ before: found.first }) : null,
+    };
+  };
+  const Page = (name: string, row: z.ZodType) =>
+    z
+      .object({
+        data: z.array(row),
+        total: z.object({ value: z.number().int(), exact: z.boolean() }),
+        next: z.string().nullable(),
+        previous: z.string().nullable(),
+      })
+      .openapi(name);
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/invitations',
+      operationId: 'listInvitations',
+      summary: 'Invitations (the console’s list: state and search filters, keyset paging)',
+      needs: 'invitations.manage',
+      response: Page(
+        'InvitationPage',
+        z.object({
+          id: z.string(),
+          email: z.string(),
+          invitedBy: z.string(),
+          project: z.string(),
+          role: z.string(),
+          state: z.string(),
+          createdAt: z.string(),
+          expiresAt: z.string(),
+        }),
+      ),
+    },
+    async ({ c, ctx, projectId }) => {
+      const grants = await grantsOf(deps.db, ctx.actor.kind === 'user' ? ctx.actor.id : '', now());
+      const call = {
+        db: deps.db,
+        now: now(),
+        timeZone: 'UTC',
+        projectId,
+        scope: scopeOf(grants, await projectIds(deps.db), 'invitations.manage'),
+        filters: invitationList.filters,
+      };
+      return listed(
+        c,
+        invitationList as never,
+        (q) => listPage(invitationList, call, q),
+        (i: ListedInvitation) => ({
+          id: i.id,
+          email: i.email,
+          invitedBy: i.invitedBy,
+          project: i.projectName,
+          role: i.roleName,
+          state: i.state,
+          createdAt: i.createdAt.toISOString(),
+          expiresAt: i.expiresAt.toISOString(),
+        }),
+      );
+    },
+  );
+
+  const eventJson = (e: ListedEvent) => ({
+    id: e.id,
+    occurredAt: e.occurredAt.toISOString(),
+    actor: e.actorLabel,
+    actorId: e.actorId,
+    action: e.action,
+    outcome: e.outcome,
+    target: e.targetLabel,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    project: e.projectName,
+    projectId: e.projectId,
+    ip: e.ip,
+    requestId: e.requestId,
+    reason: e.reason,
+  });
+  const Event = z
+    .object({
+      id: z.number().int(),
+      occurredAt: z.string(),
+      actor: z.string(),
+      actorId: z.string().nullable(),
+      action: z.string(),
+      outcome: z.string(),
+      target: z.string().nullable(),
+      targetType: z.string().nullable(),
+      targetId: z.string().nullable(),
+      project: z.string().nullable(),
+      projectId: z.string().nullable(),
+      ip: z.string().nullable(),
+      requestId: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .openapi('AuditEvent');
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/audit',
+      operationId: 'listAudit',
+      summary:
+        'The audit log, newest first (the console’s filters: actor, action, user, target, outcome, from, to)',
+      needs: 'audit.view',
+      response: Page('AuditPage', Event),
+    },
+    async ({ c, ctx, projectId }) => {
+      const call = await auditCall(ctx.actor.kind === 'user' ? ctx.actor.id : '', projectId);
+      return listed(c, auditList as never, (q) => listPage(auditList, call, q), eventJson);
+    },
+  );
+
+  operation(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/audit/events/{eventId}',
+      operationId: 'getAuditEvent',
+      summary: 'One audit event, with what it changed (before and after)',
+      needs: 'audit.view',
+      params: z.object({
+        eventId: z
+          .string()
+          .regex(/^[1-9]\d{0,14}$/)
+          .openapi({ param: { name: 'eventId', in: 'path' } }),
+      }),
+      response: Event.extend({ before: z.unknown(), after: z.unknown() }).openapi('AuditEventDetail'),
+    },
+    async ({ ctx, projectId, params }) => {
+      const call = await auditCall(ctx.actor.kind === 'user' ? ctx.actor.id : '', projectId);
+      const event = await findAuditEvent(deps.db, Number(params.eventId), call.scope);
+      if (!event) throw new NotFoundError('There is no such event, or it is not one you may read.');
+      return event;
+    },
+  );
 
   operation(
     app,

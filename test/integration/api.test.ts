@@ -130,6 +130,15 @@ describe(`the REST API (${databaseKind})`, () => {
     expect(second.data[0].id).not.toBe(first.data[0].id);
     const refused = await call(token, '/api/v1/users?per=7');
     expect(refused.status).toBe(422);
+    // And the console's export of the same filter: the same people in the same order.
+    const exporter = await makeUser(t.db, { role: 'account_admin' });
+    const exported = await (
+      await (await clientFor(t, exporter.id)).request('/users/export.json?q=member&sort=-email')
+    ).json();
+    const all = await (await call(token, '/api/v1/users?q=member&sort=-email&per=100')).json();
+    expect(all.data.map((u: { email: string }) => u.email)).toEqual(
+      exported.map((u: { email: string }) => u.email),
+    );
   });
 
   it('refuses each rule with its problem type and changes nothing', async () => {
@@ -275,6 +284,15 @@ describe(`the REST API (${databaseKind})`, () => {
         'resendInvitation',
         'revokeInvitation',
         'exportAudit',
+        'listAudit',
+        'getAuditEvent',
+        'listInvitations',
+        'createRole',
+        'updateRole',
+        'deleteRole',
+        'updateBinding',
+        'renameProject',
+        'deleteProject',
       ]),
     );
 
@@ -332,9 +350,30 @@ describe(`the REST API's other resources (${databaseKind})`, () => {
       (await call(token, `/api/v1/teams/${teamId}/members/${person.id}`, { method: 'DELETE' })).status,
     ).toBe(204);
 
-    expect((await post('/api/v1/projects', { name: 'Gamma' })).status).toBe(201);
+    const gamma = await post('/api/v1/projects', { name: 'Gamma' });
+    expect(gamma.status).toBe(201);
+    const gammaId = (await gamma.json()).id;
+    expect(
+      (await call(token, `/api/v1/projects/${gammaId}`, { method: 'PATCH', json: { name: 'Gamma 2' } }))
+        .status,
+    ).toBe(204);
+    const role = await post('/api/v1/roles', { name: 'Support agent', permissions: ['reports.view'] });
+    expect(role.status).toBe(201);
+    const roleId = (await role.json()).id;
+    expect(
+      (
+        await call(token, `/api/v1/roles/${roleId}`, {
+          method: 'PUT',
+          json: { name: 'Support', permissions: ['reports.view'] },
+        })
+      ).status,
+    ).toBe(204);
+    expect((await call(token, `/api/v1/roles/${roleId}`, { method: 'DELETE' })).status).toBe(204);
     const projects = (await (await call(token, '/api/v1/projects')).json()).data;
-    expect(projects.map((p: { name: string }) => p.name)).toContain('Gamma');
+    expect(projects.map((p: { name: string }) => p.name)).toContain('Gamma 2');
+    expect(
+      (await call(token, `/api/v1/projects/${gammaId}?removeBindings=true`, { method: 'DELETE' })).status,
+    ).toBe(204);
     const roles = (await (await call(token, '/api/v1/roles')).json()).data;
     expect(roles.map((r: { key: string }) => r.key)).toContain('viewer');
 
@@ -357,9 +396,22 @@ describe(`the REST API's other resources (${databaseKind})`, () => {
         'binding.delete',
         'team.member_remove',
         'project.create',
+        'project.rename',
+        'project.delete',
+        'role.create',
+        'role.update',
+        'role.delete',
         'invitation.revoke',
       ]),
     );
+    const invitations = await (await call(token, '/api/v1/invitations')).json();
+    expect(invitations.data.map((i: { email: string; state: string }) => [i.email, i.state])).toEqual([
+      ['new@example.com', 'revoked'],
+    ]);
+    const log = await (await call(token, '/api/v1/audit?action=team.create&per=10')).json();
+    expect(log.data.map((e: { action: string }) => e.action)).toEqual(['team.create']);
+    const event = await (await call(token, `/api/v1/audit/events/${log.data[0].id}`)).json();
+    expect(event.after).toMatchObject({ name: 'Ops' });
     const exported = await call(token, '/api/v1/audit/export?action=team.create');
     expect(exported.headers.get('content-type')).toBe('application/x-ndjson');
     const lines = (await exported.text())
