@@ -296,6 +296,15 @@ describe(`the REST API (${databaseKind})`, () => {
       ]),
     );
 
+    // Every route the API serves is in the document (and nothing it does not serve).
+    const served = t.api.app.routes
+      .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/v1/') && r.path !== '/api/v1/openapi.json')
+      .map((r) => `${r.method.toLowerCase()} ${r.path.slice('/api/v1'.length).replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, item]) => Object.keys(item).map((method) => `${method} ${path}`),
+    );
+    expect([...new Set(served)].sort()).toEqual([...documented].sort());
+
     // A real HTTP server for the generated client (axios speaks HTTP, not app.request).
     const server = createServer(getRequestListener(t.app.fetch));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
