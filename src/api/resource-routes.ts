@@ -8,6 +8,7 @@ import { addTeamMember, removeTeamMember } from '../access/team-members';
 import { createTeam, deleteTeam, getTeam, listTeams } from '../access/teams';
 import { findAuditEvent } from '../audit/events';
 import { auditList, type ListedEvent } from '../audit/list';
+import type { ActionContext } from '../core/context';
 import { NotFoundError } from '../core/errors';
 import { inviteUsers } from '../invitations/invite';
 import { invitationList, type ListedInvitation } from '../invitations/list';
@@ -27,6 +28,23 @@ const Id = z.object({ id: z.string() }).openapi('Created');
 
 export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
   const now = () => deps.clock.now();
+
+  /** An action on one thing by its id, answered 204: a domain function of (ctx, id). */
+  const onId = (
+    method: 'post' | 'delete',
+    path: string,
+    operationId: string,
+    summary: string,
+    run: (ctx: ActionContext, id: string) => Promise<unknown>,
+  ) =>
+    operation(
+      app,
+      deps,
+      { method, path, operationId, summary, params: idParam(), status: 204 },
+      async ({ ctx, params }) => {
+        await run(ctx, params.id as string);
+      },
+    );
 
   operation(
     app,
@@ -98,21 +116,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     async ({ ctx, params, body }) => updateRole(ctx, params.id as string, body),
   );
 
-  operation(
-    app,
-    deps,
-    {
-      method: 'delete',
-      path: '/roles/{id}',
-      operationId: 'deleteRole',
-      summary: 'Delete a custom role and its bindings',
-      params: idParam(),
-      status: 204,
-    },
-    async ({ ctx, params }) => {
-      await deleteRole(ctx, params.id as string);
-    },
-  );
+  onId('delete', '/roles/{id}', 'deleteRole', 'Delete a custom role and its bindings', deleteRole);
 
   operation(
     app,
@@ -197,19 +201,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     async ({ ctx, params, body }) => updateBinding(ctx, params.id as string, body),
   );
 
-  operation(
-    app,
-    deps,
-    {
-      method: 'delete',
-      path: '/bindings/{id}',
-      operationId: 'deleteBinding',
-      summary: 'Remove a role binding',
-      params: idParam(),
-      status: 204,
-    },
-    async ({ ctx, params }) => deleteBinding(ctx, params.id as string),
-  );
+  onId('delete', '/bindings/{id}', 'deleteBinding', 'Remove a role binding', deleteBinding);
 
   operation(
     app,
@@ -282,19 +274,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     async ({ ctx, body }) => ({ id: await createTeam(ctx, body) }),
   );
 
-  operation(
-    app,
-    deps,
-    {
-      method: 'delete',
-      path: '/teams/{id}',
-      operationId: 'deleteTeam',
-      summary: 'Delete a team (its bindings and memberships go)',
-      params: idParam(),
-      status: 204,
-    },
-    async ({ ctx, params }) => deleteTeam(ctx, params.id as string),
-  );
+  onId('delete', '/teams/{id}', 'deleteTeam', 'Delete a team (its bindings and memberships go)', deleteTeam);
 
   operation(
     app,
@@ -434,37 +414,15 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     }),
   );
 
-  operation(
-    app,
-    deps,
-    {
-      method: 'post',
-      path: '/invitations/{id}/resend',
-      operationId: 'resendInvitation',
-      summary: 'Send the invitation again (a new link)',
-      params: idParam(),
-      status: 204,
-    },
-    async ({ ctx, params }) => {
-      await resendInvitation(ctx, params.id as string);
-    },
+  onId(
+    'post',
+    '/invitations/{id}/resend',
+    'resendInvitation',
+    'Send the invitation again (a new link)',
+    resendInvitation,
   );
 
-  operation(
-    app,
-    deps,
-    {
-      method: 'post',
-      path: '/invitations/{id}/revoke',
-      operationId: 'revokeInvitation',
-      summary: 'Revoke an invitation',
-      params: idParam(),
-      status: 204,
-    },
-    async ({ ctx, params }) => {
-      await revokeInvitation(ctx, params.id as string);
-    },
-  );
+  onId('post', '/invitations/{id}/revoke', 'revokeInvitation', 'Revoke an invitation', revokeInvitation);
 
   const auditCall = async (userId: string, projectId: string) => {
     const grants = await grantsOf(deps.db, userId, now());

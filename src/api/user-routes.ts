@@ -10,6 +10,7 @@ import { userList } from '../users/list';
 import { resetPassword, resetTwoFactor, unlockUser } from '../users/security';
 import { userStatus } from '../users/status';
 import { type ApiDeps, type ApiEnv, apiContext, projectOf } from './auth';
+import { problemResponses, projectQuery } from './operation';
 import { problem, problemOf } from './problems';
 
 /*
@@ -17,27 +18,6 @@ import { problem, problemOf } from './problems';
  * keyset paging) and every change through the console's domain functions. Updates need If-Match
  * with the ETag a read returned (a stale write gets 412).
  */
-
-const Problem = z
-  .object({
-    type: z.string().openapi({ example: 'urn:gatehouse:problem:last-admin' }),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    errors: z.record(z.string(), z.string()).optional(),
-  })
-  .openapi('Problem');
-
-const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: 'Refused: see the problem’s type',
-        content: { 'application/problem+json': { schema: Problem } },
-      },
-    ]),
-  );
 
 const User = z
   .object({
@@ -90,15 +70,6 @@ const UserPage = z
   .openapi('UserPage');
 
 const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
-const projectQuery = z.object({
-  project: z
-    .uuid()
-    .optional()
-    .openapi({
-      param: { name: 'project', in: 'query' },
-      description: 'The project to act in (default: the first)',
-    }),
-});
 
 const listQuery = projectQuery.extend({
   q: z.string().max(200).optional().openapi({ description: 'Search in names and emails' }),

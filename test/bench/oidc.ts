@@ -27,6 +27,7 @@ import {
   load,
   openBench,
   percentile,
+  runBench,
   startApp,
   waitFor,
 } from './harness';
@@ -200,10 +201,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createApplication } from '../../src/oidc/applications';
 import { ADA, axeViolations, chromiumPath, setUpBrowser, tabTo } from '../helpers/browser';
@@ -8,48 +9,67 @@ import { ADA, axeViolations, chromiumPath, setUpBrowser, tabTo } from '../helper
 const pages = setUpBrowser({ admin: true });
 const { server, browser } = pages;
 
+/** Our sign-in page, axe clean, filled in and sent by keyboard alone. */
+async function signInByKeyboard(page: Page) {
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  expect(await axeViolations(page)).toEqual([]);
+  await tabTo(page, 'Email address');
+  await page.keyboard.type(ADA.email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ADA.password);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * An application registered with a callback server of its own (which only has to be there when
+ * the browser arrives), and the authorization request a browser starts from.
+ */
+async function appWithCallback(name: string, firstParty: boolean, scope: string, state: string) {
+  const seen = { callback: '' };
+  const appServer = createServer((req, res) => {
+    if (req.url?.startsWith('/callback')) seen.callback = `http://127.0.0.1${req.url}`;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('back in the app');
+  });
+  await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+  const redirectUri = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/callback`;
+  const app = await createApplication(server.system, { name, redirectUris: [redirectUri], firstParty });
+  const config = await client.discovery(
+    new URL(server.url),
+    app.clientId,
+    app.clientSecret as string,
+    undefined,
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
+  const verifier = client.randomPKCECodeVerifier();
+  const authorize = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  return {
+    seen,
+    redirectUri,
+    authorize,
+    close: () => new Promise((resolve) => appServer.close(resolve)),
+  };
+}
+
 describe.skipIf(!chromiumPath)('an application signing a person in, in Chromium', () => {
   it('from the app: our sign-in and consent pages by keyboard, axe clean, back to the app with a code', async () => {
-    // The app's own callback: a server that only has to be there when the browser arrives.
-    let callback = '';
-    const appServer = createServer((req, res) => {
-      if (req.url?.startsWith('/callback')) callback = `http://127.0.0.1${req.url}`;
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('back in the app');
-    });
-    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-    const redirectUri = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/callback`;
-    const app = await createApplication(server.system, {
-      name: 'Partner tool',
-      redirectUris: [redirectUri],
-      firstParty: false,
-    });
-    const config = await client.discovery(
-      new URL(server.url),
-      app.clientId,
-      app.clientSecret as string,
-      undefined,
-      {
-        execute: [client.allowInsecureRequests],
-      },
+    const { seen, redirectUri, authorize, close } = await appWithCallback(
+      'Partner tool',
+      false,
+      'openid email profile',
+      'keep-me',
     );
-    const verifier = client.randomPKCECodeVerifier();
-    const authorize = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid email profile',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'keep-me',
-    });
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(authorize.toString());
-    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-    expect(await axeViolations(page)).toEqual([]);
-    await tabTo(page, 'Email address');
-    await page.keyboard.type(ADA.email);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(ADA.password);
-    await page.keyboard.press('Enter');
+    await signInByKeyboard(page);
     await page.getByRole('heading', { level: 1, name: 'Allow Partner tool to sign you in?' }).waitFor();
     expect(await page.getByRole('listitem').allInnerTexts()).toEqual(
       expect.arrayContaining(['Your email address', 'Your name, language and time zone']),
@@ -58,43 +78,20 @@ describe.skipIf(!chromiumPath)('an application signing a person in, in Chromium'
     await tabTo(page, 'Allow');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${redirectUri}*`);
-    const url = new URL(callback);
+    const url = new URL(seen.callback);
     expect(url.searchParams.get('state')).toBe('keep-me');
     expect(url.searchParams.get('code')).toBeTruthy();
     await context.close();
-    await new Promise((resolve) => appServer.close(resolve));
+    await close();
   });
 
   it('a first-party app: from the sign-in form straight back to the app, which the page’s policy allows', async () => {
-    let callback = '';
-    const appServer = createServer((req, res) => {
-      if (req.url?.startsWith('/callback')) callback = `http://127.0.0.1${req.url}`;
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('back in the app');
-    });
-    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-    const redirectUri = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/callback`;
-    const app = await createApplication(server.system, {
-      name: 'Own product',
-      redirectUris: [redirectUri],
-      firstParty: true,
-    });
-    const config = await client.discovery(
-      new URL(server.url),
-      app.clientId,
-      app.clientSecret as string,
-      undefined,
-      {
-        execute: [client.allowInsecureRequests],
-      },
+    const { seen, redirectUri, authorize, close } = await appWithCallback(
+      'Own product',
+      true,
+      'openid email',
+      'first-party',
     );
-    const verifier = client.randomPKCECodeVerifier();
-    const authorize = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid email',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'first-party',
-    });
     const context = await browser.newContext();
     const page = await context.newPage();
     // A browser refuses a form's redirects that its page's form-action does not allow, and says
@@ -107,19 +104,13 @@ describe.skipIf(!chromiumPath)('an application signing a person in, in Chromium'
     expect(signIn?.headers()['content-security-policy']).toContain(
       `form-action 'self' ${new URL(redirectUri).origin}`,
     );
-    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-    expect(await axeViolations(page)).toEqual([]);
-    await tabTo(page, 'Email address');
-    await page.keyboard.type(ADA.email);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(ADA.password);
-    await page.keyboard.press('Enter');
+    await signInByKeyboard(page);
     await page.waitForURL(`${redirectUri}*`);
     expect(await page.textContent('body')).toContain('back in the app');
-    expect(new URL(callback).searchParams.get('state')).toBe('first-party');
+    expect(new URL(seen.callback).searchParams.get('state')).toBe('first-party');
     expect(refused).toEqual([]);
     await context.close();
-    await new Promise((resolve) => appServer.close(resolve));
+    await close();
   });
 
   it('the Applications pages: register (with an error first), the secret once, rotate and delete asked first; axe clean', async () => {

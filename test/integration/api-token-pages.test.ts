@@ -5,40 +5,33 @@ import { setUpApp } from '../helpers/set-up-app';
 
 const t = setUpApp({ resetEach: true });
 
-const form = (fields: Record<string, string | string[]>) =>
-  new URLSearchParams(
-    Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
-  ).toString();
+/** A client signed in as someone new with the role. */
+const signedIn = async (role: string) => clientFor(t, (await makeUser(t.db, { role })).id);
 
 const tokenIn = (page: string) => /gh_[A-Za-z0-9_-]{20}_[A-Za-z0-9_-]{43}/.exec(page)?.[0];
 
 describe(`API token and service account pages (${databaseKind})`, () => {
   it('My account: a personal token shown once, listed without its secret, used, then revoked after asking', async () => {
-    const admin = await makeUser(t.db, { role: 'admin' });
-    const client = await clientFor(t, admin.id);
-    const post = (path: string, body: string) =>
-      client.request(path, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
+    const client = await signedIn('admin');
 
-    const refused = await post('/account/tokens', form({ token_name: '', expiresDays: '90' }));
+    const refused = await client.post('/account/tokens', { token_name: '', expiresDays: '90' });
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('Enter a name.');
     // An Admin holds no account.settings: a token cannot have it, nor live for ever.
-    const tooMuch = await post(
-      '/account/tokens',
-      form({ token_name: 'x', expiresDays: '90', permissions: 'account.settings' }),
-    );
+    const tooMuch = await client.post('/account/tokens', {
+      token_name: 'x',
+      expiresDays: '90',
+      permissions: 'account.settings',
+    });
     expect(tooMuch.status).toBe(422);
-    const forever = await post('/account/tokens', form({ token_name: 'x', expiresDays: 'never' }));
+    const forever = await client.post('/account/tokens', { token_name: 'x', expiresDays: 'never' });
     expect(forever.status).toBe(422);
 
-    const created = await post(
-      '/account/tokens',
-      form({ token_name: 'HR sync', expiresDays: '30', permissions: 'users.view' }),
-    );
+    const created = await client.post('/account/tokens', {
+      token_name: 'HR sync',
+      expiresDays: '30',
+      permissions: 'users.view',
+    });
     expect(created.status).toBe(200);
     expect(created.headers.get('referrer-policy')).toBe('no-referrer');
     const page = await created.text();
@@ -58,7 +51,7 @@ describe(`API token and service account pages (${databaseKind})`, () => {
     const [row] = await t.db.selectFrom('api_tokens').select('id').execute();
     const confirm = await client.request(`/account/tokens/${row?.id}/revoke`);
     expect(await confirm.text()).toContain('Revoke the token “HR sync”?');
-    const revoked = await post(`/account/tokens/${row?.id}/revoke`, '');
+    const revoked = await client.post(`/account/tokens/${row?.id}/revoke`, {});
     expect(revoked.status).toBe(303);
     expect((await api()).status).toBe(401);
     // Someone else's token is not yours to revoke from My account.
@@ -68,15 +61,8 @@ describe(`API token and service account pages (${databaseKind})`, () => {
   });
 
   it('Service accounts: created, listed with a badge among users, given a token; no password for them; guarded', async () => {
-    const admin = await makeUser(t.db, { role: 'account_admin' });
-    const client = await clientFor(t, admin.id);
-    const post = (path: string, body: string) =>
-      client.request(path, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
-    const created = await post('/service-accounts', form({ name: 'HR sync' }));
+    const client = await signedIn('account_admin');
+    const created = await client.post('/service-accounts', { name: 'HR sync' });
     expect(created.status).toBe(303);
     const at = created.headers.get('location') as string;
     const id = at.split('/').at(-1) as string;
@@ -88,7 +74,7 @@ describe(`API token and service account pages (${databaseKind})`, () => {
 
     const token = tokenIn(
       await (
-        await post(`/service-accounts/${id}/tokens`, form({ token_name: 'prod', expiresDays: '90' }))
+        await client.post(`/service-accounts/${id}/tokens`, { token_name: 'prod', expiresDays: '90' })
       ).text(),
     );
     expect(token).toBeTruthy();
@@ -97,7 +83,7 @@ describe(`API token and service account pages (${databaseKind})`, () => {
       (await t.app.request('/api/v1/users', { headers: { authorization: `Bearer ${token}` } })).status,
     ).toBe(403);
 
-    const reset = await post(`/users/${id}/reset-password`, '');
+    const reset = await client.post(`/users/${id}/reset-password`, {});
     expect(await reset.text()).toContain('is a service account');
     expect(
       (await t.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst())
