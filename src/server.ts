@@ -75,8 +75,11 @@ async function main() {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
-      // Jobs in hand finish (or go back to the queue when the grace period ends).
+      // Jobs in hand finish (or go back to the queue when the grace period ends); the
+      // permission checks counted since the last write are written.
       await jobs.stop();
+      await api.flush();
+      await accessCache.stop();
       await database.close();
       console.log('stopped');
       process.exit(0);

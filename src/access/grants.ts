@@ -1,4 +1,5 @@
 import type { InferResult, RawBuilder } from 'kysely';
+import type { Actor } from '../core/context';
 import type { Db } from '../db/connect';
 import { builtinRole, isKnownPermission } from './permissions';
 
@@ -84,6 +85,19 @@ export function toGrant(row: Omit<GrantRow, 'expires_at'> & { expires_at: Date |
  */
 export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant[]> {
   return (await grantRows(db, userId, now).execute()).map(toGrant);
+}
+
+/**
+ * The grants an actor may use: all of theirs, or, acting through an API token with a permission
+ * list, only those permissions of each (a token never uses more than its list, whatever it is
+ * asked to grant, and whatever its owner holds). Nobody's for an actor who is not a user.
+ */
+export async function actorGrantsOf(db: Db, actor: Actor, now: Date): Promise<Grant[]> {
+  if (actor.kind !== 'user') return [];
+  const grants = await grantsOf(db, actor.id, now);
+  const list = actor.token?.permissions;
+  if (!list) return grants;
+  return grants.map((g) => ({ ...g, permissions: g.permissions.filter((p) => list.includes(p)) }));
 }
 
 /** What the grants give in one project: its own bindings and the account-wide ones. */

@@ -5,6 +5,7 @@ import type { ActionContext, Actor } from '../core/context';
 import { DomainError } from '../core/errors';
 import type { Db } from '../db/connect';
 import {
+  actorGrantsOf,
   bindingPermissions,
   covers,
   type Grant,
@@ -84,7 +85,7 @@ export async function actorGrants(
 ): Promise<{ grants: Grant[]; projects: string[] }> {
   const projects = await projectIds(tx);
   if (ctx.actor.kind !== 'user') return { grants: [], projects };
-  return { grants: await grantsOf(tx, ctx.actor.id, ctx.clock.now()), projects };
+  return { grants: await actorGrantsOf(tx, ctx.actor, ctx.clock.now()), projects };
 }
 
 /** Nobody changes their own roles, bindings or permissions: an admin cannot raise their own rights. */

@@ -4,7 +4,13 @@ import type { ActionContext } from '../core/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { emailSchema, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
-import { bindingPermissions, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from './grants';
+import {
+  actorGrantsOf,
+  bindingPermissions,
+  permissionsEverywhere,
+  permissionsIn,
+  projectIds,
+} from './grants';
 import {
   assertAccountManagerRemains,
   assertMayChangeAccessOf,
@@ -25,9 +31,11 @@ export async function assertManagesTeam(
   const { actor } = ctx;
   if (actor.kind === 'system') return;
   if (actor.kind !== 'user') throw new ForbiddenError('teams.manage');
-  const grants = await grantsOf(tx, actor.id, ctx.clock.now());
+  const grants = await actorGrantsOf(tx, actor, ctx.clock.now());
   if (permissionsEverywhere(grants, await projectIds(tx)).has('teams.manage')) return;
-  if (adminsMay) {
+  // A team admin's rights are the membership's, not a permission: a token limited to a list
+  // does not carry them.
+  if (adminsMay && !actor.token?.permissions) {
     const admin = await tx
       .selectFrom('team_members')
       .select('is_admin')
@@ -64,7 +72,7 @@ async function teamGrants(tx: Db, teamId: string, now: Date) {
 export async function assertCanGrantTeamAccess(tx: Db, ctx: ActionContext, teamId: string) {
   if (ctx.actor.kind !== 'user') return;
   const now = ctx.clock.now();
-  const grants = await grantsOf(tx, ctx.actor.id, now);
+  const grants = await actorGrantsOf(tx, ctx.actor, now);
   const projects = await projectIds(tx);
   const granted = await teamGrants(tx, teamId, now);
   for (const b of granted) {

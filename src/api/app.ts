@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { controlCharacterIn, isValueRefused } from '../core/validation';
 import { clientIp } from '../web/client-ip';
 import { type ApiDeps, type ApiEnv, bearer, rateLimit } from './auth';
 import { authzenRoutes } from './authzen-routes';
@@ -8,6 +10,42 @@ import { idempotency } from './idempotency';
 import { problem } from './problems';
 import { resourceRoutes } from './resource-routes';
 import { userApiRoutes } from './user-routes';
+
+/**
+ * The console's form reader refuses control characters in every field (web/form.ts); a JSON body
+ * gets the same rule here, for every string in it, before any handler reads it: no C0 character
+ * but tab, line feed and carriage return (which one-line fields refuse in their own schemas).
+ */
+const refuseControlCharacters: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  if (!(c.req.header('content-type') ?? '').includes('json')) return next();
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return next(); // Not JSON: the route's validator says so.
+  }
+  const found = controlCharacterAt(body, []);
+  if (found) {
+    const field = found.path.join('.') || 'body';
+    return problem(c, 422, 'validation', `Remove the control character ${found.character} from ${field}.`, {
+      errors: { [field]: `Remove the control character ${found.character}.` },
+    });
+  }
+  return next();
+};
+
+function controlCharacterAt(value: unknown, path: string[]): { path: string[]; character: string } | null {
+  if (typeof value === 'string') {
+    const character = controlCharacterIn(value, true);
+    return character ? { path, character } : null;
+  }
+  if (value && typeof value === 'object')
+    for (const [key, inner] of Object.entries(value)) {
+      const found = controlCharacterAt(inner, [...path, key]);
+      if (found) return found;
+    }
+  return null;
+}
 
 /** The machine interface's paths: everything else is the console's. */
 export const isApiPath = (path: string) =>
@@ -37,6 +75,14 @@ export function apiApp(deps: ApiDeps) {
     c.header('X-Content-Type-Options', 'nosniff');
     await next();
   });
+
+  // Bodies are small (a batch of 500 checks is about 80 KB): no request is read past this.
+  app.use(
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: (c) => problem(c, 413, 'too-large', 'At most 256 KB a request.'),
+    }),
+  );
 
   // AuthZEN's metadata (PDP discovery): where the evaluation endpoints are.
   app.get('/.well-known/authzen-configuration', (c) =>
@@ -81,6 +127,7 @@ export function apiApp(deps: ApiDeps) {
   v1.use('*', bearer(deps, { cached: false }));
   v1.use('*', rateLimit({ name: 'api', perMinute: deps.config.apiRatePerMinute }));
   v1.use('*', idempotency(deps));
+  v1.use('*', refuseControlCharacters);
   userApiRoutes(v1, deps);
   resourceRoutes(v1, deps);
   app.route('/api/v1', v1);
@@ -95,8 +142,14 @@ export function apiApp(deps: ApiDeps) {
         'bad-request',
         error.message || 'The request is not one this API understands.',
       );
+    // A value PostgreSQL refused (a NUL in a string, say): a check is missing (logged), the
+    // client's input is still refused, 400, and nothing was changed (the statement failed).
+    if (isValueRefused(error)) {
+      logError(`api ${c.req.method} ${c.req.path}: a value was refused`, error);
+      return problem(c, 400, 'bad-request', 'Something in this request is not a value this API accepts.');
+    }
     logError(`api ${c.req.method} ${c.req.path} failed`, error);
-    return problem(c, 500 as never, 'bad-request', 'Something went wrong on our side; nothing was changed.');
+    return problem(c, 500 as never, 'internal', 'Something went wrong on our side; nothing was changed.');
   });
   return { app, flush: authzen.flush };
 }

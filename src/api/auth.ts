@@ -41,7 +41,13 @@ export function bearer(deps: ApiDeps, options: { cached: boolean }): MiddlewareH
     );
     if (!checked.ok) {
       c.header('WWW-Authenticate', 'Bearer realm="gatehouse", error="invalid_token"');
-      return problem(c, 401, 'unauthorized', `The token is refused: ${checked.reason}.`);
+      // One answer for every refusal: which one it was is in the audit trail, for the owner's admin.
+      return problem(
+        c,
+        401,
+        'unauthorized',
+        'The token is refused: unknown, expired, revoked, or its owner may not act.',
+      );
     }
     c.set('holder', checked.holder);
     await next();

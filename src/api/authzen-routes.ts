@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { controlCharacterIn } from '../core/validation';
 import type { Db } from '../db/connect';
 import { type ApiDeps, type ApiEnv, bearer } from './auth';
 import { AccessReader, blocked, type Decision, evaluate, grantsGiving } from './evaluation';
@@ -17,8 +18,15 @@ import type { TokenHolder } from './tokens';
  * (shown on the audit page), not audited one by one.
  */
 
-const entity = z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(254) });
-const action = z.object({ name: z.string().min(1).max(200) });
+/** Text a check can name something by: no control character (PostgreSQL refuses a NUL). */
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => controlCharacterIn(s) === null, 'no control characters');
+const entity = z.object({ type: text(100), id: text(254) });
+const action = z.object({ name: text(200) });
 const single = z.object({
   subject: entity,
   action,
@@ -83,8 +91,9 @@ class DecisionCounts {
           allowed = access_decision_counts.allowed + excluded.allowed,
           denied = access_decision_counts.denied + excluded.denied`
         .execute(this.db)
-        .catch(() => {
-          // A token deleted meanwhile: its counts go with it.
+        .catch((error) => {
+          // Counts are not worth failing for: they are logged and dropped.
+          console.error('permission check counts not written', error);
         });
   }
 }
@@ -104,17 +113,34 @@ export function authzenRoutes(deps: ApiDeps) {
       reader.grants(holder.owner.id),
     ]);
     const able = owner !== null && blocked(owner, now) === null;
-    return (permission: string, projectId: string) =>
+    const may = (permission: string, projectId: string) =>
       able &&
       (!holder.permissions || holder.permissions.includes(permission)) &&
       grantsGiving(grants, permission, projectId, now).length > 0;
+    // The reason speaks of the person account-wide (deactivated, locked, their teams and roles):
+    // only for callers who may read the whole audit trail (audit.view granted account-wide).
+    const explains =
+      able &&
+      (!holder.permissions || holder.permissions.includes('audit.view')) &&
+      grants.some(
+        (g) =>
+          g.projectId === null &&
+          (g.expiresAt === null || g.expiresAt > now) &&
+          g.permissions.includes('audit.view'),
+      );
+    return { may, explains };
   };
 
   type Request = z.infer<typeof single>;
   type Answer = { decision: boolean; context?: { reason_admin: { en: string } } } | { error: string };
-  type May = Awaited<ReturnType<typeof callerOf>>;
+  type Caller = Awaited<ReturnType<typeof callerOf>>;
 
-  const decide = async (holder: TokenHolder, may: May, request: Request, now: Date): Promise<Answer> => {
+  const decide = async (
+    holder: TokenHolder,
+    { may, explains }: Caller,
+    request: Request,
+    now: Date,
+  ): Promise<Answer> => {
     if (!SUBJECT_TYPES.has(request.subject.type))
       return { error: `subject.type must be user or service_account, not ${request.subject.type}` };
     if (request.resource.type !== 'project')
@@ -128,7 +154,7 @@ export function authzenRoutes(deps: ApiDeps) {
       now,
     );
     counts.add(holder, result.decision, now);
-    return may('audit.view', project.id)
+    return explains
       ? { decision: result.decision, context: { reason_admin: { en: result.reason } } }
       : { decision: result.decision };
   };
@@ -181,7 +207,7 @@ export function authzenRoutes(deps: ApiDeps) {
     const semantic = options?.evaluations_semantic ?? 'execute_all';
     const now = deps.clock.now();
     const holder = c.get('holder');
-    const may = await callerOf(holder, now);
+    const caller = await callerOf(holder, now);
     const answers: Answer[] = [];
     for (const item of items) {
       const merged = single.safeParse({ ...defaults, ...item });
@@ -192,7 +218,7 @@ export function authzenRoutes(deps: ApiDeps) {
         });
         continue;
       }
-      const answer = await decide(holder, may, merged.data, now);
+      const answer = await decide(holder, caller, merged.data, now);
       // In a batch, a refusal of one item is that item's answer, not the whole call's.
       answers.push(
         'error' in answer ? { decision: false, context: { reason_admin: { en: answer.error } } } : answer,

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { sql } from 'kysely';
 import type { ApiDeps, ApiEnv } from './auth';
 import { problem } from './problems';
 
 const KEPT_HOURS = 24;
+/** A reserved key whose first request has not answered: status 0 until it does. */
+const PENDING = 0;
 
 /**
  * `Idempotency-Key` on a POST (the IETF draft): the first answer (below 500) is kept for 24 hours
  * per token and key, and a retry with the same key and the same request gets it again instead of
- * acting twice; the same key with another request is refused (422). A retry is expected after
- * the first answer (or its time-out), not alongside it: two requests with one key in flight at
- * once both act, and the first answer is the one kept.
+ * acting twice; the same key with another request is refused (422). The key is reserved before
+ * the request acts, so a retry sent while the first is still running is told so (409) rather than
+ * acting alongside it; a first request that fails (5xx) gives its key back. The answer is kept
+ * after the change committed: if keeping it fails, the retry acts again (the domain's own rules,
+ * a duplicate email say, then refuse it). The maintenance job removes keys after 24 hours.
  */
 export function idempotency(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
@@ -24,39 +27,66 @@ export function idempotency(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     const requestHash = createHash('sha256')
       .update(`${c.req.method} ${c.req.path}?${new URL(c.req.url).search}\n${body}`)
       .digest('base64url');
-    const since = new Date(deps.clock.now().getTime() - KEPT_HOURS * 3_600_000);
-    const kept = await deps.db
-      .selectFrom('api_idempotency')
-      .selectAll()
-      .where('token_id', '=', tokenId)
-      .where('key', '=', key)
-      .where('created_at', '>', since)
+    const now = deps.clock.now();
+    const since = new Date(now.getTime() - KEPT_HOURS * 3_600_000);
+    const mine = deps.db.deleteFrom('api_idempotency').where('token_id', '=', tokenId).where('key', '=', key);
+    await mine.where('created_at', '<=', since).execute();
+    const reserved = await deps.db
+      .insertInto('api_idempotency')
+      .values({
+        token_id: tokenId,
+        key,
+        request_hash: requestHash,
+        status: PENDING,
+        body: '',
+        created_at: now,
+      })
+      .onConflict((oc) => oc.columns(['token_id', 'key']).doNothing())
+      .returning('key')
       .executeTakeFirst();
-    if (kept) {
-      if (kept.request_hash !== requestHash)
+    if (!reserved) {
+      const kept = await deps.db
+        .selectFrom('api_idempotency')
+        .selectAll()
+        .where('token_id', '=', tokenId)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (kept && kept.request_hash !== requestHash)
         return problem(
           c,
           422,
           'idempotency-key-reused',
           'This Idempotency-Key was used for a different request.',
         );
+      if (!kept || kept.status === PENDING)
+        return problem(
+          c,
+          409,
+          'conflict',
+          'A request with this Idempotency-Key is still running: retry in a moment.',
+        );
       const headers: Record<string, string> = {
-        'Content-Type': 'application/json',
+        'Content-Type': kept.status >= 400 ? 'application/problem+json' : 'application/json',
         'Idempotent-Replayed': 'true',
       };
       if (kept.location) headers.Location = kept.location;
-      return c.body(kept.body, kept.status as 200, headers);
+      return kept.body
+        ? c.body(kept.body, kept.status as 200, headers)
+        : c.body(null, kept.status as 204, headers);
     }
-    await next();
-    if (c.res.status >= 500) return;
-    const answer = c.res.clone();
-    await sql`
-      insert into api_idempotency (token_id, key, request_hash, status, body, location, created_at)
-      values (${tokenId}, ${key}, ${requestHash}, ${answer.status}, ${await answer.text()},
-        ${answer.headers.get('location')}, ${deps.clock.now()})
-      on conflict (token_id, key) do update set request_hash = excluded.request_hash,
-        status = excluded.status, body = excluded.body, location = excluded.location,
-        created_at = excluded.created_at
-      where api_idempotency.created_at <= ${since}`.execute(deps.db);
+    try {
+      await next();
+    } finally {
+      if (c.res.status >= 500) await mine.execute();
+      else {
+        const answer = c.res.clone();
+        await deps.db
+          .updateTable('api_idempotency')
+          .set({ status: answer.status, body: await answer.text(), location: answer.headers.get('location') })
+          .where('token_id', '=', tokenId)
+          .where('key', '=', key)
+          .execute();
+      }
+    }
   };
 }

@@ -35,6 +35,8 @@ export const PROBLEM_TYPES = {
   'recent-authentication':
     'This action needs a person who has just confirmed their password: use the console.',
   'bad-request': 'The request is not one this API understands.',
+  'too-large': 'The request body is larger than this API takes.',
+  internal: 'Something went wrong on our side; nothing was changed. Quote the X-Request-Id.',
 } as const;
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 

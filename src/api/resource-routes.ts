@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createBinding, deleteBinding, listBindings, updateBinding } from '../access/bindings';
-import { grantsOf, projectIds, scopeOf } from '../access/grants';
+import { actorGrantsOf, permissionsIn, projectIds, scopeOf } from '../access/grants';
 import { createProject, deleteProject, listProjects, renameProject } from '../access/projects';
 import { createRole, deleteRole, listRoles, updateRole } from '../access/roles';
 import { addTeamMember, removeTeamMember } from '../access/team-members';
@@ -211,7 +211,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       path: '/teams',
       operationId: 'listTeams',
       summary: 'Teams',
-      needs: 'users.view',
+      needs: 'teams.manage',
       response: z
         .object({
           data: z.array(
@@ -238,7 +238,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       path: '/teams/{id}',
       operationId: 'getTeam',
       summary: 'A team and its members',
-      needs: 'users.view',
+      needs: 'teams.manage',
       params: idParam(),
       response: z
         .object({
@@ -316,18 +316,20 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       method: 'get',
       path: '/projects',
       operationId: 'listProjects',
-      summary: 'Projects',
+      summary: 'The projects the token may act in (all of them account-wide)',
       response: z
         .object({ data: z.array(z.object({ id: z.string(), name: z.string(), createdAt: z.string() })) })
         .openapi('Projects'),
     },
-    async () => ({
-      data: (await listProjects(deps.db)).map((p) => ({
-        id: p.id,
-        name: p.name,
-        createdAt: p.createdAt.toISOString(),
-      })),
-    }),
+    async ({ ctx }) => {
+      // As the console's project switcher: only where the token may do something.
+      const grants = await actorGrantsOf(deps.db, ctx.actor, now());
+      return {
+        data: (await listProjects(deps.db))
+          .filter((p) => permissionsIn(grants, p.id).size > 0)
+          .map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString() })),
+      };
+    },
   );
 
   operation(
@@ -367,13 +369,13 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       method: 'delete',
       path: '/projects/{id}',
       operationId: 'deleteProject',
-      summary: 'Delete a project (removeBindings=true also removes its role bindings)',
+      summary: 'Delete a project (?removeBindings=true also removes its role bindings)',
       params: idParam(),
-      body: z.object({ removeBindings: z.boolean().default(false) }).openapi('ProjectDeletion'),
+      query: z.object({ removeBindings: z.enum(['true', 'false']).optional() }),
       status: 204,
     },
-    async ({ ctx, params, body }) =>
-      deleteProject(ctx, params.id as string, { removeBindings: body.removeBindings }),
+    async ({ c, ctx, params }) =>
+      deleteProject(ctx, params.id as string, { removeBindings: c.req.query('removeBindings') === 'true' }),
   );
 
   operation(
@@ -424,8 +426,8 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
 
   onId('post', '/invitations/{id}/revoke', 'revokeInvitation', 'Revoke an invitation', revokeInvitation);
 
-  const auditCall = async (userId: string, projectId: string) => {
-    const grants = await grantsOf(deps.db, userId, now());
+  const auditCall = async (actor: ActionContext['actor'], projectId: string) => {
+    const grants = await actorGrantsOf(deps.db, actor, now());
     return {
       db: deps.db,
       now: now(),
@@ -501,7 +503,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       ),
     },
     async ({ c, ctx, projectId }) => {
-      const grants = await grantsOf(deps.db, ctx.actor.kind === 'user' ? ctx.actor.id : '', now());
+      const grants = await actorGrantsOf(deps.db, ctx.actor, now());
       const call = {
         db: deps.db,
         now: now(),
@@ -576,7 +578,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       response: Page('AuditPage', Event),
     },
     async ({ c, ctx, projectId }) => {
-      const call = await auditCall(ctx.actor.kind === 'user' ? ctx.actor.id : '', projectId);
+      const call = await auditCall(ctx.actor, projectId);
       return listed(c, auditList as never, (q) => listPage(auditList, call, q), eventJson);
     },
   );
@@ -599,7 +601,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       response: Event.extend({ before: z.unknown(), after: z.unknown() }).openapi('AuditEventDetail'),
     },
     async ({ ctx, projectId, params }) => {
-      const call = await auditCall(ctx.actor.kind === 'user' ? ctx.actor.id : '', projectId);
+      const call = await auditCall(ctx.actor, projectId);
       const event = await findAuditEvent(deps.db, Number(params.eventId), call.scope);
       if (!event) throw new NotFoundError('There is no such event, or it is not one you may read.');
       return event;
@@ -620,7 +622,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     },
     async ({ c, ctx, projectId }) => {
       const q = auditList.parse(new URL(c.req.url).searchParams);
-      const call = await auditCall(ctx.actor.kind === 'user' ? ctx.actor.id : '', projectId);
+      const call = await auditCall(ctx.actor, projectId);
       const spec = auditList.export;
       const snapshot = await spec.record(
         ctx,

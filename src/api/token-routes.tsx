@@ -59,6 +59,12 @@ export function mountTokenPages(
     return { owner, token };
   };
 
+  // Where confirming the password leads back to (web/refusal.ts): the owner's page, form and all.
+  app.get(spec.path, spec.guard, async (c) => {
+    const owner = await spec.ownerOf(c);
+    return owner ? c.redirect(spec.back(owner), 303) : renderStatusPage(c, 404);
+  });
+
   app.post(spec.path, spec.guard, async (c) => {
     const ctx = actionContext(c, deps);
     const owner = await spec.ownerOf(c);

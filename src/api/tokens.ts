@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { grantsOf, permissionsIn } from '../access/grants';
+import { actorGrantsOf, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from '../access/grants';
 import { isKnownPermission } from '../access/permissions';
+import { assertOutranks } from '../access/rules';
 import { perform } from '../audit/perform';
 import { userTarget, writeAudit } from '../audit/write';
 import { constantTimeEqual, randomToken, sha256 } from '../auth/tokens';
@@ -85,10 +86,12 @@ export async function createApiToken(
     if (!own) {
       if (!owner.service_account && actor.kind !== 'system')
         throw new ValidationError({ owner: 'Tokens are made by their owner, or for a service account.' });
-      if (!(await holdsAnywhere(tx, ctx, 'service_accounts.manage')))
+      if (!(await holdsEverywhere(tx, ctx, 'service_accounts.manage')))
         throw new ForbiddenError('service_accounts.manage');
+      // Only for a service account one holds everything of: a token for it is its power.
+      await assertOutranks(tx, ctx, [owner.id]);
     }
-    if (data.expiresDays === 'never' && !(await holdsAnywhere(tx, ctx, 'account.settings')))
+    if (data.expiresDays === 'never' && !(await holdsEverywhere(tx, ctx, 'account.settings')))
       throw new ValidationError({
         expiresDays: 'A token that never expires needs the permission account.settings.',
       });
@@ -143,8 +146,11 @@ export async function revokeApiToken(ctx: ActionContext, id: string): Promise<vo
       .executeTakeFirst();
     if (!token) throw new NotFoundError('There is no such token.');
     const own = ctx.actor.kind === 'user' && ctx.actor.id === token.owner_id;
-    if (!own && !(await holdsAnywhere(tx, ctx, 'service_accounts.manage')))
-      throw new ForbiddenError('service_accounts.manage');
+    if (!own) {
+      if (!(await holdsEverywhere(tx, ctx, 'service_accounts.manage')))
+        throw new ForbiddenError('service_accounts.manage');
+      await assertOutranks(tx, ctx, [token.owner_id]);
+    }
     if (!token.revoked_at)
       await tx.updateTable('api_tokens').set({ revoked_at: ctx.clock.now() }).where('id', '=', id).execute();
     return {
@@ -156,11 +162,11 @@ export async function revokeApiToken(ctx: ActionContext, id: string): Promise<vo
   });
 }
 
-/** Whether the actor holds a permission in some project (the CLI holds every one). */
-async function holdsAnywhere(tx: Db, ctx: ActionContext, permission: string): Promise<boolean> {
+/** Whether the actor holds a permission in every project, account-wide (the CLI holds every one). */
+async function holdsEverywhere(tx: Db, ctx: ActionContext, permission: string): Promise<boolean> {
   if (ctx.actor.kind === 'system') return true;
-  if (ctx.actor.kind !== 'user') return false;
-  return (await grantsOf(tx, ctx.actor.id, ctx.clock.now())).some((g) => g.permissions.includes(permission));
+  const grants = await actorGrantsOf(tx, ctx.actor, ctx.clock.now());
+  return permissionsEverywhere(grants, await projectIds(tx)).has(permission);
 }
 
 export interface TokenListing {
@@ -218,6 +224,9 @@ export type TokenCheck = { ok: true; holder: TokenHolder } | { ok: false; reason
 const TOUCH_INTERVAL_MS = 60_000;
 /** When this instance last wrote each token's last use. */
 const lastTouched = new Map<string, number>();
+const REFUSAL_AUDIT_MS = 60_000;
+/** The refusals this instance audited last, per token and reason, and those it let pass since. */
+const refusalsAudited = new Map<string, { at: number; unaudited: number }>();
 
 /**
  * The token's holder, or why it is refused: unknown, wrong secret, revoked, expired, or an owner
@@ -269,6 +278,16 @@ export async function checkApiToken(
               ? 'owner locked'
               : null;
   if (reason) {
+    // Once a minute per token and reason, with how many were refused since: a revoked token left
+    // in a busy client (or someone who knows a token's id) must not flood the trail.
+    const key = `${row.id}|${reason}`;
+    const last = refusalsAudited.get(key);
+    if (last && now.getTime() - last.at < REFUSAL_AUDIT_MS) {
+      last.unaudited++;
+      return { ok: false, reason };
+    }
+    if (refusalsAudited.size > 10_000) refusalsAudited.clear();
+    refusalsAudited.set(key, { at: now.getTime(), unaudited: 0 });
     await writeAudit(ctx.db, ctx, {
       action: 'api_token.refused',
       outcome: 'failed',
@@ -276,7 +295,7 @@ export async function checkApiToken(
       target: userTarget({ id: row.ownerId, email: row.email }),
       projectId: null,
       reason,
-      after: { token: row.name, tokenId: row.id },
+      after: { token: row.name, tokenId: row.id, refusedSinceLastEvent: last?.unaudited ?? 0 },
     });
     return { ok: false, reason };
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { effectiveAccess } from '../access/effective-access';
+import { NotFoundError } from '../core/errors';
 import { listPage } from '../lists/definition';
 import { createUser } from '../users/create';
 import { editUser, userEditState } from '../users/edit';
@@ -93,7 +94,9 @@ const etagOf = (value: unknown) =>
 /** The user as the API shows one, and the ETag of what an update may change. */
 async function detail(deps: ApiDeps, id: string, projectId: string) {
   const { values } = await userEditState(deps.db, id, projectId);
-  const row = await deps.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await deps.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  // Deleted meanwhile (after the change this answer follows, even).
+  if (!row) throw new NotFoundError('There is no such user.');
   const now = deps.clock.now();
   const body = {
     id: row.id,
@@ -283,6 +286,10 @@ export function userApiRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       // The domain's refusals are problems, not the typed answers: the handler returns a Response.
       inProject(c, async (projectId) => {
         const id = c.req.valid('param').id;
+        // Refused before anything is read: a token that may not edit learns nothing of the user.
+        const ctx = await apiContext(c, deps, projectId);
+        if (ctx.actor.kind !== 'user' || !ctx.actor.permissions.has('users.manage'))
+          return problem(c, 403, 'forbidden', 'This needs the permission users.manage.');
         const ifMatch = c.req.header('if-match');
         if (!ifMatch)
           return problem(c, 428, 'precondition-required', 'Send If-Match with the ETag of your last read.');
@@ -291,7 +298,7 @@ export function userApiRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
           return problem(c, 412, 'precondition-failed', 'The user changed since you read them: read again.');
         const input = c.req.valid('json');
         const v = current.values;
-        await editUser(await apiContext(c, deps, projectId), id, projectId, {
+        await editUser(ctx, id, projectId, {
           name: input.name ?? v.name,
           language: input.language ?? v.language,
           until: input.accessUntil ?? v.until,

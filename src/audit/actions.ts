@@ -352,7 +352,15 @@ export const AUDIT_ACTIONS = {
     permission: 'applications.manage',
     scope: 'account',
   },
-  'api_token.create': { area: 'api', text: 'API token created', security: true, permission: null },
+  // Made with the password confirmed lately, as GitHub's sudo mode asks before a personal token:
+  // a token then acts without asking again (auth/sessions/recent-auth.ts).
+  'api_token.create': {
+    area: 'api',
+    text: 'API token created',
+    security: true,
+    permission: null,
+    recentAuth: true,
+  },
   'api_token.revoke': { area: 'api', text: 'API token revoked', security: true, permission: null },
   'api_token.refused': {
     area: 'api',

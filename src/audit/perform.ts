@@ -1,4 +1,4 @@
-import { grantsOf, permissionsEverywhere, permissionsIn, projectIds } from '../access/grants';
+import { actorGrantsOf, permissionsEverywhere, permissionsIn, projectIds } from '../access/grants';
 import { lockAccount, RuleError } from '../access/rules';
 import { assertRecentAuth } from '../auth/sessions/recent-auth';
 import { notifyChange } from '../core/changes';
@@ -87,8 +87,7 @@ async function holds(
   const { actor } = ctx;
   if (actor.kind === 'system') return true;
   if (actor.kind === 'anonymous') return false;
-  if (actor.token?.permissions && !actor.token.permissions.includes(permission)) return false;
-  const grants = await grantsOf(tx, actor.id, ctx.clock.now());
+  const grants = await actorGrantsOf(tx, actor, ctx.clock.now());
   const held =
     scope === 'account'
       ? permissionsEverywhere(grants, await projectIds(tx))

@@ -1,4 +1,4 @@
-import { grantsOf, permissionsIn, rolePermissions } from '../access/grants';
+import { actorGrantsOf, grantsOf, permissionsIn, rolePermissions } from '../access/grants';
 import { assertCanGrant } from '../access/rules';
 import type { ActionContext } from '../core/context';
 import { ConflictError, ValidationError } from '../core/errors';
@@ -65,7 +65,7 @@ export async function grantableRoles(
 ): Promise<Array<{ id: string; name: string }>> {
   if (ctx.actor.kind !== 'user') return [];
   const [grants, roles] = await Promise.all([
-    grantsOf(db, ctx.actor.id, ctx.clock.now()),
+    actorGrantsOf(db, ctx.actor, ctx.clock.now()),
     db.selectFrom('roles').select(['id', 'name', 'key', 'permissions']).orderBy('name').execute(),
   ]);
   const held = permissionsIn(grants, projectId);

@@ -28,6 +28,10 @@ export async function purgeExpired(db: Db, now: Date): Promise<Record<string, nu
     oidcPayloads: count(
       await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst(),
     ),
+    // Idempotency keys answer retries for 24 hours; their kept answers go after that.
+    apiIdempotency: count(
+      await db.deleteFrom('api_idempotency').where('created_at', '<', dayAgo).executeTakeFirst(),
+    ),
     webhookEvents: count(
       await db
         .deleteFrom('webhook_events')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { covers, grantsOf, projectIds } from '../access/grants';
+import { actorGrantsOf, covers, grantsOf, projectIds } from '../access/grants';
 import { setProjectRole } from '../access/project-role';
 import { accountManagers } from '../access/rules';
 import { getSettings } from '../account/read-settings';
@@ -86,7 +86,7 @@ export async function skipReasons(
   const { db } = ctx;
   const now = ctx.clock.now();
   const projects = await projectIds(db);
-  const actorGrants = ctx.actor.kind === 'user' ? await grantsOf(db, ctx.actor.id, now) : null;
+  const actorGrants = ctx.actor.kind === 'user' ? await actorGrantsOf(db, ctx.actor, now) : null;
   const managers = new Set(await accountManagers(db));
   const settings = await getSettings(db);
   const removesManagers = data.action === 'deactivate' || data.action === 'delete';

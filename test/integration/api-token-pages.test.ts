@@ -49,6 +49,12 @@ describe(`API token and service account pages (${databaseKind})`, () => {
     expect(await (await client.request('/account')).text()).toContain('from ');
 
     const [row] = await t.db.selectFrom('api_tokens').select('id').execute();
+    // Making a token needs the password confirmed in the last 10 minutes, as on GitHub.
+    t.clock.advance(11 * 60_000);
+    const stale = await client.post('/account/tokens', { token_name: 'later', expiresDays: '30' });
+    expect(stale.status).toBe(303);
+    expect(stale.headers.get('location')).toBe('/account/confirm?next=%2Faccount%2Ftokens');
+    expect((await client.request('/account/tokens')).headers.get('location')).toBe('/account#tokens-title');
     const confirm = await client.request(`/account/tokens/${row?.id}/revoke`);
     expect(await confirm.text()).toContain('Revoke the token “HR sync”?');
     const revoked = await client.post(`/account/tokens/${row?.id}/revoke`, {});

@@ -106,6 +106,86 @@ describe(`API tokens (${databaseKind})`, () => {
   });
 });
 
+describe(`what a token may not do (${databaseKind})`, () => {
+  it('grants nothing outside its own list, whatever its owner holds', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const person = await makeUser(t.db, {});
+    const team = (
+      await t.db.insertInto('teams').values({ name: 'Ops' }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+    const narrow = await tokenFor(owner.id, ['users.manage', 'users.view']);
+    const before = await snapshot(t.db);
+    // users.manage lets it bind people, but not to what the token lacks (audit.view).
+    const escalate = await call(narrow, '/api/v1/bindings', {
+      method: 'POST',
+      json: {
+        subject: 'user',
+        email: person.email,
+        access: 'manual',
+        permissions: ['audit.view'],
+        scope: 'account',
+      },
+    });
+    expect((await escalate.json()).type).toBe('urn:gatehouse:problem:no-escalation');
+    // Team membership needs teams.manage in the list (the owner holds it; the token does not).
+    const join = await call(narrow, `/api/v1/teams/${team}/members`, {
+      method: 'POST',
+      json: { email: person.email },
+    });
+    expect(join.status).toBe(403);
+    expect(await snapshot(t.db)).toBe(before);
+  });
+
+  it('is made for a service account only by someone who outranks it, with the permission account-wide', async () => {
+    await makeUser(t.db, { role: 'account_admin' });
+    const admin = await makeUser(t.db, { role: 'admin' });
+    const powerful = await createServiceAccount(t.system, { name: 'Provisioner' });
+    await bind(t.db, { userId: powerful.id, roleKey: 'account_admin' });
+    const me = await actorContext(t, admin);
+    await expect(createApiToken(me, { ownerId: powerful.id, name: 'mine now' })).rejects.toThrow(
+      /access you do not have/,
+    );
+    const modest = await createServiceAccount(t.system, { name: 'Reader' });
+    await bind(t.db, { userId: modest.id, roleKey: 'viewer' });
+    expect((await createApiToken(me, { ownerId: modest.id, name: 'fine' })).token).toMatch(/^gh_/);
+    // Not for a person other than oneself.
+    const other = await makeUser(t.db, { role: 'viewer' });
+    await expect(createApiToken(me, { ownerId: other.id, name: 'theirs' })).rejects.toThrow(ValidationError);
+  });
+
+  it('answers control characters and oversized bodies with 4xx, never 5xx', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin' });
+    const token = await tokenFor(owner.id);
+    const project = await defaultProjectId(t.db);
+    const nul = await call(token, '/api/v1/bindings', {
+      method: 'POST',
+      json: {
+        subject: 'user',
+        email: 'a\u0000b@example.com',
+        access: 'manual',
+        permissions: ['reports.view'],
+      },
+    });
+    expect(nul.status).toBe(422);
+    expect((await nul.json()).errors).toEqual({ email: 'Remove the control character U+0000.' });
+    const account = await createServiceAccount(t.system, { name: 'Backend' });
+    await bind(t.db, { userId: account.id, roleKey: 'account_admin' });
+    const checker = (await createApiToken(t.system, { ownerId: account.id, name: 'checks' })).token;
+    const check = await call(checker, '/access/v1/evaluation', {
+      method: 'POST',
+      json: {
+        subject: { type: 'user', id: 'x\u0000' },
+        action: { name: 'reports.view' },
+        resource: { type: 'project', id: project },
+      },
+    });
+    expect(check.status).toBe(400);
+    const huge = await call(token, '/api/v1/teams', { method: 'POST', json: { name: 'x'.repeat(300_000) } });
+    expect(huge.status).toBe(413);
+    expect(t.errors.filter((e) => !/value was refused/.test(e.message))).toEqual([]);
+  });
+});
+
 describe(`the REST API (${databaseKind})`, () => {
   it('lists users as the console does, for the same filters and pages', async () => {
     await makeMembers(t.db, 30);
@@ -380,6 +460,14 @@ describe(`the REST API's other resources (${databaseKind})`, () => {
     expect((await call(token, `/api/v1/roles/${roleId}`, { method: 'DELETE' })).status).toBe(204);
     const projects = (await (await call(token, '/api/v1/projects')).json()).data;
     expect(projects.map((p: { name: string }) => p.name)).toContain('Gamma 2');
+    // A project with bindings is deleted only when asked to remove them too.
+    const inGamma = await post(`/api/v1/bindings?project=${gammaId}`, {
+      subject: 'user',
+      email: person.email,
+      access: viewer,
+    });
+    expect(inGamma.status).toBe(201);
+    expect((await call(token, `/api/v1/projects/${gammaId}`, { method: 'DELETE' })).status).toBe(409);
     expect(
       (await call(token, `/api/v1/projects/${gammaId}?removeBindings=true`, { method: 'DELETE' })).status,
     ).toBe(204);
