@@ -38,11 +38,11 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
     expect(
       Number(await page.locator('meta[name="session-timeout"]').getAttribute('content')),
     ).toBeGreaterThan(295);
-    await page.getByLabel('Name').fill('Ada King, Countess of Lovelace');
+    await page.getByLabel('Name', { exact: true }).fill('Ada King, Countess of Lovelace');
     await page.getByLabel('Language of emails').selectOption('fr');
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password', { exact: true }).fill('not to be kept anywhere');
-    await page.getByLabel('Name').focus();
+    await page.getByLabel('Name', { exact: true }).focus();
 
     // Nothing yet at 2:59 before the end; the warning at 2:00 before, focus on its button.
     await pass(page, 2 * MINUTE);
@@ -81,7 +81,9 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.pathname === '/account');
-    expect(await page.getByLabel('Name').inputValue()).toBe('Ada King, Countess of Lovelace');
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(
+      'Ada King, Countess of Lovelace',
+    );
     expect(await page.getByLabel('Language of emails').inputValue()).toBe('fr');
     expect(await page.getByLabel('Current password').inputValue()).toBe('');
     expect(await page.locator('#flash').textContent()).toContain(
@@ -89,7 +91,7 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
     );
     // Put back once only.
     await page.reload();
-    expect(await page.getByLabel('Name').inputValue()).toBe('Ada Lovelace');
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Ada Lovelace');
     await expectNoFaults(watch, { console: 'all' });
     await page.close();
     await server.db.updateTable('account_settings').set({ session_idle_minutes: 30 }).execute();
