@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { controlCharacterIn, isValueRefused } from '../core/validation';
@@ -47,6 +47,8 @@ function controlCharacterAt(value: unknown, path: string[]): { path: string[]; c
   return null;
 }
 
+const MAX_BODY = 256 * 1024;
+
 /** The machine interface's paths: everything else is the console's. */
 export const isApiPath = (path: string) =>
   path.startsWith('/api/v1/') ||
@@ -76,13 +78,19 @@ export function apiApp(deps: ApiDeps) {
     await next();
   });
 
-  // Bodies are small (a batch of 500 checks is about 80 KB): no request is read past this.
-  app.use(
-    bodyLimit({
-      maxSize: 256 * 1024,
-      onError: (c) => problem(c, 413, 'too-large', 'At most 256 KB a request.'),
-    }),
-  );
+  // Bodies are small (a batch of 500 checks is about 80 KB): no request is read past this. The
+  // declared length is read from the header first: Hono's bodyLimit looks at the request's body,
+  // which makes the Node adapter build a whole Request (it halved the permission check's rate),
+  // so it only reads the bodies that come without a length (chunked).
+  const tooLarge = (c: Context) => problem(c, 413, 'too-large', 'At most 256 KB a request.');
+  const chunked = bodyLimit({ maxSize: MAX_BODY, onError: tooLarge });
+  app.use(async (c, next) => {
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined)
+      return Number(length) > MAX_BODY ? tooLarge(c) : next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return chunked(c, next);
+  });
 
   // AuthZEN's metadata (PDP discovery): where the evaluation endpoints are.
   app.get('/.well-known/authzen-configuration', (c) =>
