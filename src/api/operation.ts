@@ -54,6 +54,8 @@ export function operation<P extends z.ZodObject | undefined, B extends Schema | 
     params?: P;
     /** More query parameters than `project` (read from the URL by the body). */
     query?: z.ZodObject;
+    /** Request headers it reads (documented; the body reads them). */
+    headers?: z.ZodObject;
     body?: B;
     response?: Schema;
     status?: 200 | 201 | 204;
@@ -77,6 +79,7 @@ export function operation<P extends z.ZodObject | undefined, B extends Schema | 
     request: {
       ...(spec.params ? { params: spec.params } : {}),
       query: spec.query ? projectQuery.extend(spec.query.shape) : projectQuery,
+      ...(spec.headers ? { headers: spec.headers } : {}),
       ...(spec.body
         ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } }
         : {}),
@@ -85,7 +88,8 @@ export function operation<P extends z.ZodObject | undefined, B extends Schema | 
       [status]: spec.response
         ? { description: 'Done', content: { 'application/json': { schema: spec.response } } }
         : { description: 'Done' },
-      ...problemResponses(401, 403, 404, ...(spec.refusals ?? [409, 422])),
+      // Every call can be refused its token (401), a permission (403), a thing (404) or its rate (429).
+      ...problemResponses(401, 403, 404, 429, ...(spec.refusals ?? [409, 422])),
     },
   });
   app.openapi(route, (async (c: Context<ApiEnv>) => {

@@ -1,5 +1,4 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { createBinding, deleteBinding, listBindings, updateBinding } from '../access/bindings';
 import { actorGrantsOf, permissionsIn, projectIds, scopeOf } from '../access/grants';
 import { createProject, deleteProject, listProjects, renameProject } from '../access/projects';
@@ -13,9 +12,9 @@ import { NotFoundError } from '../core/errors';
 import { inviteUsers } from '../invitations/invite';
 import { invitationList, type ListedInvitation } from '../invitations/list';
 import { resendInvitation, revokeInvitation } from '../invitations/manage';
-import { listPage } from '../lists/definition';
 import { everyPage, FIRST_PAGE } from '../lists/paging';
 import type { ApiDeps, ApiEnv } from './auth';
+import { iso, listJson, pageSchema } from './list-json';
 import { idParam, operation } from './operation';
 
 /*
@@ -23,7 +22,6 @@ import { idParam, operation } from './operation';
  * invitations and the audit log, each write through the console's domain function.
  */
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const Id = z.object({ id: z.string() }).openapi('Created');
 
 export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
@@ -438,47 +436,6 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
     };
   };
 
-  /** A page of a console list (its definition, filters and keyset paging), as JSON. */
-  const listed = async <Row>(
-    c: Context<ApiEnv>,
-    list: {
-      parse(params: URLSearchParams): never;
-      write(q: never, paging?: { after?: string; before?: string }): URLSearchParams;
-    },
-    page: (q: never) => Promise<{
-      rows: Row[];
-      total: { value: number; exact: boolean };
-      first: string | null;
-      last: string | null;
-      hasNext: boolean;
-      hasPrevious: boolean;
-    }>,
-    toJson: (row: Row) => unknown,
-  ) => {
-    const q = list.parse(new URL(c.req.url).searchParams);
-    const found = await page(q);
-    const link = (paging: { after?: string; before?: string }) => {
-      const p = list.write(q, paging);
-      if (c.req.query('project')) p.set('project', c.req.query('project') as string);
-      return p.toString();
-    };
-    return {
-      data: found.rows.map(toJson),
-      total: found.total,
-      next: found.hasNext && found.last ? link({ after: found.last }) : null,
-      previous: found.hasPrevious && found.first ? link({ before: found.first }) : null,
-    };
-  };
-  const Page = (name: string, row: z.ZodType) =>
-    z
-      .object({
-        data: z.array(row),
-        total: z.object({ value: z.number().int(), exact: z.boolean() }),
-        next: z.string().nullable(),
-        previous: z.string().nullable(),
-      })
-      .openapi(name);
-
   operation(
     app,
     deps,
@@ -488,7 +445,7 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       operationId: 'listInvitations',
       summary: 'Invitations (the console’s list: state and search filters, keyset paging)',
       needs: 'invitations.manage',
-      response: Page(
+      response: pageSchema(
         'InvitationPage',
         z.object({
           id: z.string(),
@@ -512,21 +469,16 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
         scope: scopeOf(grants, await projectIds(deps.db), 'invitations.manage'),
         filters: invitationList.filters,
       };
-      return listed(
-        c,
-        invitationList as never,
-        (q) => listPage(invitationList, call, q),
-        (i: ListedInvitation) => ({
-          id: i.id,
-          email: i.email,
-          invitedBy: i.invitedBy,
-          project: i.projectName,
-          role: i.roleName,
-          state: i.state,
-          createdAt: i.createdAt.toISOString(),
-          expiresAt: i.expiresAt.toISOString(),
-        }),
-      );
+      return listJson(c, invitationList, call, (i: ListedInvitation) => ({
+        id: i.id,
+        email: i.email,
+        invitedBy: i.invitedBy,
+        project: i.projectName,
+        role: i.roleName,
+        state: i.state,
+        createdAt: i.createdAt.toISOString(),
+        expiresAt: i.expiresAt.toISOString(),
+      }));
     },
   );
 
@@ -575,11 +527,11 @@ export function resourceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
       summary:
         'The audit log, newest first (the console’s filters: actor, action, user, target, outcome, from, to)',
       needs: 'audit.view',
-      response: Page('AuditPage', Event),
+      response: pageSchema('AuditPage', Event),
     },
     async ({ c, ctx, projectId }) => {
       const call = await auditCall(ctx.actor, projectId);
-      return listed(c, auditList as never, (q) => listPage(auditList, call, q), eventJson);
+      return listJson(c, auditList, call, eventJson);
     },
   );
 
