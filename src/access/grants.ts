@@ -94,8 +94,11 @@ export async function grantsOf(db: Db, userId: string, now: Date): Promise<Grant
  */
 export async function actorGrantsOf(db: Db, actor: Actor, now: Date): Promise<Grant[]> {
   if (actor.kind !== 'user') return [];
-  const grants = await grantsOf(db, actor.id, now);
-  const list = actor.token?.permissions;
+  return narrowedTo(await grantsOf(db, actor.id, now), actor.token?.permissions);
+}
+
+/** Grants cut down to a token's permission list; with no list (null), as they are. */
+export function narrowedTo(grants: Grant[], list: readonly string[] | null | undefined): Grant[] {
   if (!list) return grants;
   return grants.map((g) => ({ ...g, permissions: g.permissions.filter((p) => list.includes(p)) }));
 }

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { narrowedTo } from '../access/grants';
 import { controlCharacterIn } from '../core/validation';
 import type { Db } from '../db/connect';
 import { type ApiDeps, type ApiEnv, bearer } from './auth';
@@ -108,26 +109,19 @@ export function authzenRoutes(deps: ApiDeps) {
    * lookup (the owner's live grants at `now`, narrowed to the token's list).
    */
   const callerOf = async (holder: TokenHolder, now: Date) => {
-    const [owner, grants] = await Promise.all([
+    const [owner, ownersGrants] = await Promise.all([
       reader.subject(holder.owner.id),
       reader.grants(holder.owner.id),
     ]);
     const able = owner !== null && blocked(owner, now) === null;
+    const grants = narrowedTo(ownersGrants, holder.permissions);
     const may = (permission: string, projectId: string) =>
-      able &&
-      (!holder.permissions || holder.permissions.includes(permission)) &&
-      grantsGiving(grants, permission, projectId, now).length > 0;
+      able && grantsGiving(grants, permission, projectId, now).length > 0;
     // The reason speaks of the person account-wide (deactivated, locked, their teams and roles):
     // only for callers who may read the whole audit trail (audit.view granted account-wide).
-    const explains =
-      able &&
-      (!holder.permissions || holder.permissions.includes('audit.view')) &&
-      grants.some(
-        (g) =>
-          g.projectId === null &&
-          (g.expiresAt === null || g.expiresAt > now) &&
-          g.permissions.includes('audit.view'),
-      );
+    const accountWide = grants.filter((g) => g.projectId === null);
+    // (An account-wide grant gives in every project: which one is asked about does not matter.)
+    const explains = able && grantsGiving(accountWide, 'audit.view', '', now).length > 0;
     return { may, explains };
   };
 

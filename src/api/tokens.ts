@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { actorGrantsOf, grantsOf, permissionsEverywhere, permissionsIn, projectIds } from '../access/grants';
+import {
+  actorGrantsOf,
+  grantsOf,
+  narrowedTo,
+  permissionsEverywhere,
+  permissionsIn,
+  projectIds,
+} from '../access/grants';
 import { isKnownPermission } from '../access/permissions';
 import { assertOutranks } from '../access/rules';
 import { perform } from '../audit/perform';
@@ -326,8 +333,5 @@ export async function tokenPermissionsIn(
   projectId: string,
   now: Date,
 ): Promise<Set<string>> {
-  const owners = permissionsIn(await grantsOf(db, holder.owner.id, now), projectId);
-  if (!holder.permissions) return owners;
-  const allowed = new Set(holder.permissions);
-  return new Set([...owners].filter((key) => allowed.has(key)));
+  return permissionsIn(narrowedTo(await grantsOf(db, holder.owner.id, now), holder.permissions), projectId);
 }
