@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { grantsOf, permissionsIn } from '../access/grants';
+import { type Grant, grantsOf, permissionsIn } from '../access/grants';
 import type { Db } from '../db/connect';
 
 /*
@@ -41,12 +41,29 @@ export async function projectFor(db: Db, clientId: string, scope: string): Promi
  * Whether the person has any permission in the project: someone without is not signed in to
  * its apps, and their tokens about it are refused.
  */
-export async function hasAccessIn(db: Db, userId: string, project: ProjectChoice, now: Date) {
-  return permissionsIn(await grantsOf(db, userId, now), project.id).size > 0;
+export function hasAccessIn(grants: readonly Grant[], project: ProjectChoice) {
+  return permissionsIn(grants, project.id).size > 0;
 }
 
-/** What the person is and may do in the project, as claims. */
-export async function accessClaims(db: Db, userId: string, project: ProjectChoice | null, now: Date) {
+/**
+ * The person's grants, read once however often asked (a refresh checks the project's access and
+ * then writes the claims: one read serves both).
+ */
+export function grantsOnce(db: Db, userId: string, now: Date) {
+  let read: Promise<Grant[]> | undefined;
+  return () => {
+    read ??= grantsOf(db, userId, now);
+    return read;
+  };
+}
+
+/** What the person is and may do in the project, as claims (`grants`: grantsOnce's reader). */
+export async function accessClaims(
+  db: Db,
+  userId: string,
+  project: ProjectChoice | null,
+  grantsOfUser: () => Promise<Grant[]>,
+) {
   const teams = await db
     .selectFrom('team_members as m')
     .innerJoin('teams as t', 't.id', 'm.team_id')
@@ -55,7 +72,7 @@ export async function accessClaims(db: Db, userId: string, project: ProjectChoic
     .orderBy('t.name')
     .execute();
   if (!project) return { teams: teams.map((t) => t.name) };
-  const grants = await grantsOf(db, userId, now);
+  const grants = await grantsOfUser();
   const here = grants.filter((g) => g.projectId === null || g.projectId === project.id);
   return {
     project: project.id,

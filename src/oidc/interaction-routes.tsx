@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { LoginPage } from '../../views/auth/login';
 import type { FieldErrors } from '../../views/components/form';
 import { ConsentPage, ContinuePage } from '../../views/oidc/interaction';
+import { grantsOf } from '../access/grants';
 import { type AuditRecord, writeAudit } from '../audit/write';
 import type { SessionStage } from '../auth/sessions/sessions';
 import { passwordStep } from '../auth/sign-in/routes';
@@ -127,7 +128,7 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
     // Someone without any access in the project the app serves is not signed in to it: the
     // app hears access_denied now rather than a refused token later (provider.ts, account()).
     const project = await projectFor(deps.db, clientId, String(details.params.scope ?? ''));
-    if (project && !(await hasAccessIn(deps.db, who.userId, project, deps.clock.now()))) {
+    if (project && !hasAccessIn(await grantsOf(deps.db, who.userId, deps.clock.now()), project)) {
       const reason = `You have no access in ${project.name}, the project this application serves.`;
       await audit({ outcome: 'failed', reason, after: { application: app?.name ?? clientId, clientId } });
       return resultUrl(c, provider, { error: 'access_denied', error_description: reason });

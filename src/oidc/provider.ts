@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { kyselyAdapter } from './adapter';
 import { applicationClient, verifyClientSecret } from './applications';
-import { accessClaims, hasAccessIn, type ProjectChoice, projectFor } from './claims';
+import { accessClaims, grantsOnce, hasAccessIn, type ProjectChoice, projectFor } from './claims';
 import { keysVersion, signingKeys } from './keys';
 import { logoutSource, postLogoutSuccessSource, renderError, securityHeaders } from './provider-pages';
 
@@ -96,9 +96,10 @@ async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { sc
   };
   // A token about a project the person no longer has any access in is refused (its refresh, its
   // introspection); claims are read afresh each time, so role changes show at the next refresh.
+  const grants = grantsOnce(db, user.id, now);
   if (token?.scope && clientId) {
     const project = await projectOf(token.scope);
-    if (project && !(await hasAccessIn(db, user.id, project, now))) return undefined;
+    if (project && !hasAccessIn(await grants(), project)) return undefined;
   }
   return {
     accountId: user.id,
@@ -109,7 +110,7 @@ async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { sc
       name: user.name,
       locale: user.language,
       zoneinfo: user.time_zone ?? 'UTC',
-      ...(clientId ? await accessClaims(db, user.id, await projectOf(scope), new Date()) : {}),
+      ...(clientId ? await accessClaims(db, user.id, await projectOf(scope), grants) : {}),
     }),
   };
 }
@@ -203,7 +204,8 @@ function configuration(
       // The project comes from the OpenID scopes granted (project:<id>), as for the ID token.
       const grant = token.grantId ? await ctx.oidc.provider.Grant.find(token.grantId) : undefined;
       const scope = grant?.getOIDCScope() ?? '';
-      return accessClaims(db, token.accountId, await projectFor(db, token.clientId, scope), new Date());
+      const project = await projectFor(db, token.clientId, scope);
+      return accessClaims(db, token.accountId, project, grantsOnce(db, token.accountId, new Date()));
     },
     pkce: { required: () => true },
     responseTypes: ['code'],

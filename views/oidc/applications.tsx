@@ -2,7 +2,14 @@ import type { Selectable } from 'kysely';
 import type { ApplicationsTable } from '../../src/db/schema';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
-import { ErrorSummary, Field, type FieldErrors, SelectField, TextAreaField } from '../components/form';
+import {
+  CheckboxField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  SelectField,
+  TextAreaField,
+} from '../components/form';
 import { day } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 
@@ -188,21 +195,12 @@ export function NewApplicationPage({
             </div>
           ))}
         </fieldset>
-        <div class="field">
-          <label>
-            <input
-              type="checkbox"
-              name="firstParty"
-              value="on"
-              checked={values.firstParty}
-              aria-describedby="first-party-hint"
-            />{' '}
-            First-party
-          </label>
-          <p class="hint" id="first-party-hint">
-            Your own product: people are not asked to consent.
-          </p>
-        </div>
+        <CheckboxField
+          name="firstParty"
+          label="First-party"
+          checked={values.firstParty}
+          hint="Your own product: people are not asked to consent."
+        />
         <div class="actions">
           <button type="submit">Register</button>
           <a href="/applications">Cancel</a>
