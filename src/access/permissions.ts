@@ -61,6 +61,12 @@ export const GATEHOUSE_PERMISSIONS: readonly PermissionDefinition[] = [
     'Create service accounts and their API tokens, and revoke anyone’s API tokens.',
   ),
   own(
+    'directory.provision',
+    'Directory',
+    'Provision from a directory',
+    'Create, change and deactivate people and push teams from the company directory (SCIM), for a service account’s token.',
+  ),
+  own(
     'access.evaluate',
     'API',
     'Ask permission checks',

@@ -21,7 +21,13 @@ export type Actor =
        * Acting through an API token (src/api/): the token's own permission list (null: all of
        * the owner's). perform() refuses what the list leaves out, whatever the owner holds.
        */
-      token?: { id: string; name: string; permissions: readonly string[] | null };
+      token?: {
+        id: string;
+        name: string;
+        permissions: readonly string[] | null;
+        /** The company directory provisioning through this token (SCIM, src/scim/). */
+        directory?: boolean;
+      };
     }
   | { kind: 'system'; label: string }
   | { kind: 'anonymous' };
@@ -51,8 +57,10 @@ export interface ActionContext {
 }
 
 export function actorLabel(actor: Actor): string {
-  if (actor.kind === 'user')
+  if (actor.kind === 'user') {
+    if (actor.token?.directory) return `directory: ${actor.token.name}`;
     return actor.token ? `${actor.email} (API token “${actor.token.name}”)` : actor.email;
+  }
   if (actor.kind === 'system') return actor.label;
   return 'anonymous';
 }

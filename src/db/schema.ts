@@ -33,6 +33,16 @@ export interface UsersTable {
   created_by: string | null;
   /** A service account: no password, never signs in, acts only through its API tokens. */
   service_account: Generated<boolean>;
+  /** Where they came from: null made in Gatehouse, 'scim' the directory, 'sso' a first single sign-on. */
+  source: 'scim' | 'sso' | null;
+  /** The directory's id for them (SCIM externalId). */
+  external_id: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  locale: string | null;
+  preferred_language: string | null;
+  /** The directory removed them (SCIM DELETE): deactivated and marked; an admin deletes for good. */
+  directory_removed_at: Timestamp | null;
 }
 
 export interface SessionsTable {
@@ -103,13 +113,21 @@ export interface TeamsTable {
   description: Generated<string>;
   created_at: CreatedAt;
   created_by: string | null;
+  /** 'scim': pushed by the directory, whose members only the directory changes. */
+  source: 'scim' | null;
+  external_id: string | null;
 }
+
+export type MembershipSource = 'manual' | 'scim' | 'sso';
 
 export interface TeamMembersTable {
   team_id: string;
   user_id: string;
   is_admin: Generated<boolean>;
   added_at: CreatedAt;
+  /** By hand, from the directory, or from a provider's group claim (reconciled at each sign-in). */
+  source: ColumnType<MembershipSource, MembershipSource | undefined, MembershipSource>;
+  source_provider_id: string | null;
 }
 
 export interface AccountSettingsTable {
@@ -332,6 +350,43 @@ export interface ApiTokensTable {
   revoked_at: Date | null;
 }
 
+export type IdentityProviderKind = 'oidc' | 'saml';
+
+export interface IdentityProvidersTable {
+  id: Generated<string>;
+  name: string;
+  kind: IdentityProviderKind;
+  enabled: Generated<boolean>;
+  issuer: string | null;
+  client_id: string | null;
+  /** Sealed with SECRET_KEY (oidc/keys.ts's seal). */
+  client_secret_sealed: string | null;
+  saml_entity_id: string | null;
+  saml_sso_url: string | null;
+  saml_certificates: string[] | null;
+  groups_attribute: Generated<string>;
+  required: Generated<boolean>;
+  jit: Generated<boolean>;
+  jit_role_id: string | null;
+  jit_project_id: string | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface SsoRequestsTable {
+  id: string;
+  provider_id: string;
+  browser_hash: Uint8Array;
+  nonce: string | null;
+  code_verifier: string | null;
+  next: string | null;
+  test: Generated<boolean>;
+  identity: unknown | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
 export interface ApiIdempotencyTable {
   token_id: string;
   key: string;
@@ -378,6 +433,18 @@ export interface Database {
   api_tokens: ApiTokensTable;
   api_idempotency: ApiIdempotencyTable;
   access_decision_counts: AccessDecisionCountsTable;
+  identity_providers: IdentityProvidersTable;
+  sso_domains: { domain: string; provider_id: string };
+  sso_group_teams: { provider_id: string; group_name: string; team_id: string };
+  user_identities: {
+    provider_id: string;
+    subject: string;
+    user_id: string;
+    created_at: CreatedAt;
+    last_sign_in_at: Date | null;
+  };
+  sso_requests: SsoRequestsTable;
+  sso_used_assertions: { id: string; expires_at: Date };
 }
 
 export type User = Selectable<UsersTable>;

@@ -125,6 +125,8 @@ export async function actorContext(
 
 /** Everything but the seeded rows: each case of a table-driven test starts from here. */
 export async function resetData(db: Db): Promise<void> {
+  await sql`delete from identity_providers`.execute(db);
+  await sql`delete from sso_used_assertions`.execute(db);
   await sql`delete from invitations`.execute(db);
   await sql`delete from role_bindings`.execute(db);
   await sql`delete from team_members`.execute(db);
@@ -152,6 +154,10 @@ export async function snapshot(db: Db): Promise<string> {
     'projects',
     'account_settings',
     'invitations',
+    'identity_providers',
+    'sso_domains',
+    'sso_group_teams',
+    'user_identities',
   ] as const;
   const parts: Record<string, unknown> = {};
   for (const table of tables) {
