@@ -1,6 +1,5 @@
 import * as client from 'openid-client';
 import { decryptSecret } from '../auth/two-factor/secret-box';
-import type { IdentityProvidersTable } from '../db/schema';
 import { type SsoIdentity, SsoRefused } from './identity';
 
 /**
@@ -9,10 +8,14 @@ import { type SsoIdentity, SsoRefused } from './identity';
  * ID token's checks are all the library's. This file only says what to ask and what to read.
  */
 
-type OidcProvider = Pick<
-  { [K in keyof IdentityProvidersTable]: IdentityProvidersTable[K] },
-  'issuer' | 'client_id' | 'client_secret_sealed' | 'groups_attribute'
-> & { id: string; updated_at: Date };
+export interface OidcProvider {
+  id: string;
+  updated_at: Date;
+  issuer: string | null;
+  client_id: string | null;
+  client_secret_sealed: string | null;
+  groups_attribute: string;
+}
 
 /** Plain http is for an issuer on this machine only (tests, a local IdP); any other must be https. */
 export function isLoopbackUrl(url: URL): boolean {
