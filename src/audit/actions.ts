@@ -344,14 +344,9 @@ export const AUDIT_ACTIONS = {
     permission: 'account.settings',
     scope: 'account',
   },
-  'sso.sign_in': {
-    area: 'auth',
-    text: 'Single sign-on',
-    security: true,
-    permission: null,
-    serialize: true,
-    narrowsAccess: true,
-  },
+  // Not serialized for every sign-in: only one that removes memberships locks the account row
+  // (sso/sign-in.ts), so a morning's sign-ins do not queue behind each other.
+  'sso.sign_in': { area: 'auth', text: 'Single sign-on', security: true, permission: null },
   'sso.break_glass': {
     area: 'auth',
     text: 'Password sign-in where single sign-on is required (break-glass)',

@@ -9,6 +9,7 @@ import type { Db } from '../db/connect';
 import { isLanguage } from '../i18n/messages';
 import { queueMail } from '../mail/outbox';
 import { resetLinkMail } from '../mail/security-mails';
+import { mayBreakGlass, requiredSsoFor } from '../sso/required';
 import { notifyUser } from './notices';
 import { consumeToken, findUsableToken, issueToken } from './one-time-tokens';
 import { hashPassword, passwordProblem } from './passwords/hashing';
@@ -237,7 +238,9 @@ export async function answerPasswordResetRequest(ctx: ActionContext, request: Re
             ? 'deactivated'
             : user.access_expires_at && user.access_expires_at <= now
               ? 'access expired'
-              : null;
+              : (await requiredSsoFor(tx, user.email)) && !(await mayBreakGlass(tx, user.id, now))
+                ? 'single sign-on required'
+                : null;
     const base = {
       actor: { id: null, label: email },
       target: user ? userTarget(user) : null,

@@ -273,6 +273,8 @@ export function interactionRoutes(deps: AppDeps & { oidc: OidcProvider }) {
       deps,
       (props, status) => signInPage(c, details, props, status),
       app ? { id: app.id, name: app.name, clientId: String(details.params.client_id) } : null,
+      // Through single sign-on, the browser comes back to this interaction signed in.
+      `${INTERACTION_PREFIX}${details.uid}`,
     );
     if (step instanceof Response) return step;
     const here = `${INTERACTION_PREFIX}${details.uid}`;

@@ -31,10 +31,15 @@ export function LoginPage({ email = '', next, action, errors = {} }: LoginProps)
           label={LABELS.password}
           type="password"
           autocomplete="current-password"
-          required
+          hint="Signing in with your company’s single sign-on? Leave it empty."
           error={errors.password}
         />
-        <button type="submit">Sign in</button>
+        <div class="actions">
+          <button type="submit">Sign in</button>
+          <button type="submit" name="sso" value="1" class="button-secondary">
+            Sign in with single sign-on
+          </button>
+        </div>
       </form>
       <p>
         <a href="/forgot-password">Forgot your password?</a>

@@ -177,7 +177,10 @@ function stageOf(row: {
   require_two_factor: boolean;
   must_enrol_two_factor: boolean;
 }) {
-  if (row.has_totp) return row.two_factor_verified ? 'full' : 'code';
+  // Proved in this session: by the code step, or by the identity provider that signed them in
+  // and asserted a second factor (sso/sign-in.ts), which satisfies "require 2FA" too.
+  if (row.two_factor_verified) return 'full';
+  if (row.has_totp) return 'code';
   return row.require_two_factor || row.must_enrol_two_factor ? 'enrol' : 'full';
 }
 

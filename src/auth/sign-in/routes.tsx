@@ -4,6 +4,8 @@ import { LoginPage } from '../../../views/auth/login';
 import { SignInCodePage } from '../../../views/auth/sign-in-code';
 import type { FieldErrors } from '../../../views/components/form';
 import { RateLimitedError, ValidationError } from '../../core/errors';
+import { startSso } from '../../sso/flow-routes';
+import { providerForEmail } from '../../sso/lookup';
 import type { AppDeps, AppEnv } from '../../web/env';
 import { formFields } from '../../web/form';
 import { guard } from '../../web/guard';
@@ -34,12 +36,37 @@ export async function passwordStep<E extends AppEnv>(
   deps: AppDeps,
   page: (props: LoginPageProps, status: 401 | 422) => Response | Promise<Response>,
   application: SignInApplication | null = null,
+  next: string | null = null,
 ): Promise<Extract<SignInResult, { ok: true }> | Response> {
-  const form = await formFields(c, ['email', 'password']);
+  const form = await formFields(c, ['email', 'password', 'sso']);
   const email = form.email ?? '';
+  // Email first: an address whose domain a provider claims goes to that provider when no
+  // password comes with it (or "Sign in with single sign-on" was pressed).
+  if (email.includes('@') && (!form.password || form.sso)) {
+    const provider = await providerForEmail(deps.db, email.trim());
+    if (provider) return startSso(c, deps, provider, { next, loginHint: email.trim() });
+    if (form.sso)
+      return page(
+        {
+          email,
+          errors: { email: 'Single sign-on is not set up for this address: sign in with your password.' },
+        },
+        422,
+      );
+  }
   try {
     const previousSessionId = c.get('session')?.sessionId ?? null;
     const result = await signIn(actionContext(c, deps), { ...form, previousSessionId, application });
+    if (!result.ok && result.ssoRequired)
+      return page(
+        {
+          email,
+          errors: {
+            credentials: `Sign in through ${result.ssoRequired}: your organisation requires single sign-on for this address. Choose “Sign in with single sign-on”.`,
+          },
+        },
+        401,
+      );
     if (!result.ok) return page({ email, errors: { credentials: SIGN_IN_FAILED } }, 401);
     setSessionCookie(c, result.token);
     return result;
@@ -64,8 +91,13 @@ export function authRoutes(deps: AppDeps) {
 
   app.post('/login', guard(deps, 'public'), async (c) => {
     const next = safeNext(c.req.query('next'));
-    const step = await passwordStep(c, deps, (props, status) =>
-      renderPage(c, { title: 'Sign in', status, body: <LoginPage {...props} next={next ?? undefined} /> }),
+    const step = await passwordStep(
+      c,
+      deps,
+      (props, status) =>
+        renderPage(c, { title: 'Sign in', status, body: <LoginPage {...props} next={next ?? undefined} /> }),
+      null,
+      next,
     );
     if (step instanceof Response) return step;
     return c.redirect(step.needsCode ? withNext('/login/two-factor', next) : (next ?? '/'), 303);

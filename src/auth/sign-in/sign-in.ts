@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { getSettings } from '../../account/read-settings';
 import type { AuditAction } from '../../audit/actions';
 import { perform } from '../../audit/perform';
-import { userActor, userTarget } from '../../audit/write';
+import { userActor, userTarget, writeAudit } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
 import { RateLimitedError } from '../../core/errors';
 import { parseInput } from '../../core/validation';
+import { mayBreakGlass, requiredSsoFor } from '../../sso/required';
 import { PASSWORD_MAX_LENGTH, verifyPassword } from '../passwords/hashing';
 import { usableHash } from '../passwords/reset-epoch';
 import { createSession, deleteSession } from '../sessions/sessions';
@@ -35,7 +36,11 @@ export type SignInResult =
       /** No second factor yet where the account or an admin requires one: enrolment comes first. */
       mustEnrol: boolean;
     }
-  | { ok: false };
+  | {
+      ok: false;
+      /** The address's provider requires single sign-on: its name, to send the person there. */
+      ssoRequired?: string;
+    };
 
 /** The application whose sign-in form this is (the OpenID provider's interaction), if any. */
 export type SignInApplication = { id: string; name: string; clientId: string };
@@ -135,14 +140,23 @@ export async function signIn(
     const unchanged = user?.password_hash === found?.password_hash;
     const address = addressOf(ctx);
     const lock = user ? await lockFor(tx, user, address, now) : null;
-    const refusal = refusalOf(user, lock, passwordOk && unchanged, now);
+    let refusal = refusalOf(user, lock, passwordOk && unchanged, now);
     const settings = await getSettings(tx);
+    // Where the address's provider requires single sign-on, a password opens nothing, right or
+    // wrong (so the answer tells nothing about it), except an Account Admin's with 2FA:
+    // break-glass (sso/required.ts). One answer for every refusal here, so it does not tell
+    // which addresses may break glass either.
+    const sso = user ? await requiredSsoFor(tx, user.email) : null;
+    const breakGlass = Boolean(
+      sso && user?.totp_secret && (await mayBreakGlass(tx, (user as { id: string }).id, now)),
+    );
+    if (sso && !breakGlass) refusal = 'single sign-on required';
     if (!user || refusal) {
       const locked =
         user && refusal === 'wrong password' ? await countWrongPassword(tx, ctx, user, settings) : null;
       return {
         result: {
-          signIn: { ok: false } as SignInResult,
+          signIn: (sso ? { ok: false, ssoRequired: sso.name } : { ok: false }) as SignInResult,
           locked: user && locked ? { user, ...locked } : null,
         },
         outcome: 'failed',
@@ -152,6 +166,15 @@ export async function signIn(
         reason: refusal,
       };
     }
+    if (sso && breakGlass)
+      await writeAudit(tx, ctx, {
+        action: 'sso.break_glass',
+        outcome: 'success',
+        actor: userActor(user),
+        target: userTarget(user),
+        projectId: null,
+        reason: `single sign-on through ${sso.name} is required for this address`,
+      });
     if (input.previousSessionId) await deleteSession(tx, input.previousSessionId);
     const needsCode = user.totp_secret !== null;
     const token = await createSession(tx, {
