@@ -9,6 +9,7 @@ export const AREAS: ReadonlyArray<{ href: string; label: string; permission: str
   { href: '/email', label: 'Email', permission: 'users.manage' },
   { href: '/applications', label: 'Applications', permission: 'applications.manage' },
   { href: '/service-accounts', label: 'Service accounts', permission: 'service_accounts.manage' },
+  { href: '/sso', label: 'Single sign-on', permission: 'account.settings' },
   { href: '/audit', label: 'Audit log', permission: 'audit.view' },
   { href: '/settings', label: 'Settings', permission: 'account.settings' },
 ];
