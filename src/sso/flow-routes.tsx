@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { SsoContinuePage, SsoFailedPage, SsoTestPage } from '../../views/auth/sso';
+import { SsoContinuePage, SsoFailedPage, SsoOnwardPage, SsoTestPage } from '../../views/auth/sso';
 import { DomainError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
@@ -26,6 +26,19 @@ const withNext = (path: string, next: string | null) =>
 
 const failed = <E extends AppEnv>(c: Context<E>, message: string, status: 400 | 403 = 403) =>
   renderPage(c, { title: 'Single sign-on failed', status, body: <SsoFailedPage message={message} /> });
+
+/**
+ * A page of ours that moves on to the provider by itself (Refresh; a link without it), not a
+ * redirect: the sign-in form's answer may not redirect to another origin, which the console's
+ * CSP (form-action 'self') forbids, and the provider's address is not known when the form is drawn.
+ */
+function onToProvider<E extends AppEnv>(c: Context<E>, provider: ProviderRow, url: string) {
+  c.header('Refresh', `0; url=${url}`);
+  return renderPage(c, {
+    title: `Continue to ${provider.name}`,
+    body: <SsoOnwardPage providerName={provider.name} url={url} />,
+  });
+}
 
 /**
  * Sends the browser to the provider: a pending request (state, nonce, PKCE verifier or SAML
@@ -54,9 +67,9 @@ export async function startSso<E extends AppEnv>(
         loginHint: options.loginHint,
       });
       await rememberOidc(deps.db, id, pending);
-      return c.redirect(url.href, 303);
+      return onToProvider(c, provider, url.href);
     }
-    return c.redirect(await samlRedirectUrl(deps.db, deps.config, provider, id), 303);
+    return onToProvider(c, provider, await samlRedirectUrl(deps.db, deps.config, provider, id));
   } catch (error) {
     if (!(error instanceof SsoRefused)) throw error;
     (deps.logError ?? console.error)(`single sign-on through ${provider.name} could not start`, error);

@@ -63,8 +63,9 @@ describe(`single sign-on through a SAML identity provider (${databaseKind})`, ()
       headers: headers(),
       body: new URLSearchParams({ email, password: '' }).toString(),
     });
-    expect(started.status).toBe(303);
-    const request = readAuthnRequest(started.headers.get('location') as string);
+    expect(started.status).toBe(200);
+    const onward = /^0; url=(.+)$/.exec(started.headers.get('refresh') ?? '')?.[1] as string;
+    const request = readAuthnRequest(onward);
     expect(request.acsUrl).toBe(`${server.url}/sso/${providerId}/saml/acs`);
     return { browser, request };
   }

@@ -17,6 +17,18 @@ export function SsoContinuePage({ to }: { to: string }) {
   );
 }
 
+/** On the way to the provider (see onToProvider in src/sso/flow-routes.tsx). */
+export function SsoOnwardPage({ providerName, url }: { providerName: string; url: string }) {
+  return (
+    <section class="narrow">
+      <h1>Signing in through {providerName}</h1>
+      <p>
+        <a href={url}>Continue to {providerName}</a>
+      </p>
+    </section>
+  );
+}
+
 export function SsoFailedPage({ message }: { message: string }) {
   return (
     <section class="narrow">
