@@ -6,7 +6,8 @@ const DAY_MS = 86_400_000;
  * What has stopped mattering goes daily: sessions past their end, one-time links a day after
  * they expired (kept that long so that "this link has expired" can still be told apart from a
  * wrong link), rate-limit and lockout rows idle for a day, provider event ids after 30 days (a
- * provider retries for 3 days at most), the OpenID provider's expired sessions, codes and tokens.
+ * provider retries for 3 days at most), the OpenID provider's expired sessions, codes and tokens,
+ * single sign-on's unanswered requests and expired assertion ids.
  * pg-boss deletes finished jobs itself.
  */
 export async function purgeExpired(db: Db, now: Date): Promise<Record<string, number>> {
@@ -31,6 +32,12 @@ export async function purgeExpired(db: Db, now: Date): Promise<Record<string, nu
     // Idempotency keys answer retries for 24 hours; their kept answers go after that.
     apiIdempotency: count(
       await db.deleteFrom('api_idempotency').where('created_at', '<', dayAgo).executeTakeFirst(),
+    ),
+    // Single sign-on: sign-ins sent to a provider and never answered; SAML assertion ids kept
+    // against replay until the assertion would have expired anyway.
+    ssoRequests: count(await db.deleteFrom('sso_requests').where('expires_at', '<', now).executeTakeFirst()),
+    ssoUsedAssertions: count(
+      await db.deleteFrom('sso_used_assertions').where('expires_at', '<', now).executeTakeFirst(),
     ),
     webhookEvents: count(
       await db

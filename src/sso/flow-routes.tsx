@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { SsoContinuePage, SsoFailedPage, SsoOnwardPage, SsoTestPage } from '../../views/auth/sso';
+import { writeAudit } from '../audit/write';
 import { DomainError } from '../core/errors';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
@@ -133,9 +134,19 @@ export function ssoFlowRoutes(deps: AppDeps) {
     const provider = await providerById(deps.db, c.req.param('id') ?? '');
     return provider?.kind === kind ? provider : null;
   };
-  const refused = (c: Context<AppEnv>, provider: ProviderRow, error: unknown) => {
+  const refused = async (c: Context<AppEnv>, provider: ProviderRow, error: unknown) => {
     if (!(error instanceof DomainError)) throw error;
     if (!(error instanceof SsoRefused)) return failed(c, error.message);
+    // A forged, replayed or misaddressed answer is a security event: the trail keeps why.
+    await writeAudit(deps.db, actionContext(c, deps), {
+      action: 'sso.sign_in',
+      outcome: 'failed',
+      actor: { id: null, label: 'anonymous' },
+      target: { type: 'identity_provider', id: provider.id, label: provider.name },
+      projectId: null,
+      reason: error.reason,
+      after: { provider: provider.name, method: provider.kind },
+    });
     return failed(c, `${provider.name}'s answer was refused (${error.reason}). Try signing in again.`);
   };
 

@@ -381,6 +381,32 @@ describe(`single sign-on through an OpenID Connect provider (${databaseKind})`, 
     expect((await sso.browser.request('/')).status).toBe(200);
   });
 
+  it('lets an administrator try a sign-in from the provider’s page: what came back is shown, nobody is signed in', async () => {
+    const admin = new Browser(server.url);
+    expect((await admin.signIn('/login', 'owner@example.com', FIXTURE_PASSWORD)).status).toBe(303);
+    idp.signInAs({ sub: 'okta-trial', email: 'trial@corp.example', name: 'Trial Person', groups: ['eng'] });
+    const started = await admin.request(`/sso/${providerId}/test`);
+    const shown = await travel(admin, started, `${server.url}/sso/${providerId}/test`);
+    expect(shown.status).toBe(200);
+    const page = await shown.text();
+    expect(page).toContain('The connection to Corp Okta works');
+    expect(page).toContain('trial@corp.example');
+    expect(page).toContain('none yet: the first sign-in would create it');
+    expect(page).toContain('Engineering');
+    expect(
+      await server.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'trial@corp.example')
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    // Still the administrator's own session.
+    expect(await (await admin.request('/')).text()).toContain('owner@example.com');
+    // Not for anyone else.
+    const stranger = new Browser(server.url);
+    expect((await stranger.request(`/sso/${providerId}/test`)).status).toBe(303);
+  });
+
   it('asks for a password when the address belongs to no provider, and tells “single sign-on” is not set up for it', async () => {
     const browser = new Browser(server.url);
     const headers = { 'content-type': 'application/x-www-form-urlencoded', origin: server.url };

@@ -13,6 +13,7 @@ import { secondsUntil, tooManyAttempts } from '../../web/refusal';
 import { redirectWithFlash, renderPage } from '../../web/render';
 import { safeNext } from '../../web/safe-next';
 import { actionContext, clearSessionCookie, setSessionCookie } from '../../web/session';
+import { SIGN_IN_PER_IP } from './rate-limit';
 import {
   SIGN_IN_FAILED,
   type SignInApplication,
@@ -20,6 +21,7 @@ import {
   signIn,
   signInWithCode,
   signOut,
+  spendOrRefuse,
 } from './sign-in';
 
 const withNext = (path: string, next: string | null) =>
@@ -44,7 +46,18 @@ export async function passwordStep<E extends AppEnv>(
   // password comes with it (or "Sign in with single sign-on" was pressed).
   if (email.includes('@') && (!form.password || form.sso)) {
     const provider = await providerForEmail(deps.db, email.trim());
-    if (provider) return startSso(c, deps, provider, { next, loginHint: email.trim() });
+    if (provider) {
+      // Each start keeps a pending request: the same per-address budget as password tries.
+      try {
+        await spendOrRefuse(actionContext(c, deps), SIGN_IN_PER_IP, c.get('meta').ip ?? 'unknown', {
+          action: 'auth.sign_in',
+        });
+      } catch (error) {
+        if (error instanceof RateLimitedError) return tooManyAttempts(c, error.retryAfter);
+        throw error;
+      }
+      return startSso(c, deps, provider, { next, loginHint: email.trim() });
+    }
     if (form.sso)
       return page(
         {
