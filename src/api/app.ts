@@ -3,6 +3,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { controlCharacterIn, isValueRefused } from '../core/validation';
+import { scimApp } from '../scim/app';
 import { clientIp } from '../web/client-ip';
 import { type ApiDeps, type ApiEnv, bearer, rateLimit } from './auth';
 import { authzenRoutes } from './authzen-routes';
@@ -53,6 +54,8 @@ const MAX_BODY = 256 * 1024;
 export const isApiPath = (path: string) =>
   path.startsWith('/api/v1/') ||
   path.startsWith('/access/v1/') ||
+  path === '/scim/v2' ||
+  path.startsWith('/scim/v2/') ||
   path === '/.well-known/authzen-configuration';
 
 /**
@@ -77,6 +80,10 @@ export function apiApp(deps: ApiDeps) {
     c.header('X-Content-Type-Options', 'nosniff');
     await next();
   });
+
+  // SCIM 2.0 for company directories (src/scim/): before the limit below, as it answers every
+  // refusal, a body too large included, in SCIM's own error shape.
+  app.route('/scim/v2', scimApp(deps));
 
   // Bodies are small (a batch of 500 checks is about 80 KB): no request is read past this. The
   // declared length is read from the header first: Hono's bodyLimit looks at the request's body,
