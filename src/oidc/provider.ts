@@ -58,7 +58,8 @@ function cookiesFor(config: Config): Configuration['cookies'] {
 
 /**
  * The person behind a session or token, or undefined when they may no longer sign in: deleted,
- * deactivated, access expired, locked, or their password reset. The provider asks at every
+ * deactivated, access expired, locked, or their password reset (unless they sign in through
+ * single sign-on). The provider asks at every
  * sign-in, refresh, userinfo and introspection, so each of these takes effect at the next one.
  */
 async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { scope?: string }) {
@@ -76,6 +77,14 @@ async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { sc
       'u.access_expires_at',
       'u.locked_until',
       passwordUsable('u').as('has_password'),
+      // Someone who signs in through their company's provider (src/sso/) may have no password:
+      // a password reset does not end what the provider vouches for.
+      (eb) =>
+        eb
+          .exists(
+            eb.selectFrom('user_identities as i').select('i.user_id').whereRef('i.user_id', '=', 'u.id'),
+          )
+          .as('has_sso'),
     ])
     .where('u.id', '=', id)
     .executeTakeFirst();
@@ -84,7 +93,7 @@ async function account(db: Db, id: string, ctx: KoaContextWithOIDC, token?: { sc
     user.deactivated_at ||
     (user.access_expires_at && user.access_expires_at <= now) ||
     (user.locked_until && user.locked_until > now) ||
-    !user.has_password
+    !(user.has_password || user.has_sso)
   )
     return undefined;
   const clientId = ctx.oidc?.client?.clientId;

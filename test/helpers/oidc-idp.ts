@@ -42,7 +42,12 @@ export async function startOidcIdp(client: {
       },
     ],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'idp', alg: 'RS256', use: 'sig' }] },
-    cookies: { keys: ['a test identity provider'] },
+    // Names of its own: the tests' cookie jar sends every cookie everywhere, and Gatehouse's own
+    // OpenID provider uses the defaults.
+    cookies: {
+      keys: ['a test identity provider'],
+      names: { session: '_idp_session', interaction: '_idp_interaction', resume: '_idp_resume' },
+    },
     features: { devInteractions: { enabled: false } },
     // Groups ride with the profile scope, in the ID token as Okta and Entra put them.
     claims: {

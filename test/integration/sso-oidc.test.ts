@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as client from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtinRoleId, defaultProjectId } from '../../src/access/grants';
 import { encryptSecret } from '../../src/auth/two-factor/secret-box';
 import { newTotpSecret } from '../../src/auth/two-factor/totp';
+import { createApplication } from '../../src/oidc/applications';
 import { databaseKind } from '../helpers/database';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/fixtures';
 import { Browser } from '../helpers/oidc-browser';
@@ -379,6 +383,65 @@ describe(`single sign-on through an OpenID Connect provider (${databaseKind})`, 
     // Through the provider, the member is in.
     const sso = await signInThroughIdp({ sub: 'okta-dave', email: member.email });
     expect((await sso.browser.request('/')).status).toBe(200);
+  });
+
+  it('signs a person into an application of ours through their company’s provider: the app’s form, the provider, the app', async () => {
+    const appServer = createServer((_req, res) => res.writeHead(200).end('back in the app'));
+    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+    const redirectUri = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/callback`;
+    try {
+      const app = await createApplication(server.system, {
+        name: 'Product',
+        redirectUris: [redirectUri],
+        firstParty: true,
+      });
+      const config = await client.discovery(
+        new URL(server.url),
+        app.clientId,
+        app.clientSecret as string,
+        undefined,
+        {
+          execute: [client.allowInsecureRequests],
+        },
+      );
+      const verifier = client.randomPKCECodeVerifier();
+      const authorize = client.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid email',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: 'app-state',
+      });
+      const browser = new Browser(server.url);
+      const form = await travel(browser, await browser.request(authorize.href), authorize.href);
+      const interaction = /action="([^"]+)"/.exec(await form.text())?.[1] as string;
+      expect(interaction).toMatch(/^\/oidc\/interaction\//);
+      idp.signInAs(alice({ sub: 'okta-app-alice', email: 'appalice@corp.example', amr: ['mfa'] }));
+      let at = `${server.url}${interaction}`;
+      let response = await browser.request(interaction, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+        body: new URLSearchParams({ email: 'appalice@corp.example', password: '' }).toString(),
+      });
+      // To the provider and back, then on through the interaction to the app's callback.
+      for (let hops = 0; hops < 30; hops++) {
+        const refresh = /^0; url=(.+)$/.exec(response.headers.get('refresh') ?? '')?.[1];
+        const next = response.headers.get('location') ?? refresh;
+        if (!next) break;
+        at = new URL(next, at).href;
+        console.log('HOP', response.status, at.slice(0, 60), [...browser.cookies.keys()].join(','));
+        if (at.startsWith(redirectUri)) break;
+        response = await browser.request(at);
+      }
+      expect(at.startsWith(`${redirectUri}?`)).toBe(true);
+      const tokens = await client.authorizationCodeGrant(config, new URL(at), {
+        pkceCodeVerifier: verifier,
+        expectedState: 'app-state',
+      });
+      expect(tokens.claims()?.email).toBe('appalice@corp.example');
+    } finally {
+      await new Promise((resolve) => appServer.close(resolve));
+    }
   });
 
   it('lets an administrator try a sign-in from the provider’s page: what came back is shown, nobody is signed in', async () => {
