@@ -9,13 +9,14 @@ import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/
 import { actionContext } from '../web/session';
 import { addTeamMember, mayOpenTeam, removeTeamMember, setTeamAdmin } from './team-members';
 import { renderTeamPage } from './team-page';
-import { getTeam } from './teams';
+import { directoryTeamRefusal, getTeam, isDirectoryTeam } from './teams';
 
 const MANAGE = { permission: 'teams.manage' } as const;
 
 /**
  * A team's members: team admins may add and remove them (the domain functions check who may),
- * and only those who manage teams make or unmake team admins.
+ * and only those who manage teams make or unmake team admins. Nobody does either by hand on a
+ * directory team: the directory manages its members (409, and its page says so).
  */
 export function teamMemberRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -52,6 +53,12 @@ export function teamMemberRoutes(deps: AppDeps) {
     // Not an admin: nothing to confirm (this is also where a confirmed password leads back to).
     if (kind === 'admin' && !member.isAdmin) return c.redirect(`/teams/${team.id}`, 303);
     if (!(await mayOpenTeam(deps.db, c.var.user, team.id))) return renderStatusPage(c, 403);
+    // Nothing to confirm: its page says why, rather than a confirmation bound to be refused.
+    if (isDirectoryTeam(team))
+      return renderTeamPage(c, deps, team.id, {
+        errors: { form: directoryTeamRefusal(team.name).message },
+        status: 409,
+      });
     return renderPage(c, {
       title: kind === 'remove' ? `Remove ${member.name} from team ${team.name}` : 'Remove team admin',
       status,

@@ -17,9 +17,14 @@ import {
   assertRecentAuthForAdminRights,
   RuleError,
 } from './rules';
-import { teamForUpdate } from './teams';
+import { assertNotDirectoryTeam, teamForUpdate } from './teams';
 
-/** Who is in a team and who administers it: a team admin may add and remove members, nothing more. */
+/**
+ * Who is in a team and who administers it: a team admin may add and remove members, nothing more.
+ * A directory team's members are the directory's: nobody adds, removes or promotes them by hand.
+ * A membership a provider's group claim added (source 'sso') to a team of Gatehouse's may be
+ * removed by hand; the next sign-in through that provider adds it back while the group is asserted.
+ */
 
 /** teams.manage, or being an admin of this team. */
 export async function assertManagesTeam(
@@ -105,6 +110,7 @@ export async function addTeamMember(
   await perform(ctx, 'team.member_add', async (tx) => {
     const team = await teamForUpdate(tx, teamId);
     await assertManagesTeam(tx, ctx, teamId, { adminsMay: !makeAdmin });
+    assertNotDirectoryTeam(team);
     const user = await tx
       .selectFrom('users')
       .select(['id', 'email'])
@@ -137,6 +143,7 @@ export async function removeTeamMember(ctx: ActionContext, teamId: string, userI
   await perform(ctx, 'team.member_remove', async (tx) => {
     const team = await teamForUpdate(tx, teamId);
     await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
+    assertNotDirectoryTeam(team);
     const member = z.uuid().safeParse(userId).success
       ? await tx
           .selectFrom('team_members as m')
@@ -163,6 +170,7 @@ export async function removeTeamMember(ctx: ActionContext, teamId: string, userI
 export async function setTeamAdmin(ctx: ActionContext, teamId: string, userId: string, admin: boolean) {
   await perform(ctx, 'team.member_admin', async (tx) => {
     const team = await teamForUpdate(tx, teamId);
+    assertNotDirectoryTeam(team);
     const updated = z.uuid().safeParse(userId).success
       ? await tx
           .updateTable('team_members')

@@ -9,13 +9,22 @@ import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal'
 import { isHtmx, redirectWithFlash, renderPage, renderStatusPage } from '../web/render';
 import { actionContext } from '../web/session';
 import { renderTeamPage } from './team-page';
-import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from './teams';
+import {
+  createTeam,
+  deleteTeam,
+  directoryTeamRefusal,
+  getTeam,
+  isDirectoryTeam,
+  listTeams,
+  updateTeam,
+} from './teams';
 
 const MANAGE = { permission: 'teams.manage' } as const;
 
 /**
  * Team pages. A team's own page is open to signed-in users who manage teams or administer that
- * team; the domain functions enforce who may do what on it.
+ * team; the domain functions enforce who may do what on it. A directory team's name and members
+ * are the directory's: its page offers no change to them, and a change asked anyway is refused (409).
  */
 export function teamRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -68,6 +77,12 @@ export function teamRoutes(deps: AppDeps) {
     status: PageStatus = 200,
   ) => {
     const team = await getTeam(deps.db, id);
+    // Not deleted by hand: its page says why, rather than a confirmation bound to be refused.
+    if (isDirectoryTeam(team))
+      return renderTeamPage(c, deps, id, {
+        errors: { form: directoryTeamRefusal(team.name).message },
+        status: 409,
+      });
     return renderPage(c, {
       title: `Delete team ${team.name}`,
       status,

@@ -1,10 +1,30 @@
 import { z } from 'zod';
 import { perform } from '../audit/perform';
 import type { ActionContext } from '../core/context';
-import { NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { isUniqueViolation, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
+import type { MembershipSource } from '../db/schema';
 import { assertAccountManagerRemains, assertMayChangeAccessOf } from './rules';
+
+/**
+ * A team the company directory pushed (SCIM, source 'scim'): its name and members are the
+ * directory's, changed only through it (src/scim/). Nobody changes them by hand, in the console
+ * or the API; its role bindings stay the admins' to set (that is how directory groups get roles).
+ */
+export const isDirectoryTeam = (team: { source: string | null }) => team.source === 'scim';
+
+/** The refusal of a change by hand to a directory team. */
+export function directoryTeamRefusal(name: string): ConflictError {
+  return new ConflictError(
+    `Your company directory manages the name and members of team ${name}: change them in the directory.`,
+  );
+}
+
+/** Refuses a change by hand to the name or members of a directory team. */
+export function assertNotDirectoryTeam(team: { name: string; source: string | null }): void {
+  if (isDirectoryTeam(team)) throw directoryTeamRefusal(team.name);
+}
 
 export interface TeamSummary {
   id: string;
@@ -13,6 +33,8 @@ export interface TeamSummary {
   members: number;
   admins: number;
   bindings: number;
+  /** 'scim': pushed by the directory, which manages its name and members. */
+  source: 'scim' | null;
 }
 
 export async function listTeams(db: Db): Promise<TeamSummary[]> {
@@ -22,6 +44,7 @@ export async function listTeams(db: Db): Promise<TeamSummary[]> {
       't.id',
       't.name',
       't.description',
+      't.source',
       eb
         .selectFrom('team_members as m')
         .select(eb.fn.countAll<number>().as('n'))
@@ -54,13 +77,17 @@ export interface TeamMember {
   name: string;
   email: string;
   isAdmin: boolean;
+  /** How the membership came to be: by hand, from the directory, or from a provider's group claim. */
+  source: MembershipSource;
+  /** The identity provider whose group claim added it (source 'sso'), when it still exists. */
+  providerName: string | null;
 }
 
 export async function getTeam(db: Db, id: string) {
   const team = z.uuid().safeParse(id).success
     ? await db
         .selectFrom('teams')
-        .select(['id', 'name', 'description'])
+        .select(['id', 'name', 'description', 'source', 'external_id as externalId'])
         .where('id', '=', id)
         .executeTakeFirst()
     : undefined;
@@ -68,7 +95,15 @@ export async function getTeam(db: Db, id: string) {
   const members: TeamMember[] = await db
     .selectFrom('team_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id as userId', 'u.name', 'u.email', 'm.is_admin as isAdmin'])
+    .leftJoin('identity_providers as p', 'p.id', 'm.source_provider_id')
+    .select([
+      'u.id as userId',
+      'u.name',
+      'u.email',
+      'm.is_admin as isAdmin',
+      'm.source',
+      'p.name as providerName',
+    ])
     .where('m.team_id', '=', id)
     .orderBy('u.name')
     .execute();
@@ -129,6 +164,7 @@ export async function updateTeam(
   try {
     await perform(ctx, 'team.update', async (tx) => {
       const team = await teamForUpdate(tx, id);
+      assertNotDirectoryTeam(team);
       await tx.updateTable('teams').set(data).where('id', '=', id).execute();
       return {
         result: undefined,
@@ -160,6 +196,7 @@ async function hasBindings(tx: Db, teamId: string): Promise<boolean> {
 export async function deleteTeam(ctx: ActionContext, id: string): Promise<void> {
   await perform(ctx, 'team.delete', async (tx) => {
     const team = await teamForUpdate(tx, id);
+    assertNotDirectoryTeam(team);
     const members = await memberIds(tx, id);
     if (await hasBindings(tx, id))
       await assertMayChangeAccessOf(tx, ctx, members, 'the access of a team you belong to');

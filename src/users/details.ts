@@ -25,7 +25,7 @@ export async function userDetails(
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('There is no such user.');
   const user = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   if (!user) throw new NotFoundError('There is no such user.');
-  const [access, sessions, events] = await Promise.all([
+  const [access, sessions, events, identities] = await Promise.all([
     effectiveAccess(db, id, now, viewer.id),
     db
       .selectFrom('sessions')
@@ -48,6 +48,7 @@ export async function userDetails(
           .limit(20)
           .execute()
       : null,
+    linkedIdentities(db, id),
   ]);
   const locks = await activeLocks(db, user, now);
   const passwordSet = hasUsablePassword(user, await getSettings(db));
@@ -68,7 +69,14 @@ export async function userDetails(
       passwordSet,
       twoFactor: user.totp_secret !== null,
       deactivated: user.deactivated_at !== null,
+      // Where they came from: null made in Gatehouse, 'scim' the directory, 'sso' a first single
+      // sign-on, through the provider of their earliest linked identity.
+      source: user.source,
+      createdThrough: user.source === 'sso' ? (identities[0]?.providerName ?? null) : null,
+      externalId: user.external_id,
+      directoryRemovedAt: user.directory_removed_at,
     },
+    identities,
     access,
     activeSessions: Number(sessions.n),
     events,
@@ -76,6 +84,18 @@ export async function userDetails(
 }
 
 export type UserDetails = Awaited<ReturnType<typeof userDetails>>;
+
+/** The provider accounts linked to a person (single sign-on), the earliest linked first. */
+async function linkedIdentities(db: Db, userId: string) {
+  return db
+    .selectFrom('user_identities as i')
+    .innerJoin('identity_providers as p', 'p.id', 'i.provider_id')
+    .select(['p.name as providerName', 'i.created_at as linkedAt', 'i.last_sign_in_at as lastSignInAt'])
+    .where('i.user_id', '=', userId)
+    .orderBy('i.created_at')
+    .orderBy('p.name')
+    .execute();
+}
 
 /** Who a confirmation names, and nothing else. */
 export async function findUser(db: Db, id: string): Promise<{ id: string; name: string; email: string }> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { replaceProjectRole } from '../access/project-role';
 import { assertAccountManagerRemains, assertNotSelf, assertOutranks } from '../access/rules';
 import { assertCanGrantTeamAccess, assertManagesTeam } from '../access/team-members';
+import { assertNotDirectoryTeam } from '../access/teams';
 import { perform } from '../audit/perform';
 import { userTarget } from '../audit/write';
 import type { ActionContext } from '../core/context';
@@ -44,12 +45,27 @@ async function teamIdsOf(db: Db, userId: string): Promise<string[]> {
   return rows.map((r) => r.team_id);
 }
 
+/** The teams the directory manages (SCIM): shown in the dialog, not changeable there. */
+async function directoryTeamIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('teams').select('id').where('source', '=', 'scim').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Who the edit dialog is about, and the teams among its choices that the directory manages. */
+export interface UserEditSubject {
+  id: string;
+  name: string;
+  email: string;
+  /** Their memberships of these teams are the directory's: the dialog shows them, and keeps them. */
+  directoryTeamIds: string[];
+}
+
 /** Who the edit dialog is about, and the values it starts from. */
 export async function userEditState(
   db: Db,
   id: string,
   projectId: string,
-): Promise<{ user: { id: string; name: string; email: string }; values: UserEditState }> {
+): Promise<{ user: UserEditSubject; values: UserEditState }> {
   const user = z.uuid().safeParse(id).success
     ? await db
         .selectFrom('users')
@@ -59,7 +75,7 @@ export async function userEditState(
     : undefined;
   if (!user) throw new NotFoundError('There is no such user.');
   return {
-    user: { id: user.id, name: user.name, email: user.email },
+    user: { id: user.id, name: user.name, email: user.email, directoryTeamIds: await directoryTeamIds(db) },
     values: {
       name: user.name,
       language: user.language,
@@ -105,7 +121,8 @@ const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.
  * project and their teams, in one transaction and one audit event that lists what changed. The
  * email never changes here (it is who signs in). People may edit their own name and language but
  * not their own access; anyone else must be someone the actor outranks, and each team joined or
- * left needs the right to manage that team, and to grant what it grants.
+ * left needs the right to manage that team, and to grant what it grants. A directory team is
+ * neither joined nor left here (ConflictError): the dialog sends its memberships back unchanged.
  */
 export async function editUser(
   ctx: ActionContext,
@@ -175,22 +192,29 @@ export async function editUser(
     if (joined.length + left.length > 0) {
       assertNotSelf(ctx.actor, [user.id], 'your own team memberships');
       // Names, not ids, in the trail: a team deleted later still reads there.
-      const names = new Map(
-        (
-          await tx
-            .selectFrom('teams')
-            .select(['id', 'name'])
-            .where('id', 'in', [...joined, ...left])
-            .execute()
-        ).map((t) => [t.id, t.name]),
-      );
+      const teams = await tx
+        .selectFrom('teams')
+        .select(['id', 'name', 'source'])
+        .where('id', 'in', [...joined, ...left])
+        .execute();
+      const byId = new Map(teams.map((t) => [t.id, t]));
+      const names = new Map(teams.map((t) => [t.id, t.name]));
       if (!joined.every((t) => names.has(t)))
         throw new ValidationError({ teamIds: 'Choose teams from the list.' });
+      // Joined and left alike: a directory team's members are the directory's (the dialog sends them back).
+      const unlessDirectory = (teamId: string) => {
+        const team = byId.get(teamId);
+        if (team) assertNotDirectoryTeam(team);
+      };
       for (const teamId of joined) {
         await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
+        unlessDirectory(teamId);
         await assertCanGrantTeamAccess(tx, ctx, teamId);
       }
-      for (const teamId of left) await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
+      for (const teamId of left) {
+        await assertManagesTeam(tx, ctx, teamId, { adminsMay: true });
+        unlessDirectory(teamId);
+      }
       if (joined.length > 0) {
         await tx
           .insertInto('team_members')

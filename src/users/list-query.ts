@@ -119,6 +119,8 @@ export const USER_COLUMNS = [
   'u.last_login_at',
   'u.created_at',
   'u.service_account',
+  'u.source',
+  'u.directory_removed_at',
 ] as const;
 
 /**
@@ -176,6 +178,8 @@ function pageQuery(
       'p.last_login_at',
       'p.created_at',
       'p.service_account',
+      'p.source',
+      'p.directory_removed_at',
       'p.sort_key',
       extra.roles.as('roles'),
       extra.teams.as('teams'),
@@ -201,6 +205,10 @@ export interface ListedUser {
   createdAt: Date;
   /** A service account (no password, API tokens only): shown with a badge. */
   serviceAccount: boolean;
+  /** Provisioned by the directory ('scim') or created at a first single sign-on ('sso'): a badge too. */
+  source: 'scim' | 'sso' | null;
+  /** The directory removed them (and so they are deactivated): marked beside their status. */
+  directoryRemovedAt: Date | null;
 }
 
 function toListed(row: PageRow, now: Date): ListedUser {
@@ -216,6 +224,8 @@ function toListed(row: PageRow, now: Date): ListedUser {
     lastLoginAt: row.last_login_at,
     createdAt: row.created_at,
     serviceAccount: row.service_account,
+    source: row.source,
+    directoryRemovedAt: row.directory_removed_at,
   };
 }
 

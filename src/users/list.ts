@@ -14,7 +14,7 @@ import type { UserStatus } from './status';
 
 /**
  * The users list: everyone, or the deactivated (a tab), searched by name or email and filtered
- * by role, status, team, access level and last sign-in; sorted by name, email, last sign-in or
+ * by role, status, team, access level, last sign-in and source; sorted by name, email, last sign-in or
  * creation. Its rows are found by a plan tuned for a million users (list-query.ts), counted with
  * a cap and a cache (list-count.ts), and exported by PostgreSQL (list-export.ts).
  */
@@ -35,6 +35,17 @@ export const ACCESS_LEVELS = {
   team: 'Via a team',
   unassigned: 'Unassigned',
 } as const;
+
+/**
+ * Where a person came from: made in Gatehouse (console, invitation, CLI: no source), provisioned
+ * by the company directory (SCIM), or created at a first single sign-on.
+ */
+export const USER_SOURCES = {
+  gatehouse: 'Made in Gatehouse',
+  scim: 'Directory',
+  sso: 'Single sign-on',
+} as const;
+export type SourceKey = keyof typeof USER_SOURCES;
 
 /** What the filters are given: the request's time and project, and how the query finds its rows. */
 export interface UsersSql {
@@ -141,6 +152,12 @@ const USER_FILTERS = {
     // Not signed in for N days: signed in before this instant, or never.
     bind: (days, { now }) => new Date(now.getTime() - (days ?? 0) * DAY_MS),
     where: (since) => sql<SqlBool>`(u.last_login_at is null or u.last_login_at < ${since})`,
+  }),
+  source: filter({
+    param: oneOf('source', USER_SOURCES),
+    // A constant of the query's shape (oneOf binds by shape): one SQL per source.
+    where: (source) =>
+      source === 'gatehouse' ? sql<SqlBool>`u.source is null` : sql<SqlBool>`u.source = ${sql.lit(source)}`,
   }),
 };
 export type UserFilters = typeof USER_FILTERS;

@@ -2,7 +2,9 @@ import type { User } from '../db/schema';
 
 /**
  * One status per user, the first that applies in this order: deactivated beats everything, an
- * expired access beats a lock, and a lock beats a missing password.
+ * expired access beats a lock, and a lock beats a missing password. A person the directory removed
+ * (SCIM) is deactivated too (`deactivated_at` set with `directory_removed_at`): their status is
+ * Deactivated, and the pages mark the removal beside it.
  */
 export type UserStatus = 'Deactivated' | 'Access expired' | 'Locked' | 'Password not set' | 'Active';
 

@@ -19,6 +19,8 @@ const page: UserPage = {
     lastLoginAt: new Date('2026-11-01T00:00:00Z'),
     createdAt: new Date('2026-01-01T00:00:00Z'),
     serviceAccount: false,
+    source: null,
+    directoryRemovedAt: null,
   })),
   total: { value: 1_000_000, exact: false },
   pos: 1,

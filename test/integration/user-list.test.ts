@@ -272,6 +272,7 @@ describe(`the users list (${databaseKind})`, () => {
         expect([record.name, record.email]).toEqual([user.name, user.email]);
         expect(record.created).toBe(user.created_at.toISOString());
         expect(record.last_sign_in).toBe(user.last_login_at?.toISOString() ?? null);
+        expect(record.source).toBe('Made in Gatehouse');
         expect(record.roles).toEqual([...(record.roles as string[])].sort());
         const cells = [
           record.id,
@@ -282,6 +283,7 @@ describe(`the users list (${databaseKind})`, () => {
           (record.teams as string[]).join('; '),
           record.last_sign_in ?? '',
           record.created,
+          record.source,
         ].map((v) => csvCell(String(v)));
         expect(csv[i]).toBe(cells.join(','));
       }
@@ -342,7 +344,7 @@ describe(`the users list (${databaseKind})`, () => {
       /attachment; filename="users-\d{4}-\d{2}-\d{2}\.csv"/,
     );
     const lines = (await response.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('"id","name","email","roles","status","teams","last_sign_in","created"');
+    expect(lines[0]).toBe('"id","name","email","roles","status","teams","last_sign_in","created","source"');
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"")"`);
     const event = await t.db
       .selectFrom('audit_events')

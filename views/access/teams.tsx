@@ -16,6 +16,7 @@ export function TeamsPage({
       <h1>Teams</h1>
       <p>
         A team's role bindings apply to all its members. Team admins may add and remove members of their team.
+        Teams managed by the directory get their name and members from your company directory (SCIM).
       </p>
       <TableScroll captionId="teams-caption">
         <table>
@@ -34,6 +35,12 @@ export function TeamsPage({
               <tr>
                 <th scope="row">
                   <a href={`/teams/${t.id}`}>{t.name}</a>
+                  {t.source === 'scim' ? (
+                    <>
+                      {' '}
+                      <span class="badge">Managed by the directory</span>
+                    </>
+                  ) : null}
                 </th>
                 <td>{t.description}</td>
                 <td>{t.members}</td>

@@ -3,6 +3,7 @@ import {
   ACCESS_LEVELS,
   type ListedUser,
   STATUS_KEYS,
+  USER_SOURCES,
   type UserListQuery,
   type UserPage,
   userList,
@@ -22,6 +23,9 @@ import { BulkForm } from './bulk';
 import { UserTabs } from './tabs';
 
 const TARGET = 'user-list';
+
+/** The badge beside a person's name: where they came from, when not made in Gatehouse. */
+const SOURCE_BADGES = { scim: 'Directory', sso: 'SSO' } as const;
 
 const title = (q: UserListQuery) => (q.tab === 'deactivated' ? 'Deactivated users' : 'Users');
 
@@ -79,6 +83,12 @@ export function UserResults({
                 <span class="badge">Service account</span>
               </>
             ) : null}
+            {u.source ? (
+              <>
+                {' '}
+                <span class="badge">{SOURCE_BADGES[u.source]}</span>
+              </>
+            ) : null}
           </th>
           <td data-column="email">{u.email}</td>
           <td data-column="roles">{u.roles.join(', ') || '—'}</td>
@@ -92,6 +102,12 @@ export function UserResults({
                 u.status
               )}
             </span>
+            {u.directoryRemovedAt ? (
+              <>
+                {' '}
+                Removed by the directory on <Day at={u.directoryRemovedAt} />
+              </>
+            ) : null}
           </td>
           <td data-column="teams">{u.teams.join(', ') || '—'}</td>
           <td data-column="last_login">{u.lastLoginAt ? <Day at={u.lastLoginAt} /> : 'Never'}</td>
@@ -168,6 +184,15 @@ function UsersPage({
           options={[
             { value: '', label: 'Any' },
             ...Object.entries(ACCESS_LEVELS).map(([value, label]) => ({ value, label })),
+          ]}
+        />
+        <SelectField
+          name="source"
+          label="Source"
+          value={q.source}
+          options={[
+            { value: '', label: 'Any' },
+            ...Object.entries(USER_SOURCES).map(([value, label]) => ({ value, label })),
           ]}
         />
         <div class="field">

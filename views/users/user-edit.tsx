@@ -1,5 +1,10 @@
 import { LANGUAGES } from '../../src/i18n/messages';
-import { KEEP_ACCESS, type UserEditState, type UserEditWas } from '../../src/users/edit';
+import {
+  KEEP_ACCESS,
+  type UserEditState,
+  type UserEditSubject,
+  type UserEditWas,
+} from '../../src/users/edit';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 
 export const EDIT_LABELS = {
@@ -21,7 +26,8 @@ export function UserEditPage({
   errors = {},
   inDialog = false,
 }: {
-  user: { id: string; name: string; email: string };
+  /** Who, and the teams the directory manages: their boxes are shown, never changed here. */
+  user: UserEditSubject;
   values: UserEditState;
   roles: Array<{ id: string; name: string }>;
   teams: Array<{ id: string; name: string }>;
@@ -34,6 +40,9 @@ export function UserEditPage({
   const base = `/users/${user.id}`;
   const title = `Edit ${user.name}`;
   const chosen = new Set(values.teamIds);
+  const directory = new Set(user.directoryTeamIds);
+  // Their memberships of directory teams as the dialog opened: sent back as they are, so saving keeps them.
+  const kept = new Set(was.teamIds.filter((id) => directory.has(id)));
   return (
     <section class="narrow">
       {inDialog ? <h2 id="dialog-title">{title}</h2> : <h1>{title}</h1>}
@@ -75,6 +84,9 @@ export function UserEditPage({
           <legend>{EDIT_LABELS.teamIds}</legend>
           <p class="hint" id="teamIds-hint">
             Members get the roles bound to their teams.
+            {teams.some((t) => directory.has(t.id))
+              ? ' Teams managed by the directory are shown as they are: their members change in your company directory.'
+              : null}
           </p>
           {errors.teamIds ? (
             <p class="error-message" id="teamIds-error">
@@ -82,11 +94,21 @@ export function UserEditPage({
             </p>
           ) : null}
           {teams.length === 0 ? <p>There are no teams yet.</p> : null}
-          {teams.map((t) => (
-            <label class="choice">
-              <input type="checkbox" name="teamIds" value={t.id} checked={chosen.has(t.id)} /> {t.name}
-            </label>
-          ))}
+          {teams.map((t) =>
+            directory.has(t.id) ? (
+              <>
+                {kept.has(t.id) ? <input type="hidden" name="teamIds" value={t.id} /> : null}
+                <label class="choice">
+                  <input type="checkbox" value={t.id} checked={kept.has(t.id)} disabled /> {t.name} (managed
+                  by the directory)
+                </label>
+              </>
+            ) : (
+              <label class="choice">
+                <input type="checkbox" name="teamIds" value={t.id} checked={chosen.has(t.id)} /> {t.name}
+              </label>
+            ),
+          )}
         </fieldset>
         <Field
           name="until"

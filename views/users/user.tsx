@@ -8,7 +8,7 @@ import { ErrorSummary, type FieldErrors } from '../components/form';
 import { day, lastDay } from '../components/format';
 import { MailStatus } from '../components/mail-status';
 import { TableScroll } from '../components/table-scroll';
-import { Time } from '../components/time';
+import { Day, Time } from '../components/time';
 
 function ActionButton({ action, label, userName }: { action: string; label: string; userName: string }) {
   return (
@@ -19,6 +19,16 @@ function ActionButton({ action, label, userName }: { action: string; label: stri
       </button>
     </form>
   );
+}
+
+/** Where the person came from, in words; null for people made in Gatehouse. */
+function sourceText(user: UserDetails['user']): string | null {
+  if (user.source === 'scim') return 'Provisioned by the directory (SCIM)';
+  if (user.source === 'sso')
+    return user.createdThrough
+      ? `Created at first single sign-on through ${user.createdThrough}`
+      : 'Created at first single sign-on';
+  return null;
 }
 
 export function UserPage({
@@ -33,8 +43,9 @@ export function UserPage({
   canAudit: boolean;
   errors?: FieldErrors;
 }) {
-  const { user, access, activeSessions, events, locks } = details;
+  const { user, access, activeSessions, events, locks, identities } = details;
   const base = `/users/${user.id}`;
+  const source = sourceText(user);
   return (
     <section>
       <h1>{user.name}</h1>
@@ -53,7 +64,41 @@ export function UserPage({
               user.status
             )}
           </span>
+          {user.directoryRemovedAt ? (
+            <p class="hint">
+              Removed by the directory on <Day at={user.directoryRemovedAt} />. They stay deactivated; an
+              admin may delete them for good.
+            </p>
+          ) : null}
         </dd>
+        {source ? (
+          <>
+            <dt>Source</dt>
+            <dd>{source}</dd>
+          </>
+        ) : null}
+        {user.externalId ? (
+          <>
+            <dt>Directory ID</dt>
+            <dd>
+              <code>{user.externalId}</code>
+            </dd>
+          </>
+        ) : null}
+        {identities.length > 0 ? (
+          <>
+            <dt>Single sign-on</dt>
+            <dd>
+              <ul class="plain">
+                {identities.map((i) => (
+                  <li>
+                    {i.providerName}: last sign-in {i.lastSignInAt ? <Time at={i.lastSignInAt} /> : 'never'}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
         {locks.addresses.length > 0 ? (
           <>
             <dt>Locked addresses</dt>
