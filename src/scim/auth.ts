@@ -1,12 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import {
-  defaultProjectId,
-  grantsOf,
-  narrowedTo,
-  permissionsEverywhere,
-  permissionsIn,
-  projectIds,
-} from '../access/grants';
+import { grantsOf, narrowedTo, permissionsEverywhere, permissionsIn, projectIds } from '../access/grants';
 import type { ApiDeps } from '../api/auth';
 import { checkApiToken, type TokenHolder } from '../api/tokens';
 import type { ActionContext, RequestMeta } from '../core/context';
@@ -56,9 +49,11 @@ export function scimAuth(deps: ApiDeps): MiddlewareHandler<ScimEnv> {
       return scimError(c, 403, null, 'SCIM takes the token of a service account, not a person’s.');
     const now = deps.clock.now();
     const grants = narrowedTo(await grantsOf(deps.db, holder.owner.id, now), holder.permissions);
-    if (!permissionsEverywhere(grants, await projectIds(deps.db)).has(PERMISSION))
+    // The projects oldest first: the first is the default project, the one the actor acts in.
+    const projects = await projectIds(deps.db);
+    if (!permissionsEverywhere(grants, projects).has(PERMISSION))
       return scimError(c, 403, null, `The token needs the permission ${PERMISSION} in every project.`);
-    const projectId = await defaultProjectId(deps.db);
+    const projectId = projects[0] as string;
     c.set('holder', holder);
     c.set('ctx', {
       db: deps.db,

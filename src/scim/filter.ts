@@ -94,14 +94,16 @@ function needString(value: Value, op: Operator, name: string): string {
 
 /**
  * A text column. `nullable`: pr means non-empty, and a comparison never matches a missing value
- * (ne does). `caseExact`: compared as sent; otherwise both sides lower-cased.
+ * (ne does). `caseExact`: compared as sent; otherwise both sides lower-cased. `citext`: a column
+ * that compares without case itself (emails, team names), so eq uses its unique index: the
+ * directories look each person up by userName.
  */
 export function textAttribute(
   column: string,
-  options: { caseExact?: boolean; nullable?: boolean } = {},
+  options: { caseExact?: boolean; nullable?: boolean; citext?: boolean } = {},
 ): FilterAttribute {
   const ref = sql.ref(column);
-  const { caseExact = false, nullable = false } = options;
+  const { caseExact = false, nullable = false, citext = false } = options;
   const side = (value: RawBuilder<unknown> | Expression<unknown>) =>
     caseExact ? sql`${value}` : sql`lower(cast(${value} as text))`;
   return (op, raw, name) => {
@@ -113,7 +115,7 @@ export function textAttribute(
       switch (op) {
         case 'eq':
         case 'ne':
-          return sql<SqlBool>`${left} = ${right(value)}`;
+          return citext ? sql<SqlBool>`${ref} = ${value}` : sql<SqlBool>`${left} = ${right(value)}`;
         case 'co':
           return sql<SqlBool>`${left} like ${right(`%${escapeLike(value)}%`)}`;
         case 'sw':

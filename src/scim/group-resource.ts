@@ -42,7 +42,7 @@ const GROUP_FILTER: FilterSchema = {
   urn: `${GROUP_SCHEMA.toLowerCase()}:`,
   attributes: {
     id: idAttribute('t.id'),
-    displayname: textAttribute('t.name'),
+    displayname: textAttribute('t.name', { citext: true }),
     externalid: textAttribute('t.external_id', { caseExact: true, nullable: true }),
     members: existsAttribute(memberCondition),
     'members.value': existsAttribute(memberCondition),

@@ -57,7 +57,7 @@ export const directoryUsers = (db: Db) =>
     .where('u.service_account', '=', false)
     .where('u.directory_removed_at', 'is', null);
 
-const email = textAttribute('u.email');
+const email = textAttribute('u.email', { citext: true });
 const USER_FILTER: FilterSchema = {
   urn: `${USER_SCHEMA.toLowerCase()}:`,
   attributes: {

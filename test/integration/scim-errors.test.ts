@@ -276,3 +276,157 @@ describe(`SCIM errors (${databaseKind})`, () => {
     expect(await snapshot(t.db)).toBe(before);
   });
 });
+
+/** A small deterministic generator (mulberry32): the same requests on every run. */
+function random(seed: number) {
+  let a = seed;
+  const next = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let r = Math.imul(a ^ (a >>> 15), 1 | a);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  return { next, pick };
+}
+
+describe(`SCIM under random input (${databaseKind})`, () => {
+  it('answers 4xx, never 5xx, in SCIM’s error shape', async () => {
+    const { next, pick } = random(7644);
+    const strings = [
+      '',
+      ' ',
+      'a@example.com',
+      'Fuzz@Example.com',
+      'x'.repeat(300),
+      '%_\\',
+      '"quoted"',
+      'ünïcödé@exämple.com',
+      'a\u0000b',
+      'line\nfeed',
+      'True',
+      'False',
+      crypto.randomUUID(),
+      'urn:ietf:params:scim:schemas:core:2.0:User:userName',
+    ];
+    const scalar = (): unknown =>
+      pick([
+        () => pick(strings),
+        () => Math.floor(next() * 1e6) - 5,
+        () => next() < 0.5,
+        () => null,
+        () => 1e308,
+      ])();
+    const value = (depth = 0): unknown => {
+      const kind = next();
+      if (depth > 2 || kind < 0.5) return scalar();
+      if (kind < 0.75) return Array.from({ length: Math.floor(next() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 4) }, () => [pick(attributes), value(depth + 1)]),
+      );
+    };
+    const attributes = [
+      'userName',
+      'USERNAME',
+      'name',
+      'name.givenName',
+      'displayName',
+      'emails',
+      'externalId',
+      'active',
+      'members',
+      'value',
+      'id',
+      'meta',
+      'groups',
+      'preferredLanguage',
+      'locale',
+      'schemas',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    ];
+    const paths = [
+      'active',
+      'userName',
+      'name.givenName',
+      'name',
+      'members',
+      'members[value eq "x"]',
+      `members[value eq "${userId}"]`,
+      'emails[type eq "work"].value',
+      'emails[',
+      'id',
+      'displayName',
+      'externalId',
+      'x.y.z',
+      'members[value eq "a"].display',
+      '',
+      'urn:ietf:params:scim:schemas:core:2.0:Group:displayName',
+    ];
+    const filters = [
+      'userName eq "a@example.com"',
+      'userName eq',
+      'active eq "x"',
+      'emails[type eq "work"].value co "%"',
+      'members[value eq "x"]',
+      'displayName sw "S" or externalId pr',
+      'not (',
+      'meta.created ge "2020-01-01"',
+      'x'.repeat(10),
+    ];
+    const operation = () => {
+      const op: Record<string, unknown> = { op: pick(['add', 'Replace', 'remove', 'REMOVE', 'copy', 5]) };
+      if (next() < 0.8) op.path = pick(paths);
+      if (next() < 0.8) op.value = value();
+      return op;
+    };
+    const requests = (): [string, string, unknown] => {
+      const resource = pick(['Users', 'Groups']);
+      const id = resource === 'Users' ? pick([userId, crypto.randomUUID(), 'x']) : pick([groupId, 'x']);
+      switch (pick(['POST', 'PUT', 'PATCH', 'GET', 'LIST', 'SEARCH'])) {
+        case 'POST':
+          return ['POST', `/${resource}`, value()];
+        case 'PUT':
+          return ['PUT', `/${resource}/${id}`, value()];
+        case 'PATCH':
+          return [
+            'PATCH',
+            `/${resource}/${id}`,
+            next() < 0.9
+              ? { Operations: Array.from({ length: 1 + Math.floor(next() * 3) }, operation) }
+              : value(),
+          ];
+        case 'GET':
+          return ['GET', `/${resource}/${id}?attributes=${encodeURIComponent(pick(attributes))}`, undefined];
+        case 'SEARCH':
+          return [
+            'POST',
+            `/${resource}/.search`,
+            { filter: pick(filters), count: scalar(), startIndex: scalar() },
+          ];
+        default:
+          return [
+            'GET',
+            `/${resource}?filter=${encodeURIComponent(pick(filters))}&count=${encodeURIComponent(String(scalar()))}`,
+            undefined,
+          ];
+      }
+    };
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 400; i++) {
+      const [method, path, body] = requests();
+      const answer = await scim(t, token, method, path, body);
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      expect([method, path, JSON.stringify(body)?.slice(0, 200), answer.status < 500]).toEqual([
+        method,
+        path,
+        JSON.stringify(body)?.slice(0, 200),
+        true,
+      ]);
+      if (answer.status >= 400) expect(answer.body.schemas).toEqual([ERROR]);
+    }
+    // The run reached both refusals and changes.
+    expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
+    expect(statuses.get(400)).toBeGreaterThan(50);
+    expect(t.errors).toEqual([]);
+  });
+});

@@ -1,10 +1,15 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { directoryToken, scim } from '../fixtures/scim/directory';
 import { databaseKind } from '../helpers/database';
 import { bind, makeUser, snapshot } from '../helpers/fixtures';
 import { setUpApp } from '../helpers/set-up-app';
 
 const t = setUpApp({ resetEach: true });
+
+// Nothing the directory sends is a fault of ours.
+afterEach(() => {
+  expect(t.errors).toEqual([]);
+});
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const deactivate = { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] };

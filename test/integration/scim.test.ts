@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getSettings } from '../../src/account/read-settings';
 import { revokeApiToken } from '../../src/api/tokens';
 import { createSession } from '../../src/auth/sessions/sessions';
@@ -8,6 +8,11 @@ import { bind, makeUser, snapshot } from '../helpers/fixtures';
 import { setUpApp } from '../helpers/set-up-app';
 
 const t = setUpApp({ resetEach: true });
+
+// Nothing the directory sends is a fault of ours.
+afterEach(() => {
+  expect(t.errors).toEqual([]);
+});
 
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -552,6 +557,115 @@ describe(`SCIM Groups (${databaseKind})`, () => {
     expect(event).toEqual({
       actor_label: 'directory: Okta provisioning',
       before: { name: 'Readers', externalId: null, members: 0 },
+    });
+  });
+});
+
+describe(`SCIM PATCH dialects (${databaseKind})`, () => {
+  it('reads ops and names in any case, string booleans, dotted keys, complex values and URNs', async () => {
+    const { token } = await directoryToken(t);
+    const { body: user } = await scim(
+      t,
+      token,
+      'POST',
+      '/Users',
+      newUser('dia@example.com', { externalId: 'd-1' }),
+    );
+    const patch = async (...operations: unknown[]) => {
+      const answer = await scim(t, token, 'PATCH', `/Users/${user.id}`, {
+        schemas: [PATCH_OP],
+        Operations: operations,
+      });
+      expect([JSON.stringify(operations), answer.status]).toEqual([JSON.stringify(operations), 200]);
+      return answer.body;
+    };
+    expect((await patch({ op: 'REPLACE', path: 'NAME.GIVENNAME', value: 'Zed' })).name).toMatchObject({
+      givenName: 'Zed',
+      familyName: 'Lovelace',
+    });
+    expect((await patch({ Op: 'Replace', Value: { Active: 'False' } })).active).toBe(false);
+    const many = await patch({
+      op: 'replace',
+      value: {
+        active: 'True',
+        'name.familyName': 'Quill',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': 'Sales',
+        id: 'not-mine',
+        groups: [],
+        meta: { resourceType: 'User' },
+      },
+    });
+    expect(many).toMatchObject({
+      id: user.id,
+      active: true,
+      name: { givenName: 'Zed', familyName: 'Quill' },
+    });
+    // A complex value changes only the sub-attributes it has.
+    expect((await patch({ op: 'replace', value: { name: { givenName: 'Yan' } } })).name).toMatchObject({
+      givenName: 'Yan',
+      familyName: 'Quill',
+    });
+    expect((await patch({ op: 'replace', path: `${USER}:displayName`, value: 'Shown' })).displayName).toBe(
+      'Shown',
+    );
+    // Attributes Gatehouse does not keep: accepted, not kept.
+    const kept = await patch(
+      { op: 'add', path: 'title', value: 'CEO' },
+      { op: 'remove', path: 'phoneNumbers[type eq "work"]' },
+      {
+        op: 'add',
+        path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+        value: { value: 'x' },
+      },
+    );
+    expect(kept.title).toBeUndefined();
+    // The work email is userName: a change to it alone is not kept.
+    const email = await patch({
+      op: 'replace',
+      path: 'emails[type eq "work"].value',
+      value: 'elsewhere@example.com',
+    });
+    expect(email.emails).toEqual([{ value: 'dia@example.com', type: 'work', primary: true }]);
+    expect((await patch({ op: 'remove', path: 'externalId' })).externalId).toBeUndefined();
+    expect((await patch({ op: 'replace', path: 'active', value: 'FALSE' })).active).toBe(false);
+    const row = await t.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ given_name: 'Yan', family_name: 'Quill', name: 'Shown', external_id: null });
+    expect(row.deactivated_at).not.toBeNull();
+  });
+
+  it('reads members as single objects or lists, with or without a path, and ids in any case', async () => {
+    const { token } = await directoryToken(t);
+    const a = (await scim(t, token, 'POST', '/Users', newUser('ma@example.com'))).body.id as string;
+    const b = (await scim(t, token, 'POST', '/Users', newUser('mb@example.com'))).body.id as string;
+    const { body: group } = await scim(t, token, 'POST', '/Groups', { displayName: 'Dialects' });
+    const patch = async (...operations: unknown[]) => {
+      const answer = await scim(t, token, 'PATCH', `/Groups/${group.id}`, { Operations: operations });
+      expect([JSON.stringify(operations), answer.status]).toEqual([JSON.stringify(operations), 204]);
+      const read = await scim(t, token, 'GET', `/Groups/${group.id}`);
+      return {
+        name: read.body.displayName,
+        externalId: read.body.externalId,
+        members: read.body.members.map((m: { value: string }) => m.value).sort(),
+      };
+    };
+    expect((await patch({ op: 'ADD', path: 'Members', value: { value: a.toUpperCase() } })).members).toEqual([
+      a,
+    ]);
+    expect((await patch({ op: 'add', value: { members: [{ value: b }] } })).members).toEqual([a, b].sort());
+    expect((await patch({ op: 'Remove', path: 'members', value: { value: a } })).members).toEqual([b]);
+    expect((await patch({ op: 'remove', path: `members[value eq "${b.toUpperCase()}"]` })).members).toEqual(
+      [],
+    );
+    expect(
+      await patch({ op: 'replace', value: { id: group.id, displayName: 'Renamed', externalId: 'e-9' } }),
+    ).toEqual({
+      name: 'Renamed',
+      externalId: 'e-9',
+      members: [],
     });
   });
 });
