@@ -33,7 +33,7 @@ async function failSignIn(page: Page, email: string) {
   await page.goto(`${server.url}/login`);
   await page.getByRole('textbox', { name: 'Email address' }).fill(email);
   await page.getByLabel('Password').fill('not the password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // Also used in beforeAll, where expect.poll is not available.
   await page.getByRole('alert').filter({ hasText: 'The email address or password is incorrect.' }).waitFor();
   made.failed++;

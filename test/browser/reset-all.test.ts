@@ -55,7 +55,7 @@ describe.skipIf(!chromiumPath)('reset all passwords, its progress and its report
     await plain.goto(`${server.url}/login`);
     await plain.getByLabel('Email').fill(ADA.email);
     await plain.getByLabel('Password').fill(ADA.password);
-    await plain.getByRole('button', { name: 'Sign in' }).click();
+    await plain.getByRole('button', { name: 'Sign in', exact: true }).click();
     await plain.goto(`${server.url}/users/reset-all/${action.id}`);
     await server.db
       .updateTable('long_actions')

@@ -242,7 +242,7 @@ describe.skipIf(!chromiumPath)('security pages in Chromium', () => {
     await page.goto(`${server.url}/login`);
     await page.getByRole('textbox', { name: 'Email address' }).fill(admin.email);
     await page.getByLabel('Password').fill(FIXTURE_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/login\/two-factor$/);
     await page.getByLabel('Authentication code').fill(oathtool(admin.key));
     await page.getByRole('button', { name: 'Verify' }).click();

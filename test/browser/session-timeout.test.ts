@@ -79,7 +79,7 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
 
     await page.getByRole('textbox', { name: 'Email address' }).fill('ada@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/account');
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(
       'Ada King, Countess of Lovelace',
@@ -114,7 +114,7 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
     expect(await server.db.selectFrom('invitations').select('id').execute()).toEqual([]);
     await page.getByRole('textbox', { name: 'Email address' }).fill('ada@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/invitations/new');
     expect(await page.getByLabel('Email addresses').inputValue()).toBe('pending@example.com');
     await page.close();
@@ -133,7 +133,7 @@ describe.skipIf(!chromiumPath)('session time-outs in Chromium', () => {
     await page.goto(`${server.url}/login?next=/account`);
     await page.getByRole('textbox', { name: 'Email address' }).fill(user.email);
     await page.getByLabel('Password').fill(FIXTURE_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/login/two-factor');
     expect(await page.locator('meta[name="session-timeout"]').getAttribute('data-kind')).toBe('code-step');
 

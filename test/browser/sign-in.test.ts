@@ -107,7 +107,7 @@ describe.skipIf(!chromiumPath)('in Chromium, by keyboard', () => {
     const dark = await browser.newPage({ colorScheme: 'dark' });
     try {
       await dark.goto(`${server.url}/login`);
-      await dark.getByRole('button', { name: 'Sign in' }).click();
+      await dark.getByRole('button', { name: 'Sign in', exact: true }).click();
       await expect.poll(() => dark.getByRole('alert').isVisible()).toBe(true);
       expect(await axeViolations(dark)).toEqual([]);
     } finally {

@@ -143,7 +143,7 @@ export async function signInWithForm(
   await page.goto(`${baseUrl}/login`);
   await page.getByRole('textbox', { name: 'Email address' }).fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/');
 }
 
