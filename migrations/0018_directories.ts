@@ -18,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       add column locale text check (char_length(locale) <= 35),
       add column preferred_language text check (char_length(preferred_language) <= 35),
       add column directory_removed_at timestamptz`.execute(db);
+  // The users list's Source filter (Directory, Single sign-on) reads the few marked people.
+  await sql`create index users_source on users (source) where source is not null`.execute(db);
   await sql`create unique index users_external_id on users (external_id) where external_id is not null`.execute(
     db,
   );

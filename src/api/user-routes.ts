@@ -213,7 +213,8 @@ export function userApiRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps) {
         })
         .openapi('UserUpdate'),
       response: UserDetail,
-      refusals: [412, 422, 428],
+      // 409: a team the directory manages (src/scim/) joined or left by hand.
+      refusals: [409, 412, 422, 428],
     },
     async ({ c, ctx, projectId, params, body }) => {
       const id = params.id as string;

@@ -2,6 +2,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import { rolePermissions } from '../access/grants';
+import { MANAGER_PERMISSIONS } from '../access/rules';
 import { perform } from '../audit/perform';
 import { encryptSecret } from '../auth/two-factor/secret-box';
 import type { ActionContext } from '../core/context';
@@ -437,11 +439,18 @@ async function resolveInput(
     const role = isUuid(data.jitRoleId)
       ? await tx
           .selectFrom('roles')
-          .select(['id', 'name'])
+          .select(['id', 'name', 'key', 'permissions'])
           .where('id', '=', data.jitRoleId)
           .executeTakeFirst()
       : undefined;
-    if (role) {
+    // Anyone the provider vouches for gets this role on arrival: never admin rights, which the
+    // console hands out only with a fresh password (access/rules.ts), one person at a time.
+    const adminRights = role
+      ? rolePermissions(role).filter((k) => (MANAGER_PERMISSIONS as readonly string[]).includes(k))
+      : [];
+    if (role && adminRights.length > 0)
+      errors.jitRoleId = `Choose a role without admin rights (${adminRights.join(', ')}): everyone the provider signs in for the first time gets it.`;
+    else if (role) {
       values.jit_role_id = role.id;
       jitRoleName = role.name;
     } else errors.jitRoleId = 'Choose one of the roles listed: that role no longer exists.';

@@ -386,6 +386,20 @@ describe(`the Single sign-on pages (${databaseKind})`, () => {
     );
     expect(moved.status).toBe(422);
     expect(await moved.text()).toContain('example.net already belongs to the identity provider “Okta”');
+    // Just-in-time accounts never get admin rights on arrival.
+    const adminRole = await builtinRoleId(t.db, 'admin');
+    const generous = await client.post(
+      '/sso/new',
+      oidcForm({
+        name: 'Generous',
+        domains: 'generous.example',
+        jit: 'on',
+        jitRoleId: adminRole,
+        jitProjectId: await defaultProjectId(t.db),
+      }),
+    );
+    expect(generous.status).toBe(422);
+    expect(await generous.text()).toContain('Choose a role without admin rights');
     expect(await snapshot(t.db)).toBe(before);
     expect(await allAudit()).toHaveLength(auditCount);
 
