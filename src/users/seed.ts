@@ -26,20 +26,64 @@ const DOMAINS = [
   'wayne.example',
   'tyrell.example',
 ];
-const TEAMS = [
-  'Support',
-  'Sales',
-  'Marketing',
-  'Engineering',
+// Teams as an account names them. A seed takes the first names of teamNames() not yet in use, so
+// a second seed adds teams of its own (names are unique) and the same data gives the same names.
+const TEAM_NAMES = [
+  'Platform',
+  'Payments',
+  'Growth Marketing',
+  'EMEA Sales',
+  'Customer Support Tier 2',
+  'Data Science',
+  'Security Operations',
   'Finance',
-  'Legal',
-  'Design',
-  'Data',
-  'Operations',
-  'Security',
+  'Legal and Compliance',
+  'Product Design',
+  'Mobile Apps',
+  'Partnerships',
+  'Site Reliability',
+  'People Operations',
+  'Americas Sales',
+  'Customer Support Tier 1',
+  'Brand and Content',
+  'Billing',
+  'Identity',
+  'Search',
+  'Infrastructure',
+  'Procurement',
+  'APAC Sales',
+  'Developer Relations',
+  'Analytics',
+  'Quality Assurance',
+  'Internal Tools',
+  'Onboarding',
   'Editorial',
-  'Partners',
+  'Risk and Fraud',
+  'Solutions Engineering',
+  'Recruiting',
 ];
+const TEAM_SITES = ['Berlin', 'London', 'Singapore', 'São Paulo', 'Toronto', 'Nairobi', 'Sydney', 'Tokyo'];
+const TEAMS_PER_SEED = 12;
+
+/** Every plain name, then each at every site, then numbered rounds of those: never runs out. */
+function* teamNames(): Generator<string> {
+  yield* TEAM_NAMES;
+  for (let round = 1; ; round += 1) {
+    const suffix = round === 1 ? '' : ` ${round}`;
+    for (const site of TEAM_SITES) for (const name of TEAM_NAMES) yield `${name} · ${site}${suffix}`;
+  }
+}
+
+/** The first `count` names of teamNames() that no team has (names are unique ignoring case). */
+export function freshTeamNames(taken: Iterable<string>, count: number): string[] {
+  const used = new Set([...taken].map((name) => name.toLowerCase()));
+  const names: string[] = [];
+  for (const name of teamNames()) {
+    if (names.length === count) break;
+    if (!used.has(name.toLowerCase())) names.push(name);
+  }
+  return names;
+}
 
 const array = (values: string[]) => sql`array[${sql.join(values)}]::text[]`;
 
@@ -78,13 +122,13 @@ export async function seedUsers(
     ),
   );
   return perform(ctx, 'account.seed', async (tx) => {
+    const taken = await tx.selectFrom('teams').select('name').execute();
     const teams = [];
-    for (const name of TEAMS) {
-      const team = await tx
-        .insertInto('teams')
-        .values({ name: `${name} ${start}` })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+    for (const name of freshTeamNames(
+      taken.map((t) => t.name),
+      TEAMS_PER_SEED,
+    )) {
+      const team = await tx.insertInto('teams').values({ name }).returning('id').executeTakeFirstOrThrow();
       teams.push(team.id);
     }
     await tx

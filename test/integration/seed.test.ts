@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
+import { freshTeamNames, SEED_PASSWORD, seedUsers } from '../../src/users/seed';
 import { userStatus } from '../../src/users/status';
 import { databaseKind } from '../helpers/database';
 import { Client } from '../helpers/http';
@@ -42,5 +42,20 @@ describe(`seed (${databaseKind})`, () => {
     await t.db.deleteFrom('users').where('email', 'like', 'user1%').execute();
     const again = await seedUsers(t.system, 10);
     expect(again.users).toBe(10);
+    // Teams read as real ones; a second seed takes the next names rather than repeating them.
+    const teams = (await t.db.selectFrom('teams').select('name').execute()).map((team) => team.name);
+    expect(teams.sort()).toEqual(freshTeamNames([], 24).sort());
+    expect(teams).toContain('Platform');
+    expect(teams).toContain('EMEA Sales');
+    expect(teams.filter((name) => /^[A-Za-z]+ \d+$/.test(name))).toEqual([]);
+  });
+
+  it('names teams with a site once the plain names are taken, never twice', () => {
+    const all = freshTeamNames([], 40);
+    expect(all.slice(32, 34)).toEqual(['Platform · Berlin', 'Payments · Berlin']);
+    expect(freshTeamNames(['platform', 'Payments · Berlin'], 2)).toEqual(['Payments', 'Growth Marketing']);
+    const many = freshTeamNames([], 1000);
+    expect(new Set(many.map((name) => name.toLowerCase())).size).toBe(1000);
+    expect(many.every((name) => name.length <= 100)).toBe(true);
   });
 });
