@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { DeleteProjectPage, ProjectsPage, RenameProjectPage } from '../../views/access/projects';
 import { NotFoundError } from '../core/errors';
+import { plural } from '../core/plural';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
@@ -99,7 +100,10 @@ export function projectRoutes(deps: AppDeps) {
       const { removedBindings } = await deleteProject(actionContext(c, deps), id, {
         removeBindings: form.removeBindings === 'yes',
       });
-      const extra = removedBindings > 0 ? ` ${removedBindings} role bindings were removed with it.` : '';
+      const extra =
+        removedBindings > 0
+          ? ` ${plural(removedBindings, 'role binding')} ${removedBindings === 1 ? 'was' : 'were'} removed with it.`
+          : '';
       return redirectWithFlash(c, '/projects', `Project ${project.name} deleted.${extra}`);
     } catch (error) {
       return renderRefusal(c, error, (errors, status) => deletePage(c, id, errors, status));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { perform } from '../audit/perform';
 import type { ActionContext } from '../core/context';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { plural } from '../core/plural';
 import { isUniqueViolation, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
 import { grantsOf } from './grants';
@@ -143,7 +144,7 @@ export async function deleteProject(ctx: ActionContext, id: string, input: { rem
     const bindingCount = await projectBindingCount(tx, id);
     if (bindingCount > 0 && !input.removeBindings) {
       throw new ConflictError(
-        `${project.name} still has ${bindingCount} role binding${bindingCount === 1 ? '' : 's'}. Confirm that they should be removed with it.`,
+        `${project.name} still has ${plural(bindingCount, 'role binding')}. Confirm that ${bindingCount === 1 ? 'it goes' : 'they go'} with the project.`,
       );
     }
     const actorId = ctx.actor.kind === 'user' ? ctx.actor.id : null;

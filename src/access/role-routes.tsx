@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { RoleEditor } from '../../views/access/role-editor';
 import { DeleteRolePage, RolesPage } from '../../views/access/roles';
 import { NotFoundError } from '../core/errors';
+import { plural } from '../core/plural';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formValues } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
@@ -145,7 +146,10 @@ export function roleRoutes(deps: AppDeps) {
     try {
       const role = await getRole(deps.db, id, now());
       const impact = await deleteRole(actionContext(c, deps), id);
-      const kept = impact.bindings > 0 ? ` ${impact.bindings} bindings became manual permission sets.` : '';
+      const kept =
+        impact.bindings > 0
+          ? ` ${plural(impact.bindings, 'binding')} became ${impact.bindings === 1 ? 'a manual permission set' : 'manual permission sets'}.`
+          : '';
       return redirectWithFlash(c, '/roles', `Role ${role.name} deleted.${kept}`);
     } catch (error) {
       return renderRefusal(c, error, (errors, status) => deletePage(c, id, errors, status));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { perform } from '../audit/perform';
 import type { ActionContext } from '../core/context';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { plural } from '../core/plural';
 import { isUniqueViolation, parseInput } from '../core/validation';
 import type { Db } from '../db/connect';
 import type { MembershipSource } from '../db/schema';
@@ -232,7 +233,7 @@ export async function teamBindings(
     .execute();
   return rows.map((b) => ({
     id: b.id,
-    access: b.roleName ?? `Manual set (${b.permissions?.length ?? 0} permissions)`,
+    access: b.roleName ?? `Manual set (${plural(b.permissions?.length ?? 0, 'permission')})`,
     where: b.projectName ? `in ${b.projectName}` : 'in every project',
   }));
 }

@@ -5,6 +5,7 @@ import type { TokenFormValues } from '../../views/api/tokens';
 import { mountTokenPages, tokenChoices } from '../api/token-routes';
 import { tokensOf } from '../api/tokens';
 import { changePassword } from '../auth/passwords/own-password';
+import { plural } from '../core/plural';
 import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
@@ -78,7 +79,7 @@ export function accountRoutes(deps: AppDeps) {
     const form = await formFields(c, ['current', 'password', 'confirm']);
     try {
       const ended = await changePassword(ctxOf(c), form);
-      const others = ended === 0 ? '' : ` ${ended} other session${ended === 1 ? '' : 's'} signed out.`;
+      const others = ended === 0 ? '' : ` ${plural(ended, 'other session')} signed out.`;
       return redirectWithFlash(c, '/account', `Password changed.${others}`);
     } catch (error) {
       return renderRefusal(c, error, (errors, status) => accountPage(c, errors, status));
@@ -87,7 +88,7 @@ export function accountRoutes(deps: AppDeps) {
 
   app.post('/sessions/end-others', guard(deps, 'signed-in'), async (c) => {
     const ended = await endOtherSessions(ctxOf(c));
-    return redirectWithFlash(c, '/account', `${ended} other session${ended === 1 ? '' : 's'} signed out.`);
+    return redirectWithFlash(c, '/account', `${plural(ended, 'other session')} signed out.`);
   });
 
   app.post('/sessions/:sessionId/end', guard(deps, 'signed-in'), async (c) => {

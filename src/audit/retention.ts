@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { getSettings } from '../account/read-settings';
 import type { ActionContext } from '../core/context';
+import { plural } from '../core/plural';
 import { lockChainHead } from './chain';
 import { auditActor, writeAudit } from './write';
 
@@ -57,7 +58,11 @@ async function pruneBatch(ctx: ActionContext, cutoff: Date, retentionDays: numbe
       action: 'audit.prune',
       outcome: 'success',
       actor: auditActor(ctx.actor),
-      target: { type: 'audit', id: 'events', label: `${removed} events before ${cutoff.toISOString()}` },
+      target: {
+        type: 'audit',
+        id: 'events',
+        label: `${plural(removed, 'event')} before ${cutoff.toISOString()}`,
+      },
       after: { removed, before: cutoff, retentionDays, lastRemovedId: last.id, lastRemovedHash: last.hash },
     });
     return { removed, more: keptAt === -1 && oldest.length === BATCH };

@@ -2,6 +2,7 @@ import { RuleError } from '../access/rules';
 import { getSettings } from '../account/read-settings';
 import type { ActionContext } from '../core/context';
 import { ValidationError } from '../core/errors';
+import { formatNumber, plural } from '../core/plural';
 import type { Db } from '../db/connect';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +21,7 @@ export async function sentInLastDay(db: Db, actorId: string, now: Date): Promise
 }
 
 const limitText = (limit: number, sent: number) =>
-  `You can send ${limit} invitations in 24 hours and have sent ${sent}; ${Math.max(0, limit - sent)} more are possible now`;
+  `You can send ${plural(limit, 'invitation')} in 24 hours and have sent ${formatNumber(sent)}; ${formatNumber(Math.max(0, limit - sent))} more ${limit - sent === 1 ? 'is' : 'are'} possible now`;
 
 /** Locks the inviter's row, so two requests of one admin cannot both pass the limit. */
 export async function assertWithinDailyLimit(tx: Db, ctx: ActionContext, adding: number) {

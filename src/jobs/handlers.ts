@@ -3,6 +3,7 @@ import { pruneAuditEvents } from '../audit/retention';
 import { answerPasswordResetRequest, type ResetRequest } from '../auth/links';
 import { recordRefusals } from '../auth/sign-in/refusal-counts';
 import type { ActionContext } from '../core/context';
+import { plural } from '../core/plural';
 import { type DeliverContext, deliverMail } from '../mail/outbox';
 import { sendBackchannelLogout } from '../oidc/backchannel';
 import { rotateIfDue } from '../oidc/keys';
@@ -44,7 +45,9 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     'maintenance-daily': async () => {
       const pruned = await pruneAuditEvents(system);
       if (pruned.removed > 0)
-        log(`audit retention: removed ${pruned.removed} events before ${pruned.cutoff.toISOString()}`);
+        log(
+          `audit retention: removed ${plural(pruned.removed, 'event')} before ${pruned.cutoff.toISOString()}`,
+        );
       const purged = await purgeExpired(deps.db, deps.clock.now());
       log(`purged expired rows: ${JSON.stringify(purged)}`);
       const rotated = await rotateIfDue(deps.db, deps.config.secretKey, deps.clock.now());

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { decryptSecret, encryptSecret } from '../auth/two-factor/secret-box';
 import type { Config } from '../config';
 import type { Clock } from '../core/context';
+import { plural } from '../core/plural';
 import type { Db } from '../db/connect';
 import type { JobQueue } from '../jobs/queue';
 import { MailError, type Mailer, type MailMessage } from './mailer';
@@ -200,7 +201,7 @@ export async function deliverMail(
       .updateTable('mail_messages')
       .set({
         state: 'failed',
-        reason: retryable ? `gave up after ${row.attempts + 1} attempts: ${reason}` : reason,
+        reason: retryable ? `gave up after ${plural(row.attempts + 1, 'attempt')}: ${reason}` : reason,
         sealed_body: null,
         attempts: row.attempts + 1,
         updated_at: now(),

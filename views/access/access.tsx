@@ -1,12 +1,12 @@
 import type { BindingRow } from '../../src/access/bindings';
 import { DialogLink } from '../components/dialog';
 import type { FieldErrors } from '../components/form';
-import { lastDay } from '../components/format';
+import { lastDay, plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 import { BindingForm, type BindingFormValues, EMPTY_BINDING } from './binding-form';
 
 export function accessLabel(b: BindingRow) {
-  return b.role ? b.role.name : `Manual set (${b.permissions.length} permissions)`;
+  return b.role ? b.role.name : `Manual set (${plural(b.permissions.length, 'permission')})`;
 }
 
 export function subjectLabel(b: BindingRow) {

@@ -2,7 +2,7 @@ import type { ProjectSummary } from '../../src/access/projects';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { day } from '../components/format';
+import { day, plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 
 export function ProjectsPage({
@@ -114,12 +114,14 @@ export function DeleteProjectPage({
       ) : (
         <>
           <p>
-            {project.name} has {bindings} role {bindings === 1 ? 'binding' : 'bindings'}. Deleting the project
-            removes them: those people and teams lose the access they had here.
+            {project.name} has {plural(bindings, 'role binding')}. Deleting the project removes{' '}
+            {bindings === 1 ? 'it' : 'them'}:{' '}
+            {bindings === 1 ? 'that person or team loses' : 'those people and teams lose'} the access they had
+            here.
           </p>
           <label class="choice">
-            <input type="checkbox" name="removeBindings" value="yes" /> Remove its {bindings} role{' '}
-            {bindings === 1 ? 'binding' : 'bindings'} too
+            <input type="checkbox" name="removeBindings" value="yes" /> Remove its{' '}
+            {plural(bindings, 'role binding')} too
           </label>
         </>
       )}

@@ -1,5 +1,6 @@
 import { DialogLink } from '../components/dialog';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { plural } from '../components/format';
 import { PermissionGlossary, PermissionMatrix } from '../components/permission-matrix';
 
 export interface RoleEditorProps {
@@ -23,8 +24,7 @@ export function RoleEditor({ mode, id, values, holders, errors = {} }: RoleEdito
       </p>
       {holders ? (
         <p>
-          Held by {holders.people} {holders.people === 1 ? 'person' : 'people'} and {holders.teams}{' '}
-          {holders.teams === 1 ? 'team' : 'teams'}.
+          Held by {plural(holders.people, 'person', 'people')} and {plural(holders.teams, 'team')}.
         </p>
       ) : null}
       {mode === 'view' ? (

@@ -1,6 +1,7 @@
 import type { RoleDeletionImpact, RoleSummary } from '../../src/access/roles';
 import { ConfirmPage } from '../components/confirm';
 import type { FieldErrors } from '../components/form';
+import { plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 
 export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManage: boolean }) {
@@ -75,7 +76,7 @@ export function DeleteRolePage({
       <p>
         {impact.bindings === 0
           ? 'Nobody holds this role.'
-          : `${impact.people} ${impact.people === 1 ? 'person' : 'people'} and ${impact.teams} ${impact.teams === 1 ? 'team' : 'teams'} hold this role (${impact.bindings} ${impact.bindings === 1 ? 'binding' : 'bindings'}). They keep exactly the access they have now, as a manual permission set no longer linked to a role.`}
+          : `${plural(impact.people, 'person', 'people')} and ${plural(impact.teams, 'team')} hold this role (${plural(impact.bindings, 'binding')}). They keep exactly the access they have now, as a manual permission set no longer linked to a role.`}
       </p>
     </ConfirmPage>
   );

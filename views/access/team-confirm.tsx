@@ -1,6 +1,7 @@
 import type { TeamMember } from '../../src/access/teams';
 import { ConfirmPage } from '../components/confirm';
 import type { FieldErrors } from '../components/form';
+import { plural } from '../components/format';
 
 /** Removing a member, or their team admin role, asks first like every other removal. */
 export function TeamMemberConfirmPage({
@@ -59,8 +60,9 @@ export function DeleteTeamPage({
       errors={errors}
     >
       <p>
-        Its {count} {count === 1 ? 'member loses' : 'members lose'} the access the team's role bindings give
-        them. Their own bindings stay.
+        {count === 0
+          ? 'It has no members: nobody loses access.'
+          : `Its ${plural(count, 'member')} ${count === 1 ? 'loses' : 'lose'} the access the team's role bindings give them. Their own bindings stay.`}
       </p>
     </ConfirmPage>
   );

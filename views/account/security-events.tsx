@@ -1,5 +1,6 @@
 import type { SecurityEvent } from '../../src/account/security-events';
 import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
+import { plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
@@ -14,7 +15,7 @@ export function SecurityEventsSection({ events }: { events: SecurityEvent[] }) {
         <TableScroll captionId="events-caption">
           <table>
             <caption id="events-caption" class="visually-hidden">
-              Your last {events.length} security events, newest first
+              Your last {plural(events.length, 'security event')}, newest first
             </caption>
             <thead>
               <tr>

@@ -1,4 +1,5 @@
 import type { MyAccount } from '../../src/account/profile';
+import { plural } from '../components/format';
 
 /** My account's two-factor part: on (codes left, new codes, removal) or not set up. */
 export function TwoFactorSection({ account }: { account: MyAccount }) {
@@ -10,7 +11,7 @@ export function TwoFactorSection({ account }: { account: MyAccount }) {
           <p>
             <strong>On.</strong> You sign in with your password and a code from your authenticator app.{' '}
             <span class={account.codesLeft <= 3 ? 'warning' : undefined}>
-              {account.codesLeft} recovery code{account.codesLeft === 1 ? '' : 's'} left.
+              {plural(account.codesLeft, 'recovery code')} left.
             </span>
           </p>
           <div class="row-actions">

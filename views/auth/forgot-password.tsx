@@ -1,4 +1,5 @@
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { plural } from '../components/format';
 
 const LABELS = { email: 'Email address' };
 
@@ -34,7 +35,7 @@ export function ResetRequestedPage({ email, lifetimeMinutes }: { email: string; 
       <h1>Check your email</h1>
       <p>
         If <strong>{email}</strong> belongs to an account, we have sent it a link to choose a new password.
-        The link works once, for {lifetimeMinutes} minutes.
+        The link works once, for {plural(lifetimeMinutes, 'minute')}.
       </p>
       <p>
         Nothing arrived after a few minutes? Check your spam folder, or ask an administrator of your account.

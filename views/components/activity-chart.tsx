@@ -1,4 +1,5 @@
 import type { ActivityDay } from '../../src/audit/activity';
+import { formatNumber, plural } from './format';
 import { TableScroll } from './table-scroll';
 
 const WIDTH = 640;
@@ -9,8 +10,6 @@ const TOP = 14;
 
 const sum = (days: ActivityDay[], key: 'signIns' | 'failedSignIns' | 'lockouts') =>
   days.reduce((n, d) => n + d[key], 0);
-const plural = (n: number, one: string, many: string) =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
  * Sign-ins, failed sign-ins and lockouts per day: an inline SVG for the eye (solid and striped
@@ -27,9 +26,9 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
   const first = days[0]?.day ?? '';
   const last = days.at(-1)?.day ?? '';
   const summary =
-    `Last ${days.length} days, ${first} to ${last}: ${plural(sum(days, 'signIns'), 'sign-in', 'sign-ins')}, ` +
-    `${plural(sum(days, 'failedSignIns'), 'failed sign-in', 'failed sign-ins')}, ` +
-    `${plural(sum(days, 'lockouts'), 'lockout', 'lockouts')}.`;
+    `Last ${plural(days.length, 'day')}, ${first} to ${last}: ${plural(sum(days, 'signIns'), 'sign-in')}, ` +
+    `${plural(sum(days, 'failedSignIns'), 'failed sign-in')}, ` +
+    `${plural(sum(days, 'lockouts'), 'lockout')}.`;
   return (
     <figure class="activity" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`}>
@@ -67,7 +66,8 @@ export function ActivityChart({ days, id = 'activity' }: { days: ActivityDay[]; 
           return (
             <g>
               <title>
-                {d.day}: {d.signIns} sign-ins, {d.failedSignIns} failed, {d.lockouts} lockouts
+                {d.day}: {plural(d.signIns, 'sign-in')}, {formatNumber(d.failedSignIns)} failed,{' '}
+                {plural(d.lockouts, 'lockout')}
               </title>
               <rect x={x} y={y(d.signIns)} width={bar} height={y(0) - y(d.signIns)} class="bar-ok" />
               <rect

@@ -1,15 +1,18 @@
 import type { ListPage } from '../../src/lists/definition';
 import type { PagingLink } from '../../src/lists/paging';
+import { formatNumber, plural } from './format';
 
-const number = (n: number) => n.toLocaleString('en-US');
-
-/** "Showing 26–50 of about 12,000 users": the caption, the paging links and the live region say the same. */
+/**
+ * "Showing 26–50 of about 12,000 users", "Showing 1–1 of 1 user": the caption, the paging links
+ * and the live region say the same. `noun` is a list's plural (users, events, emails,
+ * invitations), whose singular drops the "s".
+ */
 export function rangeText(page: ListPage<unknown>, noun: string): string {
   const shown = page.rows.length;
   if (shown === 0) return `No ${noun} match`;
   const end = page.pos + shown - 1;
-  const total = page.total.exact ? number(page.total.value) : `about ${number(page.total.value)}`;
-  return `Showing ${number(page.pos)}–${number(end)} of ${total} ${noun}`;
+  const total = plural(page.total.value, noun.replace(/s$/, ''), noun);
+  return `Showing ${formatNumber(page.pos)}–${formatNumber(end)} of ${page.total.exact ? '' : 'about '}${total}`;
 }
 
 /**

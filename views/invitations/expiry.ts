@@ -1,4 +1,5 @@
 import type { InvitationState } from '../../src/invitations/state';
+import { plural } from '../components/format';
 
 const DAY = 86_400_000;
 
@@ -10,6 +11,6 @@ export function expiryText(i: { state: InvitationState; expiresAt: Date }, now: 
   const ms = i.expiresAt.getTime() - now.getTime();
   const days = Math.round(Math.abs(ms) / DAY);
   const hours = Math.round(Math.abs(ms) / 3_600_000);
-  const span = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${hours} hour${hours === 1 ? '' : 's'}`;
+  const span = days >= 1 ? plural(days, 'day') : plural(hours, 'hour');
   return ms > 0 ? `expires in ${span}` : `expired ${span} ago`;
 }

@@ -1,4 +1,5 @@
 import type { InviteOutcome } from '../../src/invitations/invite';
+import { plural } from '../components/format';
 
 /** What happened to each address, with the "send manually" links when the account allows them. */
 export function InviteResultPage({
@@ -9,7 +10,7 @@ export function InviteResultPage({
   inDialog?: boolean;
 }) {
   const sent = outcomes.filter((o) => o.outcome === 'sent').length;
-  const title = sent === 1 ? '1 invitation sent' : `${sent} invitations sent`;
+  const title = `${plural(sent, 'invitation')} sent`;
   const links = outcomes.filter((o) => o.manualLink);
   // In the dialog, app.js moves focus to the heading and reads the outcomes out through the
   // dialog's own live region (one that arrives already filled is often not announced).

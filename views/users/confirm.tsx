@@ -1,5 +1,6 @@
 import { ConfirmPage } from '../components/confirm';
 import { type FieldErrors, TextAreaField } from '../components/form';
+import { plural } from '../components/format';
 
 /** The per-user actions that ask first, each the last part of its path. */
 export type UserConfirmKind = 'delete' | 'reset-password' | 'unlock' | 'reset-two-factor';
@@ -96,15 +97,15 @@ export function ResetAllPage({
       inDialog={inDialog}
       title="Reset all passwords?"
       action="/users/reset-all"
-      confirmLabel={`Reset ${count} passwords`}
+      confirmLabel={`Reset ${plural(count, 'password')}`}
       cancelHref="/users"
       errors={errors}
     >
       <p>
-        The passwords of {count} {count === 1 ? 'person' : 'people'} stop working at once and their sessions
-        end; each is emailed a link to choose a new one. Yours is not reset. Deactivated people are not
-        emailed, and their old passwords stop working too. The emails go out in the background, and its page
-        shows their progress; you can leave it and come back.
+        The passwords of {plural(count, 'person', 'people')} stop working at once and their sessions end; each
+        is emailed a link to choose a new one. Yours is not reset. Deactivated people are not emailed, and
+        their old passwords stop working too. The emails go out in the background, and its page shows their
+        progress; you can leave it and come back.
       </p>
       {running ? (
         <p>

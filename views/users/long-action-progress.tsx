@@ -1,8 +1,7 @@
 import type { LongActionProgress } from '../../src/users/long-action-progress';
+import { formatNumber as number, plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
-
-const number = (n: number) => n.toLocaleString('en-US');
 
 const tenth = (p: LongActionProgress) =>
   p.total === 0 ? 0 : Math.min(100, Math.floor(((p.done + p.skipped + p.failed) / p.total) * 10) * 10);
@@ -19,9 +18,7 @@ export const longActionUrl = (p: Pick<LongActionProgress, 'id' | 'kind'>) =>
 /** A bulk action's outcome in a sentence ("2 users changed; 1 skipped or refused."). */
 export function bulkSummary(p: LongActionProgress): string {
   const other = p.skipped + p.failed;
-  return `${number(p.done)} ${p.done === 1 ? 'user' : 'users'} changed${
-    other > 0 ? `; ${number(other)} skipped or refused` : ''
-  }.`;
+  return `${plural(p.done, 'user')} changed${other > 0 ? `; ${number(other)} skipped or refused` : ''}.`;
 }
 
 /** What the live region says at a milestone. */
@@ -68,7 +65,7 @@ export function LongActionProgressView({
               : p.state === 'done'
                 ? 'Finished'
                 : 'Stopped'}
-            : {number(handled)} of {number(p.total)} people handled
+            : {number(handled)} of {plural(p.total, 'person', 'people')} handled
           </label>
           <br />
           <progress id="long-action-progress" max={Math.max(p.total, 1)} value={Math.min(handled, p.total)}>

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { type AuditAction, isAuditAction } from '../../audit/actions';
 import { writeAudit } from '../../audit/write';
 import type { ActionContext } from '../../core/context';
+import { plural } from '../../core/plural';
 import type { Db } from '../../db/connect';
 import type { Bucket } from './rate-limit';
 
@@ -57,12 +58,11 @@ export async function recordRefusals(ctx: Pick<ActionContext, 'db' | 'clock' | '
     for (const row of ended) {
       const from = new Date(row.window_start);
       const to = new Date(from.getTime() + REFUSAL_WINDOW_MS);
-      const attempts = row.refused === 1 ? 'attempt' : 'attempts';
       await writeAudit(tx, ctx, {
         action: isAuditAction(row.action) ? row.action : 'http.request',
         outcome: 'denied',
         actor: { id: null, label: row.subject },
-        reason: `rate limited (${row.bucket}): refused ${row.refused} ${attempts} from ${row.subject} between ${from.toISOString().slice(0, 10)} ${hhmm(from)} and ${hhmm(to)} UTC`,
+        reason: `rate limited (${row.bucket}): refused ${plural(row.refused, 'attempt')} from ${row.subject} between ${from.toISOString().slice(0, 10)} ${hhmm(from)} and ${hhmm(to)} UTC`,
         after: { refused: row.refused, address: row.subject, from: from.toISOString(), to: to.toISOString() },
       });
     }

@@ -4,6 +4,7 @@ import { LoginPage } from '../../../views/auth/login';
 import { SignInCodePage } from '../../../views/auth/sign-in-code';
 import type { FieldErrors } from '../../../views/components/form';
 import { RateLimitedError, ValidationError } from '../../core/errors';
+import { plural } from '../../core/plural';
 import { startSso } from '../../sso/flow-routes';
 import { providerForEmail } from '../../sso/lookup';
 import type { AppDeps, AppEnv } from '../../web/env';
@@ -136,7 +137,7 @@ export function authRoutes(deps: AppDeps) {
     if (result.ok) {
       setSessionCookie(c, result.token);
       if (result.method === 'recovery') {
-        const left = `${result.codesLeft} recovery code${result.codesLeft === 1 ? '' : 's'} left`;
+        const left = `${plural(result.codesLeft, 'recovery code')} left`;
         return redirectWithFlash(
           c,
           next ?? '/',
