@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { AccessPage } from '../../views/access/access';
+import { AccessPage, accessLabel, subjectLabel } from '../../views/access/access';
 import { BindingEditPage } from '../../views/access/binding-edit';
 import { type BindingFormValues, EMPTY_BINDING } from '../../views/access/binding-form';
 import { EffectiveAccessPage } from '../../views/access/effective-access';
@@ -100,7 +100,7 @@ export function accessRoutes(deps: AppDeps) {
       until: lastDay(binding.expiresAt),
     };
     return renderPage(c, {
-      title: 'Change access',
+      title: `Change access of ${subjectLabel(binding)} · Access`,
       status,
       body: <BindingEditPage binding={binding} roles={roles} values={values ?? current} errors={errors} />,
     });
@@ -133,7 +133,7 @@ export function accessRoutes(deps: AppDeps) {
     const binding = await findBinding(c, id);
     if (!binding) return renderStatusPage(c, 404);
     return renderPage(c, {
-      title: 'Remove role binding',
+      title: `Remove ${accessLabel(binding)} from ${subjectLabel(binding)} · Access`,
       status,
       body: <RemoveBindingPage binding={binding} errors={errors} inDialog={isHtmx(c)} />,
     });
@@ -162,7 +162,7 @@ export function userAccessRoutes(deps: AppDeps) {
     try {
       const access = await effectiveAccess(deps.db, c.req.param('id'), now(), c.var.user.id);
       return renderPage(c, {
-        title: `Access of ${access.user.name}`,
+        title: `Access of ${access.user.name} · Users`,
         body: <EffectiveAccessPage {...access} />,
       });
     } catch (error) {

@@ -54,7 +54,7 @@ export function projectRoutes(deps: AppDeps) {
     const project = await findProject(id);
     if (!project) return renderStatusPage(c, 404);
     return renderPage(c, {
-      title: `Rename ${project.name}`,
+      title: `Rename project ${project.name} · Projects`,
       status,
       body: <RenameProjectPage project={project} values={{ name: name ?? project.name }} errors={errors} />,
     });
@@ -83,7 +83,7 @@ export function projectRoutes(deps: AppDeps) {
     if (!project) return renderStatusPage(c, 404);
     const bindings = await projectBindingCount(deps.db, id);
     return renderPage(c, {
-      title: `Delete ${project.name}`,
+      title: `Delete project ${project.name} · Projects`,
       status,
       body: <DeleteProjectPage project={project} bindings={bindings} errors={errors} inDialog={isHtmx(c)} />,
     });

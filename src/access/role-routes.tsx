@@ -28,7 +28,7 @@ export function roleRoutes(deps: AppDeps) {
 
   app.get('/new', guard(deps, { permission: 'roles.manage' }), (c) =>
     renderPage(c, {
-      title: 'Create role',
+      title: 'Create role · Roles',
       body: <RoleEditor mode="new" values={{ name: '', description: '', permissions: new Set() }} />,
     }),
   );
@@ -42,7 +42,7 @@ export function roleRoutes(deps: AppDeps) {
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         renderPage(c, {
-          title: 'Create role',
+          title: 'Create role · Roles',
           status,
           body: (
             <RoleEditor
@@ -65,7 +65,7 @@ export function roleRoutes(deps: AppDeps) {
       const role = await getRole(deps.db, c.req.param('id'), now());
       const editable = !role.builtin && c.var.user.permissions.has('roles.manage');
       return renderPage(c, {
-        title: role.name,
+        title: editable ? `Edit role ${role.name} · Roles` : `Role ${role.name} · Roles`,
         body: (
           <RoleEditor
             mode={editable ? 'edit' : 'view'}
@@ -96,9 +96,10 @@ export function roleRoutes(deps: AppDeps) {
         `Role ${fields.name?.trim()} saved. It applies on each holder's next request.`,
       );
     } catch (error) {
-      return renderRefusal(c, error, (errors, status) =>
+      // Named as stored: the name typed may be the refused part.
+      return renderRefusal(c, error, async (errors, status) =>
         renderPage(c, {
-          title: 'Edit role',
+          title: `Edit role ${(await getRole(deps.db, id, now())).name} · Roles`,
           status,
           body: (
             <RoleEditor
@@ -127,7 +128,7 @@ export function roleRoutes(deps: AppDeps) {
     if (role.builtin) return renderStatusPage(c, 404);
     const impact = await roleDeletionImpact(deps.db, id);
     return renderPage(c, {
-      title: `Delete role ${role.name}`,
+      title: `Delete role ${role.name} · Roles`,
       status,
       body: <DeleteRolePage role={role} impact={impact} errors={errors} inDialog={isHtmx(c)} />,
     });

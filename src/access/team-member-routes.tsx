@@ -60,7 +60,7 @@ export function teamMemberRoutes(deps: AppDeps) {
         status: 409,
       });
     return renderPage(c, {
-      title: kind === 'remove' ? `Remove ${member.name} from team ${team.name}` : 'Remove team admin',
+      title: `${kind === 'remove' ? `Remove ${member.name} from team ${team.name}` : `Remove ${member.name} as team admin`} · Teams`,
       status,
       body: (
         <TeamMemberConfirmPage team={team} member={member} kind={kind} errors={errors} inDialog={isHtmx(c)} />

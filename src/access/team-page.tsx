@@ -31,7 +31,7 @@ export async function renderTeamPage(
   }
   if (!(await mayOpenTeam(deps.db, c.var.user, team.id))) return renderStatusPage(c, 403);
   return renderPage(c, {
-    title: `Team ${team.name}`,
+    title: `Team ${team.name} · Teams`,
     status: options.status ?? 200,
     body: (
       <TeamPage

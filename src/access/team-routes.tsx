@@ -84,7 +84,7 @@ export function teamRoutes(deps: AppDeps) {
         status: 409,
       });
     return renderPage(c, {
-      title: `Delete team ${team.name}`,
+      title: `Delete team ${team.name} · Teams`,
       status,
       body: <DeleteTeamPage team={team} errors={errors} inDialog={isHtmx(c)} />,
     });

@@ -60,6 +60,7 @@ export function accountRoutes(deps: AppDeps) {
     ownerOf: async (c) => ({ id: c.get('user').id, name: c.get('user').name }),
     back: () => '/account#tokens-title',
     base: () => '/account/tokens',
+    section: () => 'My account',
     page: (c, _owner, form) => accountPage(c, {}, form.status, undefined, form),
   });
 

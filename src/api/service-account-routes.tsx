@@ -81,7 +81,7 @@ export function serviceAccountRoutes(deps: AppDeps) {
       tokenChoices(deps.db, account.id, c.get('user').id, now),
     ]);
     return renderPage(c, {
-      title: account.name,
+      title: `${account.name} · Service accounts`,
       status: form?.status ?? 200,
       body: <ServiceAccountPage account={account} tokens={{ list, ...choices, form, now }} />,
     });
@@ -116,6 +116,7 @@ export function serviceAccountRoutes(deps: AppDeps) {
     ownerOf: one,
     back: (owner) => `/service-accounts/${owner.id}`,
     base: (owner) => `/service-accounts/${owner.id}/tokens`,
+    section: (owner) => `${owner.name} · Service accounts`,
     page: async (c, _owner, form) => {
       const account = await one(c);
       return account ? accountPage(c, account, form) : renderStatusPage(c, 404);

@@ -43,6 +43,8 @@ export function mountTokenPages(
     /** The owner's page (the form's errors go there), and the URL base of its token routes. */
     back(owner: TokenOwner): string;
     base(owner: TokenOwner): string;
+    /** Where the pages are, for their titles ("My account", "HR sync · Service accounts"). */
+    section(owner: TokenOwner): string;
     page(
       c: Context<SignedInEnv>,
       owner: TokenOwner,
@@ -89,7 +91,7 @@ export function mountTokenPages(
       // The secret is in this page only: no referrer leaves it, no cache keeps it.
       c.header('Referrer-Policy', 'no-referrer');
       return renderPage(c, {
-        title: `Token “${values.name.trim()}” created`,
+        title: `Token “${values.name.trim()}” created · ${spec.section(owner)}`,
         body: <NewTokenPage name={values.name.trim()} token={created.token} back={spec.back(owner)} />,
       });
     } catch (error) {
@@ -101,7 +103,7 @@ export function mountTokenPages(
     const hit = await found(c);
     if (!hit?.token || hit.token.revokedAt) return renderStatusPage(c, 404);
     return renderPage(c, {
-      title: `Revoke ${hit.token.name}`,
+      title: `Revoke the token “${hit.token.name}” · ${spec.section(hit.owner)}`,
       body: (
         <RevokeTokenPage
           token={hit.token}
@@ -123,7 +125,7 @@ export function mountTokenPages(
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         renderPage(c, {
-          title: `Revoke ${token.name}`,
+          title: `Revoke the token “${token.name}” · ${spec.section(owner)}`,
           status,
           body: (
             <RevokeTokenPage

@@ -6,6 +6,7 @@ import type { AppDeps } from '../web/env';
 import { guard } from '../web/guard';
 import { renderPage, renderStatusPage } from '../web/render';
 import { viewerAuditScope } from '../web/session';
+import { actionText } from './actions';
 import { signInActivity } from './activity';
 import { auditProjects, findAuditEvent, targetName } from './events';
 import { auditList } from './list';
@@ -26,7 +27,10 @@ export function auditRoutes(deps: AppDeps) {
   app.get('/events/:eventId', guard(deps, { permission: 'audit.view' }), async (c) => {
     const event = await findAuditEvent(deps.db, Number(c.req.param('eventId')), viewerAuditScope(c));
     if (!event) return renderStatusPage(c, 404);
-    return renderPage(c, { title: `Event ${event.id}`, body: <AuditEventPage event={event} /> });
+    return renderPage(c, {
+      title: `Event ${event.id}: ${actionText(event.action)} · Audit log`,
+      body: <AuditEventPage event={event} />,
+    });
   });
   return app;
 }

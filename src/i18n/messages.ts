@@ -28,6 +28,8 @@ export interface Messages {
   skipLink: string;
   footer: string;
   errorSummary: string;
+  /** A page's title when the page reports an error (GOV.UK: "Error: " first, read before the rest). */
+  errorTitle(title: string): string;
   mailSubject(i: Invite): string;
   invitedYou(i: Invite): string;
   theirMessage(inviter: string | null): string;
@@ -87,6 +89,7 @@ const en: Messages = {
   skipLink: 'Skip to main content',
   footer: 'Gatehouse user and access management',
   errorSummary: 'There is a problem',
+  errorTitle: (title) => `Error: ${title}`,
   mailSubject: (i) =>
     i.inviter ? `${i.inviter} invited you to ${i.account}` : `You are invited to ${i.account}`,
   invitedYou: (i) =>
@@ -177,6 +180,7 @@ const fr: Messages = {
   skipLink: 'Aller au contenu principal',
   footer: 'Gatehouse, gestion des utilisateurs et des accès',
   errorSummary: 'Il y a un problème',
+  errorTitle: (title) => `Erreur : ${title}`,
   mailSubject: (i) =>
     i.inviter ? `${i.inviter} vous invite sur ${i.account}` : `Vous êtes invité sur ${i.account}`,
   invitedYou: (i) =>
@@ -271,6 +275,7 @@ const de: Messages = {
   skipLink: 'Zum Hauptinhalt springen',
   footer: 'Gatehouse Benutzer- und Zugriffsverwaltung',
   errorSummary: 'Es gibt ein Problem',
+  errorTitle: (title) => `Fehler: ${title}`,
   mailSubject: (i) =>
     i.inviter ? `${i.inviter} hat Sie zu ${i.account} eingeladen` : `Sie sind zu ${i.account} eingeladen`,
   invitedYou: (i) =>
@@ -364,6 +369,7 @@ const es: Messages = {
   skipLink: 'Saltar al contenido principal',
   footer: 'Gatehouse, gestión de usuarios y accesos',
   errorSummary: 'Hay un problema',
+  errorTitle: (title) => `Error: ${title}`,
   mailSubject: (i) =>
     i.inviter ? `${i.inviter} te ha invitado a ${i.account}` : `Te han invitado a ${i.account}`,
   invitedYou: (i) =>

@@ -51,7 +51,7 @@ export function invitationRoutes(deps: AppDeps) {
       message: '',
     };
     return renderPage(c, {
-      title: 'Invite users',
+      title: 'Invite users · Invitations',
       status,
       body: (
         <InviteForm
@@ -73,7 +73,7 @@ export function invitationRoutes(deps: AppDeps) {
     try {
       const outcomes = await inviteUsers(actionContext(c, deps), form);
       return renderPage(c, {
-        title: 'Invitations sent',
+        title: 'Invitations sent · Invitations',
         body: <InviteResultPage outcomes={outcomes} inDialog={isHtmx(c)} />,
       });
     } catch (error) {
@@ -93,7 +93,7 @@ export function invitationRoutes(deps: AppDeps) {
     try {
       const invitation = await invitationDetails(deps.db, c.req.param('id'), scopeOf(c), now());
       return renderPage(c, {
-        title: `Invitation for ${invitation.email}`,
+        title: `Invitation for ${invitation.email} · Invitations`,
         body: (
           <InvitationDetailPage
             invitation={invitation}
@@ -116,7 +116,7 @@ export function invitationRoutes(deps: AppDeps) {
     const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', scopeOf(c), now());
     const chosen = values ?? { projectId: invitation.projectId, roleId: invitation.roleId ?? '' };
     return renderPage(c, {
-      title: `Edit the invitation for ${invitation.email}`,
+      title: `Edit the invitation for ${invitation.email} · Invitations`,
       status,
       body: (
         <InvitationEditPage
@@ -164,7 +164,7 @@ export function invitationRoutes(deps: AppDeps) {
   ) => {
     const invitation = await findInvitation(deps.db, c.req.param('id') ?? '', scopeOf(c), now());
     return renderPage(c, {
-      title: invitationConfirmTitle(change, invitation.email),
+      title: `${invitationConfirmTitle(change, invitation.email)} · Invitations`,
       status,
       body: (
         <InvitationConfirmPage change={change} invitation={invitation} errors={errors} inDialog={isHtmx(c)} />
@@ -185,7 +185,10 @@ export function invitationRoutes(deps: AppDeps) {
   app.post('/:id/resend', guard(deps, MANAGE), async (c) => {
     try {
       const outcome = await resendInvitation(actionContext(c, deps), c.req.param('id'));
-      return renderPage(c, { title: 'Invitation resent', body: <InviteResultPage outcomes={[outcome]} /> });
+      return renderPage(c, {
+        title: 'Invitation resent · Invitations',
+        body: <InviteResultPage outcomes={[outcome]} />,
+      });
     } catch (error) {
       return renderRefusal(c, error, (errors, status) => confirmPage(c, 'resend', errors, status));
     }

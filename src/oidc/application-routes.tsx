@@ -26,6 +26,10 @@ import {
 
 const MANAGE = { permission: 'applications.manage' } as const;
 
+/** The asking page's title: the question its heading asks (views/oidc/applications.tsx). */
+const confirmTitle = (what: 'rotate-secret' | 'delete', name: string) =>
+  `${what === 'rotate-secret' ? `Rotate the secret of ${name}?` : `Delete ${name}?`} · Applications`;
+
 const lines = (text: string | undefined) =>
   (text ?? '')
     .split(/\r?\n/)
@@ -51,7 +55,7 @@ export function applicationRoutes(deps: AppDeps) {
     status: PageStatus = 200,
   ) =>
     renderPage(c, {
-      title: 'Register an application',
+      title: 'Register an application · Applications',
       status,
       body: <NewApplicationPage values={values} projects={await projects()} errors={errors} />,
     });
@@ -95,7 +99,7 @@ export function applicationRoutes(deps: AppDeps) {
       });
       // The secret is shown in this answer only: never in a URL, a flash or a log.
       return renderPage(c, {
-        title: `${values.name} registered`,
+        title: `${values.name.trim()} registered · Applications`,
         body: (
           <SecretPage
             title={`${values.name.trim()} registered`}
@@ -114,7 +118,7 @@ export function applicationRoutes(deps: AppDeps) {
     const found = await findApplication(deps.db, c.req.param('id'));
     if (!found) return renderStatusPage(c, 404);
     return renderPage(c, {
-      title: found.name,
+      title: `${found.name} · Applications`,
       body: <ApplicationPage app={found} projects={await projects()} />,
     });
   });
@@ -124,7 +128,7 @@ export function applicationRoutes(deps: AppDeps) {
       const found = await findApplication(deps.db, c.req.param('id'));
       if (!found) return renderStatusPage(c, 404);
       return renderPage(c, {
-        title: found.name,
+        title: confirmTitle(what, found.name),
         body: <ApplicationConfirmPage app={found} what={what} inDialog={isHtmx(c)} />,
       });
     });
@@ -136,7 +140,7 @@ export function applicationRoutes(deps: AppDeps) {
     try {
       const secret = await rotateApplicationSecret(actionContext(c, deps), found.client_id);
       return renderPage(c, {
-        title: `New secret for ${found.name}`,
+        title: `New secret for ${found.name} · Applications`,
         body: (
           <SecretPage
             title={`New secret for ${found.name}`}
@@ -149,7 +153,7 @@ export function applicationRoutes(deps: AppDeps) {
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         renderPage(c, {
-          title: found.name,
+          title: confirmTitle('rotate-secret', found.name),
           status,
           body: <ApplicationConfirmPage app={found} what="rotate-secret" inDialog={false} errors={errors} />,
         }),
@@ -166,7 +170,7 @@ export function applicationRoutes(deps: AppDeps) {
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         renderPage(c, {
-          title: found.name,
+          title: confirmTitle('delete', found.name),
           status,
           body: <ApplicationConfirmPage app={found} what="delete" inDialog={false} errors={errors} />,
         }),

@@ -8,10 +8,11 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-function page(title: string, body: string): string {
+/** `error`: the title starts "Error: ", as the console's own error pages do (src/web/render.tsx). */
+function page(title: string, body: string, error = false): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
-<title>${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/public/css/app.css"></head>
+<title>${error ? 'Error: ' : ''}${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/public/css/app.css"></head>
 <body><main id="main"><section><h1>${escapeHtml(title)}</h1>${body}</section></main></body></html>`;
 }
 
@@ -23,6 +24,7 @@ export async function renderError(
   ctx.body = page(
     'Sign-in could not continue',
     `<p>${escapeHtml(out.error_description ?? out.error)}</p><p>Go back to the application and start again.</p>`,
+    true,
   );
 }
 

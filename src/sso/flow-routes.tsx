@@ -102,7 +102,7 @@ async function finish(
         ? 'none yet: the first sign-in would create it'
         : 'none, and this provider does not create accounts: the sign-in would be refused';
     return renderPage(c, {
-      title: `Trial sign-in through ${provider.name}`,
+      title: `Trial sign-in through ${provider.name} · Single sign-on`,
       body: (
         <SsoTestPage
           providerName={provider.name}

@@ -190,9 +190,11 @@ export function ssoProviderRoutes(deps: AppDeps) {
     },
   ) =>
     renderPage(c, {
-      title: options.provider
-        ? `Edit ${options.provider.name}`
-        : `Add an identity provider (${KIND_LABELS[options.kind]})`,
+      title: `${
+        options.provider
+          ? `Edit ${options.provider.name}`
+          : `Add an identity provider (${KIND_LABELS[options.kind]})`
+      } · Single sign-on`,
       status: options.status ?? 200,
       body: (
         <ProviderFormPage
@@ -207,7 +209,7 @@ export function ssoProviderRoutes(deps: AppDeps) {
 
   const chooseKind = (c: Context<SignedInEnv>, error?: string) =>
     renderPage(c, {
-      title: 'Add an identity provider',
+      title: 'Add an identity provider · Single sign-on',
       status: error ? 422 : 200,
       body: <ChooseKindPage errors={error ? { kind: error } : {}} />,
     });
@@ -244,7 +246,7 @@ export function ssoProviderRoutes(deps: AppDeps) {
     options: { test?: ConnectionTest; errors?: FormErrors; status?: PageStatus } = {},
   ) =>
     renderPage(c, {
-      title: provider.name,
+      title: `${provider.name} · Single sign-on`,
       status: options.status ?? 200,
       body: (
         <ProviderPage
@@ -318,7 +320,7 @@ export function ssoProviderRoutes(deps: AppDeps) {
     const provider = await found(c);
     if (!provider) return renderStatusPage(c, 404);
     return renderPage(c, {
-      title: `Delete ${provider.name}?`,
+      title: `Delete ${provider.name}? · Single sign-on`,
       body: <ProviderConfirmPage provider={provider} inDialog={isHtmx(c)} />,
     });
   });
@@ -336,7 +338,7 @@ export function ssoProviderRoutes(deps: AppDeps) {
     } catch (error) {
       return renderRefusal(c, error, (errors, status) =>
         renderPage(c, {
-          title: `Delete ${provider.name}?`,
+          title: `Delete ${provider.name}? · Single sign-on`,
           status,
           body: <ProviderConfirmPage provider={provider} inDialog={false} errors={errors} />,
         }),

@@ -40,7 +40,7 @@ export function userActionRoutes(deps: AppDeps) {
     try {
       const result = await resendSetPassword(actionContext(c, deps), id);
       return renderPage(c, {
-        title: 'Email sent',
+        title: 'Set-password email sent · Users',
         body: (
           <LinkSentPage
             title="Set-password email sent"
@@ -67,7 +67,7 @@ export function userActionRoutes(deps: AppDeps) {
     const user = await findUser(deps.db, id).catch(() => null);
     if (!user) return renderStatusPage(c, 404);
     return renderPage(c, {
-      title: userConfirmText(kind, user, address).title,
+      title: `${userConfirmText(kind, user, address).title} · Users`,
       status,
       body: (
         <UserConfirmPage
@@ -102,7 +102,7 @@ export function userActionRoutes(deps: AppDeps) {
     try {
       const result = await resetPassword(actionContext(c, deps), id);
       return renderPage(c, {
-        title: 'Password reset',
+        title: 'Password reset · Users',
         body: (
           <LinkSentPage
             title="Password reset"

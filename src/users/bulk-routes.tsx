@@ -31,7 +31,10 @@ export function bulkRoutes(deps: AppDeps) {
   app.post('/bulk/preview', guard(deps, MANAGE), async (c) => {
     try {
       const preview = await previewBulk(actionContext(c, deps), await bulkInput(c));
-      return renderPage(c, { title: 'Check before you confirm', body: <BulkPreviewPage {...preview} /> });
+      return renderPage(c, {
+        title: 'Check before you confirm · Users',
+        body: <BulkPreviewPage {...preview} />,
+      });
     } catch (error) {
       return backToList(c, error);
     }

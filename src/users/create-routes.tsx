@@ -29,7 +29,7 @@ export function createUserRoutes(deps: AppDeps) {
       projectName(deps.db, c.var.user.projectId),
     ]);
     return renderPage(c, {
-      title: 'Create user',
+      title: 'Create user · Users',
       status,
       body: <NewUserPage roles={choices.roles} projectName={project} values={values} errors={errors} />,
     });
@@ -42,7 +42,7 @@ export function createUserRoutes(deps: AppDeps) {
     try {
       const result = await createUser(actionContext(c, deps), c.var.user.projectId, form);
       return renderPage(c, {
-        title: 'User created',
+        title: 'User created · Users',
         body: (
           <LinkSentPage
             title="User created"

@@ -47,7 +47,10 @@ export function longActionRoutes(
           announce={c.req.query('said') !== milestoneKey(progress)}
         />,
       );
-    return renderPage(c, { title: progress.title, body: <LongActionProgressPage progress={progress} /> });
+    return renderPage(c, {
+      title: `${progress.title} · Users`,
+      body: <LongActionProgressPage progress={progress} />,
+    });
   });
 
   app.get('/:id/report.csv', guard(deps, access), async (c) => {

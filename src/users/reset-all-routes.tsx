@@ -21,7 +21,7 @@ export function resetAllRoutes(deps: AppDeps) {
 
   const resetAllPage = async (c: Context<SignedInEnv>, errors: FormErrors = {}, status: PageStatus = 200) =>
     renderPage(c, {
-      title: 'Reset all passwords',
+      title: 'Reset all passwords · Users',
       status,
       body: (
         <ResetAllPage

@@ -23,7 +23,7 @@ export async function renderUserPage(
     // A person's events are mostly account-wide (sign-ins): the log's links are for account-wide viewers.
     const canAudit = auditScope?.all === true;
     return renderPage(c, {
-      title: details.user.name,
+      title: `${details.user.name} · Users`,
       status,
       body: (
         <UserPage

@@ -36,7 +36,7 @@ export function userPageRoutes(deps: AppDeps) {
       ]);
       const projectName = c.get('projects')?.find((p) => p.id === projectId)?.name ?? 'this project';
       return renderPage(c, {
-        title: `Edit ${user.name}`,
+        title: `Edit ${user.name} · Users`,
         status,
         body: (
           <UserEditPage

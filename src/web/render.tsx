@@ -7,6 +7,7 @@ import { STATUS_TEXT, type StatusCode, StatusPage } from '../../views/components
 import { TimeZoneContext } from '../../views/components/time';
 import { Layout, type Viewer } from '../../views/layout';
 import type { Language } from '../db/schema';
+import { messages } from '../i18n/messages';
 import type { AppEnv } from './env';
 import { sessionMeta } from './session-timeout';
 
@@ -23,6 +24,15 @@ export function viewerOf<E extends AppEnv>(c: Context<E>): Viewer | null {
   return actor?.kind === 'user' ? { ...actor, projects: c.get('projects') ?? [] } : null;
 }
 
+/**
+ * A page's title says where the page is ("Ada Lovelace · Users"; the layout adds the site) and,
+ * first, that something went wrong: a form shown again with its errors and an error page both
+ * answer 4xx or 5xx, so the status alone marks them, in the page's language ("Error: …").
+ */
+export function pageTitle(title: string, status: number, lang: Language = 'en'): string {
+  return status >= 400 ? messages(lang).errorTitle(title) : title;
+}
+
 /** One component serves both: the fragment alone for HTMX, wrapped in the layout otherwise. */
 export function renderPage<E extends AppEnv>(
   c: Context<E>,
@@ -34,7 +44,7 @@ export function renderPage<E extends AppEnv>(
     <>
       {raw('<!DOCTYPE html>')}
       <Layout
-        title={page.title}
+        title={pageTitle(page.title, status, page.lang)}
         viewer={viewerOf(c)}
         flash={c.get('flash')}
         path={c.req.path}

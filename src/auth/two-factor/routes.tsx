@@ -34,7 +34,7 @@ export function twoFactorRoutes(deps: AppDeps) {
     const account = await myAccount(ctx);
     if (account.twoFactor) return c.redirect('/account', 303);
     return renderPage(c, {
-      title: 'Set up two-factor authentication',
+      title: 'Set up two-factor authentication · My account',
       status,
       body: (
         <EnrolPage
@@ -61,7 +61,7 @@ export function twoFactorRoutes(deps: AppDeps) {
   const showCodes = async (c: Context<SignedInEnv>, codes: string[], next: string | null = null) => {
     const settings = await getSettings(deps.db);
     return renderPage(c, {
-      title: 'Your recovery codes',
+      title: 'Your recovery codes · My account',
       body: (
         <NewRecoveryCodesPage
           codes={codes}
@@ -91,7 +91,7 @@ export function twoFactorRoutes(deps: AppDeps) {
   const sensitive = (change: TwoFactorChange, act: (c: Context<SignedInEnv>) => Promise<Response>) => {
     const show = (c: Context<SignedInEnv>, errors: FormErrors = {}, status: PageStatus = 200) =>
       renderPage(c, {
-        title: TWO_FACTOR_CHANGES[change].title,
+        title: `${TWO_FACTOR_CHANGES[change].title} · My account`,
         status,
         body: <TwoFactorChangePage change={change} errors={errors} inDialog={isHtmx(c)} />,
       });
