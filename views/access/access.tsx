@@ -1,5 +1,6 @@
 import type { BindingRow } from '../../src/access/bindings';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import type { FieldErrors } from '../components/form';
 import { lastDay, plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
@@ -46,59 +47,73 @@ export function AccessPage({
           </a>
         </p>
       ) : null}
-      <TableScroll captionId="bindings-caption">
-        <table>
-          <caption id="bindings-caption">Role bindings ({bindings.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Who</th>
-              <th scope="col">Access</th>
-              <th scope="col">Where</th>
-              <th scope="col">Until</th>
-              {canManage ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {bindings.map((b) => (
+      {bindings.length === 0 ? (
+        <EmptyState id="no-bindings">
+          Nobody has access in {projectName} yet.
+          {canManage ? (
+            <>
+              {' '}
+              <a href="#create-binding">Create a role binding</a> to give a person or a team a role here.
+            </>
+          ) : (
+            ' Ask an administrator to give people access.'
+          )}
+        </EmptyState>
+      ) : (
+        <TableScroll captionId="bindings-caption">
+          <table>
+            <caption id="bindings-caption">Role bindings ({bindings.length})</caption>
+            <thead>
               <tr>
-                <th scope="row">
-                  {b.subject.kind === 'user' ? (
-                    <a href={`/users/${b.subject.id}`}>{b.subject.name}</a>
-                  ) : (
-                    <a href={`/teams/${b.subject.id}`}>Team {b.subject.name}</a>
-                  )}
-                  {b.subject.kind === 'user' ? <span class="secondary"> {b.subject.email}</span> : null}
-                </th>
-                <td>{accessLabel(b)}</td>
-                <td>{b.projectId ? 'This project' : 'Whole account'}</td>
-                <td>
-                  {b.expiresAt
-                    ? b.expired
-                      ? `Expired ${lastDay(b.expiresAt)}`
-                      : lastDay(b.expiresAt)
-                    : 'No end'}
-                </td>
-                {canManage ? (
-                  <td>
-                    <div class="row-actions">
-                      <a href={`/access/bindings/${b.id}`}>
-                        Change<span class="visually-hidden"> access of {subjectLabel(b)}</span>
-                      </a>
-                      <DialogLink href={`/access/bindings/${b.id}/delete`}>
-                        Remove
-                        <span class="visually-hidden">
-                          {' '}
-                          {accessLabel(b)} from {subjectLabel(b)}
-                        </span>
-                      </DialogLink>
-                    </div>
-                  </td>
-                ) : null}
+                <th scope="col">Who</th>
+                <th scope="col">Access</th>
+                <th scope="col">Where</th>
+                <th scope="col">Until</th>
+                {canManage ? <th scope="col">Actions</th> : null}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+            </thead>
+            <tbody>
+              {bindings.map((b) => (
+                <tr>
+                  <th scope="row">
+                    {b.subject.kind === 'user' ? (
+                      <a href={`/users/${b.subject.id}`}>{b.subject.name}</a>
+                    ) : (
+                      <a href={`/teams/${b.subject.id}`}>Team {b.subject.name}</a>
+                    )}
+                    {b.subject.kind === 'user' ? <span class="secondary"> {b.subject.email}</span> : null}
+                  </th>
+                  <td>{accessLabel(b)}</td>
+                  <td>{b.projectId ? 'This project' : 'Whole account'}</td>
+                  <td>
+                    {b.expiresAt
+                      ? b.expired
+                        ? `Expired ${lastDay(b.expiresAt)}`
+                        : lastDay(b.expiresAt)
+                      : 'No end'}
+                  </td>
+                  {canManage ? (
+                    <td>
+                      <div class="row-actions">
+                        <a href={`/access/bindings/${b.id}`}>
+                          Change<span class="visually-hidden"> access of {subjectLabel(b)}</span>
+                        </a>
+                        <DialogLink href={`/access/bindings/${b.id}/delete`}>
+                          Remove
+                          <span class="visually-hidden">
+                            {' '}
+                            {accessLabel(b)} from {subjectLabel(b)}
+                          </span>
+                        </DialogLink>
+                      </div>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
       {canManage ? (
         <BindingForm projectName={projectName} roles={roles} teams={teams} values={values} errors={errors} />
       ) : null}

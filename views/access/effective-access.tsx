@@ -1,4 +1,5 @@
 import type { ProjectAccess } from '../../src/access/effective-access';
+import { EmptyState } from '../components/empty-state';
 import { lastDay } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 
@@ -7,7 +8,7 @@ export function EffectiveAccessPage({
   projects,
   teams,
 }: {
-  user: { name: string; email: string };
+  user: { id: string; name: string; email: string };
   projects: ProjectAccess[];
   teams: Array<{ id: string; name: string; isAdmin: boolean }>;
 }) {
@@ -19,7 +20,10 @@ export function EffectiveAccessPage({
       </p>
       <h2>Teams</h2>
       {teams.length === 0 ? (
-        <p>Not in any team.</p>
+        <EmptyState id="no-teams">
+          {user.name} is in no team. Teams are chosen when editing them on{' '}
+          <a href={`/users/${user.id}`}>their page</a>.
+        </EmptyState>
       ) : (
         <ul>
           {teams.map((t) => (
@@ -52,7 +56,10 @@ export function AccessByProject({
         <section aria-labelledby={`project-${project.projectId}`}>
           <Heading id={`project-${project.projectId}`}>{project.projectName}</Heading>
           {project.permissions.length === 0 ? (
-            <p>No access in this project.</p>
+            <EmptyState>
+              No access in {project.projectName}: no role binding of theirs or of their teams applies here.
+              Role bindings are given on the <a href="/access">Access</a> page.
+            </EmptyState>
           ) : (
             <TableScroll captionId={`project-${project.projectId}-caption`}>
               <table>

@@ -1,6 +1,7 @@
 import type { ProjectSummary } from '../../src/access/projects';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { day, plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
@@ -18,40 +19,47 @@ export function ProjectsPage({
     <section>
       <h1>Projects</h1>
       <p>Projects partition the account: a role binding applies in one project or in all of them.</p>
-      <TableScroll captionId="projects-caption">
-        <table>
-          <caption id="projects-caption">All projects ({projects.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Project</th>
-              <th scope="col">Role bindings</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {projects.map((p) => (
+      {projects.length === 0 ? (
+        <EmptyState id="no-projects">
+          No projects yet. <a href="#create-project">Create a project</a> to give people access to part of the
+          account.
+        </EmptyState>
+      ) : (
+        <TableScroll captionId="projects-caption">
+          <table>
+            <caption id="projects-caption">All projects ({projects.length})</caption>
+            <thead>
               <tr>
-                <th scope="row">{p.name}</th>
-                <td>{p.bindings}</td>
-                <td>{day(p.createdAt)}</td>
-                <td>
-                  <div class="row-actions">
-                    <a href={`/projects/${p.id}`}>
-                      Rename<span class="visually-hidden"> {p.name}</span>
-                    </a>
-                    {projects.length > 1 ? (
-                      <DialogLink href={`/projects/${p.id}/delete`}>
-                        Delete<span class="visually-hidden"> {p.name}</span>
-                      </DialogLink>
-                    ) : null}
-                  </div>
-                </td>
+                <th scope="col">Project</th>
+                <th scope="col">Role bindings</th>
+                <th scope="col">Created</th>
+                <th scope="col">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+            </thead>
+            <tbody>
+              {projects.map((p) => (
+                <tr>
+                  <th scope="row">{p.name}</th>
+                  <td>{p.bindings}</td>
+                  <td>{day(p.createdAt)}</td>
+                  <td>
+                    <div class="row-actions">
+                      <a href={`/projects/${p.id}`}>
+                        Rename<span class="visually-hidden"> {p.name}</span>
+                      </a>
+                      {projects.length > 1 ? (
+                        <DialogLink href={`/projects/${p.id}/delete`}>
+                          Delete<span class="visually-hidden"> {p.name}</span>
+                        </DialogLink>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
       <section aria-labelledby="create-project">
         <h2 id="create-project">Create project</h2>
         <ErrorSummary errors={errors} labels={{ name: 'Name' }} />

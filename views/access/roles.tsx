@@ -1,5 +1,6 @@
 import type { RoleDeletionImpact, RoleSummary } from '../../src/access/roles';
 import { ConfirmPage } from '../components/confirm';
+import { EmptyState } from '../components/empty-state';
 import type { FieldErrors } from '../components/form';
 import { plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
@@ -19,35 +20,47 @@ export function RolesPage({ roles, canManage }: { roles: RoleSummary[]; canManag
           </a>
         </p>
       ) : null}
-      <TableScroll captionId="roles-caption">
-        <table>
-          <caption id="roles-caption">All roles ({roles.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Role</th>
-              <th scope="col">Description</th>
-              <th scope="col">Type</th>
-              <th scope="col">Permissions</th>
-              <th scope="col">People</th>
-              <th scope="col">Teams</th>
-            </tr>
-          </thead>
-          <tbody>
-            {roles.map((role) => (
+      {roles.length === 0 ? (
+        <EmptyState id="no-roles">
+          No roles yet.
+          {canManage ? (
+            <>
+              {' '}
+              <a href="/roles/new">Create a role</a> to name a set of permissions you give people together.
+            </>
+          ) : null}
+        </EmptyState>
+      ) : (
+        <TableScroll captionId="roles-caption">
+          <table>
+            <caption id="roles-caption">All roles ({roles.length})</caption>
+            <thead>
               <tr>
-                <th scope="row">
-                  <a href={`/roles/${role.id}`}>{role.name}</a>
-                </th>
-                <td>{role.description}</td>
-                <td>{role.builtin ? 'Built-in' : 'Custom'}</td>
-                <td>{role.permissions.length}</td>
-                <td>{role.people}</td>
-                <td>{role.teams}</td>
+                <th scope="col">Role</th>
+                <th scope="col">Description</th>
+                <th scope="col">Type</th>
+                <th scope="col">Permissions</th>
+                <th scope="col">People</th>
+                <th scope="col">Teams</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+            </thead>
+            <tbody>
+              {roles.map((role) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/roles/${role.id}`}>{role.name}</a>
+                  </th>
+                  <td>{role.description}</td>
+                  <td>{role.builtin ? 'Built-in' : 'Custom'}</td>
+                  <td>{role.permissions.length}</td>
+                  <td>{role.people}</td>
+                  <td>{role.teams}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import type { TeamMember } from '../../src/access/teams';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { TableScroll } from '../components/table-scroll';
 
@@ -64,7 +65,15 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
       />
       <h2>Role bindings</h2>
       {bindings.length === 0 ? (
-        <p>This team has no role bindings: membership grants nothing yet.</p>
+        <EmptyState id="no-team-bindings">
+          This team has no role bindings: membership grants nothing yet.
+          {canManage ? (
+            <>
+              {' '}
+              Give it a role on the <a href="/access">Access</a> page.
+            </>
+          ) : null}
+        </EmptyState>
       ) : (
         <ul>
           {bindings.map((b) => (
@@ -74,52 +83,64 @@ export function TeamPage({ team, bindings, canManage, values, errors = {} }: Tea
           ))}
         </ul>
       )}
-      <TableScroll captionId="members-caption">
-        <table>
-          <caption id="members-caption">Members ({team.members.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Source</th>
-              <th scope="col">Team admin</th>
-              {directory ? null : <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {team.members.map((m) => (
+      {team.members.length === 0 ? (
+        <EmptyState id="no-members">
+          {directory ? (
+            'No members yet: your company directory adds them.'
+          ) : (
+            <>
+              No members yet. <a href="#add-member">Add a member</a> by their email address.
+            </>
+          )}
+        </EmptyState>
+      ) : (
+        <TableScroll captionId="members-caption">
+          <table>
+            <caption id="members-caption">Members ({team.members.length})</caption>
+            <thead>
               <tr>
-                <th scope="row">{m.name}</th>
-                <td>{m.email}</td>
-                <td>{membershipSource(m)}</td>
-                <td>{m.isAdmin ? 'Yes' : 'No'}</td>
-                {directory ? null : (
-                  <td>
-                    <div class="row-actions">
-                      {canManage && m.isAdmin ? (
-                        <DialogLink href={`/teams/${team.id}/members/${m.userId}/admin`}>
-                          Remove team admin<span class="visually-hidden"> {m.name}</span>
-                        </DialogLink>
-                      ) : null}
-                      {canManage && !m.isAdmin ? (
-                        <form method="post" action={`/teams/${team.id}/members/${m.userId}/admin`}>
-                          <input type="hidden" name="admin" value="true" />
-                          <button type="submit" class="button-link">
-                            Make team admin<span class="visually-hidden"> {m.name}</span>
-                          </button>
-                        </form>
-                      ) : null}
-                      <DialogLink href={`/teams/${team.id}/members/${m.userId}/remove`}>
-                        Remove<span class="visually-hidden"> {m.name} from the team</span>
-                      </DialogLink>
-                    </div>
-                  </td>
-                )}
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Source</th>
+                <th scope="col">Team admin</th>
+                {directory ? null : <th scope="col">Actions</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+            </thead>
+            <tbody>
+              {team.members.map((m) => (
+                <tr>
+                  <th scope="row">{m.name}</th>
+                  <td>{m.email}</td>
+                  <td>{membershipSource(m)}</td>
+                  <td>{m.isAdmin ? 'Yes' : 'No'}</td>
+                  {directory ? null : (
+                    <td>
+                      <div class="row-actions">
+                        {canManage && m.isAdmin ? (
+                          <DialogLink href={`/teams/${team.id}/members/${m.userId}/admin`}>
+                            Remove team admin<span class="visually-hidden"> {m.name}</span>
+                          </DialogLink>
+                        ) : null}
+                        {canManage && !m.isAdmin ? (
+                          <form method="post" action={`/teams/${team.id}/members/${m.userId}/admin`}>
+                            <input type="hidden" name="admin" value="true" />
+                            <button type="submit" class="button-link">
+                              Make team admin<span class="visually-hidden"> {m.name}</span>
+                            </button>
+                          </form>
+                        ) : null}
+                        <DialogLink href={`/teams/${team.id}/members/${m.userId}/remove`}>
+                          Remove<span class="visually-hidden"> {m.name} from the team</span>
+                        </DialogLink>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
       {fromSignOn ? (
         <p class="hint" id="sign-on-note">
           Members from single sign-on were added because their identity provider put them in a group mapped to

@@ -1,5 +1,6 @@
 import type { SecurityEvent } from '../../src/account/security-events';
 import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
+import { EmptyState } from '../components/empty-state';
 import { plural } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
@@ -10,7 +11,10 @@ export function SecurityEventsSection({ events }: { events: SecurityEvent[] }) {
     <section aria-labelledby="events-title">
       <h2 id="events-title">Recent security events</h2>
       {events.length === 0 ? (
-        <p>None yet.</p>
+        <EmptyState id="no-security-events">
+          None yet: your sign-ins, lockouts and changes to your password and two-factor authentication will be
+          listed here.
+        </EmptyState>
       ) : (
         <TableScroll captionId="events-caption">
           <table>

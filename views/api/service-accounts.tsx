@@ -1,4 +1,5 @@
 import type { TokenListing } from '../../src/api/tokens';
+import { EmptyState } from '../components/empty-state';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { TableScroll } from '../components/table-scroll';
 import { Day } from '../components/time';
@@ -60,7 +61,10 @@ export function ServiceAccountsPage({
           </table>
         </TableScroll>
       ) : (
-        <p>No service accounts yet.</p>
+        <EmptyState id="no-service-accounts">
+          No service accounts yet. <a href="#new-service-account-title">Create a service account</a> below for
+          each program that uses the API, then give it roles and a token.
+        </EmptyState>
       )}
       <h2 id="new-service-account-title">New service account</h2>
       <ErrorSummary errors={errors} labels={{ name: 'Name' }} />

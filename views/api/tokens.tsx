@@ -1,6 +1,7 @@
 import type { TokenListing } from '../../src/api/tokens';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
@@ -108,7 +109,10 @@ export function TokensSection({
           </table>
         </TableScroll>
       ) : (
-        <p>No tokens yet.</p>
+        <EmptyState id="no-tokens">
+          No API tokens yet. <a href="#new-token-title">Create a token</a> below for each program that uses
+          the API as {whose}.
+        </EmptyState>
       )}
       <h3 id="new-token-title">New token</h3>
       <ErrorSummary errors={errors} labels={TOKEN_LABELS} />
@@ -141,6 +145,13 @@ export function TokensSection({
               <span class="visually-hidden">Error: </span>
               {errors.permissions}
             </p>
+          ) : null}
+          {choosable.length === 0 ? (
+            <EmptyState id="no-permissions">
+              {whose === 'you'
+                ? 'You hold no permission yet, so a token could do nothing: ask an administrator for a role first.'
+                : `${whose} holds no permission yet, so a token could do nothing: give it a role first, on its roles and access page.`}
+            </EmptyState>
           ) : null}
           {choosable.map(([key, label]) => (
             <label class="choice">

@@ -1,6 +1,7 @@
 import { actionText, OUTCOME_TEXT } from '../../src/audit/actions';
 import { auditDiff } from '../../src/audit/diff';
 import type { AuditEvent } from '../../src/audit/events';
+import { EmptyState } from '../components/empty-state';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 import { targetText } from './log';
@@ -86,7 +87,7 @@ export function AuditEventPage({ event }: { event: AuditEvent }) {
       </dl>
       <h2>Changes</h2>
       {diff.length === 0 ? (
-        <p>This event records no values.</p>
+        <EmptyState>No values before or after: the fields above are all this event records.</EmptyState>
       ) : (
         <TableScroll captionId="diff-caption">
           <table class="diff">

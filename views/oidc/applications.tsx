@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ApplicationsTable } from '../../src/db/schema';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import {
   CheckboxField,
   ErrorSummary,
@@ -47,40 +48,47 @@ export function ApplicationsPage({
         The apps that sign people in through Gatehouse (OpenID Connect). Each gets the person's roles and
         permissions in the project it serves. <a href="/applications/new">Register an application</a>
       </p>
-      <TableScroll captionId="applications-caption">
-        <table>
-          <caption id="applications-caption">Registered applications ({applications.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Application</th>
-              <th scope="col">Client id</th>
-              <th scope="col">Type</th>
-              <th scope="col">Projects</th>
-              <th scope="col">Status</th>
-              <th scope="col">Registered</th>
-            </tr>
-          </thead>
-          <tbody>
-            {applications.map((a) => (
+      {applications.length === 0 ? (
+        <EmptyState id="no-applications">
+          No applications yet. <a href="/applications/new">Register an application</a> to let it sign people
+          in through Gatehouse.
+        </EmptyState>
+      ) : (
+        <TableScroll captionId="applications-caption">
+          <table>
+            <caption id="applications-caption">Registered applications ({applications.length})</caption>
+            <thead>
               <tr>
-                <th scope="row">
-                  <a href={`/applications/${a.id}`}>{a.name}</a>
-                </th>
-                <td>
-                  <code>{a.client_id}</code>
-                </td>
-                <td>
-                  {TYPES[a.app_type]}
-                  {a.first_party ? ', first-party' : ''}
-                </td>
-                <td>{projectNames(a.project_ids, projects)}</td>
-                <td>{a.active ? 'Active' : 'Deactivated'}</td>
-                <td>{day(a.created_at)}</td>
+                <th scope="col">Application</th>
+                <th scope="col">Client id</th>
+                <th scope="col">Type</th>
+                <th scope="col">Projects</th>
+                <th scope="col">Status</th>
+                <th scope="col">Registered</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+            </thead>
+            <tbody>
+              {applications.map((a) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/applications/${a.id}`}>{a.name}</a>
+                  </th>
+                  <td>
+                    <code>{a.client_id}</code>
+                  </td>
+                  <td>
+                    {TYPES[a.app_type]}
+                    {a.first_party ? ', first-party' : ''}
+                  </td>
+                  <td>{projectNames(a.project_ids, projects)}</td>
+                  <td>{a.active ? 'Active' : 'Deactivated'}</td>
+                  <td>{day(a.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
     </section>
   );
 }

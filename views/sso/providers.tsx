@@ -3,6 +3,7 @@ import type { CertificateInfo, ListedProvider, ProviderDetails } from '../../src
 import { samlServiceProvider } from '../../src/sso/saml-metadata';
 import { ConfirmPage } from '../components/confirm';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import {
   CheckboxField,
   ErrorSummary,
@@ -27,7 +28,10 @@ export function ProvidersPage({ providers }: { providers: ListedProvider[] }) {
         people of those domains sign in there. <a href="/sso/new">Add an identity provider</a>
       </p>
       {providers.length === 0 ? (
-        <p>There is no identity provider yet: everyone signs in with a password.</p>
+        <EmptyState id="no-providers">
+          No identity providers yet: everyone signs in with a password.{' '}
+          <a href="/sso/new">Add an identity provider</a> to let people sign in with their company’s login.
+        </EmptyState>
       ) : (
         <TableScroll captionId="providers-caption">
           <table>
@@ -399,31 +403,37 @@ export function ConnectionResult({ test }: { test: ConnectionTest }) {
         </dd>
       </dl>
       <h4>Signing certificates ({test.certificates.length})</h4>
-      <ul>
-        {test.certificates.map((c) =>
-          c.unreadable ? (
-            <li>
-              <strong>Warning:</strong> certificate {c.index + 1} cannot be read.
-            </li>
-          ) : (
-            <li>
-              {c.subject}: valid from {day(c.validFrom)} until {day(c.validTo)}
-              {c.expired ? (
-                <>
-                  {' '}
-                  <strong>Warning: expired on {day(c.validTo)}.</strong> Answers signed with it are refused:
-                  paste the provider’s new metadata.
-                </>
-              ) : c.notYetValid ? (
-                <>
-                  {' '}
-                  <strong>Warning: not valid before {day(c.validFrom)}.</strong>
-                </>
-              ) : null}
-            </li>
-          ),
-        )}
-      </ul>
+      {test.certificates.length === 0 ? (
+        <EmptyState>
+          The metadata holds no signing certificate: edit the provider and paste its full metadata.
+        </EmptyState>
+      ) : (
+        <ul>
+          {test.certificates.map((c) =>
+            c.unreadable ? (
+              <li>
+                <strong>Warning:</strong> certificate {c.index + 1} cannot be read.
+              </li>
+            ) : (
+              <li>
+                {c.subject}: valid from {day(c.validFrom)} until {day(c.validTo)}
+                {c.expired ? (
+                  <>
+                    {' '}
+                    <strong>Warning: expired on {day(c.validTo)}.</strong> Answers signed with it are refused:
+                    paste the provider’s new metadata.
+                  </>
+                ) : c.notYetValid ? (
+                  <>
+                    {' '}
+                    <strong>Warning: not valid before {day(c.validFrom)}.</strong>
+                  </>
+                ) : null}
+              </li>
+            ),
+          )}
+        </ul>
+      )}
       <p>A SAML provider is not called until someone signs in: try a sign-in to check the whole way.</p>
     </div>
   );
@@ -517,7 +527,16 @@ export function ProviderPage({
           </>
         )}
         <dt>Email domains</dt>
-        <dd>{provider.domains.length > 0 ? provider.domains.join(', ') : 'None'}</dd>
+        <dd>
+          {provider.domains.length > 0 ? (
+            provider.domains.join(', ')
+          ) : (
+            <EmptyState id="no-domains">
+              None: no address is sent to this provider. <a href={`/sso/${provider.id}/edit`}>Edit it</a> to
+              claim your company’s email domains.
+            </EmptyState>
+          )}
+        </dd>
         <dt>Single sign-on required</dt>
         <dd>
           {provider.required
@@ -541,7 +560,10 @@ export function ProviderPage({
               ))}
             </ul>
           ) : (
-            'None'
+            <EmptyState id="no-group-mappings">
+              None: signing in through it adds nobody to a team.{' '}
+              <a href={`/sso/${provider.id}/edit`}>Edit it</a> to map the provider’s groups to teams.
+            </EmptyState>
           )}
         </dd>
         <dt>Added</dt>

@@ -5,6 +5,7 @@ import {
   type UserEditSubject,
   type UserEditWas,
 } from '../../src/users/edit';
+import { EmptyState } from '../components/empty-state';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from '../components/form';
 
 export const EDIT_LABELS = {
@@ -93,7 +94,9 @@ export function UserEditPage({
               {errors.teamIds}
             </p>
           ) : null}
-          {teams.length === 0 ? <p>There are no teams yet.</p> : null}
+          {teams.length === 0 ? (
+            <EmptyState>There are no teams yet: teams are created on the Teams page.</EmptyState>
+          ) : null}
           {teams.map((t) =>
             directory.has(t.id) ? (
               <>

@@ -4,8 +4,9 @@ import { mailFailed } from '../../src/mail/status';
 import type { UserDetails } from '../../src/users/details';
 import { AccessByProject } from '../access/effective-access';
 import { DialogLink } from '../components/dialog';
+import { EmptyState } from '../components/empty-state';
 import { ErrorSummary, type FieldErrors } from '../components/form';
-import { day, lastDay } from '../components/format';
+import { day, formatNumber, lastDay } from '../components/format';
 import { MailStatus } from '../components/mail-status';
 import { TableScroll } from '../components/table-scroll';
 import { Day, Time } from '../components/time';
@@ -130,7 +131,7 @@ export function UserPage({
         <dt>Last sign-in</dt>
         <dd>{user.lastLoginAt ? day(user.lastLoginAt) : 'Never'}</dd>
         <dt>Active sessions</dt>
-        <dd>{activeSessions}</dd>
+        <dd>{activeSessions === 0 ? 'None: not signed in anywhere' : formatNumber(activeSessions)}</dd>
         <dt>Created</dt>
         <dd>{day(user.createdAt)}</dd>
         <dt>Last email</dt>
@@ -183,7 +184,15 @@ export function UserPage({
 
       <h2>Teams</h2>
       {access.teams.length === 0 ? (
-        <p>Not in any team.</p>
+        <EmptyState id="no-teams">
+          {user.name} is in no team.
+          {canManage ? (
+            <>
+              {' '}
+              <DialogLink href={`${base}/edit`}>Add {user.name} to a team</DialogLink> by editing them.
+            </>
+          ) : null}
+        </EmptyState>
       ) : (
         <ul>
           {access.teams.map((t) => (
@@ -202,7 +211,10 @@ export function UserPage({
         <>
           <h2>Recent activity</h2>
           {events.length === 0 ? (
-            <p>No events yet.</p>
+            <EmptyState id="no-events">
+              No events about or by {user.name} yet: their sign-ins and the changes made to them will be
+              listed here.
+            </EmptyState>
           ) : (
             <TableScroll captionId="events-caption">
               <table>
