@@ -16,6 +16,7 @@ import { auditRoutes } from './audit/routes';
 import { linkRoutes } from './auth/link-routes';
 import { confirmPasswordRoutes } from './auth/sessions/confirm-routes';
 import { sessionRoutes } from './auth/sessions/routes';
+import { setupRoutes } from './auth/setup/routes';
 import { authRoutes } from './auth/sign-in/routes';
 import { twoFactorRoutes } from './auth/two-factor/routes';
 import { isValueRefused } from './core/validation';
@@ -81,12 +82,13 @@ export function createApp(deps: AppDeps, api: ReturnType<typeof apiApp> = apiApp
 
   // Each area on its URL prefix. Signing in and out, the emailed links and the session's
   // keep-alive are the doors of the console, each a top-level path of its own (/login, /logout,
-  // /forgot-password, /set-password/…, /reset-password/…, /unlock/…, /session/…): they are
-  // mounted at the root.
+  // /forgot-password, /set-password/…, /reset-password/…, /unlock/…, /session/…, and the first
+  // run's /setup/…): they are mounted at the root.
   app.route('/', systemRoutes(deps));
   if (deps.oidc) app.route('/oidc/interaction', interactionRoutes({ ...deps, oidc: deps.oidc }));
   app.route('/', authRoutes(deps));
   app.route('/', linkRoutes(deps));
+  app.route('/', setupRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', homeRoutes(deps));
   app.route('/project', projectSwitchRoutes(deps));

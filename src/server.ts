@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AccessCache } from './api/access-cache';
 import { apiApp } from './api/app';
 import { createApp } from './app';
+import { setupLinkAtStart } from './auth/setup/setup-link';
 import { loadConfig } from './config';
 import { systemClock } from './core/context';
 import { openDatabase } from './db/connect';
@@ -42,26 +43,24 @@ async function main() {
   const api = apiApp(deps);
   const app = createApp(deps, api);
 
-  const users = await database.db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  if (users.n === 0) {
-    console.log(
-      'No users yet. Stop the server and create the first admin:\n' +
-        '  npm run cli -- create-admin --email you@example.com --name "Your Name"',
-    );
-  }
+  // No user yet: the first Account Admin is made in the browser, through a link printed once
+  // below; each start makes a new one, which ends the previous start's (auth/setup/setup-link.ts).
+  const setup = await setupLinkAtStart(database.db, config.publicUrl, systemClock.now());
 
   const server = createServer(httpListener(app.fetch, oidc, api.app.fetch));
   server.listen(config.port, config.host, () => {
     const info = server.address() as AddressInfo;
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+    // One write, so that whoever reads the output finds the link with the line that says it is up.
+    const next = setup
+      ? 'No users yet. Create the first Account Admin in your browser with this one-time link,\n' +
+        `valid until ${setup.expiresAt.toISOString()} (restart the server for a new one):\n  ${setup.link}`
+      : `Open ${config.publicUrl}`;
     console.log(
       `Gatehouse listening on http://${info.address}:${info.port} (${where}, mail: ${mailer.kind}, ` +
-        `${config.runWorkers ? 'job workers in this process' : 'no job workers: run `npm run cli -- worker`'})`,
+        `${config.runWorkers ? 'job workers in this process' : 'no job workers: run `npm run cli -- worker`'})\n` +
+        next,
     );
-    console.log(`Open ${config.publicUrl}`);
   });
 
   let stopping = false;

@@ -176,8 +176,10 @@ export const AUDIT_ACTIONS = {
   'user.create': { area: 'user', text: 'User created', permission: 'users.manage' },
   'user.create_admin': {
     area: 'user',
-    text: 'Account Admin created from the command line',
+    text: 'Account Admin created (command line or setup link)',
     permission: 'account.settings',
+    // The setup link's "no user yet" must see every admin made meanwhile (auth/setup/).
+    serialize: true,
   },
   'user.edit': {
     area: 'user',

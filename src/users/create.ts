@@ -7,6 +7,7 @@ import { userTarget } from '../audit/write';
 import type { ActionContext } from '../core/context';
 import { ConflictError, ValidationError } from '../core/errors';
 import { emailSchema, isUniqueViolation, nameSchema, parseInput } from '../core/validation';
+import type { Db } from '../db/connect';
 import { setPasswordMail } from '../mail/templates';
 import { type LinkResult, queueLink, setPasswordLink } from './set-password-link';
 
@@ -90,18 +91,34 @@ const SET_PASSWORD_LIFETIME_MS = 60 * 60 * 1000;
 
 const newAdminSchema = z.object({ email: emailSchema, name: nameSchema });
 
+type NewAdmin = { id: string; email: string; name: string };
+
+/** How an Account Admin comes to have a password, and what its maker gets back. */
+export interface AdminMaking<T> {
+  /** The password they chose, checked against the policy and hashed; null: a set-password link. */
+  passwordHash: string | null;
+  /** Checked first in the transaction, with the account row locked; refuses by throwing. */
+  onlyIf?: (tx: Db) => Promise<void>;
+  /** Written in the same transaction once the admin exists: the result and what the audit adds. */
+  finish: (tx: Db, admin: NewAdmin, now: Date) => Promise<{ result: T; after?: Record<string, unknown> }>;
+}
+
 /**
- * Creates an Account Admin with no password (bound account-wide) and returns a one-time link,
- * valid one hour, to set it. The CLI's way in: there is no default account.
+ * The one way an Account Admin is made, bound account-wide, for the CLI's `create-admin` and the
+ * first-run setup link (auth/setup/): one `user.create_admin` action, whose line in the table of
+ * actions locks the account row first, so `onlyIf` judges "no user yet" against every committed
+ * admin and two makers run one after the other.
  */
-export async function createAccountAdmin(
+export async function makeAccountAdmin<T>(
   ctx: ActionContext,
   input: { email?: unknown; name?: unknown },
-): Promise<{ userId: string; link: string; expiresAt: Date }> {
+  making: AdminMaking<T>,
+): Promise<T> {
   const { email, name } = parseInput(newAdminSchema, input);
   const now = ctx.clock.now();
   try {
     return await perform(ctx, 'user.create_admin', async (tx) => {
+      await making.onlyIf?.(tx);
       const existing = await tx
         .selectFrom('users')
         .select('id')
@@ -109,9 +126,12 @@ export async function createAccountAdmin(
         .executeTakeFirst();
       if (existing) throw new ConflictError(`A user with the email ${email} already exists.`);
       const createdBy = ctx.actor.kind === 'user' ? ctx.actor.id : null;
+      const password = making.passwordHash
+        ? { password_hash: making.passwordHash, password_changed_at: now }
+        : {};
       const user = await tx
         .insertInto('users')
-        .values({ email, name, created_at: now, created_by: createdBy })
+        .values({ email, name, created_at: now, created_by: createdBy, ...password })
         .returning(['id', 'email', 'name'])
         .executeTakeFirstOrThrow();
       await tx
@@ -124,12 +144,12 @@ export async function createAccountAdmin(
           created_by: createdBy,
         })
         .execute();
-      const { link, expiresAt } = await setPasswordLink(tx, ctx, user.id, SET_PASSWORD_LIFETIME_MS);
+      const done = await making.finish(tx, user, now);
       return {
-        result: { userId: user.id, link, expiresAt },
+        result: done.result,
         target: userTarget(user),
         projectId: null,
-        after: { email: user.email, name: user.name, role: 'account_admin', scope: 'account' },
+        after: { email: user.email, name: user.name, role: 'account_admin', scope: 'account', ...done.after },
       };
     });
   } catch (error) {
@@ -137,4 +157,21 @@ export async function createAccountAdmin(
     if (isUniqueViolation(error)) throw new ConflictError(`A user with the email ${email} already exists.`);
     throw error;
   }
+}
+
+/**
+ * Creates an Account Admin with no password (bound account-wide) and returns a one-time link,
+ * valid one hour, to set it. The CLI's way in, for automation.
+ */
+export async function createAccountAdmin(
+  ctx: ActionContext,
+  input: { email?: unknown; name?: unknown },
+): Promise<{ userId: string; link: string; expiresAt: Date }> {
+  return makeAccountAdmin(ctx, input, {
+    passwordHash: null,
+    finish: async (tx, admin) => {
+      const { link, expiresAt } = await setPasswordLink(tx, ctx, admin.id, SET_PASSWORD_LIFETIME_MS);
+      return { result: { userId: admin.id, link, expiresAt } };
+    },
+  });
 }

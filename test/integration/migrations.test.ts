@@ -55,6 +55,7 @@ describe(`migrations (${databaseKind})`, () => {
       'role_bindings',
       'roles',
       'sessions',
+      'setup_link',
       'sign_in_failures',
       'sso_domains',
       'sso_group_teams',
