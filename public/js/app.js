@@ -1,5 +1,8 @@
 // Progressive enhancement only: every page works without this file. Loaded with defer; CSP-safe.
 (() => {
+  // Controls that only a page without this script needs (an Apply or Switch button) hide by CSS.
+  document.documentElement.classList.add('js');
+
   // A form that failed validation: move focus to its error summary so it is read first.
   const summary = document.querySelector('.error-summary');
   if (summary instanceof HTMLElement) summary.focus();
@@ -58,6 +61,8 @@
   // A list's container is the element the fragment replaces: #user-list, #invitation-list, #audit-list.
   const LIST = '[id$="-list"]';
   let listFocus = null;
+  // Where focus goes after an update a chip started: the next chip, else "Clear all", else the search.
+  let preferFocus = null;
   document.addEventListener('htmx:before:swap', (event) => {
     listFocus = null;
     const active = document.activeElement;
@@ -67,12 +72,20 @@
     const targets = tasks.map((t) =>
       typeof t.target === 'string' ? document.querySelector(t.target) : t.target,
     );
-    if (targets.includes(list)) listFocus = { list: list.id, control: active.id };
+    if (targets.includes(list)) listFocus = { list: list.id, control: active.id, prefer: preferFocus };
+    preferFocus = null;
   });
   const restoreListFocus = () => {
     if (!listFocus) return;
-    const { list, control } = listFocus;
+    const { list, control, prefer } = listFocus;
     listFocus = null;
+    const preferred = (prefer ?? [])
+      .map((id) => document.getElementById(id))
+      .find((el) => el instanceof HTMLElement);
+    if (preferred) {
+      preferred.focus();
+      return;
+    }
     const same = control ? document.getElementById(control) : null;
     const usable = same instanceof HTMLElement && !same.matches(':disabled') && same.closest(LIST);
     const target = usable ? same : document.getElementById(`${list}-caption`);
@@ -89,6 +102,223 @@
     if (errors instanceof HTMLElement && document.activeElement === document.body) errors.focus();
   });
   document.addEventListener('htmx:after:swap', restoreListFocus);
+
+  // The list toolbar. Its filter menus are <details>: one open at a time, Escape closes the open
+  // one (focus back on its button), a click elsewhere closes it; each button counts its choices.
+  const menus = () => document.querySelectorAll('details[data-menu]');
+  document.addEventListener(
+    'toggle',
+    (event) => {
+      const opened = event.target;
+      if (!(opened instanceof HTMLDetailsElement) || !opened.matches('[data-menu]') || !opened.open) return;
+      for (const menu of menus())
+        if (menu !== opened && menu instanceof HTMLDetailsElement) menu.open = false;
+    },
+    true,
+  );
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      const menu = document.activeElement?.closest?.('details[data-menu][open]');
+      if (menu instanceof HTMLDetailsElement) {
+        event.preventDefault();
+        menu.open = false;
+        menu.querySelector('summary')?.focus();
+      }
+      return;
+    }
+    // "/" focuses the search, as on GitHub, unless one is typing somewhere.
+    const typing =
+      event.target instanceof Element && event.target.closest('input, textarea, select, [contenteditable]');
+    if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      const search = document.getElementById('q');
+      if (search instanceof HTMLInputElement) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      }
+    }
+  });
+  document.addEventListener('click', (event) => {
+    const inside = event.target instanceof Element ? event.target.closest('details[data-menu]') : null;
+    for (const menu of menus()) if (menu !== inside && menu instanceof HTMLDetailsElement) menu.open = false;
+  });
+  const countChoices = (menu) => {
+    const summary = menu.querySelector('summary');
+    if (!summary) return;
+    let n = 0;
+    for (const control of menu.querySelectorAll('input, select')) {
+      if (control instanceof HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio')) {
+        if (control.checked && control.value !== '') n += 1;
+      } else if (
+        (control instanceof HTMLInputElement || control instanceof HTMLSelectElement) &&
+        control.value
+      ) {
+        n += 1;
+      }
+    }
+    // The same badge the server draws (views/components/list.tsx MenuCount), absent at zero.
+    let badge = summary.querySelector('[data-menu-count]');
+    if (n === 0) {
+      badge?.remove();
+      return;
+    }
+    if (!badge) {
+      badge = document.createElement('span');
+      badge.className = 'menu-count';
+      badge.setAttribute('data-menu-count', '');
+      badge.innerHTML =
+        '<span class="visually-hidden">, </span><span data-menu-count-value=""></span><span class="visually-hidden"> chosen</span>';
+      summary.append(badge);
+    }
+    const value = badge.querySelector('[data-menu-count-value]');
+    if (value) value.textContent = String(n);
+  };
+  document.addEventListener('change', (event) => {
+    const menu = event.target instanceof Element ? event.target.closest('#filters details[data-menu]') : null;
+    if (menu) countChoices(menu);
+  });
+
+  // Chips and "Clear all": clear the control in the toolbar and let its form update the results,
+  // so that the form, the chips and the list never disagree. (Without this script they are links.)
+  const filterForm = () => document.getElementById('filters');
+  const clearControl = (form, name, value) => {
+    for (const control of form.elements) {
+      if (!('name' in control) || control.name !== name) continue;
+      if (control instanceof HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio')) {
+        if (control.type === 'checkbox' && control.value === value) control.checked = false;
+        if (control.type === 'radio') control.checked = control.value === '';
+      } else if (control instanceof HTMLSelectElement || control instanceof HTMLInputElement) {
+        if (control.type !== 'hidden' || name === 'target') control.value = '';
+        if (control.type === 'hidden' && name === 'target') control.disabled = true;
+      }
+    }
+  };
+  const submitFilters = (form) => {
+    for (const menu of form.querySelectorAll('details[data-menu]')) countChoices(menu);
+    form.requestSubmit();
+  };
+  document.addEventListener('click', (event) => {
+    const chip =
+      event.target instanceof Element ? event.target.closest('[data-chip-name], [data-clear-filters]') : null;
+    const form = filterForm();
+    if (!chip || !(form instanceof HTMLFormElement)) return;
+    event.preventDefault();
+    if (chip.hasAttribute('data-clear-filters')) {
+      for (const control of form.elements) {
+        if (!('name' in control) || !control.name || control.name === 'per' || control.name === 'tab')
+          continue;
+        clearControl(form, control.name, control instanceof HTMLInputElement ? control.value : '');
+      }
+      preferFocus = ['q'];
+    } else {
+      clearControl(form, chip.getAttribute('data-chip-name'), chip.getAttribute('data-chip-value'));
+      const item = chip.closest('li');
+      const previous = item?.previousElementSibling?.querySelector('a');
+      // Chip ids are positions: the next chip takes this one's id once this one is gone.
+      preferFocus = [
+        ...(item?.nextElementSibling ? [chip.id] : []),
+        ...(previous ? [previous.id] : []),
+        'clear-filters',
+        'q',
+      ];
+    }
+    submitFilters(form);
+  });
+
+  // The selection bar of the users list: shown while rows are ticked, with their number said in
+  // a live region; "Select all on this page", then every user the filters match.
+  const selection = () => {
+    const bar = document.querySelector('[data-selection-bar]');
+    if (!(bar instanceof HTMLFormElement)) return null;
+    const boxes = [...document.querySelectorAll('input[name="ids"][form="bulk-form"]')].filter(
+      (box) => box instanceof HTMLInputElement,
+    );
+    return {
+      bar,
+      boxes,
+      page: document.getElementById('select-page'),
+      all: [...bar.querySelectorAll('[data-select-all]')],
+      matching: bar.querySelector('[data-select-matching]'),
+      tooMany: bar.querySelector('[data-too-many]'),
+      clear: bar.querySelector('[data-clear-selection]'),
+      count: document.getElementById('selection-count'),
+      status: document.getElementById('selection-status'),
+    };
+  };
+  const number = (n) => n.toLocaleString('en-US');
+  const updateSelection = (announce) => {
+    const s = selection();
+    if (!s) return;
+    const ticked = s.boxes.filter((box) => box.checked).length;
+    const allMatching = s.all.length > 0 && s.all.every((input) => !input.disabled);
+    const total = Number(s.bar.getAttribute('data-total') || '0');
+    const everyOnPage = ticked > 0 && ticked === s.boxes.length;
+    if (s.page instanceof HTMLInputElement) {
+      s.page.hidden = false;
+      s.page.checked = everyOnPage;
+      s.page.indeterminate = ticked > 0 && !everyOnPage;
+    }
+    s.bar.classList.toggle('has-selection', ticked > 0 || allMatching);
+    if (s.clear instanceof HTMLElement) s.clear.hidden = false;
+    if (s.matching instanceof HTMLElement) s.matching.hidden = !everyOnPage || allMatching;
+    if (s.tooMany instanceof HTMLElement) s.tooMany.hidden = !everyOnPage;
+    const text = allMatching ? `All ${number(total)} matching users selected` : `${number(ticked)} selected`;
+    if (s.count) s.count.textContent = text;
+    if (announce && s.status)
+      s.status.textContent =
+        ticked > 0 || allMatching ? `${text}. Actions are above the table.` : 'Selection cleared.';
+  };
+  document.addEventListener('change', (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    const s = selection();
+    if (!s) return;
+    if (box.id === 'select-page') {
+      for (const row of s.boxes) row.checked = box.checked;
+    } else if (!(box.name === 'ids' && box.getAttribute('form') === 'bulk-form')) return;
+    // Changing what is ticked leaves "all matching".
+    for (const input of s.all) input.disabled = true;
+    updateSelection(true);
+  });
+  document.addEventListener('click', (event) => {
+    const button =
+      event.target instanceof Element
+        ? event.target.closest('[data-select-matching], [data-clear-selection]')
+        : null;
+    const s = button ? selection() : null;
+    if (!button || !s) return;
+    if (button.hasAttribute('data-select-matching')) {
+      for (const input of s.all) input.disabled = false;
+      updateSelection(true);
+      if (s.clear instanceof HTMLElement) s.clear.focus();
+    } else {
+      for (const row of s.boxes) row.checked = false;
+      for (const input of s.all) input.disabled = true;
+      updateSelection(true);
+      if (s.page instanceof HTMLElement) s.page.focus();
+    }
+  });
+  updateSelection(false);
+  document.addEventListener('htmx:after:swap', () => updateSelection(false));
+
+  // The project switcher changes project on selection (its hint says so before one chooses); the
+  // Switch button stays for pages without this script.
+  const switcher = document.getElementById('project-switcher');
+  if (switcher instanceof HTMLSelectElement) {
+    switcher.setAttribute('aria-describedby', 'project-switcher-hint');
+    switcher.addEventListener('change', () => switcher.form?.requestSubmit());
+  }
+
+  // Flash messages are toasts: announced by their live region, closed by the person, never on a timer.
+  for (const flash of document.querySelectorAll('.flash')) {
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'toast-close button-link';
+    close.setAttribute('aria-label', 'Dismiss message');
+    close.textContent = '×';
+    close.addEventListener('click', () => flash.remove());
+    flash.append(close);
+  }
 
   // The users list: columns shown or hidden are remembered in this browser (localStorage).
   const COLUMNS_KEY = 'gatehouse.users.hiddenColumns';

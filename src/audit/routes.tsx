@@ -13,15 +13,21 @@ import { auditList } from './list';
 
 /** The audit log (its page, fragment and exports) and one event's page. */
 export function auditRoutes(deps: AppDeps) {
-  const app = listRoutes(deps, auditList, auditLogView, async (_c, q, { db, scope, now, timeZone }) => {
-    const [projects, activity, name, permissionChecks] = await Promise.all([
-      auditProjects(db, scope),
-      scope.all ? signInActivity(db, now, timeZone) : null,
-      q.target ? targetName(db, q.target, scope) : null,
-      scope.all ? decisionCounts(db, now) : null,
-    ]);
-    return { projects, activity, targetName: name, permissionChecks };
-  });
+  const app = listRoutes(
+    deps,
+    auditList,
+    auditLogView,
+    async (_c, q, { db, scope, now, timeZone }, fragment) => {
+      const charts = scope.all && !fragment;
+      const [projects, activity, name, permissionChecks] = await Promise.all([
+        auditProjects(db, scope),
+        charts ? signInActivity(db, now, timeZone) : null,
+        q.target ? targetName(db, q.target, scope) : null,
+        charts ? decisionCounts(db, now) : null,
+      ]);
+      return { projects, activity, targetName: name, permissionChecks };
+    },
+  );
 
   // The guard admits digits only (path-params.ts).
   app.get('/events/:eventId', guard(deps, { permission: 'audit.view' }), async (c) => {

@@ -15,6 +15,8 @@ export interface ListViewProps<Q, Row> {
   q: Q;
   page: ListPage<Row>;
   viewer: { permissions: ReadonlySet<string>; now: Date };
+  /** Rendered for an htmx update rather than inside the whole page. */
+  fragment?: boolean;
 }
 
 /** A list's pages: the part an update replaces, and the whole page around it. */
@@ -22,20 +24,28 @@ export interface ListView<Q, Row, Extra = undefined> {
   /** The id of the element that updates replace (htmx names it in HX-Target). */
   target: string;
   title(q: Q): string;
-  Results: FC<ListViewProps<Q, Row>>;
+  /** Given the choices too: the chips name the chosen values, the selection bar offers roles. */
+  Results: FC<ListViewProps<Q, Row> & { extra: Extra }>;
   Page: FC<ListViewProps<Q, Row> & { extra: Extra }>;
 }
 
 /**
  * A list's routes, mounted on its area's prefix (`/name`): the page (`/name`), the htmx fragment
  * of the same URL (the results and the announcement, rendered in the viewer's time zone like the
- * page), and the exports (`/name/export.csv`, `.json`). `load` gets what only the whole page needs (the filters' choices).
+ * page), and the exports (`/name/export.csv`, `.json`). `load` gets the filters' choices, which the
+ * toolbar and the chips name.
  */
 export function listRoutes<F extends Filters, K extends string, Row, X extends object, S, Extra = undefined>(
   deps: AppDeps,
   list: List<F, K, Row, X, S>,
   view: ListView<ListQuery<F, K>, Row, Extra>,
-  load?: (c: Context<SignedInEnv>, q: ListQuery<F, K>, call: ListCall<F>) => Promise<Extra>,
+  /** `fragment`: only what the results need (the chips' names), not the page's charts. */
+  load?: (
+    c: Context<SignedInEnv>,
+    q: ListQuery<F, K>,
+    call: ListCall<F>,
+    fragment: boolean,
+  ) => Promise<Extra>,
 ) {
   const app = new Hono<AppEnv>();
   const callOf = (c: Context<SignedInEnv>): ListCall<F> => ({
@@ -51,20 +61,23 @@ export function listRoutes<F extends Filters, K extends string, Row, X extends o
   app.get('/', guard(deps, { permission: list.permission }), async (c) => {
     const q = queryOf(c);
     const call = callOf(c);
-    const page = await listPage(list, call, q);
-    const props = { q, page, viewer: { permissions: c.var.user.permissions, now: call.now } };
     // htmx 4 names the target as tag#id.
-    if (isHtmx(c) && c.req.header('HX-Target')?.endsWith(`#${view.target}`)) {
+    const fragment = isHtmx(c) && (c.req.header('HX-Target')?.endsWith(`#${view.target}`) ?? false);
+    const [page, extra] = await Promise.all([
+      listPage(list, call, q),
+      (load ? load(c, q, call, fragment) : undefined) as Promise<Extra>,
+    ]);
+    const props = { q, page, viewer: { permissions: c.var.user.permissions, now: call.now }, extra };
+    if (fragment) {
       return renderFragment(
         c,
         <>
-          <view.Results {...props} />
+          <view.Results {...props} fragment />
           <ListStatus text={listAnnouncement(list.order(q), rangeText(page, list.noun))} />
         </>,
       );
     }
-    const extra = (load ? await load(c, q, call) : undefined) as Extra;
-    return renderPage(c, { title: view.title(q), body: <view.Page {...props} extra={extra} /> });
+    return renderPage(c, { title: view.title(q), body: <view.Page {...props} /> });
   });
 
   for (const format of EXPORT_FORMATS) {

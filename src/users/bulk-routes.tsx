@@ -18,7 +18,7 @@ export function bulkRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   const bulkInput = async (c: Context<SignedInEnv>) => {
-    const { fields, lists } = await formValues(c, ['action', 'roleId'] as const, ['ids']);
+    const { fields, lists } = await formValues(c, ['action', 'roleId', 'all', 'filter'] as const, ['ids']);
     return { ...fields, ids: lists.ids };
   };
 
@@ -30,7 +30,7 @@ export function bulkRoutes(deps: AppDeps) {
 
   app.post('/bulk/preview', guard(deps, MANAGE), async (c) => {
     try {
-      const preview = await previewBulk(actionContext(c, deps), await bulkInput(c));
+      const preview = await previewBulk(actionContext(c, deps), c.var.user.projectId, await bulkInput(c));
       return renderPage(c, {
         title: 'Check before you confirm · Users',
         body: <BulkPreviewPage {...preview} />,

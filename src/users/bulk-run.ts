@@ -27,7 +27,7 @@ interface BulkParams extends BulkData {
  * function. Returns the action's id, whose page shows the progress and then the report.
  */
 export async function startBulk(ctx: ActionContext, projectId: string, input: BulkInput): Promise<string> {
-  const data = await parseBulk(ctx, input);
+  const { filter: _filter, ...data } = await parseBulk(ctx, projectId, input);
   const actor: StoredActor =
     ctx.actor.kind === 'user'
       ? {

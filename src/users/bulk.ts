@@ -8,6 +8,7 @@ import type { ActionContext } from '../core/context';
 import { ValidationError } from '../core/errors';
 import { parseInput } from '../core/validation';
 import type { User } from '../db/schema';
+import { BULK_ALL_MAX, matchingIds } from './bulk-matching';
 import { deactivateUser, deleteUser, reactivateUser } from './lifecycle';
 import { resendSetPassword } from './security';
 import { userStatus } from './status';
@@ -21,24 +22,36 @@ export const BULK_ACTIONS = {
 } as const;
 export type BulkAction = keyof typeof BULK_ACTIONS;
 
-const bulkSchema = z
-  .object({
-    action: z.enum(Object.keys(BULK_ACTIONS) as [BulkAction], {
-      error: 'Choose what to do with the selected users.',
-    }),
-    ids: z
-      .array(z.uuid())
-      .min(1, 'Select at least one user.')
-      .max(500, 'Select at most 500 users at a time.'),
-    roleId: z.string().default(''),
-  })
-  .superRefine((v, ctx) => {
-    if (v.action === 'change_role' && !z.uuid().safeParse(v.roleId).success) {
-      ctx.addIssue({ code: 'custom', path: ['roleId'], message: 'Choose the new role.' });
-    }
-  });
+/** At most this many ticked one by one; "all matching" goes up to BULK_ALL_MAX (bulk-matching.ts). */
+export const BULK_PICKED_MAX = 500;
+export { BULK_ALL_MAX };
 
-export type BulkInput = { action?: unknown; ids?: unknown; roleId?: unknown };
+const bulkSchema = (max: number) =>
+  z
+    .object({
+      action: z.enum(Object.keys(BULK_ACTIONS) as [BulkAction], {
+        error: 'Choose what to do with the selected users.',
+      }),
+      ids: z
+        .array(z.uuid())
+        .min(1, 'Select at least one user.')
+        .max(max, `Select at most ${max.toLocaleString('en-US')} users at a time.`),
+      roleId: z.string().default(''),
+    })
+    .superRefine((v, ctx) => {
+      if (v.action === 'change_role' && !z.uuid().safeParse(v.roleId).success) {
+        ctx.addIssue({ code: 'custom', path: ['roleId'], message: 'Choose the new role.' });
+      }
+    });
+
+/** `all: 'matching'` with `filter`, the users list's query: every user it matches, instead of `ids`. */
+export type BulkInput = {
+  action?: unknown;
+  ids?: unknown;
+  roleId?: unknown;
+  all?: unknown;
+  filter?: unknown;
+};
 
 export interface BulkItem {
   id: string;
@@ -59,9 +72,19 @@ const DONE: Record<BulkAction, string> = {
 
 export type BulkData = { action: BulkAction; ids: string[]; roleId: string };
 
-/** The input checked: a known action, 1-500 ids, and for a role change a role that exists. */
-export async function parseBulk(ctx: Pick<ActionContext, 'db'>, input: BulkInput): Promise<BulkData> {
-  const data = parseInput(bulkSchema, input);
+/**
+ * The input checked: a known action, 1-500 ids (or every user a filter matches, up to
+ * BULK_ALL_MAX), and for a role change a role that exists.
+ */
+export async function parseBulk(
+  ctx: Pick<ActionContext, 'db' | 'clock'>,
+  projectId: string,
+  input: BulkInput,
+): Promise<BulkData & { filter: string | null }> {
+  // An empty filter is the whole list: "all matching" is said by `all`, not by the filter.
+  const filter = input.all === 'matching' ? String(input.filter ?? '').slice(0, 4000) : null;
+  const ids = filter !== null ? await matchingIds(ctx, projectId, filter) : input.ids;
+  const data = parseInput(bulkSchema(filter !== null ? BULK_ALL_MAX : BULK_PICKED_MAX), { ...input, ids });
   if (data.action === 'change_role') {
     const role = await ctx.db
       .selectFrom('roles')
@@ -70,7 +93,7 @@ export async function parseBulk(ctx: Pick<ActionContext, 'db'>, input: BulkInput
       .executeTakeFirst();
     if (!role) throw new ValidationError({ roleId: 'Choose the new role from the list.' });
   }
-  return { action: data.action, ids: [...new Set(data.ids)], roleId: data.roleId };
+  return { action: data.action, ids: [...new Set(data.ids)], roleId: data.roleId, filter };
 }
 
 /**
@@ -109,13 +132,19 @@ export async function skipReasons(
   return reasons;
 }
 
+/**
+ * For "all matching", the preview names the first this many (by name): every one is checked again
+ * as the action runs, and the report lists each.
+ */
+export const PREVIEW_SAMPLE = 100;
+
 /** What a bulk action would do to each selected user, and who is skipped and why. Nothing is changed. */
-export async function previewBulk(ctx: ActionContext, input: BulkInput) {
-  const data = await parseBulk(ctx, input);
+export async function previewBulk(ctx: ActionContext, projectId: string, input: BulkInput) {
+  const data = await parseBulk(ctx, projectId, input);
   const users = await ctx.db
     .selectFrom('users')
     .selectAll()
-    .where('id', 'in', data.ids)
+    .where('id', 'in', data.filter !== null ? data.ids.slice(0, PREVIEW_SAMPLE) : data.ids)
     .orderBy('name')
     .execute();
   if (users.length === 0) throw new ValidationError({ ids: 'None of the selected users exist any more.' });
@@ -130,7 +159,12 @@ export async function previewBulk(ctx: ActionContext, input: BulkInput) {
       skipped: reason !== null,
     };
   });
-  return { action: data.action, roleId: data.roleId, items };
+  return {
+    action: data.action,
+    roleId: data.roleId,
+    items,
+    all: data.filter !== null ? { filter: data.filter, total: data.ids.length } : null,
+  };
 }
 
 /** Does the action to one user through its own domain function (a transaction of its own). */

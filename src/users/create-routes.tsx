@@ -8,7 +8,7 @@ import type { AppDeps, AppEnv } from '../web/env';
 import { formFields } from '../web/form';
 import { guard, type SignedInEnv } from '../web/guard';
 import { type FormErrors, type PageStatus, renderRefusal } from '../web/refusal';
-import { renderPage } from '../web/render';
+import { isHtmx, renderPage } from '../web/render';
 import { actionContext } from '../web/session';
 import { createUser } from './create';
 
@@ -31,7 +31,15 @@ export function createUserRoutes(deps: AppDeps) {
     return renderPage(c, {
       title: 'Create user · Users',
       status,
-      body: <NewUserPage roles={choices.roles} projectName={project} values={values} errors={errors} />,
+      body: (
+        <NewUserPage
+          roles={choices.roles}
+          projectName={project}
+          values={values}
+          errors={errors}
+          inDialog={isHtmx(c)}
+        />
+      ),
     });
   };
 
@@ -49,6 +57,7 @@ export function createUserRoutes(deps: AppDeps) {
             message={`${form.email?.trim()} was created and emailed a link to set their password.`}
             manualLink={result.manualLink}
             userId={result.userId}
+            inDialog={isHtmx(c)}
           />
         ),
       });

@@ -19,7 +19,12 @@ export function StaticListPage({ q, page }: { q: UserListQuery; page: UserPage }
       <Layout title="Users" viewer={viewer} path="/users">
         <section>
           <h1>Users</h1>
-          <UserResults q={q} page={page} canManage={false} canExport={false} />
+          <UserResults
+            q={q}
+            page={page}
+            viewer={{ permissions: viewer.permissions, now: new Date() }}
+            extra={{ roles: [], teams: [] }}
+          />
         </section>
       </Layout>
     </>

@@ -119,7 +119,7 @@ describe(`bulk actions (${databaseKind})`, () => {
   it('skips the last admins rather than leave the account without one', async () => {
     const owner = await makeUser(t.db, { role: 'account_admin' });
     const cli = { ...t.system, actor: { kind: 'system' as const, label: 'cli' } };
-    const preview = await previewBulk(cli, { action: 'delete', ids: [owner.id] });
+    const preview = await previewBulk(cli, projectId, { action: 'delete', ids: [owner.id] });
     expect(preview.items[0]).toMatchObject({
       skipped: true,
       outcome: 'skipped: the account would be left without an admin',

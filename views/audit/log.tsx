@@ -10,8 +10,16 @@ import type { ActivityDay } from '../../src/audit/activity';
 import { type AuditListQuery, auditList, type ListedEvent, OUTCOMES } from '../../src/audit/list';
 import type { ListView, ListViewProps } from '../../src/lists/routes';
 import { ActivityChart } from '../components/activity-chart';
-import { Field, SelectField } from '../components/form';
-import { ColumnHeaders, FilterForm, ListResults, ListStatusRegion, SearchField } from '../components/list';
+import {
+  type ChipLabels,
+  Choices,
+  ColumnHeaders,
+  FilterForm,
+  FilterMenu,
+  ListResults,
+  ListStatusRegion,
+  SelectMenu,
+} from '../components/list';
 import { TableScroll } from '../components/table-scroll';
 import { Time } from '../components/time';
 
@@ -35,7 +43,21 @@ const ACTIONS_BY_AREA = (Object.keys(AUDIT_AREAS) as AuditArea[]).map((area) => 
 
 type Props = ListViewProps<AuditListQuery, ListedEvent>;
 
-function AuditResults({ q, page }: Props) {
+/** What the chips call each chosen value. */
+function chipLabels(extra: AuditLogExtra | undefined): ChipLabels {
+  return {
+    actor: { title: 'Actor' },
+    user: { title: 'User acted on' },
+    target: { title: 'Target', format: (v) => extra?.targetName ?? v },
+    project: { title: 'Project', options: (extra?.projects ?? []).map((p) => [p.id, p.name] as const) },
+    outcome: { title: 'Outcome', options: OUTCOMES.map((o) => [o, OUTCOME_TEXT[o]] as const) },
+    from: { title: 'From' },
+    to: { title: 'To' },
+    action: { title: 'Action', format: (v) => actionText(v as AuditAction) },
+  };
+}
+
+function AuditResults({ q, page, fragment, extra }: Props & { extra?: AuditLogExtra }) {
   return (
     <ListResults
       list={auditList}
@@ -43,6 +65,9 @@ function AuditResults({ q, page }: Props) {
       target={TARGET}
       page={page}
       canExport
+      fragment={fragment}
+      chips={{ labels: chipLabels(extra), clear: '/audit' }}
+      empty={<p>No events yet. Sign-ins and every change made in Gatehouse are recorded here.</p>}
       head={<ColumnHeaders list={auditList} q={q} target={TARGET} />}
     >
       {page.rows.map((e) => (
@@ -69,19 +94,20 @@ function AuditResults({ q, page }: Props) {
 
 function ActionFilter({ chosen }: { chosen: readonly AuditAction[] }) {
   return (
-    <details class="action-filter" open={chosen.length > 0}>
-      <summary>Actions{chosen.length > 0 ? ` (${chosen.length} chosen)` : ' (all)'}</summary>
-      {ACTIONS_BY_AREA.map(({ area, actions }) => (
-        <fieldset>
-          <legend>{AUDIT_AREAS[area]}</legend>
-          {actions.map((a) => (
-            <label class="choice">
-              <input type="checkbox" name="action" value={a} checked={chosen.includes(a)} /> {actionText(a)}
-            </label>
-          ))}
-        </fieldset>
-      ))}
-    </details>
+    <FilterMenu label="Action" chosen={chosen.length}>
+      <div class="action-filter">
+        {ACTIONS_BY_AREA.map(({ area, actions }) => (
+          <fieldset>
+            <legend>{AUDIT_AREAS[area]}</legend>
+            {actions.map((a) => (
+              <label class="choice">
+                <input type="checkbox" name="action" value={a} checked={chosen.includes(a)} /> {actionText(a)}
+              </label>
+            ))}
+          </fieldset>
+        ))}
+      </div>
+    </FilterMenu>
   );
 }
 
@@ -139,7 +165,7 @@ function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
   const { q, extra } = props;
   const withoutTarget = `/audit?${auditList.write({ ...q, target: '' })}`;
   return (
-    <section>
+    <section class="list-page">
       <h1>Audit log</h1>
       <p class="hint">
         Every sign-in, security event and change, newest first. Events cannot be changed; they are kept for
@@ -155,53 +181,71 @@ function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
           <a href={withoutTarget}>Show all targets</a>
         </p>
       ) : null}
-      <FilterForm list={auditList} q={q} target={TARGET}>
+      <FilterForm
+        list={auditList}
+        q={q}
+        target={TARGET}
+        search={{ label: 'Search targets', value: q.q }}
+        exportable
+      >
         {q.target ? <input type="hidden" name="target" value={q.target} /> : null}
-        <SearchField label="Search targets" value={q.q} />
-        <Field
-          name="actor"
-          label="Actor"
-          hint="An email address, or cli"
-          value={q.actor}
-          autocomplete="off"
-        />
-        <Field
-          name="user"
-          label="User acted on"
-          hint="Their email address"
-          value={q.user}
-          autocomplete="off"
-        />
-        <SelectField
-          name="project"
-          label="Project"
-          value={q.project}
-          options={[
-            { value: '', label: 'All projects' },
-            ...extra.projects.map((p) => ({ value: p.id, label: p.name })),
-          ]}
-        />
-        <SelectField
-          name="outcome"
-          label="Outcome"
-          value={q.outcome}
-          options={[
-            { value: '', label: 'Any' },
-            ...OUTCOMES.map((o) => ({ value: o, label: OUTCOME_TEXT[o] })),
-          ]}
-        />
-        <div class="field">
-          <label for="from">From (day)</label>
-          <input id="from" name="from" type="date" value={q.from} />
-        </div>
-        <div class="field">
-          <label for="to">To (day, included)</label>
-          <input id="to" name="to" type="date" value={q.to} />
-        </div>
         <ActionFilter chosen={q.actions} />
+        <FilterMenu label="People" chosen={(q.actor ? 1 : 0) + (q.user ? 1 : 0)}>
+          <div class="field">
+            <label for="actor">Actor</label>
+            <p class="hint" id="actor-hint">
+              An email address, or cli
+            </p>
+            <input
+              id="actor"
+              name="actor"
+              type="text"
+              value={q.actor}
+              autocomplete="off"
+              aria-describedby="actor-hint"
+            />
+          </div>
+          <div class="field">
+            <label for="user">User acted on</label>
+            <p class="hint" id="user-hint">
+              Their email address
+            </p>
+            <input
+              id="user"
+              name="user"
+              type="text"
+              value={q.user}
+              autocomplete="off"
+              aria-describedby="user-hint"
+            />
+          </div>
+        </FilterMenu>
+        <SelectMenu
+          legend="Project"
+          name="project"
+          anyLabel="All projects"
+          options={extra.projects.map((p) => [p.id, p.name] as const)}
+          chosen={q.project}
+        />
+        <Choices
+          legend="Outcome"
+          name="outcome"
+          options={OUTCOMES.map((o) => [o, OUTCOME_TEXT[o]] as const)}
+          chosen={q.outcome}
+        />
+        <FilterMenu label="Dates" chosen={(q.from ? 1 : 0) + (q.to ? 1 : 0)}>
+          <div class="field">
+            <label for="from">From (day)</label>
+            <input id="from" name="from" type="date" value={q.from} />
+          </div>
+          <div class="field">
+            <label for="to">To (day, included)</label>
+            <input id="to" name="to" type="date" value={q.to} />
+          </div>
+        </FilterMenu>
       </FilterForm>
-      <AuditResults {...props} />
       <ListStatusRegion />
+      <AuditResults {...props} />
     </section>
   );
 }

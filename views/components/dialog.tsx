@@ -4,9 +4,17 @@ import type { Child } from 'hono/jsx';
  * A link to a confirmation page. With JavaScript, htmx fetches the page's fragment into the
  * layout's <dialog> and public/js/app.js opens it; without, the link opens the page itself.
  */
-export function DialogLink({ href, children }: { href: string; children: Child }) {
+export function DialogLink({
+  href,
+  class: className,
+  children,
+}: {
+  href: string;
+  class?: string;
+  children: Child;
+}) {
   return (
-    <a href={href} hx-get={href} hx-target="#dialog-body" data-dialog-opener="">
+    <a href={href} class={className} hx-get={href} hx-target="#dialog-body" data-dialog-opener="">
       {children}
     </a>
   );

@@ -1,7 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Column, ListPage, SortDir } from '../../src/lists/definition';
 import { PAGE_SIZES, type PagingLink } from '../../src/lists/paging';
-import { SelectField } from './form';
 import { ExportLinks, ListCaption, Pagination, rangeText } from './pagination';
 import { TableScroll } from './table-scroll';
 
@@ -100,19 +99,31 @@ export function ColumnHeaders<Q extends ListQueryLike<K>, K extends string>({
   );
 }
 
-/** The part that changes: the table, its count and the pagination. One component for page and fragment. */
+/** The part that changes: chips, the table, its count and the pagination. One component for page and fragment. */
 export function ListResults<Q extends ListQueryLike<K>, K extends string>({
   list,
   q,
   target,
   page,
   canExport,
+  fragment = false,
+  chips,
+  empty,
+  before,
   tableClass,
   head,
   children,
 }: ListProps<Q, K> & {
   page: ListPage<unknown>;
   canExport: boolean;
+  /** Rendered for an htmx update: the toolbar's export links come along out of band. */
+  fragment?: boolean;
+  /** The chosen filters as chips, and where "Clear all" goes. */
+  chips?: { labels: ChipLabels; clear: string };
+  /** What an empty list says, and what to do next (when no filter is set). */
+  empty?: Child;
+  /** Above the table: the selection bar of lists with bulk actions. */
+  before?: Child;
   tableClass?: string;
   /** The header cells. */
   head: Child;
@@ -120,48 +131,88 @@ export function ListResults<Q extends ListQueryLike<K>, K extends string>({
   children: Child;
 }) {
   const sort = list.sortable ? list.write(q).get('sort') : null;
+  const filtered = chips ? [...list.write(q)].some(([name]) => name === 'q' || chips.labels[name]) : false;
   return (
     <div id={target}>
       {/* Part of the filter form (by its id), so that htmx updates keep the sort and the exports current. */}
       {sort ? <input type="hidden" name="sort" form="filters" value={sort} /> : null}
-      {canExport ? <ExportLinks base={`${list.path}/export`} filter={list.exportFilter(q)} /> : null}
-      <TableScroll captionId={`${target}-caption`}>
-        <table class={tableClass}>
-          <ListCaption list={target} text={rangeText(page, list.noun)} />
-          <thead>
-            <tr>{head}</tr>
-          </thead>
-          <tbody>{children}</tbody>
-        </table>
-      </TableScroll>
-      <Pagination
-        page={page}
-        per={q.per}
-        noun={list.noun}
-        target={target}
-        href={(paging) => `${list.path}?${list.write(q, paging)}`}
-      />
+      {fragment && canExport ? (
+        <ExportLinks base={`${list.path}/export`} filter={list.exportFilter(q)} oob />
+      ) : null}
+      {chips ? <ActiveFilters list={list} q={q} labels={chips.labels} clear={chips.clear} /> : null}
+      {before}
+      {page.rows.length === 0 && page.pos === 1 ? (
+        // No table of headers alone: the list says why it is empty and what to do next.
+        <div class="empty-state" id={`${target}-caption`} tabindex={-1}>
+          {filtered || !empty ? (
+            <p>
+              {rangeText(page, list.noun)} these filters.{' '}
+              <a href={chips?.clear ?? list.path}>Clear all filters</a>
+            </p>
+          ) : (
+            empty
+          )}
+        </div>
+      ) : (
+        <>
+          <TableScroll captionId={`${target}-caption`}>
+            <table class={tableClass}>
+              <ListCaption list={target} text={rangeText(page, list.noun)} />
+              <thead>
+                <tr>{head}</tr>
+              </thead>
+              <tbody>{children}</tbody>
+            </table>
+          </TableScroll>
+          <Pagination
+            page={page}
+            per={q.per}
+            noun={list.noun}
+            target={target}
+            href={(paging) => `${list.path}?${list.write(q, paging)}`}
+          />
+        </>
+      )}
     </div>
   );
 }
 
+/** What a filter's chips say: the filter's title, and each value's words (or the value itself). */
+export interface ChipSpec {
+  title: string;
+  options?: ReadonlyArray<readonly [string, string]>;
+  format?: (value: string) => string;
+}
+/** By URL parameter: the filters that show as chips (sort, paging, tab and search do not). */
+export type ChipLabels = Readonly<Record<string, ChipSpec>>;
+
 /**
- * The filters: a GET form that works without JavaScript, and with it updates the results in
- * place as the filters change (the search as one types). The fields are the list's own.
+ * The toolbar: a GET form that works without JavaScript (the menus are <details>, the Apply
+ * button submits), and with it updates the results in place as a control changes (the search as
+ * one types). The search comes first; the list's filter menus are its children; then the page
+ * size, and the columns and export menus. The chosen values show as chips above the results.
  */
 export function FilterForm<Q extends ListQueryLike<K>, K extends string>({
   list,
   q,
   target,
-  clear = list.path,
+  search,
+  columns,
+  exportable = false,
   children,
-}: ListProps<Q, K> & { clear?: string; children: Child }) {
+}: ListProps<Q, K> & {
+  search: { label: string; value: string };
+  /** Columns that can be hidden (the first, the row's name, always shows). */
+  columns?: readonly Column<K>[];
+  exportable?: boolean;
+  children: Child;
+}) {
   return (
     <form
       method="get"
       action={list.path}
       id="filters"
-      class="filters"
+      class="toolbar"
       aria-label={`Search and filter ${list.noun}`}
       hx-get={list.path}
       hx-target={`#${target}`}
@@ -169,32 +220,77 @@ export function FilterForm<Q extends ListQueryLike<K>, K extends string>({
       hx-push-url="true"
       hx-trigger="submit, change, input delay:400ms from:#q"
     >
+      <SearchField label={search.label} value={search.value} />
       {children}
-      <SelectField
-        name="per"
-        label="Rows per page"
-        value={String(q.per)}
-        options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))}
-      />
-      <div class="actions">
-        <button type="submit">Apply filters</button>
-        <a href={clear}>Clear filters</a>
+      <div class="field toolbar-per">
+        <label for="per" class="visually-hidden">
+          Rows per page
+        </label>
+        <select id="per" name="per">
+          {PAGE_SIZES.map((n) => (
+            <option value={String(n)} selected={n === q.per}>
+              {n} per page
+            </option>
+          ))}
+        </select>
       </div>
+      <button type="submit" class="button-secondary no-js-only">
+        Apply filters
+      </button>
+      {columns ? <ColumnsMenu columns={columns} /> : null}
+      {exportable ? <ExportMenu base={`${list.path}/export`} filter={list.exportFilter(q)} /> : null}
     </form>
   );
 }
 
-/** The search box: `q`, which the form's trigger watches. */
+/**
+ * A filter button that opens a disclosure menu of choices (a native <details>: it opens by
+ * keyboard and without JavaScript; public/js/app.js closes it on Escape or a click outside).
+ * The button says how many values are chosen.
+ */
+export function FilterMenu({ label, chosen, children }: { label: string; chosen: number; children: Child }) {
+  return (
+    <details class="menu filter-menu" data-menu="">
+      <summary class="button button-secondary">
+        {label}
+        {/* Only when something is chosen (public/js/app.js adds and updates it as choices change). */}
+        {chosen > 0 ? <MenuCount n={chosen} /> : null}
+      </summary>
+      <div class="menu-panel">{children}</div>
+    </details>
+  );
+}
+
+/** "2 chosen" on a filter button: a badge, with words for screen readers. */
+const MenuCount = ({ n }: { n: number }) => (
+  <span class="menu-count" data-menu-count="">
+    <span class="visually-hidden">, </span>
+    <span data-menu-count-value="">{n}</span>
+    <span class="visually-hidden"> chosen</span>
+  </span>
+);
+
+/** The search box: `q`, which the form's trigger watches; `/` focuses it (public/js/app.js). */
 export function SearchField({ label, value }: { label: string; value: string }) {
   return (
-    <div class="field">
-      <label for="q">{label}</label>
-      <input id="q" name="q" type="search" value={value} autocomplete="off" />
+    <div class="field toolbar-search">
+      <label for="q" class="visually-hidden">
+        {label}
+      </label>
+      <input
+        id="q"
+        name="q"
+        type="search"
+        value={value}
+        autocomplete="off"
+        placeholder={`${label}…`}
+        aria-keyshortcuts="/"
+      />
     </div>
   );
 }
 
-/** A group of checkboxes, one URL value each. */
+/** A filter of several values: a menu of checkboxes, one URL value each. */
 export function Checkboxes<K extends string>({
   legend,
   name,
@@ -207,14 +303,168 @@ export function Checkboxes<K extends string>({
   chosen: readonly K[];
 }) {
   return (
-    <fieldset>
-      <legend>{legend}</legend>
-      {options.map(([value, label]) => (
-        <label class="choice">
-          <input type="checkbox" name={name} value={value} checked={chosen.includes(value)} /> {label}
-        </label>
-      ))}
-    </fieldset>
+    <FilterMenu label={legend} chosen={chosen.length}>
+      <fieldset>
+        <legend class="visually-hidden">{legend}</legend>
+        {options.length === 0 ? <p class="empty-state">Nothing to choose from yet.</p> : null}
+        {options.map(([value, label]) => (
+          <label class="choice">
+            <input type="checkbox" name={name} value={value} checked={chosen.includes(value)} /> {label}
+          </label>
+        ))}
+      </fieldset>
+    </FilterMenu>
+  );
+}
+
+/** A filter of one value: a menu of radio buttons, the first meaning "any". */
+export function Choices<K extends string>({
+  legend,
+  name,
+  options,
+  chosen,
+  anyLabel = 'Any',
+}: {
+  legend: string;
+  name: string;
+  options: ReadonlyArray<readonly [K, string]>;
+  chosen: K | '';
+  anyLabel?: string;
+}) {
+  return (
+    <FilterMenu label={legend} chosen={chosen === '' ? 0 : 1}>
+      <fieldset>
+        <legend class="visually-hidden">{legend}</legend>
+        {[['', anyLabel] as const, ...options].map(([value, label]) => (
+          <label class="choice">
+            <input type="radio" name={name} value={value} checked={chosen === value} /> {label}
+          </label>
+        ))}
+      </fieldset>
+    </FilterMenu>
+  );
+}
+
+/** A filter of one value among many (teams): a menu holding a select. */
+export function SelectMenu({
+  legend,
+  name,
+  options,
+  chosen,
+  anyLabel = 'Any',
+}: {
+  legend: string;
+  name: string;
+  options: ReadonlyArray<readonly [string, string]>;
+  chosen: string;
+  anyLabel?: string;
+}) {
+  return (
+    <FilterMenu label={legend} chosen={chosen === '' ? 0 : 1}>
+      <div class="field">
+        <label for={`filter-${name}`}>{legend}</label>
+        <select id={`filter-${name}`} name={name}>
+          {[['', anyLabel] as const, ...options].map(([value, label]) => (
+            <option value={value} selected={chosen === value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </FilterMenu>
+  );
+}
+
+/**
+ * Which columns show: a menu of checkboxes remembered in this browser (public/js/app.js), so it
+ * exists only with JavaScript (hidden until the script shows it).
+ */
+function ColumnsMenu<K extends string>({ columns }: { columns: readonly Column<K>[] }) {
+  return (
+    <details class="menu column-chooser" data-menu="" hidden>
+      <summary class="button button-secondary">Columns</summary>
+      <div class="menu-panel">
+        <fieldset>
+          <legend class="visually-hidden">Columns shown</legend>
+          {columns.map((c) => (
+            <label class="choice">
+              <input type="checkbox" data-column-toggle={c.key} checked /> {c.label}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+    </details>
+  );
+}
+
+/**
+ * The export menu: every row the filters match, in each format. An htmx update brings its links
+ * up to date with the results (ListResults, out of band).
+ */
+function ExportMenu({ base, filter }: { base: string; filter: URLSearchParams }) {
+  return (
+    <details class="menu export-menu" data-menu="">
+      <summary class="button button-secondary">Export</summary>
+      <div class="menu-panel">
+        <ExportLinks base={base} filter={filter} />
+      </div>
+    </details>
+  );
+}
+
+/**
+ * The chosen filters as chips, each a link to the list without it ("Remove Role: Admin"), and
+ * "Clear all". Without JavaScript they are links; with it, public/js/app.js clears the control
+ * in the toolbar and lets the form update the results, so that the two never disagree.
+ */
+export function ActiveFilters<Q extends ListQueryLike<K>, K extends string>({
+  list,
+  q,
+  labels,
+  clear,
+}: {
+  list: ListLinks<Q, K>;
+  q: Q;
+  labels: ChipLabels;
+  clear: string;
+}) {
+  const params = list.write(q);
+  const chips = [...params]
+    .filter(([name]) => labels[name])
+    .map(([name, value], i) => {
+      const spec = labels[name] as ChipSpec;
+      const words = spec.format?.(value) ?? spec.options?.find(([v]) => v === value)?.[1] ?? value;
+      const rest = new URLSearchParams([...params].filter(([n, v]) => !(n === name && v === value)));
+      return { id: `chip-${i}`, name, value, label: `${spec.title}: ${words}`, href: `${list.path}?${rest}` };
+    });
+  if (chips.length === 0 && !params.get('q')) return null;
+  return (
+    <div class="active-filters">
+      {chips.length > 0 ? (
+        <ul class="chips" aria-label="Filters">
+          {chips.map((chip) => (
+            <li>
+              <a
+                class="chip"
+                id={chip.id}
+                href={chip.href}
+                data-chip-name={chip.name}
+                data-chip-value={chip.value}
+                aria-label={`Remove ${chip.label}`}
+              >
+                {chip.label}
+                <span class="chip-x" aria-hidden="true">
+                  ×
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <a href={clear} id="clear-filters" data-clear-filters="">
+        Clear all
+      </a>
+    </div>
   );
 }
 

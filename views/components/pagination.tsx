@@ -99,12 +99,27 @@ export function ListStatus({ text }: { text: string }) {
   );
 }
 
-/** The list's export links: every row the filters match, in each format (`<base>.csv?<filter>`). */
-export function ExportLinks({ base, filter }: { base: string; filter: URLSearchParams }) {
+/**
+ * The list's export links: every row the filters match, in each format (`<base>.csv?<filter>`).
+ * With `oob`, the same element for an htmx update, replacing the toolbar's by its id.
+ */
+export function ExportLinks({
+  base,
+  filter,
+  oob = false,
+}: {
+  base: string;
+  filter: URLSearchParams;
+  oob?: boolean;
+}) {
   return (
-    <p class="actions">
-      <a href={`${base}.csv?${filter}`}>Export CSV</a>
-      <a href={`${base}.json?${filter}`}>Export JSON</a>
-    </p>
+    <ul class="menu-links" id="export-links" hx-swap-oob={oob ? 'true' : undefined}>
+      <li>
+        <a href={`${base}.csv?${filter}`}>Export CSV</a>
+      </li>
+      <li>
+        <a href={`${base}.json?${filter}`}>Export JSON</a>
+      </li>
+    </ul>
   );
 }

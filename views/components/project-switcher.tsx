@@ -1,4 +1,8 @@
-/** A plain form: works without JavaScript; the session remembers the choice. */
+/**
+ * A plain form: works without JavaScript; the session remembers the choice. With JavaScript the
+ * project changes on selection (public/js/app.js, which also says so in the select's description)
+ * and the Switch button goes.
+ */
 export function ProjectSwitcher({
   projects,
   current,
@@ -13,6 +17,9 @@ export function ProjectSwitcher({
     <form method="post" action="/project" class="project-switcher">
       <input type="hidden" name="returnTo" value={returnTo} />
       <label for="project-switcher">Project</label>
+      <span id="project-switcher-hint" hidden>
+        The page changes to the project you choose.
+      </span>
       <select id="project-switcher" name="projectId">
         {projects.map((p) => (
           <option value={p.id} selected={p.id === current}>
@@ -20,7 +27,7 @@ export function ProjectSwitcher({
           </option>
         ))}
       </select>
-      <button type="submit" class="button-secondary">
+      <button type="submit" class="button-secondary no-js-only">
         Switch
       </button>
     </form>

@@ -18,3 +18,45 @@ export function Time({ at, seconds = false }: { at: Date; seconds?: boolean }) {
 export function Day({ at }: { at: Date }) {
   return <time datetime={at.toISOString()}>{zonedDay(at, useContext(TimeZoneContext))}</time>;
 }
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['week', 7 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "3 days ago", "in 2 hours", "yesterday": the largest unit that fits, rounded down. */
+export function relativeText(at: Date, now: Date): string {
+  const diff = at.getTime() - now.getTime();
+  for (const [unit, ms] of UNITS) {
+    const n = Math.trunc(diff / ms);
+    if (n !== 0) return relative.format(n, unit);
+  }
+  return 'just now';
+}
+
+/** "UTC+5:30" as the "+05:30" an ISO time carries. */
+const isoOffset = (zone: string) => {
+  if (zone === 'UTC') return 'Z';
+  const [, sign, hours, minutes] = /^UTC([+-])(\d{1,2})(?::(\d{2}))?$/.exec(zone) ?? [];
+  return sign ? `${sign}${hours?.padStart(2, '0')}:${minutes ?? '00'}` : 'Z';
+};
+
+/**
+ * A moment as relative text ("3 days ago") for scanning a list; the exact time in the viewer's
+ * zone is the <time>'s machine-readable value and its tooltip (a title is not read by every
+ * screen reader, so the visible words carry the meaning on their own).
+ */
+export function Ago({ at, now }: { at: Date; now: Date }) {
+  const p = zonedParts(at, useContext(TimeZoneContext));
+  const exact = `${p.day} ${p.time.slice(0, 5)} ${p.zone}`;
+  return (
+    <time datetime={`${p.day}T${p.time}${isoOffset(p.zone)}`} title={exact}>
+      {relativeText(at, now)}
+    </time>
+  );
+}

@@ -1,13 +1,6 @@
 import type { ListView, ListViewProps } from '../../src/lists/routes';
 import { type ListedMail, MAIL_STATES, type MailListQuery, mailList } from '../../src/mail/list';
-import {
-  Checkboxes,
-  ColumnHeaders,
-  FilterForm,
-  ListResults,
-  ListStatusRegion,
-  SearchField,
-} from '../components/list';
+import { Checkboxes, ColumnHeaders, FilterForm, ListResults, ListStatusRegion } from '../components/list';
 import { MailStatus } from '../components/mail-status';
 import { Time } from '../components/time';
 
@@ -19,7 +12,7 @@ type Props = ListViewProps<MailListQuery, ListedMail>;
 const aboutHref = (m: ListedMail) =>
   m.invitationId ? `/invitations/${m.invitationId}` : m.userId ? `/users/${m.userId}` : null;
 
-function MailResults({ q, page }: Props) {
+function MailResults({ q, page, fragment }: Props) {
   return (
     <ListResults
       list={mailList}
@@ -27,6 +20,11 @@ function MailResults({ q, page }: Props) {
       target={TARGET}
       page={page}
       canExport
+      fragment={fragment}
+      chips={{ labels: { state: { title: 'State', options: Object.entries(MAIL_STATES) } }, clear: '/mail' }}
+      empty={
+        <p>No email has been sent yet. Invitations, password resets and security notices appear here.</p>
+      }
       head={<ColumnHeaders list={mailList} q={q} target={TARGET} />}
     >
       {page.rows.map((m) => {
@@ -52,15 +50,20 @@ function MailResults({ q, page }: Props) {
 function MailPage(props: Props) {
   const { q } = props;
   return (
-    <section>
+    <section class="list-page">
       <h1>Email</h1>
       <p>
         Every email Gatehouse sends and what became of it, newest first. Delivery, bounces and spam complaints
         come from the mail provider's webhook; a message that failed can be sent again from its user or
         invitation.
       </p>
-      <FilterForm list={mailList} q={q} target={TARGET}>
-        <SearchField label="Search recipient" value={q.q} />
+      <FilterForm
+        list={mailList}
+        q={q}
+        target={TARGET}
+        search={{ label: 'Search recipient', value: q.q }}
+        exportable
+      >
         <Checkboxes
           legend="State"
           name="state"
@@ -68,8 +71,8 @@ function MailPage(props: Props) {
           chosen={q.states}
         />
       </FilterForm>
-      <MailResults {...props} />
       <ListStatusRegion />
+      <MailResults {...props} />
     </section>
   );
 }

@@ -5,21 +5,21 @@ import {
   STATUS_KEYS,
   USER_SOURCES,
   type UserListQuery,
-  type UserPage,
   userList,
 } from '../../src/users/list';
 import { DialogLink } from '../components/dialog';
-import { SelectField } from '../components/form';
 import {
   Checkboxes,
+  type ChipLabels,
+  Choices,
   ColumnHeaders,
   FilterForm,
   ListResults,
   ListStatusRegion,
-  SearchField,
+  SelectMenu,
 } from '../components/list';
-import { Day, Time } from '../components/time';
-import { BulkForm } from './bulk';
+import { Ago, Time } from '../components/time';
+import { SelectionBar } from './bulk';
 import { UserTabs } from './tabs';
 
 const TARGET = 'user-list';
@@ -29,24 +29,50 @@ const SOURCE_BADGES = { scim: 'Directory', sso: 'SSO' } as const;
 
 const title = (q: UserListQuery) => (q.tab === 'deactivated' ? 'Deactivated users' : 'Users');
 
-/** The table, its count and the pagination; the select boxes belong to the bulk form. */
+type UserChoices = { roles: Array<{ id: string; name: string }>; teams: Array<{ id: string; name: string }> };
+
+const STATUS_OPTIONS = Object.entries(STATUS_KEYS).filter(([key]) => key !== 'deactivated') as Array<
+  [keyof typeof STATUS_KEYS, string]
+>;
+
+/** "Inactive for…": the usual spans, and whatever a link asked for. */
+const INACTIVE_PRESETS = [30, 60, 90, 180, 365];
+const days = (n: number) => (n === 1 ? '1 day' : `${n.toLocaleString('en-US')} days`);
+const inactiveOptions = (chosen: number | null) =>
+  [...new Set([...INACTIVE_PRESETS, ...(chosen ? [chosen] : [])])]
+    .sort((a, b) => a - b)
+    .map((n) => [String(n), `${days(n)} or more`] as const);
+
+/** What the chips call each chosen value. */
+function chipLabels({ roles, teams }: UserChoices): ChipLabels {
+  return {
+    role: { title: 'Role', options: roles.map((r) => [r.id, r.name] as const) },
+    status: { title: 'Status', options: Object.entries(STATUS_KEYS) },
+    team: { title: 'Team', options: teams.map((t) => [t.id, t.name] as const) },
+    access: { title: 'Access level', options: Object.entries(ACCESS_LEVELS) },
+    source: { title: 'Source', options: Object.entries(USER_SOURCES) },
+    inactive: { title: 'Inactive for', format: (v) => `${days(Number(v))} or more` },
+  };
+}
+
+const clearHref = (q: UserListQuery) => (q.tab === 'deactivated' ? '/users?tab=deactivated' : '/users');
+
+/** The chips, the selection bar, the table, its count and the pagination; the row boxes belong to the bar's form. */
 export function UserResults({
   q,
   page,
-  canManage,
-  canExport,
-}: {
-  q: UserListQuery;
-  page: UserPage;
-  canManage: boolean;
-  canExport: boolean;
-}) {
+  viewer,
+  fragment,
+  extra,
+}: ListViewProps<UserListQuery, ListedUser> & { extra: UserChoices }) {
+  const canManage = viewer.permissions.has('users.manage');
   const head = (
     <>
       {canManage ? (
-        <th scope="col">
-          <span class="visually-hidden">Select</span>
-        </th>
+        <td class="select-cell">
+          {/* Ticks every row of this page; only with JavaScript (public/js/app.js shows it). */}
+          <input type="checkbox" id="select-page" aria-label="Select all on this page" hidden />
+        </td>
       ) : null}
       <ColumnHeaders list={userList} q={q} target={TARGET} chooser />
     </>
@@ -57,102 +83,125 @@ export function UserResults({
       q={q}
       target={TARGET}
       page={page}
-      canExport={canExport}
+      fragment={fragment}
+      canExport={viewer.permissions.has('users.export')}
+      chips={{ labels: chipLabels(extra), clear: clearHref(q) }}
+      empty={
+        q.tab === 'deactivated' ? (
+          <p>No one is deactivated. People you deactivate appear here, and can be reactivated.</p>
+        ) : (
+          <p>No users yet. Invite people or create a user to give them access.</p>
+        )
+      }
+      before={
+        canManage && page.rows.length > 0 ? (
+          <SelectionBar q={q} page={page} roles={extra.roles} deactivated={q.tab === 'deactivated'} />
+        ) : null
+      }
       tableClass="user-table"
       head={head}
     >
       {page.rows.map((u) => (
-        <tr>
-          {canManage ? (
-            <td>
-              <input
-                type="checkbox"
-                name="ids"
-                value={u.id}
-                form="bulk-form"
-                id={`select-${u.id}`}
-                aria-label={`Select ${u.name}`}
-              />
-            </td>
-          ) : null}
-          <th scope="row">
-            <a href={`/users/${u.id}`}>{u.name}</a>
-            {u.serviceAccount ? (
-              <>
-                {' '}
-                <span class="badge">Service account</span>
-              </>
-            ) : null}
-            {u.source ? (
-              <>
-                {' '}
-                <span class="badge">{SOURCE_BADGES[u.source]}</span>
-              </>
-            ) : null}
-          </th>
-          <td data-column="email">{u.email}</td>
-          <td data-column="roles">{u.roles.join(', ') || '—'}</td>
-          <td data-column="status">
-            <span class={`badge badge-${u.status.toLowerCase().replaceAll(' ', '-')}`}>
-              {u.status === 'Locked' && u.lockedUntil ? (
-                <>
-                  Locked until <Time at={u.lockedUntil} />
-                </>
-              ) : (
-                u.status
-              )}
-            </span>
-            {u.directoryRemovedAt ? (
-              <>
-                {' '}
-                Removed by the directory on <Day at={u.directoryRemovedAt} />
-              </>
-            ) : null}
-          </td>
-          <td data-column="teams">{u.teams.join(', ') || '—'}</td>
-          <td data-column="last_login">{u.lastLoginAt ? <Day at={u.lastLoginAt} /> : 'Never'}</td>
-          <td data-column="created">
-            <Day at={u.createdAt} />
-          </td>
-        </tr>
+        <UserRow u={u} canManage={canManage} now={viewer.now} />
       ))}
     </ListResults>
   );
 }
 
-type Choices = { roles: Array<{ id: string; name: string }>; teams: Array<{ id: string; name: string }> };
-
-function UsersPage({
-  q,
-  page,
-  viewer,
-  extra: { roles, teams },
-}: ListViewProps<UserListQuery, ListedUser> & { extra: Choices }) {
-  const can = (permission: string) => viewer.permissions.has(permission);
-  const canManage = can('users.manage');
-  const canResetAll = can('account.settings');
+function UserRow({ u, canManage, now }: { u: ListedUser; canManage: boolean; now: Date }) {
   return (
-    <section>
-      <h1>{title(q)}</h1>
-      <UserTabs current={q.tab} canInvite={can('invitations.manage')} />
-      {canManage || canResetAll ? (
-        <p class="actions">
-          {canManage ? (
-            <a class="button" href="/users/new">
-              Create user
-            </a>
-          ) : null}
-          {canResetAll ? <DialogLink href="/users/reset-all">Reset all passwords</DialogLink> : null}
-        </p>
+    <tr>
+      {canManage ? (
+        <td class="select-cell">
+          <input
+            type="checkbox"
+            name="ids"
+            value={u.id}
+            form="bulk-form"
+            id={`select-${u.id}`}
+            aria-label={`Select ${u.name}`}
+          />
+        </td>
       ) : null}
+      <th scope="row">
+        <a href={`/users/${u.id}`}>{u.name}</a>
+        {u.serviceAccount ? (
+          <>
+            {' '}
+            <span class="badge">Service account</span>
+          </>
+        ) : null}
+        {u.source ? (
+          <>
+            {' '}
+            <span class="badge">{SOURCE_BADGES[u.source]}</span>
+          </>
+        ) : null}
+      </th>
+      <td data-column="email">{u.email}</td>
+      <td data-column="roles">{u.roles.join(', ') || '—'}</td>
+      <td data-column="status">
+        <span class={`badge badge-${u.status.toLowerCase().replaceAll(' ', '-')}`}>
+          {u.status === 'Locked' && u.lockedUntil ? (
+            <>
+              Locked until <Time at={u.lockedUntil} />
+            </>
+          ) : (
+            u.status
+          )}
+        </span>
+        {u.directoryRemovedAt ? (
+          <>
+            {' '}
+            Removed by the directory <Ago at={u.directoryRemovedAt} now={now} />
+          </>
+        ) : null}
+      </td>
+      <td data-column="teams">{u.teams.join(', ') || '—'}</td>
+      <td data-column="last_login">{u.lastLoginAt ? <Ago at={u.lastLoginAt} now={now} /> : 'Never'}</td>
+      <td data-column="created">
+        <Ago at={u.createdAt} now={now} />
+      </td>
+    </tr>
+  );
+}
+
+function UsersPage(props: ListViewProps<UserListQuery, ListedUser> & { extra: UserChoices }) {
+  const { q, viewer, extra } = props;
+  const { roles, teams } = extra;
+  const can = (permission: string) => viewer.permissions.has(permission);
+  return (
+    <section class="list-page">
+      <div class="page-header">
+        <h1>{title(q)}</h1>
+        <p class="page-actions">
+          {can('invitations.manage') ? (
+            <DialogLink href="/invitations/new" class="button">
+              Invite users
+            </DialogLink>
+          ) : null}
+          {can('users.manage') ? (
+            <DialogLink href="/users/new" class="button button-secondary">
+              Create user
+            </DialogLink>
+          ) : null}
+          {can('account.settings') ? (
+            <DialogLink href="/users/reset-all" class="button button-secondary">
+              Reset all passwords
+            </DialogLink>
+          ) : null}
+        </p>
+      </div>
+      <UserTabs current={q.tab} canInvite={can('invitations.manage')} />
       <FilterForm
         list={userList}
         q={q}
         target={TARGET}
-        clear={q.tab === 'deactivated' ? '/users?tab=deactivated' : '/users'}
+        search={{ label: 'Search name or email', value: q.q }}
+        columns={userList.columns.slice(1)}
+        exportable={can('users.export')}
       >
         {q.tab === 'deactivated' ? <input type="hidden" name="tab" value="deactivated" /> : null}
-        <SearchField label="Search name or email" value={q.q} />
         <Checkboxes
           legend="Role"
           name="role"
@@ -160,80 +209,44 @@ function UsersPage({
           chosen={q.roles}
         />
         {q.tab === 'users' ? (
-          <Checkboxes
-            legend="Status"
-            name="status"
-            options={
-              Object.entries(STATUS_KEYS).filter(([key]) => key !== 'deactivated') as Array<
-                [keyof typeof STATUS_KEYS, string]
-              >
-            }
-            chosen={q.statuses}
-          />
+          <Checkboxes legend="Status" name="status" options={STATUS_OPTIONS} chosen={q.statuses} />
         ) : null}
-        <SelectField
+        <SelectMenu
+          legend="Team"
           name="team"
-          label="Team"
-          value={q.team}
-          options={[{ value: '', label: 'Any team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+          anyLabel="Any team"
+          options={teams.map((t) => [t.id, t.name] as const)}
+          chosen={q.team}
         />
-        <SelectField
+        <Choices
+          legend="Access level"
           name="access"
-          label="Access level"
-          value={q.access}
-          options={[
-            { value: '', label: 'Any' },
-            ...Object.entries(ACCESS_LEVELS).map(([value, label]) => ({ value, label })),
-          ]}
+          options={Object.entries(ACCESS_LEVELS) as Array<[keyof typeof ACCESS_LEVELS, string]>}
+          chosen={q.access}
         />
-        <SelectField
+        <Choices
+          legend="Source"
           name="source"
-          label="Source"
-          value={q.source}
-          options={[
-            { value: '', label: 'Any' },
-            ...Object.entries(USER_SOURCES).map(([value, label]) => ({ value, label })),
-          ]}
+          options={Object.entries(USER_SOURCES) as Array<[keyof typeof USER_SOURCES, string]>}
+          chosen={q.source}
         />
-        <div class="field">
-          <label for="inactive">Not signed in for at least (days)</label>
-          <input
-            id="inactive"
-            name="inactive"
-            type="number"
-            min="1"
-            max="36500"
-            value={q.inactiveDays ? String(q.inactiveDays) : ''}
-          />
-        </div>
+        <Choices
+          legend="Inactive for…"
+          name="inactive"
+          anyLabel="Any time"
+          options={inactiveOptions(q.inactiveDays)}
+          chosen={q.inactiveDays ? String(q.inactiveDays) : ''}
+        />
       </FilterForm>
-      <div class="column-chooser" hidden>
-        <fieldset>
-          <legend>Columns</legend>
-          {userList.columns.slice(1).map((c) => (
-            <label class="choice">
-              <input type="checkbox" data-column-toggle={c.key} checked /> {c.label}
-            </label>
-          ))}
-        </fieldset>
-      </div>
       <ListStatusRegion />
-      <UserResults q={q} page={page} canManage={canManage} canExport={can('users.export')} />
-      {canManage ? <BulkForm roles={roles} /> : null}
+      <UserResults {...props} />
     </section>
   );
 }
 
-export const usersView: ListView<UserListQuery, ListedUser, Choices> = {
+export const usersView: ListView<UserListQuery, ListedUser, UserChoices> = {
   target: TARGET,
   title,
-  Results: ({ q, page, viewer }) => (
-    <UserResults
-      q={q}
-      page={page}
-      canManage={viewer.permissions.has('users.manage')}
-      canExport={viewer.permissions.has('users.export')}
-    />
-  ),
+  Results: UserResults,
   Page: UsersPage,
 };
