@@ -1,26 +1,27 @@
 import { Hono } from 'hono';
 import { HomePage } from '../../views/home/home';
-import { signInActivity } from '../audit/activity';
 import type { AppDeps, AppEnv } from '../web/env';
 import { guard } from '../web/guard';
 import { renderPage } from '../web/render';
-import { viewerAuditScope } from '../web/session';
-import { homeSummary } from './home';
+import { viewerScope } from '../web/session';
+import { homeData } from './home';
 
 export function homeRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.get('/', guard(deps, 'signed-in'), async (c) => {
     const user = c.var.user;
-    // Admins who may read account-wide events see the sign-in activity of the last 30 days.
-    const chart = user.permissions.has('audit.view') && viewerAuditScope(c).all;
-    const [summary, activity] = await Promise.all([
-      homeSummary(deps.db, user, deps.clock.now()),
-      chart ? signInActivity(deps.db, deps.clock.now(), c.get('timeZone')) : null,
-    ]);
-    return renderPage(c, {
-      title: 'Home',
-      body: <HomePage viewer={user} {...summary} activity={activity} />,
+    // The viewer as the lists' own routes see them (lists/routes.tsx), so that counts match.
+    const data = await homeData({
+      db: deps.db,
+      searchDb: deps.searchDb,
+      now: deps.clock.now(),
+      timeZone: c.get('timeZone'),
+      projectId: user.projectId,
+      permissions: user.permissions,
+      scopeOf: (permission) => viewerScope(c, permission),
+      userId: user.id,
     });
+    return renderPage(c, { title: 'Home', body: <HomePage viewer={user} {...data} /> });
   });
   return app;
 }

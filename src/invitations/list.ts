@@ -13,14 +13,15 @@ import {
   encodeCursor,
   isRealInstant,
 } from '../lists/paging';
-import { manyOf, text } from '../lists/params';
+import { integer, manyOf, text } from '../lists/params';
 import { type InvitationState, invitationState } from './state';
 
 /**
  * The Invitations tab: open and closed invitations (accepted ones are not listed: the user is),
  * presorted by state (pending, expired, declined, revoked) and then newest first, in the
- * projects where the viewer manages invitations. Invitations number in the thousands at most,
- * so the count is exact and the export reads the list's own pages.
+ * projects where the viewer manages invitations, filtered by text, inviter, state and how soon
+ * they expire. Invitations number in the thousands at most, so the count is exact and the export
+ * reads the list's own pages.
  */
 
 export const LISTED_STATES = {
@@ -38,6 +39,21 @@ const rank = (now: Date) => sql<number>`(case
   when i.expires_at <= ${now} then 1
   else 0 end)`;
 const RANKS: Record<ListedState, number> = { pending: 0, expired: 1, declined: 2, revoked: 3 };
+
+/**
+ * The `expiring` filter (a number of days): pending invitations whose link stops working after now
+ * and within that many days. `label` names the control, `text` a chosen value, `choices` the days
+ * the filter form offers (any whole number from `min` to `max` is read from the URL).
+ */
+export const EXPIRING_WITHIN = {
+  param: 'expiring',
+  label: 'Expires within',
+  text: (days: number) => `Expires within ${days} ${days === 1 ? 'day' : 'days'}`,
+  choices: [1, 7, 14, 30],
+  min: 1,
+  max: 366,
+} as const;
+const DAY_MS = 86_400_000;
 
 const filter = filterFor<{ now: Date }>();
 
@@ -57,6 +73,13 @@ const INVITATION_FILTERS = {
   states: filter({
     param: manyOf('state', LISTED_STATES),
     where: (states, { now }) => sql<SqlBool>`${rank(now)} in (${sql.join(states.map((s) => RANKS[s]))})`,
+  }),
+  expiringDays: filter({
+    param: integer(EXPIRING_WITHIN.param, EXPIRING_WITHIN.min, EXPIRING_WITHIN.max),
+    bind: (days, { now }) => new Date(now.getTime() + (days ?? 0) * DAY_MS),
+    // Pending (neither revoked nor declined, not yet expired) and expiring by that instant.
+    where: (until, { now }) =>
+      sql<SqlBool>`(i.revoked_at is null and i.declined_at is null and i.expires_at > ${now} and i.expires_at <= ${until})`,
   }),
 };
 type InvitationFilters = typeof INVITATION_FILTERS;

@@ -14,9 +14,10 @@ import type { UserStatus } from './status';
 
 /**
  * The users list: everyone, or the deactivated (a tab), searched by name or email and filtered
- * by role, status, team, access level, last sign-in and source; sorted by name, email, last sign-in or
- * creation. Its rows are found by a plan tuned for a million users (list-query.ts), counted with
- * a cap and a cache (list-count.ts), and exported by PostgreSQL (list-export.ts).
+ * by role, status, team, access level, last sign-in, access or a role ending soon, two-factor
+ * authentication and source; sorted by name, email, last sign-in or creation. Its rows are found
+ * by a plan tuned for a million users (list-query.ts), counted with a cap and a cache
+ * (list-count.ts), and exported by PostgreSQL (list-export.ts).
  */
 
 export type { ListedUser };
@@ -46,6 +47,28 @@ export const USER_SOURCES = {
   sso: 'Single sign-on',
 } as const;
 export type SourceKey = keyof typeof USER_SOURCES;
+
+/**
+ * The `ending` filter (a number of days): people whose own access (users.access_expires_at) or
+ * one of whose live role bindings, direct or through a team, in any project, ends after now and
+ * within that many days. `label` names the control, `text` a chosen value, `choices` the days a
+ * control offers (any whole number from `min` to `max` is read from the URL).
+ */
+export const ENDING_WITHIN = {
+  param: 'ending',
+  label: 'Access or a role ends within',
+  text: (days: number) => `Access or a role ends within ${days} ${days === 1 ? 'day' : 'days'}`,
+  choices: [7, 14, 30, 90],
+  min: 1,
+  max: 366,
+} as const;
+
+/** The `two_factor` filter: whether the person has an authenticator (TOTP) enrolled. */
+export const TWO_FACTOR_STATES = {
+  on: 'Two-factor authentication set up',
+  off: 'No two-factor authentication',
+} as const;
+export type TwoFactorKey = keyof typeof TWO_FACTOR_STATES;
 
 /** What the filters are given: the request's time and project, and how the query finds its rows. */
 export interface UsersSql {
@@ -152,6 +175,20 @@ const USER_FILTERS = {
     // Not signed in for N days: signed in before this instant, or never.
     bind: (days, { now }) => new Date(now.getTime() - (days ?? 0) * DAY_MS),
     where: (since) => sql<SqlBool>`(u.last_login_at is null or u.last_login_at < ${since})`,
+  }),
+  endingDays: filter({
+    param: integer(ENDING_WITHIN.param, ENDING_WITHIN.min, ENDING_WITHIN.max),
+    // Ends after now and by this instant: the person's access, or a live binding reaching them.
+    bind: (days, { now }) => new Date(now.getTime() + (days ?? 0) * DAY_MS),
+    where: (until, context) =>
+      sql<SqlBool>`((u.access_expires_at > ${context.now} and u.access_expires_at <= ${until})
+        or ${reached(sql`b.expires_at <= ${until}`, context)})`,
+  }),
+  twoFactor: filter({
+    param: oneOf('two_factor', TWO_FACTOR_STATES),
+    // A constant of the query's shape (oneOf binds by shape): one SQL per state.
+    where: (state) =>
+      state === 'on' ? sql<SqlBool>`u.totp_secret is not null` : sql<SqlBool>`u.totp_secret is null`,
   }),
   source: filter({
     param: oneOf('source', USER_SOURCES),
