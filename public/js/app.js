@@ -113,6 +113,10 @@
       if (!(opened instanceof HTMLDetailsElement) || !opened.matches('[data-menu]') || !opened.open) return;
       for (const menu of menus())
         if (menu !== opened && menu instanceof HTMLDetailsElement) menu.open = false;
+      opened.classList.remove('menu-end');
+      const panel = opened.querySelector('.menu-panel');
+      if (panel && panel.getBoundingClientRect().right > document.documentElement.clientWidth)
+        opened.classList.add('menu-end');
     },
     true,
   );

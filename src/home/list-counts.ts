@@ -1,5 +1,4 @@
-import type { PermissionScope } from '../access/grants';
-import type { Db } from '../db/connect';
+import { type ListViewer, listCall } from '../lists/call';
 import type { List, ListCall } from '../lists/definition';
 import type { Filters } from '../lists/filters';
 import type { ListTotal } from '../lists/paging';
@@ -9,22 +8,8 @@ import type { ListTotal } from '../lists/paging';
  * number beside a link is the number the list then shows. The link is built from the query
  * object, read back with the list's own parsing, and that query is both written into the link
  * and counted with the list's own hooks (prepare, then count: its cap, estimate and cache) on the
- * pool and in the scope the list's routes use (lists/routes.tsx, callOf).
+ * pool and in the scope the list's routes use (lists/call.ts).
  */
-
-/** Who is looking, as a list's routes see them. */
-export interface ListViewer {
-  db: Db;
-  /** The search pool, for lists that read from it (`searchPool`). */
-  searchDb?: Db | undefined;
-  now: Date;
-  timeZone: string;
-  projectId: string;
-  /** In the current project: what the list's guard checks. */
-  permissions: ReadonlySet<string>;
-  /** The projects where the viewer holds a permission: what a `granted` list shows. */
-  scopeOf(permission: string): PermissionScope;
-}
 
 /** A link's query, as an object: each parameter with one value or several. */
 export type LinkQuery = Readonly<Record<string, string | number | ReadonlyArray<string | number>>>;
@@ -35,6 +20,8 @@ export interface ListCount {
   /** What the list's count says for it (exact, or an estimate past its cap). */
   total: ListTotal;
 }
+
+export type { ListViewer };
 
 // biome-ignore lint/suspicious/noExplicitAny: any list
 type AnyList = List<any, any, any, any, any>;
@@ -48,21 +35,6 @@ function searchParams(query: LinkQuery): URLSearchParams {
     for (const one of Array.isArray(value) ? value : [value]) params.append(name, String(one));
   }
   return params;
-}
-
-/** The call a list's route makes for this viewer (lists/routes.tsx). */
-export function listCall<F extends Filters>(
-  list: List<F, string, unknown, object, unknown>,
-  viewer: ListViewer,
-) {
-  return {
-    db: list.searchPool ? (viewer.searchDb ?? viewer.db) : viewer.db,
-    now: viewer.now,
-    timeZone: viewer.timeZone,
-    projectId: viewer.projectId,
-    scope: list.scope === 'granted' ? viewer.scopeOf(list.permission) : { all: true },
-    filters: list.filters,
-  } satisfies ListCall<F>;
 }
 
 /**

@@ -6,6 +6,7 @@ import { guard, type SignedInEnv } from '../web/guard';
 import { renderRefusal } from '../web/refusal';
 import { isHtmx, renderFragment, renderPage, renderStatusPage } from '../web/render';
 import { actionContext, viewerScope } from '../web/session';
+import { listCall } from './call';
 import { type List, type ListCall, type ListPage, type ListQuery, listPage } from './definition';
 import { EXPORT_FORMATS, exportList } from './export';
 import type { Filters } from './filters';
@@ -48,14 +49,16 @@ export function listRoutes<F extends Filters, K extends string, Row, X extends o
   ) => Promise<Extra>,
 ) {
   const app = new Hono<AppEnv>();
-  const callOf = (c: Context<SignedInEnv>): ListCall<F> => ({
-    db: list.searchPool ? (deps.searchDb ?? deps.db) : deps.db,
-    now: deps.clock.now(),
-    timeZone: c.get('timeZone'),
-    projectId: c.var.user.projectId,
-    scope: list.scope === 'granted' ? viewerScope(c, list.permission) : { all: true },
-    filters: list.filters,
-  });
+  const callOf = (c: Context<SignedInEnv>): ListCall<F> =>
+    listCall(list, {
+      db: deps.db,
+      searchDb: deps.searchDb,
+      now: deps.clock.now(),
+      timeZone: c.get('timeZone'),
+      projectId: c.var.user.projectId,
+      permissions: c.var.user.permissions,
+      scopeOf: (permission) => viewerScope(c, permission),
+    });
   const queryOf = (c: Context) => list.parse(new URL(c.req.url).searchParams);
 
   app.get('/', guard(deps, { permission: list.permission }), async (c) => {

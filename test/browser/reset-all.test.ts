@@ -74,7 +74,7 @@ describe.skipIf(!chromiumPath)('reset all passwords, its progress and its report
     await page.goto(`${server.url}/users?q=Bulk`);
     await page.getByRole('checkbox', { name: 'Select Bulk Vera' }).check();
     await page.getByRole('checkbox', { name: 'Select Bulk Bert' }).check();
-    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('#bulk-form').getByRole('button', { name: 'Deactivate', exact: true }).click();
     await page.getByRole('button', { name: 'Deactivate 2 users' }).click();
     await page.getByRole('heading', { level: 1, name: 'Deactivate' }).waitFor();
     await page.getByText('Finished: 2 of 2 people handled').waitFor();

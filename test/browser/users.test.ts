@@ -45,10 +45,13 @@ describe.skipIf(!chromiumPath)('the users list in Chromium', () => {
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(before);
     expect(await axeViolations(page)).toEqual([]);
 
+    // The Columns menu of the toolbar.
+    await page.locator('summary', { hasText: 'Columns' }).click();
     await page.getByRole('checkbox', { name: 'Email' }).uncheck();
     await expect.poll(() => page.locator('td[data-column="email"]').first().isVisible()).toBe(false);
     await page.reload();
     await expect.poll(() => page.locator('td[data-column="email"]').first().isVisible()).toBe(false);
+    await page.locator('summary', { hasText: 'Columns' }).click();
     await page.getByRole('checkbox', { name: 'Email' }).check();
     expect(await page.locator('td[data-column="email"]').first().isVisible()).toBe(true);
 

@@ -219,6 +219,9 @@ export function FilterForm<Q extends ListQueryLike<K>, K extends string>({
       hx-swap="outerHTML"
       hx-push-url="true"
       hx-trigger="submit, change, input delay:400ms from:#q"
+      // htmx drops a request while one is in flight by default: a quick second choice would be
+      // lost and the results would not match the form. The latest choice wins instead.
+      hx-sync="this:replace"
     >
       <SearchField label={search.label} value={search.value} />
       {children}
@@ -318,30 +321,42 @@ export function Checkboxes<K extends string>({
 }
 
 /** A filter of one value: a menu of radio buttons, the first meaning "any". */
-export function Choices<K extends string>({
-  legend,
-  name,
-  options,
-  chosen,
-  anyLabel = 'Any',
-}: {
+export function Choices<K extends string>(props: ChoiceProps<K>) {
+  return (
+    <FilterMenu label={props.legend} chosen={props.chosen === '' ? 0 : 1}>
+      <ChoiceList {...props} />
+    </FilterMenu>
+  );
+}
+
+interface ChoiceProps<K extends string> {
   legend: string;
   name: string;
   options: ReadonlyArray<readonly [K, string]>;
   chosen: K | '';
   anyLabel?: string;
-}) {
+  /** In a menu of its own the button names the group; in "More", the legend shows. */
+  showLegend?: boolean;
+}
+
+/** The radio buttons of a one-value filter, in a menu of their own (Choices) or among others (More). */
+export function ChoiceList<K extends string>({
+  legend,
+  name,
+  options,
+  chosen,
+  anyLabel = 'Any',
+  showLegend = false,
+}: ChoiceProps<K>) {
   return (
-    <FilterMenu label={legend} chosen={chosen === '' ? 0 : 1}>
-      <fieldset>
-        <legend class="visually-hidden">{legend}</legend>
-        {[['', anyLabel] as const, ...options].map(([value, label]) => (
-          <label class="choice">
-            <input type="radio" name={name} value={value} checked={chosen === value} /> {label}
-          </label>
-        ))}
-      </fieldset>
-    </FilterMenu>
+    <fieldset>
+      <legend class={showLegend ? undefined : 'visually-hidden'}>{legend}</legend>
+      {[['', anyLabel] as const, ...options].map(([value, label]) => (
+        <label class="choice">
+          <input type="radio" name={name} value={value} checked={chosen === value} /> {label}
+        </label>
+      ))}
+    </fieldset>
   );
 }
 

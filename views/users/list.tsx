@@ -1,8 +1,10 @@
 import type { ListView, ListViewProps } from '../../src/lists/routes';
 import {
   ACCESS_LEVELS,
+  ENDING_WITHIN,
   type ListedUser,
   STATUS_KEYS,
+  TWO_FACTOR_STATES,
   USER_SOURCES,
   type UserListQuery,
   userList,
@@ -11,9 +13,11 @@ import { DialogLink } from '../components/dialog';
 import {
   Checkboxes,
   type ChipLabels,
+  ChoiceList,
   Choices,
   ColumnHeaders,
   FilterForm,
+  FilterMenu,
   ListResults,
   ListStatusRegion,
   SelectMenu,
@@ -43,6 +47,12 @@ const inactiveOptions = (chosen: number | null) =>
     .sort((a, b) => a - b)
     .map((n) => [String(n), `${days(n)} or more`] as const);
 
+/** "Access ends…": within the usual spans (the person's access, or one of their roles), or what a link asked for. */
+const endingOptions = (chosen: number | null) =>
+  [...new Set([...ENDING_WITHIN.choices, ...(chosen ? [chosen] : [])])]
+    .sort((a, b) => a - b)
+    .map((n) => [String(n), `Within ${days(n)}`] as const);
+
 /** What the chips call each chosen value. */
 function chipLabels({ roles, teams }: UserChoices): ChipLabels {
   return {
@@ -52,6 +62,8 @@ function chipLabels({ roles, teams }: UserChoices): ChipLabels {
     access: { title: 'Access level', options: Object.entries(ACCESS_LEVELS) },
     source: { title: 'Source', options: Object.entries(USER_SOURCES) },
     inactive: { title: 'Inactive for', format: (v) => `${days(Number(v))} or more` },
+    [ENDING_WITHIN.param]: { title: 'Access ends within', format: (v) => days(Number(v)) },
+    two_factor: { title: '2FA', options: Object.entries(TWO_FACTOR_STATES) },
   };
 }
 
@@ -225,18 +237,40 @@ function UsersPage(props: ListViewProps<UserListQuery, ListedUser> & { extra: Us
           chosen={q.access}
         />
         <Choices
-          legend="Source"
-          name="source"
-          options={Object.entries(USER_SOURCES) as Array<[keyof typeof USER_SOURCES, string]>}
-          chosen={q.source}
-        />
-        <Choices
           legend="Inactive for…"
           name="inactive"
           anyLabel="Any time"
           options={inactiveOptions(q.inactiveDays)}
           chosen={q.inactiveDays ? String(q.inactiveDays) : ''}
         />
+        {/* The rarer filters share one menu, so that the toolbar stays one row on a laptop. */}
+        <FilterMenu
+          label="More"
+          chosen={[q.source, q.endingDays, q.twoFactor].filter((v) => v !== '' && v !== null).length}
+        >
+          <ChoiceList
+            legend="Source"
+            name="source"
+            showLegend
+            options={Object.entries(USER_SOURCES) as Array<[keyof typeof USER_SOURCES, string]>}
+            chosen={q.source}
+          />
+          <ChoiceList
+            legend="Access or a role ends"
+            name={ENDING_WITHIN.param}
+            anyLabel="Any time, or never"
+            showLegend
+            options={endingOptions(q.endingDays)}
+            chosen={q.endingDays ? String(q.endingDays) : ''}
+          />
+          <ChoiceList
+            legend="Two-factor authentication"
+            name="two_factor"
+            showLegend
+            options={Object.entries(TWO_FACTOR_STATES) as Array<[keyof typeof TWO_FACTOR_STATES, string]>}
+            chosen={q.twoFactor}
+          />
+        </FilterMenu>
       </FilterForm>
       <ListStatusRegion />
       <UserResults {...props} />
