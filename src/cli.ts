@@ -9,6 +9,7 @@ import { pruneAuditEvents } from './audit/retention';
 import { type Config, loadConfig } from './config';
 import { type ActionContext, systemClock } from './core/context';
 import { DomainError, ValidationError } from './core/errors';
+import { plural } from './core/plural';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { jobHandlers } from './jobs/handlers';
@@ -102,13 +103,13 @@ const commands: Record<string, Command> = {
       if (sub === 'prune') {
         const pruned = await pruneAuditEvents(ctx);
         console.log(
-          `Removed ${pruned.removed} audit events older than ${pruned.retentionDays} days (before ${pruned.cutoff.toISOString()}).`,
+          `Removed ${plural(pruned.removed, 'audit event')} older than ${plural(pruned.retentionDays, 'day')} (before ${pruned.cutoff.toISOString()}).`,
         );
         return;
       }
       const report = await verifyChain(ctx.db, config.secretKey);
       if (!report.ok) {
-        console.log(`Audit chain BROKEN after ${report.checked} good events: ${report.problem}.`);
+        console.log(`Audit chain BROKEN after ${plural(report.checked, 'good event')}: ${report.problem}.`);
         status = 1;
         return;
       }
@@ -135,7 +136,9 @@ const commands: Record<string, Command> = {
       const result = await seedUsers(ctx, count);
       await sql`analyze`.execute(ctx.db);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      console.log(`Seeded ${result.users} users and ${result.teams} teams in ${seconds} s.`);
+      console.log(
+        `Seeded ${plural(result.users, 'user')} and ${plural(result.teams, 'team')} in ${seconds} s.`,
+      );
     });
     return 0;
   },

@@ -36,7 +36,9 @@ export function Layout({ title, viewer, flash, path, lang = 'en', session, child
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
-        <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
+        {/* Back and Forward reload the page: the filter form, chips and script state then always
+            match the URL (htmx 4 would otherwise swap a fetched <body> under the running script). */}
+        <meta name="htmx-config" content='{"includeIndicatorCSS":false,"history":"reload"}' />
         {session ? (
           <meta
             name="session-timeout"

@@ -103,6 +103,20 @@
   });
   document.addEventListener('htmx:after:swap', restoreListFocus);
 
+  // Single-key shortcuts, on unless turned off in this browser.
+  const SHORTCUTS_KEY = 'gatehouse.shortcuts';
+  const shortcutsOn = () => localStorage.getItem(SHORTCUTS_KEY) !== 'off';
+  const shortcutsSetting = document.querySelector('[data-shortcuts-setting]');
+  const shortcutsBox = document.getElementById('shortcuts');
+  if (shortcutsSetting instanceof HTMLElement && shortcutsBox instanceof HTMLInputElement) {
+    shortcutsSetting.hidden = false;
+    shortcutsBox.checked = shortcutsOn();
+    shortcutsBox.addEventListener('change', () => {
+      if (shortcutsBox.checked) localStorage.removeItem(SHORTCUTS_KEY);
+      else localStorage.setItem(SHORTCUTS_KEY, 'off');
+    });
+  }
+
   // The list toolbar. Its filter menus are <details>: one open at a time, Escape closes the open
   // one (focus back on its button), a click elsewhere closes it; each button counts its choices.
   const menus = () => document.querySelectorAll('details[data-menu]');
@@ -130,10 +144,11 @@
       }
       return;
     }
-    // "/" focuses the search, as on GitHub, unless one is typing somewhere.
+    // "/" focuses the search, as on GitHub, unless one is typing somewhere or has turned it off
+    // (My account, Keyboard shortcuts).
     const typing =
       event.target instanceof Element && event.target.closest('input, textarea, select, [contenteditable]');
-    if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey && shortcutsOn()) {
       const search = document.getElementById('q');
       if (search instanceof HTMLInputElement) {
         event.preventDefault();
@@ -145,6 +160,12 @@
   document.addEventListener('click', (event) => {
     const inside = event.target instanceof Element ? event.target.closest('details[data-menu]') : null;
     for (const menu of menus()) if (menu !== inside && menu instanceof HTMLDetailsElement) menu.open = false;
+  });
+  // Focus leaving an open menu for something outside it closes the menu (it would cover the rows).
+  document.addEventListener('focusout', (event) => {
+    const menu = event.target instanceof Element ? event.target.closest('details[data-menu][open]') : null;
+    const next = event.relatedTarget;
+    if (menu instanceof HTMLDetailsElement && next instanceof Node && !menu.contains(next)) menu.open = false;
   });
   const countChoices = (menu) => {
     const summary = menu.querySelector('summary');
@@ -178,7 +199,8 @@
     if (value) value.textContent = String(n);
   };
   document.addEventListener('change', (event) => {
-    const menu = event.target instanceof Element ? event.target.closest('#filters details[data-menu]') : null;
+    const menu =
+      event.target instanceof Element ? event.target.closest('#filters details.filter-menu') : null;
     if (menu) countChoices(menu);
   });
 
@@ -198,7 +220,7 @@
     }
   };
   const submitFilters = (form) => {
-    for (const menu of form.querySelectorAll('details[data-menu]')) countChoices(menu);
+    for (const menu of form.querySelectorAll('details.filter-menu')) countChoices(menu);
     form.requestSubmit();
   };
   document.addEventListener('click', (event) => {
@@ -206,6 +228,8 @@
       event.target instanceof Element ? event.target.closest('[data-chip-name], [data-clear-filters]') : null;
     const form = filterForm();
     if (!chip || !(form instanceof HTMLFormElement)) return;
+    // A new tab or window (Ctrl, Cmd, Shift, middle click) follows the link itself.
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0) return;
     event.preventDefault();
     if (chip.hasAttribute('data-clear-filters')) {
       for (const control of form.elements) {
@@ -320,7 +344,10 @@
     close.className = 'toast-close button-link';
     close.setAttribute('aria-label', 'Dismiss message');
     close.textContent = '×';
-    close.addEventListener('click', () => flash.remove());
+    close.addEventListener('click', () => {
+      flash.remove();
+      document.getElementById('main')?.focus();
+    });
     flash.append(close);
   }
 
@@ -348,6 +375,8 @@
     chooser.addEventListener('change', (event) => {
       const box = event.target;
       if (!(box instanceof HTMLInputElement) || !box.hasAttribute('data-column-toggle')) return;
+      // The menu sits in the filter form's row: a column shown or hidden is not a new query.
+      event.stopPropagation();
       const hidden = hiddenColumns();
       const key = box.getAttribute('data-column-toggle');
       if (box.checked) hidden.delete(key);
@@ -365,13 +394,17 @@
     for (const link of document.querySelectorAll('.pagination a.page-link'))
       link.setAttribute('aria-disabled', 'true');
   });
-  document.addEventListener('htmx:error', () => {
+  document.addEventListener('htmx:finally:request', () => {
     for (const link of document.querySelectorAll('.pagination a.page-link'))
       link.removeAttribute('aria-disabled');
   });
 
   if (dialog instanceof HTMLDialogElement) {
     dialog.addEventListener('close', () => {
+      // Something was added (a user created in the dialog): the list behind it shows them.
+      const changed = dialog.querySelector('[data-refresh-list]');
+      const form = filterForm();
+      if (changed && form instanceof HTMLFormElement) form.requestSubmit();
       for (const part of dialog.querySelectorAll('#dialog-body, #dialog-status')) part.replaceChildren();
       if (opener instanceof HTMLElement) opener.focus();
       opener = null;

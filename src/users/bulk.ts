@@ -6,6 +6,7 @@ import { getSettings } from '../account/read-settings';
 import { hasUsablePassword } from '../auth/passwords/reset-epoch';
 import type { ActionContext } from '../core/context';
 import { ValidationError } from '../core/errors';
+import { plural } from '../core/plural';
 import { parseInput } from '../core/validation';
 import type { User } from '../db/schema';
 import { BULK_ALL_MAX, matchingIds } from './bulk-matching';
@@ -44,13 +45,17 @@ const bulkSchema = (max: number) =>
       }
     });
 
-/** `all: 'matching'` with `filter`, the users list's query: every user it matches, instead of `ids`. */
+/**
+ * `all: 'matching'` with `filter`, the users list's query: every user it matches, instead of `ids`;
+ * `expected`, how many matched at the preview (the start refuses if the filter now matches another number).
+ */
 export type BulkInput = {
   action?: unknown;
   ids?: unknown;
   roleId?: unknown;
   all?: unknown;
   filter?: unknown;
+  expected?: unknown;
 };
 
 export interface BulkItem {
@@ -84,6 +89,17 @@ export async function parseBulk(
   // An empty filter is the whole list: "all matching" is said by `all`, not by the filter.
   const filter = input.all === 'matching' ? String(input.filter ?? '').slice(0, 4000) : null;
   const ids = filter !== null ? await matchingIds(ctx, projectId, filter) : input.ids;
+  // "Delete all 250" must not reach people the preview never counted.
+  if (
+    filter !== null &&
+    typeof input.expected === 'string' &&
+    Array.isArray(ids) &&
+    Number(input.expected) !== ids.length
+  ) {
+    throw new ValidationError({
+      ids: `The filters now match ${plural(ids.length, 'user')}, not the ${plural(Number(input.expected) || 0, 'user')} of the preview: check again before you confirm.`,
+    });
+  }
   const data = parseInput(bulkSchema(filter !== null ? BULK_ALL_MAX : BULK_PICKED_MAX), { ...input, ids });
   if (data.action === 'change_role') {
     const role = await ctx.db

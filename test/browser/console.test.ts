@@ -61,10 +61,19 @@ describe.skipIf(!chromiumPath)('the console in Chromium', () => {
     const watch = await watchPage(page);
     await page.goto(`${server.url}/users`);
     expect(await caption(page)).toBe(`Showing 1–25 of ${total} users`);
-    // "/" goes to the search box from anywhere but a field.
+    // "/" goes to the search box from anywhere but a field, unless turned off in My account.
     await page.locator('h1').click();
     await page.keyboard.press('/');
     expect(await activeName(page)).toBe('Search name or email');
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('checkbox', { name: "Press / to go to a list's search box" }).uncheck();
+    await page.goto(`${server.url}/users`);
+    await page.locator('h1').click();
+    await page.keyboard.press('/');
+    expect(await activeName(page)).not.toBe('Search name or email');
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('checkbox', { name: "Press / to go to a list's search box" }).check();
+    await page.goto(`${server.url}/users`);
 
     // The Status menu: a button that opens a group of checkboxes, counted on the button.
     await tabToText(page, 'Role');
@@ -143,7 +152,7 @@ describe.skipIf(!chromiumPath)('the console in Chromium', () => {
       '1 selected. Actions are above the table.',
     );
     // The bar is a named form with named buttons.
-    expect(await page.getByRole('form', { name: '1 selected' }).count()).toBe(1);
+    expect(await page.getByRole('form', { name: 'Actions on selected users' }).count()).toBe(1);
     for (const name of ['Deactivate', 'Resend set-password email', 'Delete', 'Clear selection'])
       expect(await bar.getByRole('button', { name, exact: true }).count(), name).toBe(1);
     expect(await bar.locator('summary', { hasText: 'Change role' }).count()).toBe(1);
@@ -175,6 +184,7 @@ describe.skipIf(!chromiumPath)('the console in Chromium', () => {
   it('opens "Invite users" and "Create user" as dialogs from the Users tab', async () => {
     const page = await adminPage();
     await page.goto(`${server.url}/users`);
+    const before = (await caption(page)) ?? '';
     await page.getByRole('link', { name: 'Create user' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create user' });
     await expect.poll(() => dialog.isVisible()).toBe(true);
@@ -188,6 +198,9 @@ describe.skipIf(!chromiumPath)('the console in Chromium', () => {
     expect(await page.locator('#dialog-status').textContent()).toContain('katherine@example.com was created');
     await page.keyboard.press('Escape');
     expect(await activeName(page)).toBe('Create user');
+    // The list behind the dialog counts the new person.
+    const count = (text: string) => Number(/of (\d+) users/.exec(text)?.[1]);
+    await expect.poll(async () => count((await caption(page)) ?? '')).toBe(count(before) + 1);
 
     await page.getByRole('link', { name: 'Invite users' }).click();
     await expect.poll(() => page.getByRole('dialog', { name: 'Invite users' }).isVisible()).toBe(true);

@@ -155,6 +155,16 @@ describe.skipIf(!chromiumPath)('reflow at 320 CSS pixels in Chromium', () => {
     await context.close();
   });
 
+  it('every signed-in page is axe clean and does not scroll sideways at 320 px in the dark scheme too', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, colorScheme: 'dark' });
+    const page = await expectNoSideways(context);
+    for (const path of paths) {
+      await page.goto(`${server.url}${path}`);
+      expect.soft(await axeViolations(page), `${path} (dark)`).toEqual([]);
+    }
+    await context.close();
+  });
+
   it('nor at 400% zoom of a 1280 px window, and wide tables scroll in a named, focusable region', async () => {
     const context = await browser.newContext({ viewport: { width: 320, height: 256 }, deviceScaleFactor: 4 });
     const page = await expectNoSideways(context);

@@ -40,6 +40,72 @@ async function runBulk(client: Client, body: string) {
 }
 
 describe(`bulk actions (${databaseKind})`, () => {
+  it('acts on every user the list filter matches, as previewed, and refuses when the set changed', async () => {
+    const owner = await makeUser(t.db, { role: 'account_admin', name: 'Olga Owner' });
+    const client = await clientFor(t, owner.id);
+    const viewers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        makeUser(t.db, { role: 'viewer', name: `Match ${String(i).padStart(2, '0')}` }),
+      ),
+    );
+    await makeUser(t.db, { role: 'viewer', name: 'Other Person' });
+    const all = (filter: string, extra: Array<[string, string]> = []) =>
+      new URLSearchParams([
+        ['action', 'deactivate'],
+        ['roleId', ''],
+        ['all', 'matching'],
+        ['filter', filter],
+        ...extra,
+      ]).toString();
+
+    // Ticked ids are ignored when "all matching" is sent: the filter decides.
+    const preview = await post(client, '/users/bulk/preview', `${all('q=match')}&ids=${owner.id}`);
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    expect(html).toContain('30 users match the filters.');
+    expect(html).toContain('name="expected" value="30"');
+    expect(html).not.toContain('Other Person');
+
+    // Someone new matches between the preview and the confirmation: refused, nothing changed.
+    await makeUser(t.db, { role: 'viewer', name: 'Match Late' });
+    const refused = await post(
+      client,
+      '/users/bulk',
+      all('q=match', [
+        ['expected', '30'],
+        ['back', '/users?q=match'],
+      ]),
+    );
+    expect(refused.status).toBe(303);
+    // Back to the list as it was left; never anywhere but a users list.
+    expect(refused.headers.get('location')).toBe('/users?q=match');
+    const elsewhere = await post(
+      client,
+      '/users/bulk',
+      all('q=match', [
+        ['expected', '30'],
+        ['back', '//evil.example/users'],
+      ]),
+    );
+    expect(elsewhere.headers.get('location')).toBe('/users');
+    expect(
+      await t.db.selectFrom('users').select('id').where('deactivated_at', 'is not', null).execute(),
+    ).toEqual([]);
+
+    const result = await runBulk(client, all('q=match', [['expected', '31']]));
+    expect(result).toContain('31 users changed.');
+    const gone = await t.db
+      .selectFrom('users')
+      .select('id')
+      .where('deactivated_at', 'is not', null)
+      .execute();
+    expect(gone.map((u) => u.id)).toEqual(expect.arrayContaining(viewers.map((v) => v.id)));
+    expect(gone).toHaveLength(31);
+
+    // A filter nobody matches, and a filter the list cannot read, change nothing.
+    expect((await post(client, '/users/bulk/preview', all('q=nobody-at-all'))).status).toBe(303);
+  });
+
   it('previews each user with what will happen or why they are skipped, then does it', async () => {
     await makeUser(t.db, { role: 'account_admin' });
     const coAdmin = await makeUser(t.db, { role: 'co_admin', name: 'Carla Co' });

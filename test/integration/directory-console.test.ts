@@ -148,11 +148,19 @@ describe(`where people came from, in the console (${databaseKind})`, () => {
       /<span class="badge badge-deactivated">Deactivated<\/span> Removed by the directory on <time datetime="[^"]+">2026-11-20<\/time>/,
     );
 
-    // The filter: a select like the others, in the URL, applied to the page and to the export.
+    // The filter: a group of choices in the toolbar's "More filters" menu, in the URL, applied to
+    // the page and to the export.
     const page = await html(client, '/users');
-    expect(page).toContain('<label for="source">Source</label>');
-    for (const label of ['Any', 'Made in Gatehouse', 'Directory', 'Single sign-on'])
-      expect(page).toContain(`>${label}</option>`);
+    expect(page).toContain('<legend>Source</legend>');
+    for (const [value, label] of [
+      ['', 'Any'],
+      ['gatehouse', 'Made in Gatehouse'],
+      ['scim', 'Directory'],
+      ['sso', 'Single sign-on'],
+    ])
+      expect(page).toMatch(
+        new RegExp(`<input type="radio" name="source" value="${value}"[^>]*/> ${label}</label>`),
+      );
     expect(await listed(client, '/users?source=scim')).toEqual(['Dora Directory | Directory']);
     expect(await listed(client, '/users?source=sso')).toEqual(['Sam Signon | SSO']);
     expect(await listed(client, '/users?source=gatehouse')).toEqual(['Ada Admin', 'Manny Manual']);
@@ -160,7 +168,7 @@ describe(`where people came from, in the console (${databaseKind})`, () => {
     expect(await listed(client, '/users?tab=deactivated&source=gatehouse')).toEqual([]);
     // An unknown source reads as unset, as other filters do.
     expect((await listed(client, '/users?source=ldap')).length).toBe(4);
-    expect(await html(client, '/users?source=sso&q=sam')).toContain('<option value="sso" selected="">');
+    expect(await html(client, '/users?source=sso&q=sam')).toContain('<input type="radio" name="source" value="sso" checked=""/>');
 
     const json = JSON.parse(await html(client, '/users/export.json?source=scim'));
     expect(json.map((r: { name: string; source: string }) => [r.name, r.source])).toEqual([

@@ -121,6 +121,20 @@ export function AccountPage({
         now={tokens.now}
       />
       <SecurityEventsSection events={events} />
+
+      {/* Only with JavaScript, which alone has shortcuts (public/js/app.js shows it). WCAG 2.1.4:
+          a one-key shortcut can be turned off. */}
+      <section aria-labelledby="shortcuts-title" data-shortcuts-setting="" hidden>
+        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        <div class="field">
+          <label class="choice">
+            <input type="checkbox" id="shortcuts" /> Press <kbd>/</kbd> to go to a list's search box
+          </label>
+          <p class="hint">
+            Remembered in this browser. Turn it off if the key gets in the way of your assistive technology.
+          </p>
+        </div>
+      </section>
     </section>
   );
 }

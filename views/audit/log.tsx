@@ -48,7 +48,8 @@ function chipLabels(extra: AuditLogExtra | undefined): ChipLabels {
   return {
     actor: { title: 'Actor' },
     user: { title: 'User acted on' },
-    target: { title: 'Target', format: (v) => extra?.targetName ?? v },
+    // A link from a user's or a team's page narrows the log to it: the chip names it and removes it.
+    target: { title: 'Events of', format: (v) => extra?.targetName ?? v },
     project: { title: 'Project', options: (extra?.projects ?? []).map((p) => [p.id, p.name] as const) },
     outcome: { title: 'Outcome', options: OUTCOMES.map((o) => [o, OUTCOME_TEXT[o]] as const) },
     from: { title: 'From' },
@@ -163,7 +164,6 @@ function PermissionChecks({ rows }: { rows: NonNullable<AuditLogExtra['permissio
 
 function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
   const { q, extra } = props;
-  const withoutTarget = `/audit?${auditList.write({ ...q, target: '' })}`;
   return (
     <section class="list-page">
       <h1>Audit log</h1>
@@ -174,12 +174,6 @@ function AuditLogPage(props: Props & { extra: AuditLogExtra }) {
       {extra.activity ? <ActivityChart days={extra.activity} /> : null}
       {extra.permissionChecks && extra.permissionChecks.length > 0 ? (
         <PermissionChecks rows={extra.permissionChecks} />
-      ) : null}
-      {q.target ? (
-        <p>
-          Showing the events of <strong>{extra.targetName ?? q.target}</strong>.{' '}
-          <a href={withoutTarget}>Show all targets</a>
-        </p>
       ) : null}
       <FilterForm
         list={auditList}

@@ -26,77 +26,81 @@ export function SelectionBar({
   const total = page.total.value;
   const all = page.total.exact && total > page.rows.length && total <= BULK_ALL_MAX;
   return (
-    <form
-      id="bulk-form"
-      method="post"
-      action="/users/bulk/preview"
-      class="selection-bar"
-      aria-labelledby="selection-count"
-      data-selection-bar=""
-      data-total={String(total)}
-    >
-      {/* Enabled by "Select all N matching": every user the list's filters match, not the ticked ids. */}
-      <input type="hidden" name="all" value="matching" disabled data-select-all="" />
-      <input
-        type="hidden"
-        name="filter"
-        value={userList.exportFilter(q).toString()}
-        disabled
-        data-select-all=""
-      />
-      <p id="selection-count" class="selection-count">
-        With the selected users:
-      </p>
-      {deactivated ? (
-        <button type="submit" name="action" value="reactivate" class="button-secondary">
-          Reactivate
-        </button>
-      ) : (
-        <>
-          <button type="submit" name="action" value="deactivate" class="button-secondary">
-            Deactivate
-          </button>
-          <details class="menu" data-menu="">
-            <summary class="button button-secondary">Change role</summary>
-            <div class="menu-panel">
-              {/* Its own id: the "Create user" dialog on the same page has a roleId field too. */}
-              <div class="field">
-                <label for="bulk-role">New role in this project</label>
-                <select id="bulk-role" name="roleId">
-                  <option value="">Choose a role</option>
-                  {roles.map((r) => (
-                    <option value={r.id}>{r.name}</option>
-                  ))}
-                </select>
-              </div>
-              <button type="submit" name="action" value="change_role">
-                Preview role change
-              </button>
-            </div>
-          </details>
-          <button type="submit" name="action" value="resend" class="button-secondary">
-            Resend set-password email
-          </button>
-        </>
-      )}
-      <button type="submit" name="action" value="delete" class="button-danger">
-        Delete
-      </button>
-      <button type="button" class="button-link" data-clear-selection="" hidden>
-        Clear selection
-      </button>
-      {all ? (
-        <button type="button" class="button-link" data-select-matching="" hidden>
-          Select all {count(total)} matching
-        </button>
-      ) : null}
-      {page.total.exact && total > BULK_ALL_MAX ? (
-        <p class="hint" data-too-many="" hidden>
-          To act on every match, narrow the filters to {count(BULK_ALL_MAX)} users or fewer.
-        </p>
-      ) : null}
+    <>
+      {/* Outside the bar, which is hidden while nothing is selected: a hidden live region says nothing. */}
       <p id="selection-status" class="visually-hidden" role="status" />
-    </form>
+      <form
+        id="bulk-form"
+        method="post"
+        action="/users/bulk/preview"
+        class="selection-bar"
+        aria-label="Actions on selected users"
+        data-selection-bar=""
+        data-total={String(total)}
+      >
+        {/* Enabled by "Select all N matching": every user the list's filters match, not the ticked ids. */}
+        <input type="hidden" name="back" value={`/users?${userList.write(q)}`} />
+        <input type="hidden" name="all" value="matching" disabled data-select-all="" />
+        <input
+          type="hidden"
+          name="filter"
+          value={userList.exportFilter(q).toString()}
+          disabled
+          data-select-all=""
+        />
+        <p id="selection-count" class="selection-count">
+          With the selected users:
+        </p>
+        {deactivated ? (
+          <button type="submit" name="action" value="reactivate" class="button-secondary">
+            Reactivate
+          </button>
+        ) : (
+          <>
+            <button type="submit" name="action" value="deactivate" class="button-secondary">
+              Deactivate
+            </button>
+            <details class="menu" data-menu="">
+              <summary class="button button-secondary">Change role</summary>
+              <div class="menu-panel">
+                {/* Its own id: the "Create user" dialog on the same page has a roleId field too. */}
+                <div class="field">
+                  <label for="bulk-role">New role in this project</label>
+                  <select id="bulk-role" name="roleId">
+                    <option value="">Choose a role</option>
+                    {roles.map((r) => (
+                      <option value={r.id}>{r.name}</option>
+                    ))}
+                  </select>
+                </div>
+                <button type="submit" name="action" value="change_role">
+                  Preview role change
+                </button>
+              </div>
+            </details>
+            <button type="submit" name="action" value="resend" class="button-secondary">
+              Resend set-password email
+            </button>
+          </>
+        )}
+        <button type="submit" name="action" value="delete" class="button-danger">
+          Delete
+        </button>
+        <button type="button" class="button-link" data-clear-selection="" hidden>
+          Clear selection
+        </button>
+        {all ? (
+          <button type="button" class="button-link" data-select-matching="" hidden>
+            Select all {count(total)} matching
+          </button>
+        ) : null}
+        {page.total.exact && total > BULK_ALL_MAX ? (
+          <p class="hint" data-too-many="" hidden>
+            To act on every match, narrow the filters to {count(BULK_ALL_MAX)} users or fewer.
+          </p>
+        ) : null}
+      </form>
+    </>
   );
 }
 
@@ -131,6 +135,7 @@ export function BulkPreviewPage({
   roleId,
   items,
   all,
+  back = '/users',
   errors = {},
 }: {
   action: BulkAction;
@@ -138,6 +143,8 @@ export function BulkPreviewPage({
   items: BulkItem[];
   /** "All matching": the list's filter and how many it matched; items are the first of them. */
   all: { filter: string; total: number } | null;
+  /** The list as it was left: Cancel and a refusal go back there. */
+  back?: string;
   errors?: FieldErrors;
 }) {
   const toDo = items.filter((i) => !i.skipped);
@@ -165,10 +172,12 @@ export function BulkPreviewPage({
         <form method="post" action="/users/bulk">
           <input type="hidden" name="action" value={action} />
           <input type="hidden" name="roleId" value={roleId} />
+          <input type="hidden" name="back" value={back} />
           {all ? (
             <>
               <input type="hidden" name="all" value="matching" />
               <input type="hidden" name="filter" value={all.filter} />
+              <input type="hidden" name="expected" value={String(all.total)} />
             </>
           ) : (
             toDo.map((i) => <input type="hidden" name="ids" value={i.id} />)
@@ -177,12 +186,12 @@ export function BulkPreviewPage({
             <button type="submit" class={action === 'delete' ? 'button-danger' : undefined}>
               {BULK_ACTIONS[action]} {all ? `all ${users(all.total)}` : users(toDo.length)}
             </button>
-            <a href="/users">Cancel</a>
+            <a href={back}>Cancel</a>
           </div>
         </form>
       ) : (
         <p>
-          <a href="/users">Back to users</a>
+          <a href={back}>Back to users</a>
         </p>
       )}
     </section>

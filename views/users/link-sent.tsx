@@ -14,7 +14,11 @@ export function LinkSentPage({
 }) {
   // In the dialog, app.js moves focus to the heading and the dialog's own live region reads the message.
   return (
-    <section class="narrow" data-announce={inDialog ? message : undefined}>
+    <section
+      class="narrow"
+      data-announce={inDialog ? message : undefined}
+      data-refresh-list={inDialog ? '' : undefined}
+    >
       {inDialog ? (
         <h2 id="dialog-title" tabindex={-1}>
           {title}

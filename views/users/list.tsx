@@ -22,7 +22,7 @@ import {
   ListStatusRegion,
   SelectMenu,
 } from '../components/list';
-import { Ago, Time } from '../components/time';
+import { Ago, Day, Time } from '../components/time';
 import { SelectionBar } from './bulk';
 import { UserTabs } from './tabs';
 
@@ -165,7 +165,7 @@ function UserRow({ u, canManage, now }: { u: ListedUser; canManage: boolean; now
         {u.directoryRemovedAt ? (
           <>
             {' '}
-            Removed by the directory <Ago at={u.directoryRemovedAt} now={now} />
+            Removed by the directory on <Day at={u.directoryRemovedAt} />
           </>
         ) : null}
       </td>
@@ -245,7 +245,7 @@ function UsersPage(props: ListViewProps<UserListQuery, ListedUser> & { extra: Us
         />
         {/* The rarer filters share one menu, so that the toolbar stays one row on a laptop. */}
         <FilterMenu
-          label="More"
+          label="More filters"
           chosen={[q.source, q.endingDays, q.twoFactor].filter((v) => v !== '' && v !== null).length}
         >
           <ChoiceList
