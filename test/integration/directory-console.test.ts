@@ -168,7 +168,9 @@ describe(`where people came from, in the console (${databaseKind})`, () => {
     expect(await listed(client, '/users?tab=deactivated&source=gatehouse')).toEqual([]);
     // An unknown source reads as unset, as other filters do.
     expect((await listed(client, '/users?source=ldap')).length).toBe(4);
-    expect(await html(client, '/users?source=sso&q=sam')).toContain('<input type="radio" name="source" value="sso" checked=""/>');
+    expect(await html(client, '/users?source=sso&q=sam')).toContain(
+      '<input type="radio" name="source" value="sso" checked=""/>',
+    );
 
     const json = JSON.parse(await html(client, '/users/export.json?source=scim'));
     expect(json.map((r: { name: string; source: string }) => [r.name, r.source])).toEqual([

@@ -1,6 +1,6 @@
 import { BULK_ACTIONS, BULK_ALL_MAX, type BulkAction, type BulkItem } from '../../src/users/bulk';
 import { type UserListQuery, type UserPage, userList } from '../../src/users/list';
-import { ErrorSummary, type FieldErrors, SelectField } from '../components/form';
+import { ErrorSummary, type FieldErrors } from '../components/form';
 import { TableScroll } from '../components/table-scroll';
 
 const count = (n: number) => n.toLocaleString('en-US');
