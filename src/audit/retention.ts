@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { getSettings } from '../account/read-settings';
 import type { ActionContext } from '../core/context';
 import { plural } from '../core/plural';
-import { lockChainHead } from './chain';
+import { lockAllChainHeads } from './chain';
 import { auditActor, writeAudit } from './write';
 
 const DAY_MS = 86_400_000;
@@ -37,12 +37,12 @@ export async function pruneAuditEvents(ctx: ActionContext): Promise<PruneResult>
 
 async function pruneBatch(ctx: ActionContext, cutoff: Date, retentionDays: number) {
   return ctx.db.transaction().execute(async (tx) => {
-    // The head lock first: no event is chained while the start of the chain is cut.
-    await lockChainHead(tx);
+    // Every head locked first: no event is chained while the starts of the chains are cut.
+    await lockAllChainHeads(tx);
     // The oldest events in chain order; the ones before the first young enough to keep go.
     const oldest = await tx
       .selectFrom('audit_events')
-      .select(['id', 'hash', 'occurred_at'])
+      .select(['id', 'hash', 'occurred_at', 'chain'])
       .orderBy('id')
       .limit(BATCH)
       .execute();
@@ -54,6 +54,10 @@ async function pruneBatch(ctx: ActionContext, cutoff: Date, retentionDays: numbe
     const deleted = await tx.deleteFrom('audit_events').where('id', '<=', last.id).executeTakeFirst();
     await sql`select set_config('gatehouse.audit_retention', 'off', true)`.execute(tx);
     const removed = Number(deleted.numDeletedRows);
+    // Each chain's kept part starts after the last event removed from it: the verifier accepts
+    // that hash, recorded here, as the start.
+    const lastRemovedHashes: Record<string, string | null> = {};
+    for (const event of due) lastRemovedHashes[String(event.chain)] = event.hash;
     await writeAudit(tx, ctx, {
       action: 'audit.prune',
       outcome: 'success',
@@ -63,7 +67,7 @@ async function pruneBatch(ctx: ActionContext, cutoff: Date, retentionDays: numbe
         id: 'events',
         label: `${plural(removed, 'event')} before ${cutoff.toISOString()}`,
       },
-      after: { removed, before: cutoff, retentionDays, lastRemovedId: last.id, lastRemovedHash: last.hash },
+      after: { removed, before: cutoff, retentionDays, lastRemovedId: last.id, lastRemovedHashes },
     });
     return { removed, more: keptAt === -1 && oldest.length === BATCH };
   });

@@ -64,8 +64,8 @@ export function jsonb(value: unknown) {
 export type AuditContext = Pick<ActionContext, 'meta' | 'clock' | 'config'>;
 
 /**
- * Appends one event, chained to the one before it (chain.ts): the head row stays locked
- * until the transaction ends, so it is best written last. Outside a transaction it opens one.
+ * Appends one event, chained to the one before it in its connection's chain (chain.ts): that
+ * head row stays locked until the transaction ends, so it is best written last. Outside a transaction it opens one.
  * Values are JSON; secrets never belong in before/after.
  */
 export async function writeAudit(db: Db, ctx: AuditContext, event: AuditRecord): Promise<void> {
@@ -97,6 +97,7 @@ export async function writeAudit(db: Db, ctx: AuditContext, event: AuditRecord):
       after: jsonb(fields.after),
       prev_hash: head.lastHash,
       hash,
+      chain: head.chain,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

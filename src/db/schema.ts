@@ -211,6 +211,8 @@ export interface AuditEventsTable {
   prev_hash: string | null;
   /** This event's keyed hash (audit/chain.ts); null for events older than the chain. */
   hash: string | null;
+  /** The chain (partition) it was appended to: its head is `audit_chain.id` (migration 0020). */
+  chain: Generated<number>;
 }
 
 /** The chain's head: one row, locked by every writer. */

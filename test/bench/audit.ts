@@ -125,6 +125,7 @@ async function appendEvents(db: Db, secretKey: Buffer, count: number, projectId:
           after: jsonb(asStoredJson(event.after)),
           prev_hash: prev,
           hash,
+          chain: head.chain,
         });
         prev = hash;
       }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectId } from '../../src/access/grants';
 import { BUILTIN_ROLES } from '../../src/access/permissions';
 import { signInActivity } from '../../src/audit/activity';
-import { verifyChain } from '../../src/audit/chain';
+import { CHAIN_PARTITIONS, verifyChain } from '../../src/audit/chain';
 import { auditListParams, listAuditEvents, parseAuditListQuery } from '../../src/audit/list';
 import { pruneAuditEvents } from '../../src/audit/retention';
 import { writeAudit } from '../../src/audit/write';
@@ -303,9 +303,14 @@ describe(`the audit trail cannot be changed (${databaseKind})`, () => {
     ).toBeGreaterThan(0);
   });
 
-  it('chains events written at the same time into one line', async () => {
+  it('chains events written at the same time, each connection in its own chain, and every chain verifies', async () => {
     const ctx = { ...t.system, actor: { kind: 'system' as const, label: 'concurrent-test' } };
-    // On PostgreSQL these run on several connections at once; the head row puts them in one order.
+    const before = await t.db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    // On PostgreSQL these run on several connections at once, each locking its own partition's
+    // head; PGlite has one connection, so one chain.
     await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         writeAudit(t.db, ctx, {
@@ -316,14 +321,45 @@ describe(`the audit trail cannot be changed (${databaseKind})`, () => {
         }),
       ),
     );
+    const written = await t.db
+      .selectFrom('audit_events')
+      .select(['id', 'chain'])
+      .where('id', '>', Number(before?.id ?? 0))
+      .execute();
+    expect(written).toHaveLength(30);
+    const chains = new Set(written.map((e) => e.chain));
+    if (databaseKind === 'postgres') expect(chains.size).toBeGreaterThan(1);
+    expect(await verifyChain(t.db, t.config.secretKey)).toMatchObject({ ok: true });
+
+    // An event moved to another chain breaks both: the verifier names where.
+    const moved = written.at(-1) as { id: number; chain: number };
+    await sql`alter table audit_events disable trigger audit_events_no_change`.execute(t.db);
+    try {
+      await sql`update audit_events set chain = ${(moved.chain % CHAIN_PARTITIONS) + 1} where id = ${moved.id}`.execute(
+        t.db,
+      );
+      const report = await verifyChain(t.db, t.config.secretKey);
+      expect(report.ok).toBe(false);
+      await sql`update audit_events set chain = ${moved.chain} where id = ${moved.id}`.execute(t.db);
+    } finally {
+      await sql`alter table audit_events enable trigger audit_events_no_change`.execute(t.db);
+    }
     expect(await verifyChain(t.db, t.config.secretKey)).toMatchObject({ ok: true });
   });
 
   it('verifies the chain, and reports the first row changed, removed or added behind its back', async () => {
     expect(await verifyChain(t.db, t.config.secretKey)).toMatchObject({ ok: true });
+    // The three newest events of one chain (on PostgreSQL the connections write to several).
+    const newest = await t.db
+      .selectFrom('audit_events')
+      .select('chain')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const [a, b, c] = await t.db
       .selectFrom('audit_events')
       .select(['id', 'actor_label'])
+      .where('chain', '=', newest.chain)
       .orderBy('id', 'desc')
       .limit(3)
       .execute();
@@ -389,7 +425,7 @@ describe(`the audit trail cannot be changed (${databaseKind})`, () => {
         .set({ last_id: rows[1]?.id, last_hash: rows[1]?.hash })
         .execute();
       const cut = await verifyChain(fresh.db, fresh.config.secretKey);
-      expect(cut.ok ? '' : cut.problem).toContain("the chain's head was changed");
+      expect(cut.ok ? '' : cut.problem).toMatch(/the head of chain \d+ was changed/);
     } finally {
       await fresh.close();
     }
@@ -518,9 +554,9 @@ describe(`events from before the chain (${databaseKind})`, () => {
         select timestamptz '2024-01-01 00:00:00.123456+00' + (g / 7) * interval '1 microsecond',
           'legacy', 'team.update', 'success', 'team', g::text
         from generate_series(1, 12000) g`.execute(fresh.db);
-      await sql`update audit_chain set unchained_through = (select max(id) from audit_events)`.execute(
-        fresh.db,
-      );
+      // Recorded in an empty head, as migration 0008 did in the one head there was then.
+      await sql`update audit_chain set unchained_through = (select max(id) from audit_events)
+        where id = (select min(id) from audit_chain where last_id is null)`.execute(fresh.db);
       const boss = await makeUser(fresh.db, { role: 'account_admin' });
       const client = await clientFor(fresh, boss.id);
       const ids = await idsThroughPages(client, 'actor=legacy', 100);
