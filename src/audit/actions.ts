@@ -27,6 +27,12 @@ interface ActionInfo {
   /** The actor must have proved their password in this session within the last 10 minutes. */
   recentAuth?: true;
   /**
+   * Frequent, and changes no list's membership beyond what its cached counts may lag (30 s):
+   * does not drop them. A sign-in moves `last_login_at` only; before this, every sign-in of a
+   * storm cleared every count and the next requests recounted them all at once.
+   */
+  keepsCounts?: true;
+  /**
    * May take someone's right to grant away: the open invitations of inviters who can no longer
    * grant them are revoked in the same transaction (invitations/validity.ts).
    */
@@ -54,9 +60,15 @@ export const AUDIT_AREAS = {
 export type AuditArea = keyof typeof AUDIT_AREAS;
 
 export const AUDIT_ACTIONS = {
-  'auth.sign_in': { area: 'auth', text: 'Sign-in', security: true, permission: null },
-  'auth.sign_in_code': { area: 'auth', text: 'Two-factor code at sign-in', security: true, permission: null },
-  'auth.sign_out': { area: 'auth', text: 'Sign-out', security: true, permission: null },
+  'auth.sign_in': { area: 'auth', text: 'Sign-in', security: true, permission: null, keepsCounts: true },
+  'auth.sign_in_code': {
+    area: 'auth',
+    text: 'Two-factor code at sign-in',
+    security: true,
+    permission: null,
+    keepsCounts: true,
+  },
+  'auth.sign_out': { area: 'auth', text: 'Sign-out', security: true, permission: null, keepsCounts: true },
   'auth.lockout': {
     area: 'auth',
     text: 'Account locked after failed sign-ins',
@@ -77,7 +89,13 @@ export const AUDIT_ACTIONS = {
     permission: null,
     recordOnly: true,
   },
-  'auth.reauthenticate': { area: 'auth', text: 'Password confirmed', security: true, permission: null },
+  'auth.reauthenticate': {
+    area: 'auth',
+    text: 'Password confirmed',
+    security: true,
+    permission: null,
+    keepsCounts: true,
+  },
   'auth.password_reset': {
     area: 'auth',
     text: 'Password reset by email link',
@@ -181,11 +199,11 @@ export const AUDIT_ACTIONS = {
     // The setup link's "no user yet" must see every admin made meanwhile (auth/setup/).
     serialize: true,
   },
+  // Serialized by editUser itself, only when the edit may change access (src/users/edit.ts).
   'user.edit': {
     area: 'user',
     text: 'User edited',
     permission: 'users.manage',
-    serialize: true,
     narrowsAccess: true,
   },
   'user.delete': { area: 'user', text: 'User deleted', permission: 'users.manage', serialize: true },
@@ -348,7 +366,13 @@ export const AUDIT_ACTIONS = {
   },
   // Not serialized for every sign-in: only one that removes memberships locks the account row
   // (sso/sign-in.ts), so a morning's sign-ins do not queue behind each other.
-  'sso.sign_in': { area: 'auth', text: 'Single sign-on', security: true, permission: null },
+  'sso.sign_in': {
+    area: 'auth',
+    text: 'Single sign-on',
+    security: true,
+    permission: null,
+    keepsCounts: true,
+  },
   'sso.break_glass': {
     area: 'auth',
     text: 'Password sign-in where single sign-on is required (break-glass)',

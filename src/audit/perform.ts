@@ -57,7 +57,7 @@ export async function perform<T>(
       });
       return outcome.result;
     });
-    notifyChange();
+    if (!spec.keepsCounts) notifyChange();
     return result;
   } catch (error) {
     // A refusal rolled everything back; the attempt itself is still recorded.

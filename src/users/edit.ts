@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { replaceProjectRole } from '../access/project-role';
-import { assertAccountManagerRemains, assertNotSelf, assertOutranks } from '../access/rules';
+import { assertAccountManagerRemains, assertNotSelf, assertOutranks, lockAccount } from '../access/rules';
 import { assertCanGrantTeamAccess, assertManagesTeam } from '../access/team-members';
 import { assertNotDirectoryTeam } from '../access/teams';
 import { perform } from '../audit/perform';
@@ -138,7 +138,19 @@ export async function editUser(
     teamIds: input.teamIds ?? [],
   });
   const was = input.was ? parseInput(wasSchema, { until: '', roleId: '', teamIds: [], ...input.was }) : null;
+  // Only a change of access can take away the last account manager, so only then does the edit
+  // queue behind every other such change (the account row, lockAccount). With the values the
+  // form showed (`was`) that is known from the input alone, before any row is locked (always the
+  // account row first, as the serialized actions do: no deadlock); without them, assume it may.
+  const sameTeams = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && [...a].sort().join() === [...b].sort().join();
+  const mayChangeAccess =
+    !was ||
+    data.until !== was.until ||
+    (data.roleId !== KEEP_ACCESS && data.roleId !== was.roleId) ||
+    !sameTeams(data.teamIds, was.teamIds);
   return perform(ctx, 'user.edit', async (tx) => {
+    if (mayChangeAccess) await lockAccount(tx);
     const user = z.uuid().safeParse(id).success
       ? await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
       : undefined;

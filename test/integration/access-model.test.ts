@@ -9,8 +9,9 @@ import {
   projectIds,
 } from '../../src/access/grants';
 import { BUILTIN_ROLES, PERMISSIONS } from '../../src/access/permissions';
-import { RuleError } from '../../src/access/rules';
+import { lockAccount, RuleError } from '../../src/access/rules';
 import { deleteTeam } from '../../src/access/teams';
+import { editUser, KEEP_ACCESS } from '../../src/users/edit';
 import { databaseKind } from '../helpers/database';
 import { actorContext, bind, clientFor, makeUser, resetData, snapshot } from '../helpers/fixtures';
 import { setUpApp } from '../helpers/set-up-app';
@@ -311,6 +312,61 @@ describe('rank, self and the last admin', () => {
       const remaining = await t.db.selectFrom('role_bindings').select('user_id').execute();
       expect(remaining, `round ${round}`).toHaveLength(1);
     }
+  });
+});
+
+describe('editing people without a global lock', () => {
+  it(`two Account Admins ending each other's access through the edit form at once always leave one (${databaseKind === 'postgres' ? 30 : 5} times)`, async () => {
+    const rounds = databaseKind === 'postgres' ? 30 : 5;
+    const tomorrow = new Date(t.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10);
+    for (let round = 0; round < rounds; round++) {
+      await resetData(t.db);
+      const a = await makeUser(t.db, { role: 'account_admin', name: 'Admin A' });
+      const b = await makeUser(t.db, { role: 'account_admin', name: 'Admin B' });
+      const [ctxA, ctxB] = [await actorContext(t, a), await actorContext(t, b)];
+      // As the edit form sends it: the values it showed, and an access end for the other admin.
+      const endAccess = (ctx: typeof ctxA, target: { id: string; name: string }) =>
+        editUser(ctx, target.id, projectId, {
+          name: target.name,
+          language: 'en',
+          until: tomorrow,
+          roleId: KEEP_ACCESS,
+          teamIds: [],
+          was: { until: '', roleId: KEEP_ACCESS, teamIds: [] },
+        });
+      const results = await Promise.allSettled([endAccess(ctxA, b), endAccess(ctxB, a)]);
+      expect(
+        results.filter((r) => r.status === 'fulfilled'),
+        `round ${round}`,
+      ).toHaveLength(1);
+      const ending = await t.db
+        .selectFrom('users')
+        .select('id')
+        .where('access_expires_at', 'is not', null)
+        .execute();
+      expect(ending, `round ${round}`).toHaveLength(1);
+    }
+  });
+
+  it('a name-only edit from the form does not wait for the account lock', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin', name: 'Admin C' });
+    const person = await makeUser(t.db, { role: 'viewer', name: 'Before' });
+    const ctx = await actorContext(t, admin);
+    // Someone holds the account row (a serialized change in progress): the rename goes through anyway.
+    await t.db.transaction().execute(async (tx) => {
+      await lockAccount(tx);
+      if (databaseKind === 'postgres') {
+        const renamed = await editUser(ctx, person.id, projectId, {
+          name: 'After',
+          language: 'en',
+          until: '',
+          roleId: KEEP_ACCESS,
+          teamIds: [],
+          was: { until: '', roleId: KEEP_ACCESS, teamIds: [] },
+        });
+        expect(renamed.changed).toEqual(expect.arrayContaining(['name']));
+      }
+    });
   });
 });
 
