@@ -19,6 +19,7 @@ import { sessionRoutes } from './auth/sessions/routes';
 import { setupRoutes } from './auth/setup/routes';
 import { authRoutes } from './auth/sign-in/routes';
 import { twoFactorRoutes } from './auth/two-factor/routes';
+import { BusyError } from './core/errors';
 import { isValueRefused } from './core/validation';
 import { homeRoutes } from './home/routes';
 import { inviteeRoutes } from './invitations/invitee-routes';
@@ -115,6 +116,11 @@ export function createApp(deps: AppDeps, api: ReturnType<typeof apiApp> = apiApp
 
   app.notFound((c) => renderStatusPage(c, 404));
   app.onError((error, c) => {
+    // The password-hashing queue is full (a sign-in storm): come back shortly, nothing was done.
+    if (error instanceof BusyError) {
+      c.header('Retry-After', String(error.retryAfter));
+      return renderStatusPage(c, 503);
+    }
     if (error instanceof HTTPException && error.status === 403) return renderStatusPage(c, 403);
     if (error instanceof HTTPException && error.status === 413) return renderStatusPage(c, 413);
     // The form reader's refusals say what was wrong (web/form.ts).

@@ -34,6 +34,17 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/**
+ * The server is too busy to take this request in time (the password-hashing queue is full):
+ * the answer is 503 with Retry-After. Not a DomainError: no form shows it as a field's fault.
+ */
+export class BusyError extends Error {
+  override name = 'BusyError';
+  constructor(readonly retryAfter: number) {
+    super('The server is busy. Try again in a moment.');
+  }
+}
+
 /** The action needs a password confirmed within the last 10 minutes. */
 export class ReauthenticationRequired extends DomainError {
   override name = 'ReauthenticationRequired';

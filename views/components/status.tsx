@@ -13,6 +13,10 @@ export const STATUS_TEXT = {
     title: 'Too many attempts',
     body: 'Too many attempts came from your network in a short time. Wait a few minutes, then try again.',
   },
+  503: {
+    title: 'Busy',
+    body: 'The server has more sign-ins to check than it can take right now. Try again in a few seconds.',
+  },
   500: {
     title: 'Something went wrong',
     body: 'The server could not complete your request. It has been logged; try again in a moment.',

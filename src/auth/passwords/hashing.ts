@@ -1,29 +1,36 @@
-import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
 import { type Messages, messages } from '../../i18n/messages';
-import { Semaphore } from '../semaphore';
 import { isCommonPassword } from './common';
+import { HashWorkers } from './hash-workers';
 
 /** Argon2id, m = 19456 KiB, t = 2, p = 1 (OWASP's minimum); the parameters travel in the hash string. */
 // 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot import).
 const OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
-// About one hash per core at once, so a burst of sign-ins queues instead of starving the server;
-// and one libuv pool thread (4 by default) always stays free for file, DNS and crypto work.
-const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-const slots = new Semaphore(Math.max(1, Math.min(availableParallelism(), poolThreads - 1)));
+/**
+ * One hash per core at once, on low-priority worker threads (hash-workers.ts): a burst of
+ * sign-ins queues, in order, for at most 5 s (then 503 with Retry-After) and never starves the
+ * pages. Exported for the tests, which shorten the wait.
+ */
+export const hashing = new HashWorkers();
 
 export function hashPassword(password: string): Promise<string> {
-  return slots.run(() => hash(password, OPTIONS));
+  return hashing.run<string>({ op: 'hash', password, options: OPTIONS });
 }
 
 // Verified when the email is unknown, so that answer takes as long as a wrong password.
-const dummyHash = hashPassword('gatehouse dummy password for timing');
+let dummyHash: Promise<string> | undefined;
 
 /** Verifies against the user's hash, or against a dummy one when there is none. */
 export async function verifyPassword(storedHash: string | null, password: string): Promise<boolean> {
+  if (!dummyHash) {
+    dummyHash = hashPassword('gatehouse dummy password for timing');
+    // Refused in a storm (BusyError): made again by the next call.
+    dummyHash.catch(() => {
+      dummyHash = undefined;
+    });
+  }
   const target = storedHash ?? (await dummyHash);
-  const ok = await slots.run(() => verify(target, password).catch(() => false));
+  const ok = await hashing.run<boolean>({ op: 'verify', hash: target, password });
   return ok && storedHash !== null;
 }
 
