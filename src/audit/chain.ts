@@ -136,10 +136,11 @@ export async function advanceChainHead(
   head: ChainHead,
   event: { id: number; hash: string },
 ): Promise<void> {
-  const next = { ...head, lastId: event.id, lastHash: event.hash };
+  // A number whatever the driver gives for bigint: the MAC is of what verify reads back.
+  const next = { ...head, lastId: Number(event.id), lastHash: event.hash };
   await tx
     .updateTable('audit_chain')
-    .set({ last_id: event.id, last_hash: event.hash, head_mac: headMac(secretKey, next) })
+    .set({ last_id: next.lastId, last_hash: event.hash, head_mac: headMac(secretKey, next) })
     .where('id', '=', head.chain)
     .execute();
 }

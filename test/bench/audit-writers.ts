@@ -155,7 +155,7 @@ runBench(async () => {
     `  32 writers now / one head: ${(many / before).toFixed(2)}; editing now / before: ${(edit / editBefore).toFixed(2)} (target ≥ 2)`,
   );
   const started = Date.now();
-  const report = await verifyChain(db, config.secretKey);
+  const report = await verifyChain(database.db, config.secretKey);
   console.log(
     `  audit verify: ${report.ok ? `ok, ${fmt(report.checked)} events` : `BROKEN: ${report.problem}`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
