@@ -1,0 +1,169 @@
+/**
+ * `npm run bench -- --embedded`: the embedded database (PGlite, the default of `npm start`) at
+ * BENCH_EMBEDDED_USERS (default 100,000) users, in /tmp/gatehouse-bench-pglite-<users> (kept between
+ * runs). Seeds, then starts the app on it in production mode and prints: the list mix at 8
+ * connections (target p99 ≤ 100 ms) beside the ceiling page, the export of every user with the
+ * server's peak memory, and sign-ins a second.
+ */
+import { loadavg } from 'node:os';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { builtinRoleId } from '../../src/access/grants';
+import { loadConfig } from '../../src/config';
+import { systemClock } from '../../src/core/context';
+import { openDatabase } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
+import { Jobs } from '../../src/jobs/queue';
+import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
+import {
+  appEnv,
+  BENCH_SECRET_KEY,
+  benchAdminCookie,
+  buildApp,
+  freePort,
+  percentile,
+  startApp,
+  startCeiling,
+  waitFor,
+} from './harness';
+import { measure, rssMb } from './measure';
+
+const USERS = Number(process.env.BENCH_EMBEDDED_USERS ?? 100_000);
+/** One directory per size, kept between runs. */
+const DATA_DIR = `/tmp/gatehouse-bench-pglite-${USERS}`;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = 3;
+const median = (xs: number[]) => percentile(xs, 50);
+
+export async function embedded() {
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR, SECRET_KEY: BENCH_SECRET_KEY });
+  let database = await openDatabase({ dataDir: DATA_DIR });
+  await migrateToLatest(database.db);
+  const db = database.db;
+  const have = Number(
+    (await sql<{ n: number }>`select count(*) as n from users`.execute(db)).rows[0]?.n ?? 0,
+  );
+  if (have < USERS) {
+    console.log(`seeding ${USERS - have} users into the embedded database...`);
+    const started = performance.now();
+    const jobs = await Jobs.start(database, { supervise: false });
+    const system = {
+      db,
+      clock: systemClock,
+      config,
+      jobs,
+      actor: { kind: 'system' as const, label: 'bench' },
+      meta: { ip: null, requestId: null, userAgent: 'bench' },
+    };
+    await seedUsers(system, USERS - have, 20_000);
+    await sql`analyze`.execute(db);
+    // The queue runs on the embedded database's one connection: stopped before it closes.
+    await jobs.stop();
+    console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const cookie = await benchAdminCookie(db);
+  const editor = await builtinRoleId(db, 'editor');
+  const signers = (
+    await db
+      .selectFrom('users')
+      .select('email')
+      .where('email', 'like', 'user%')
+      .where('deactivated_at', 'is', null)
+      .where('locked_until', 'is', null)
+      .where('access_expires_at', 'is', null)
+      .where('password_hash', 'is not', null)
+      .where('totp_secret', 'is', null)
+      .limit(500)
+      .execute()
+  ).map((u) => u.email);
+  // The embedded database serves one process: the app opens it next.
+  await database.close();
+  database = undefined as never;
+
+  const appPort = await freePort();
+  const ceilingPort = await freePort();
+  const { DATABASE_URL: _, ...base } = appEnv('', appPort);
+  const env = { ...base, DATA_DIR, TRUST_PROXY: 'true' };
+  buildApp();
+  const app = startApp(env);
+  const ceiling = startCeiling(env, ceilingPort);
+  const url = `http://127.0.0.1:${appPort}`;
+  try {
+    await waitFor(`${url}/readyz`, 180_000);
+    await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
+    const paths = [
+      '/users',
+      '/users?q=lovelace',
+      '/users?q=acme.example',
+      '/users?status=locked',
+      `/users?role=${editor}`,
+      '/users?inactive=200&per=50',
+      '/users?page=last',
+      '/users?q=ada&status=active&per=100',
+    ];
+    await measure(url, paths, { headers: cookie, connections: 8, seconds: 3 });
+    const lists = [];
+    const ceilings = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      ceilings.push(
+        await measure(`http://127.0.0.1:${ceilingPort}`, ['/ceiling'], { connections: 8, seconds: SECONDS }),
+      );
+      lists.push(await measure(url, paths, { headers: cookie, connections: 8, seconds: SECONDS }));
+    }
+    const rps = median(lists.map((r) => r.rps));
+    const p99 = median(lists.map((r) => r.p99));
+    console.log(
+      `\nembedded database, ${USERS.toLocaleString('en-US')} users: the list mix at 8 connections ${Math.round(rps)} req/s (${lists.map((r) => Math.round(r.rps)).join(', ')}), p50 ${median(lists.map((r) => r.p50))} ms, p99 ${p99} ms (target ≤ 100 ms ${p99 <= 100 ? 'met' : 'NOT met'}); ${(rps / median(ceilings.map((r) => r.rps))).toFixed(2)} of the ceiling; load average ${loadavg()[0]?.toFixed(1)}`,
+    );
+
+    const pid = app.pid as number;
+    const before = rssMb(pid);
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(pid));
+    }, 100);
+    const started = performance.now();
+    const response = await fetch(`${url}/users/export.csv`, { headers: cookie });
+    let lines = 0;
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>)
+      for (const b of chunk) if (b === 10) lines++;
+    clearInterval(sampler);
+    console.log(
+      `export: ${(lines - 1).toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s, server RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`,
+    );
+
+    let n = 0;
+    const storm = await autocannon({
+      url,
+      connections: 8,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            n++;
+            return {
+              ...req,
+              path: '/login',
+              headers: {
+                'content-type': 'application/x-www-form-urlencoded',
+                origin: url,
+                'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+              },
+              body: new URLSearchParams({
+                email: signers[n % signers.length] ?? '',
+                password: SEED_PASSWORD,
+              }).toString(),
+            };
+          },
+        },
+      ],
+    });
+    console.log(
+      `sign-ins: ${((storm['3xx'] ?? 0) / SECONDS).toFixed(0)}/s completed at 8 connections, p99 ${storm.latency.p99} ms`,
+    );
+  } finally {
+    app.kill('SIGTERM');
+    ceiling.kill('SIGTERM');
+  }
+}
