@@ -6,7 +6,6 @@
  * server's peak memory, and sign-ins a second.
  */
 import { loadavg } from 'node:os';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { builtinRoleId } from '../../src/access/grants';
 import { loadConfig } from '../../src/config';
@@ -14,7 +13,7 @@ import { systemClock } from '../../src/core/context';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { Jobs } from '../../src/jobs/queue';
-import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
+import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
   BENCH_SECRET_KEY,
@@ -26,7 +25,7 @@ import {
   startCeiling,
   waitFor,
 } from './harness';
-import { measure, rssMb } from './measure';
+import { measure, rssMb, signInAccounts, signInStorm } from './measure';
 
 const USERS = Number(process.env.BENCH_EMBEDDED_USERS ?? 100_000);
 /** One directory per size, kept between runs. */
@@ -63,19 +62,7 @@ export async function embedded() {
   }
   const cookie = await benchAdminCookie(db);
   const editor = await builtinRoleId(db, 'editor');
-  const signers = (
-    await db
-      .selectFrom('users')
-      .select('email')
-      .where('email', 'like', 'user%')
-      .where('deactivated_at', 'is', null)
-      .where('locked_until', 'is', null)
-      .where('access_expires_at', 'is', null)
-      .where('password_hash', 'is not', null)
-      .where('totp_secret', 'is', null)
-      .limit(500)
-      .execute()
-  ).map((u) => u.email);
+  const signers = await signInAccounts(db, 500);
   // The embedded database serves one process: the app opens it next.
   await database.close();
   database = undefined as never;
@@ -132,33 +119,7 @@ export async function embedded() {
       `export: ${(lines - 1).toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s, server RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`,
     );
 
-    let n = 0;
-    const storm = await autocannon({
-      url,
-      connections: 8,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            n++;
-            return {
-              ...req,
-              path: '/login',
-              headers: {
-                'content-type': 'application/x-www-form-urlencoded',
-                origin: url,
-                'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
-              },
-              body: new URLSearchParams({
-                email: signers[n % signers.length] ?? '',
-                password: SEED_PASSWORD,
-              }).toString(),
-            };
-          },
-        },
-      ],
-    });
+    const storm = await signInStorm(url, signers, 8);
     console.log(
       `sign-ins: ${((storm['3xx'] ?? 0) / SECONDS).toFixed(0)}/s completed at 8 connections, p99 ${storm.latency.p99} ms`,
     );

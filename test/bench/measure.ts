@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import type { Db } from '../../src/db/connect';
+import { SEED_PASSWORD } from '../../src/users/seed';
 
 /** What the benchmarks measure with: one load run, and a process's memory. */
 
@@ -38,4 +40,55 @@ export async function measure(
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
   };
+}
+
+/** Seeded people who can sign in with the seed's password (active, no 2FA): the storm's accounts. */
+export async function signInAccounts(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('email')
+    .where('email', 'like', 'user%')
+    .where('deactivated_at', 'is', null)
+    .where('locked_until', 'is', null)
+    .where('access_expires_at', 'is', null)
+    .where('password_hash', 'is not', null)
+    .where('totp_secret', 'is', null)
+    .limit(limit)
+    .execute();
+  return rows.map((u) => u.email);
+}
+
+/**
+ * `connections` clients signing in for `seconds`, each request as another of `emails` from
+ * another address (the app trusts X-Forwarded-For in the benches), so that the per-address limit
+ * lets them reach the password check. A sign-in that succeeds answers 303.
+ */
+export function signInStorm(app: string, emails: string[], connections: number, seconds = SECONDS) {
+  let n = 0;
+  return autocannon({
+    url: app,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          n++;
+          return {
+            ...req,
+            path: '/login',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              origin: app,
+              'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+            },
+            body: new URLSearchParams({
+              email: emails[n % emails.length] ?? '',
+              password: SEED_PASSWORD,
+            }).toString(),
+          };
+        },
+      },
+    ],
+  });
 }

@@ -13,12 +13,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { builtinRoleId } from '../../src/access/grants';
 import { systemClock } from '../../src/core/context';
 import { Jobs } from '../../src/jobs/queue';
-import { SEED_PASSWORD, seedUsers } from '../../src/users/seed';
+import { seedUsers } from '../../src/users/seed';
 import { embedded } from './embedded';
 import {
   appEnv,
@@ -32,7 +31,7 @@ import {
   startCeiling,
   waitFor,
 } from './harness';
-import { measure, type Run, rssMb } from './measure';
+import { measure, type Run, rssMb, signInAccounts, signInStorm } from './measure';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -81,19 +80,7 @@ async function postgresBench() {
   );
   const cursor = Buffer.from(JSON.stringify([deep.rows[0]?.key, deep.rows[0]?.id])).toString('base64url');
   // Active seeded people with the seed's password, for the sign-in storm.
-  const signers = (
-    await db
-      .selectFrom('users')
-      .select('email')
-      .where('email', 'like', 'user%')
-      .where('deactivated_at', 'is', null)
-      .where('locked_until', 'is', null)
-      .where('access_expires_at', 'is', null)
-      .where('password_hash', 'is not', null)
-      .where('totp_secret', 'is', null)
-      .limit(2000)
-      .execute()
-  ).map((u) => u.email);
+  const signers = await signInAccounts(db, 2000);
   await database.close();
 
   const appPort = await freePort();
@@ -188,31 +175,7 @@ async function postgresBench() {
     const busy: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       calm.push(await measure(app, ['/users'], { headers: cookie, connections: 4 }));
-      let n = 0;
-      const storm = autocannon({
-        url: app,
-        connections: 32,
-        duration: SECONDS,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req) => {
-              n++;
-              const email = signers[n % signers.length] ?? '';
-              return {
-                ...req,
-                path: '/login',
-                headers: {
-                  'content-type': 'application/x-www-form-urlencoded',
-                  origin: app,
-                  'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
-                },
-                body: new URLSearchParams({ email, password: SEED_PASSWORD }).toString(),
-              };
-            },
-          },
-        ],
-      });
+      const storm = signInStorm(app, signers, 32);
       const during = await measure(app, ['/users'], { headers: cookie, connections: 4 });
       const result = await storm;
       stormy.push(during);
