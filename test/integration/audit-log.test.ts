@@ -349,10 +349,22 @@ describe(`the audit trail cannot be changed (${databaseKind})`, () => {
 
   it('verifies the chain, and reports the first row changed, removed or added behind its back', async () => {
     expect(await verifyChain(t.db, t.config.secretKey)).toMatchObject({ ok: true });
-    // The three newest events of one chain (on PostgreSQL the connections write to several).
+    // Three events in one transaction, so on one connection and in one chain (on PostgreSQL the
+    // pool's connections write to several): the three newest events of that chain.
+    const ctx = { ...t.system, actor: { kind: 'system' as const, label: 'tamper-test' } };
+    await t.db.transaction().execute(async (tx) => {
+      for (const id of ['x', 'y', 'z'])
+        await writeAudit(tx, ctx, {
+          action: 'team.update',
+          outcome: 'success',
+          actor: { id: null, label: 'tamper-test' },
+          target: { type: 'team', id },
+        });
+    });
     const newest = await t.db
       .selectFrom('audit_events')
       .select('chain')
+      .where('actor_label', '=', 'tamper-test')
       .orderBy('id', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
