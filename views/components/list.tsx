@@ -232,7 +232,7 @@ export function FilterForm<Q extends ListQueryLike<K>, K extends string>({
         <select id="per" name="per">
           {PAGE_SIZES.map((n) => (
             <option value={String(n)} selected={n === q.per}>
-              {n} per page
+              {n} rows
             </option>
           ))}
         </select>
