@@ -133,8 +133,13 @@ describe.skipIf(!chromiumPath)('the first run in Chromium, by keyboard', () => {
     }
   });
 
-  it('creates the first Account Admin, enrols in 2FA and lands home, axe clean', async () => {
+  // A real server process on an embedded database beside the whole suite: its pages can take
+  // longer than Playwright's default 30 s wait when CI has every core busy.
+  it('creates the first Account Admin, enrols in 2FA and lands home, axe clean', {
+    timeout: 240_000,
+  }, async () => {
     const page = await (chromium as Browser).newPage();
+    page.setDefaultTimeout(90_000);
     const watch = await watchPage(page);
     await page.goto(link);
     expect(await page.title()).toBe('Set up Gatehouse · Gatehouse');
