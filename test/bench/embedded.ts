@@ -25,7 +25,7 @@ import {
   startCeiling,
   waitFor,
 } from './harness';
-import { measure, rssMb, signInAccounts, signInStorm } from './measure';
+import { measure, measureExport, signInAccounts, signInStorm } from './measure';
 
 const USERS = Number(process.env.BENCH_EMBEDDED_USERS ?? 100_000);
 /** One directory per size, kept between runs. */
@@ -103,20 +103,9 @@ export async function embedded() {
       `\nembedded database, ${USERS.toLocaleString('en-US')} users: the list mix at 8 connections ${Math.round(rps)} req/s (${lists.map((r) => Math.round(r.rps)).join(', ')}), p50 ${median(lists.map((r) => r.p50))} ms, p99 ${p99} ms (target ≤ 100 ms ${p99 <= 100 ? 'met' : 'NOT met'}); ${(rps / median(ceilings.map((r) => r.rps))).toFixed(2)} of the ceiling; load average ${loadavg()[0]?.toFixed(1)}`,
     );
 
-    const pid = app.pid as number;
-    const before = rssMb(pid);
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssMb(pid));
-    }, 100);
-    const started = performance.now();
-    const response = await fetch(`${url}/users/export.csv`, { headers: cookie });
-    let lines = 0;
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>)
-      for (const b of chunk) if (b === 10) lines++;
-    clearInterval(sampler);
+    const e = await measureExport(url, cookie, app.pid as number);
     console.log(
-      `export: ${(lines - 1).toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s, server RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`,
+      `export: ${e.rows.toLocaleString('en-US')} rows in ${e.seconds.toFixed(1)} s, server RSS ${e.before.toFixed(0)} MB before, peak ${e.peak.toFixed(0)} MB`,
     );
 
     const storm = await signInStorm(url, signers, 8);

@@ -92,3 +92,28 @@ export function signInStorm(app: string, emails: string[], connections: number, 
     ],
   });
 }
+
+/**
+ * Every user exported as CSV from the app at `url`, while the server `pid`'s memory is sampled
+ * every 100 ms: rows, bytes, seconds, and the server's RSS before and at its peak.
+ */
+export async function measureExport(url: string, headers: Record<string, string>, pid: number) {
+  const before = rssMb(pid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMb(pid));
+  }, 100);
+  const started = performance.now();
+  let bytes = 0;
+  let lines = 0;
+  try {
+    const response = await fetch(`${url}/users/export.csv`, { headers });
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) lines++;
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  return { rows: lines - 1, bytes, seconds: (performance.now() - started) / 1000, before, peak };
+}

@@ -31,7 +31,7 @@ import {
   startCeiling,
   waitFor,
 } from './harness';
-import { measure, type Run, rssMb, signInAccounts, signInStorm } from './measure';
+import { measure, measureExport, type Run, signInAccounts, signInStorm } from './measure';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -190,23 +190,9 @@ async function postgresBench() {
     );
 
     const exportAll = async (label: string, pid: number) => {
-      const before = rssMb(pid);
-      let peak = before;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, rssMb(pid));
-      }, 100);
-      const started = performance.now();
-      const response = await fetch(`${app}/users/export.csv`, { headers: cookie });
-      let bytes = 0;
-      let lines = 0;
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        bytes += chunk.length;
-        for (const b of chunk) if (b === 10) lines++;
-      }
-      clearInterval(sampler);
-      const seconds = (performance.now() - started) / 1000;
+      const e = await measureExport(app, cookie, pid);
       console.log(
-        `export ${label}: ${(lines - 1).toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s, server RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB (targets ≤ 15 s ${seconds <= 15 ? 'met' : 'NOT met'}, < 200 MB ${peak < 200 ? 'met' : 'NOT met'})`,
+        `export ${label}: ${e.rows.toLocaleString('en-US')} rows, ${(e.bytes / 1e6).toFixed(0)} MB in ${e.seconds.toFixed(1)} s, server RSS ${e.before.toFixed(0)} MB before, peak ${e.peak.toFixed(0)} MB (targets ≤ 15 s ${e.seconds <= 15 ? 'met' : 'NOT met'}, < 200 MB ${e.peak < 200 ? 'met' : 'NOT met'})`,
       );
     };
     // Once on the server that has just served the load, once on a fresh one: the heap a load
