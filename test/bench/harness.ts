@@ -139,17 +139,17 @@ export function appEnv(databaseUrl: string, port: number): NodeJS.ProcessEnv {
   };
 }
 
-const V8 = '--max-semi-space-size=8';
+const V8 = ['--max-semi-space-size=8', '--max-old-space-size=128'];
 
-/** Builds the bundle once; then startApp runs it (the image's V8 flag too). */
+/** Builds the bundle once; then startApp runs it (the image's V8 flags too). */
 export const buildApp = () => execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 
 export const startApp = (env: NodeJS.ProcessEnv): ChildProcess =>
-  spawn(process.execPath, [V8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  spawn(process.execPath, [...V8, 'dist/bundle/server.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
 /** The static 25-row page the lists are judged against. */
 export const startCeiling = (env: NodeJS.ProcessEnv, port: number): ChildProcess =>
-  spawn(process.execPath, [V8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(port)], {
+  spawn(process.execPath, [...V8, '--import', 'tsx', 'test/bench/ceiling-server.tsx', String(port)], {
     env,
     stdio: 'ignore',
   });

@@ -55,7 +55,7 @@ const RUNS = [
   {
     name: 'from the production build',
     command: process.execPath,
-    args: ['--max-semi-space-size=8', 'dist/bundle/server.js'],
+    args: ['--max-semi-space-size=8', '--max-old-space-size=128', 'dist/bundle/server.js'],
   },
 ];
 

@@ -38,6 +38,13 @@ parentPort.on('message', ({ id, op, password, hash, options }) => {
 /** Below every request's priority (0), above nothing that matters; 19 is the lowest. */
 const NICE = 10;
 
+/**
+ * A worker idle this long (by default) is stopped: each holds a V8 isolate and the memory Argon2 last used
+ * (~19 MB that the allocator keeps), ~25 MB a worker that a quiet server should give back.
+ * Starting one again costs ~30 ms, which a storm never pays (its workers are never idle).
+ */
+const IDLE_MS = 10_000;
+
 type Job =
   | { op: 'hash'; password: string; options: object }
   | { op: 'verify'; hash: string; password: string };
@@ -45,20 +52,26 @@ type Job =
 interface PoolWorker {
   worker: Worker;
   busy: boolean;
+  idle?: NodeJS.Timeout;
   pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
 }
 
 export class HashWorkers {
   readonly #slots: Semaphore;
-  readonly #size: number;
   readonly #workers: PoolWorker[] = [];
+  readonly #idleMs: number;
   #next = 0;
   maxWaitMs: number;
 
-  constructor(size = Math.max(1, availableParallelism()), maxWaitMs = 5_000) {
-    this.#size = size;
+  constructor(size = Math.max(1, availableParallelism()), maxWaitMs = 5_000, idleMs = IDLE_MS) {
     this.#slots = new Semaphore(size);
     this.maxWaitMs = maxWaitMs;
+    this.#idleMs = idleMs;
+  }
+
+  /** How many workers are running now. */
+  get running(): number {
+    return this.#workers.length;
   }
 
   run<T>(job: Job): Promise<T> {
@@ -76,6 +89,7 @@ export class HashWorkers {
         entry.busy = false;
         // An idle worker does not keep the process alive (the CLI, the tests).
         worker.unref();
+        entry.idle = setTimeout(() => this.#retire(entry), this.#idleMs).unref();
       }
       if (error !== undefined) waiter?.reject(new Error(error));
       else waiter?.resolve(result);
@@ -92,13 +106,21 @@ export class HashWorkers {
     return entry;
   }
 
+  #retire(entry: PoolWorker) {
+    if (entry.busy) return;
+    const at = this.#workers.indexOf(entry);
+    if (at !== -1) this.#workers.splice(at, 1);
+    void entry.worker.terminate();
+  }
+
   #dispatch(job: Job): Promise<unknown> {
     // The semaphore admits at most `size` jobs: there is an idle worker, or room for one more.
     let entry = this.#workers.find((w) => !w.busy);
     if (!entry) {
       entry = this.#spawn();
-      if (this.#workers.length < this.#size) this.#workers.push(entry);
+      this.#workers.push(entry);
     }
+    clearTimeout(entry.idle);
     const id = this.#next++;
     entry.busy = true;
     entry.worker.ref();
@@ -112,6 +134,7 @@ export class HashWorkers {
   /** Stops the workers (tests). */
   async close(): Promise<void> {
     const workers = this.#workers.splice(0);
+    for (const w of workers) clearTimeout(w.idle);
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
 }

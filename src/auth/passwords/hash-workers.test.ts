@@ -1,0 +1,20 @@
+import { afterEach, expect, it } from 'vitest';
+import { HashWorkers } from './hash-workers';
+
+const OPTIONS = { algorithm: 2, memoryCost: 1024, timeCost: 1, parallelism: 1 };
+let pool: HashWorkers | undefined;
+afterEach(() => pool?.close());
+
+it('stops workers that stay idle, and starts them again for the next hash', async () => {
+  pool = new HashWorkers(2, 5_000, 100);
+  const [a, b] = await Promise.all([
+    pool.run<string>({ op: 'hash', password: 'one', options: OPTIONS }),
+    pool.run<string>({ op: 'hash', password: 'two', options: OPTIONS }),
+  ]);
+  expect(pool.running).toBe(2);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(pool.running).toBe(0);
+  expect(await pool.run<boolean>({ op: 'verify', hash: a, password: 'one' })).toBe(true);
+  expect(await pool.run<boolean>({ op: 'verify', hash: b, password: 'one' })).toBe(false);
+  expect(pool.running).toBe(1);
+});
