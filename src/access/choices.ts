@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { AccessCache } from '../api/access-cache';
 import type { Db } from '../db/connect';
 import { prepared } from '../db/prepared';
 
@@ -24,10 +25,14 @@ const choicesQuery = prepared(
 
 /**
  * The roles and teams to choose from (filters, bulk role change, the edit dialog), by name. Names
- * only: listRoles's holder counts would scan every binding.
+ * only: listRoles's holder counts would scan every binding. Given the access cache, read from
+ * there: every users list request shows them, and a change to roles or teams (triggers in
+ * migrations 0017 and 0021) empties it on every instance.
  */
-export async function roleAndTeamChoices(db: Db) {
-  const { rows } = await choicesQuery(db, {});
+export async function roleAndTeamChoices(db: Db, cache?: AccessCache | null) {
+  const { rows } = cache
+    ? await cache.read('choices:roles-and-teams', () => choicesQuery(db, {}))
+    : await choicesQuery(db, {});
   const pick = (kind: 'role' | 'team'): Choice[] =>
     rows.filter((r) => r.kind === kind).map(({ id, name }) => ({ id, name }));
   return { roles: pick('role'), teams: pick('team') };

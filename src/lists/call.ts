@@ -1,4 +1,5 @@
 import type { PermissionScope } from '../access/grants';
+import type { PasswordEpoch } from '../auth/passwords/reset-epoch';
 import type { Db } from '../db/connect';
 import type { List, ListCall } from './definition';
 import type { Filters } from './filters';
@@ -21,6 +22,8 @@ export interface ListViewer {
   permissions: ReadonlySet<string>;
   /** The projects where the viewer holds a permission: what a `granted` list shows. */
   scopeOf(permission: string): PermissionScope;
+  /** Read with the session (ListCall.passwords). */
+  passwords?: PasswordEpoch | undefined;
 }
 
 /** The call a list's route makes for this viewer. */
@@ -35,5 +38,6 @@ export function listCall<F extends Filters>(
     projectId: viewer.projectId,
     scope: list.scope === 'granted' ? viewer.scopeOf(list.permission) : { all: true },
     filters: list.filters,
+    ...(viewer.passwords ? { passwords: viewer.passwords } : {}),
   } satisfies ListCall<F>;
 }

@@ -1,5 +1,6 @@
 import type { PermissionScope } from '../access/grants';
 import type { ActionOutcome } from '../audit/perform';
+import type { PasswordEpoch } from '../auth/passwords/reset-epoch';
 import type { ActionContext } from '../core/context';
 import type { Db } from '../db/connect';
 import type { ExportFormat } from './export-stream';
@@ -68,6 +69,11 @@ export interface ListCall<F extends Filters> {
   projectId: string;
   scope: PermissionScope;
   filters: F;
+  /**
+   * The account's last password reset when the request already read it (with the session): the
+   * users list builds its status conditions from it and otherwise reads it itself.
+   */
+  passwords?: PasswordEpoch;
 }
 
 /** One page of rows in walking order, placed in the whole list by pageWindow(). */

@@ -58,6 +58,7 @@ export function listRoutes<F extends Filters, K extends string, Row, X extends o
       projectId: c.var.user.projectId,
       permissions: c.var.user.permissions,
       scopeOf: (permission) => viewerScope(c, permission),
+      passwords: c.var.session?.passwords,
     });
   const queryOf = (c: Context) => list.parse(new URL(c.req.url).searchParams);
 

@@ -32,7 +32,7 @@ export async function countUsers(call: UsersCall, q: UserListQuery): Promise<Lis
   const running = counting.get(key);
   if (running) return running;
   const count = (async () => {
-    const passwords = await passwordEpoch(call.db);
+    const passwords = call.passwords ?? (await passwordEpoch(call.db));
     return cappedCount(
       call.db,
       matchingUsers(call, q, 'walk', passwords).select(sql`1`.as('one')),

@@ -241,7 +241,7 @@ export async function userRows(
   const direction = after ? 'after' : before ? 'before' : null;
   const backwards = Boolean(before) || (q.last && !after);
   // The reset's time is a constant of the shape (reset-epoch.ts): a reset makes new shapes.
-  const passwords = await passwordEpoch(call.db);
+  const passwords = call.passwords ?? (await passwordEpoch(call.db));
   const key = JSON.stringify([
     filterShape(call.filters, q),
     q.sort,

@@ -6,4 +6,4 @@ import { userList } from './list';
 
 /** The users list (both tabs), its htmx fragment and its exports; the filters offer roles and teams. */
 export const userListRoutes = (deps: AppDeps) =>
-  listRoutes(deps, userList, usersView, () => roleAndTeamChoices(deps.db));
+  listRoutes(deps, userList, usersView, () => roleAndTeamChoices(deps.db, deps.accessCache));

@@ -6,6 +6,7 @@ import { prepared } from '../../db/prepared';
 import type { AccountSettings } from '../../db/schema';
 import type { JobQueue } from '../../jobs/queue';
 import { endProviderState } from '../../oidc/end-sessions';
+import type { PasswordEpoch } from '../passwords/reset-epoch';
 import { constantTimeEqual, randomToken, sha256 } from '../tokens';
 
 export const SESSION_COOKIE = '__Host-gh_session';
@@ -36,6 +37,11 @@ export interface SessionUser {
   grants: Grant[];
   /** Every project, by name. */
   projects: Array<{ id: string; name: string }>;
+  /**
+   * The account's last "reset all passwords" (reset-epoch.ts), read with the session because the
+   * users list builds its status conditions from it: one round trip fewer per list request.
+   */
+  passwords: PasswordEpoch;
 }
 
 export type SessionStage = 'code' | 'enrol' | 'full';
@@ -119,6 +125,8 @@ const sessionLookup = prepared(
         'u.access_expires_at',
         'a.session_idle_minutes',
         'a.require_two_factor',
+        'a.passwords_reset_at',
+        'a.passwords_reset_by',
         sql<boolean>`u.totp_secret is not null`.as('has_totp'),
         'u.must_enrol_two_factor',
         jsonArrayFrom(grantRows(db, sql.ref<string>('s.user_id'), now)).as('grants'),
@@ -163,6 +171,7 @@ export async function validateSession(db: Db, token: string, now: Date): Promise
     projectId: row.project_id,
     grants: row.grants.map(toGrant),
     projects: row.projects,
+    passwords: { passwords_reset_at: row.passwords_reset_at, passwords_reset_by: row.passwords_reset_by },
   };
 }
 
