@@ -103,6 +103,15 @@ export async function embedded() {
       `\nembedded database, ${USERS.toLocaleString('en-US')} users: the list mix at 8 connections ${Math.round(rps)} req/s (${lists.map((r) => Math.round(r.rps)).join(', ')}), p50 ${median(lists.map((r) => r.p50))} ms, p99 ${p99} ms (target ≤ 100 ms ${p99 <= 100 ? 'met' : 'NOT met'}); ${(rps / median(ceilings.map((r) => r.rps))).toFixed(2)} of the ceiling; load average ${loadavg()[0]?.toFixed(1)}`,
     );
 
+    // Where the mix's time goes: each request alone, one connection. The database runs in the
+    // server's thread, so eight connections queue behind the slowest of these.
+    const alone = [];
+    for (const path of paths) {
+      const r = await measure(url, [path], { headers: cookie, connections: 1, seconds: 2 });
+      alone.push(`${path.replace(/role=[^&]+/, 'role=editor')} ${r.p50} ms`);
+    }
+    console.log(`each alone (p50, one connection): ${alone.join('; ')}`);
+
     const e = await measureExport(url, cookie, app.pid as number);
     console.log(
       `export: ${e.rows.toLocaleString('en-US')} rows in ${e.seconds.toFixed(1)} s, server RSS ${e.before.toFixed(0)} MB before, peak ${e.peak.toFixed(0)} MB`,

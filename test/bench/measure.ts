@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { Db } from '../../src/db/connect';
 import { SEED_PASSWORD } from '../../src/users/seed';
@@ -18,15 +18,48 @@ export interface Run {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU per request of the app and PostgreSQL together, in ms, when asked to sample them. */
+  cpuMs?: number;
+}
+
+/** CPU time (user + system) a process has used, in ms; 0 for one that has gone. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** The processes of the PostgreSQL server on this machine (none when the database is elsewhere). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU used so far by the app `pid` and the PostgreSQL server's processes, in ms. */
+export function appAndDatabaseCpu(pid: number): number {
+  return cpuOf(pid) + postgresPids().reduce((sum, p) => sum + cpuOf(p), 0);
 }
 
 /** One autocannon run over `paths` in turn. */
 export async function measure(
   url: string,
   paths: string[],
-  options: { connections?: number; seconds?: number; headers?: Record<string, string> } = {},
+  options: { connections?: number; seconds?: number; headers?: Record<string, string>; cpuOf?: number } = {},
 ): Promise<Run> {
   let next = 0;
+  const cpuBefore = options.cpuOf ? appAndDatabaseCpu(options.cpuOf) : 0;
   const result = await autocannon({
     url,
     connections: options.connections ?? 32,
@@ -34,11 +67,15 @@ export async function measure(
     headers: options.headers ?? {},
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] as string }) }],
   });
+  const cpuMs = options.cpuOf
+    ? (appAndDatabaseCpu(options.cpuOf) - cpuBefore) / result.requests.total
+    : undefined;
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
+    ...(cpuMs !== undefined ? { cpuMs } : {}),
   };
 }
 

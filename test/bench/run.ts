@@ -31,7 +31,7 @@ import {
   startCeiling,
   waitFor,
 } from './harness';
-import { measure, measureExport, type Run, signInAccounts, signInStorm } from './measure';
+import { measure, measureExport, type Run, rssMb, signInAccounts, signInStorm } from './measure';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -40,6 +40,8 @@ const ROUNDS = 3;
 const median = (xs: number[]) => percentile(xs, 50);
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const cpuText = (runs: Run[]) => median(runs.map((r) => r.cpuMs ?? 0)).toFixed(2);
 
 /** A class: its requests and targets (a share of the ceiling, a p99 in ms). */
 interface RequestClass {
@@ -139,16 +141,22 @@ async function postgresBench() {
     const runs = new Map<string, Run[]>(classes.map((c) => [c.name, []]));
     const loads: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      ceiling.push(await measure(ceilingUrl, ['/ceiling']));
-      for (const c of classes) runs.get(c.name)?.push(await measure(app, c.paths, { headers: cookie }));
+      ceiling.push(await measure(ceilingUrl, ['/ceiling'], { cpuOf: children[1]?.pid as number }));
+      for (const c of classes)
+        runs
+          .get(c.name)
+          ?.push(await measure(app, c.paths, { headers: cookie, cpuOf: children[0]?.pid as number }));
       loads.push(loadavg()[0] ?? 0);
     }
     const ceilingRps = median(ceiling.map((r) => r.rps));
     console.log(
-      `\nceiling (static page, same layout and table): ${fmt(ceilingRps)} req/s (${fmt(Math.min(...ceiling.map((r) => r.rps)))}–${fmt(Math.max(...ceiling.map((r) => r.rps)))}), p99 ${median(ceiling.map((r) => r.p99))} ms`,
+      `\nceiling (static page, same layout and table): ${fmt(ceilingRps)} req/s (${fmt(Math.min(...ceiling.map((r) => r.rps)))}–${fmt(Math.max(...ceiling.map((r) => r.rps)))}), p99 ${median(ceiling.map((r) => r.p99))} ms, ${cpuText(ceiling)} ms of CPU a request`,
     );
+    // CPU: of the app and PostgreSQL together, per request. With the load generator on the same
+    // two cores, 32 connections kept busy wait about 32 × CPU / 2 for their answer however the
+    // work is scheduled: that is the floor of a class's p50 here.
     console.log(
-      `${'class'.padEnd(38)} ${'req/s'.padStart(7)} ${'spread'.padStart(11)}  ${'× ceiling'.padStart(9)}  ${'p50'.padStart(5)}  ${'p99'.padStart(5)}  targets`,
+      `${'class'.padEnd(38)} ${'req/s'.padStart(7)} ${'spread'.padStart(11)}  ${'× ceiling'.padStart(9)}  ${'p50'.padStart(5)}  ${'p99'.padStart(5)}  ${'CPU ms'.padStart(6)}  ${'floor'.padStart(5)}  targets`,
     );
     for (const c of classes) {
       const rs = runs.get(c.name) ?? [];
@@ -163,7 +171,7 @@ async function postgresBench() {
         .join('; ');
       const errors = rs.reduce((n, r) => n + r.errors, 0);
       console.log(
-        `${c.name.padEnd(38)} ${fmt(rps).padStart(7)} ${`${fmt(Math.min(...rs.map((r) => r.rps)))}–${fmt(Math.max(...rs.map((r) => r.rps)))}`.padStart(11)}  ${ratio.toFixed(2).padStart(9)}  ${String(median(rs.map((r) => r.p50))).padStart(5)}  ${String(p99).padStart(5)}  ${targets}${errors ? `  (${errors} errors)` : ''}`,
+        `${c.name.padEnd(38)} ${fmt(rps).padStart(7)} ${`${fmt(Math.min(...rs.map((r) => r.rps)))}–${fmt(Math.max(...rs.map((r) => r.rps)))}`.padStart(11)}  ${ratio.toFixed(2).padStart(9)}  ${String(median(rs.map((r) => r.p50))).padStart(5)}  ${String(p99).padStart(5)}  ${cpuText(rs).padStart(6)}  ${fmt((32 * median(rs.map((r) => r.cpuMs ?? 0))) / 2).padStart(5)}  ${targets}${errors ? `  (${errors} errors)` : ''}`,
       );
     }
     console.log(`load average during the rounds: ${loads.map((l) => l.toFixed(1)).join(', ')} (2 cores)`);
@@ -196,8 +204,14 @@ async function postgresBench() {
       );
     };
     // Once on the server that has just served the load, once on a fresh one: the heap a load
-    // leaves behind is not the export's.
+    // leaves behind is not the export's. The storm's hashing workers stop after 10 s idle
+    // (hash-workers.ts); the export after the load starts once they have.
     console.log('');
+    const afterStorm = rssMb(children[0]?.pid as number);
+    await new Promise((r) => setTimeout(r, 12_000));
+    console.log(
+      `server RSS right after the storm ${afterStorm.toFixed(0)} MB, 12 s later ${rssMb(children[0]?.pid as number).toFixed(0)} MB`,
+    );
     await exportAll('after the load', children[0]?.pid as number);
     const stopped = new Promise((resolve) => children[0]?.once('exit', resolve));
     children[0]?.kill('SIGTERM');

@@ -30,3 +30,27 @@ export function StaticListPage({ q, page }: { q: UserListQuery; page: UserPage }
     </>
   );
 }
+
+/** 25 static rows: the ceiling page's (ceiling-server.tsx, ladder.tsx). */
+export const STATIC_ROWS: UserPage = {
+  rows: Array.from({ length: 25 }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    name: `Static Person ${i}`,
+    email: `static${i}@example.com`,
+    status: 'Active' as const,
+    lockedUntil: null,
+    roles: ['Editor'],
+    teams: ['Support'],
+    lastLoginAt: new Date('2026-11-01T00:00:00Z'),
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    serviceAccount: false,
+    source: null,
+    directoryRemovedAt: null,
+  })),
+  total: { value: 1_000_000, exact: false },
+  pos: 1,
+  first: 'a',
+  last: 'b',
+  hasPrevious: false,
+  hasNext: true,
+};
