@@ -14,11 +14,11 @@ import autocannon from 'autocannon';
 import { defaultProjectId } from '../../src/access/grants';
 import { createServiceAccount } from '../../src/api/service-accounts';
 import { createApiToken } from '../../src/api/tokens';
-import { systemClock } from '../../src/core/context';
 import { Jobs } from '../../src/jobs/queue';
 import {
   appEnv,
   benchAdminCookie,
+  benchSystem,
   buildApp,
   CONNECTIONS,
   DURATION,
@@ -37,14 +37,7 @@ const ACTIONS = ['reports.view', 'content.edit', 'content.publish', 'users.view'
 async function main() {
   const { url, database, db, config } = await openBench();
   const jobs = await Jobs.start(database, { supervise: false });
-  const system = {
-    db,
-    clock: systemClock,
-    config,
-    jobs,
-    actor: { kind: 'system' as const, label: 'bench' },
-    meta: { ip: null, requestId: null, userAgent: 'bench' },
-  };
+  const system = benchSystem(db, config, jobs);
   const project = await defaultProjectId(db);
   const account = await createServiceAccount(system, { name: 'Bench backend' });
   await db

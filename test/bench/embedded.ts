@@ -9,7 +9,6 @@ import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { builtinRoleId } from '../../src/access/grants';
 import { loadConfig } from '../../src/config';
-import { systemClock } from '../../src/core/context';
 import { openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { Jobs } from '../../src/jobs/queue';
@@ -18,6 +17,7 @@ import {
   appEnv,
   BENCH_SECRET_KEY,
   benchAdminCookie,
+  benchSystem,
   buildApp,
   freePort,
   percentile,
@@ -46,14 +46,7 @@ export async function embedded() {
     console.log(`seeding ${USERS - have} users into the embedded database...`);
     const started = performance.now();
     const jobs = await Jobs.start(database, { supervise: false });
-    const system = {
-      db,
-      clock: systemClock,
-      config,
-      jobs,
-      actor: { kind: 'system' as const, label: 'bench' },
-      meta: { ip: null, requestId: null, userAgent: 'bench' },
-    };
+    const system = benchSystem(db, config, jobs);
     await seedUsers(system, USERS - have, 20_000);
     await sql`analyze`.execute(db);
     // The queue runs on the embedded database's one connection: stopped before it closes.

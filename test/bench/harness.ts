@@ -6,9 +6,11 @@ import autocannon from 'autocannon';
 import { builtinRoleId } from '../../src/access/grants';
 import { getSettings } from '../../src/account/read-settings';
 import { createSession } from '../../src/auth/sessions/sessions';
-import { loadConfig } from '../../src/config';
+import { type Config, loadConfig } from '../../src/config';
+import { type ActionContext, systemClock } from '../../src/core/context';
 import { type Db, openDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
+import type { JobQueue } from '../../src/jobs/queue';
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = 32;
@@ -183,3 +185,13 @@ export function runBench(main: () => Promise<void>) {
     },
   );
 }
+
+/** The system acting in a bench script: seeding, creating what a bench needs. */
+export const benchSystem = (db: Db, config: Config, jobs: JobQueue): ActionContext => ({
+  db,
+  clock: systemClock,
+  config,
+  jobs,
+  actor: { kind: 'system', label: 'bench' },
+  meta: { ip: null, requestId: null, userAgent: 'bench' },
+});

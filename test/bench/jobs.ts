@@ -17,12 +17,12 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { systemClock } from '../../src/core/context';
 import { Jobs } from '../../src/jobs/queue';
 import { seedUsers } from '../../src/users/seed';
 import {
   appEnv,
   benchAdminCookie,
+  benchSystem,
   buildApp,
   freePort,
   load,
@@ -44,14 +44,7 @@ async function main() {
   );
   if (have < USERS) {
     console.log(`seeding ${USERS - have} users...`);
-    const system = {
-      db,
-      clock: systemClock,
-      config,
-      jobs,
-      actor: { kind: 'system' as const, label: 'bench' },
-      meta: { ip: null, requestId: null, userAgent: 'bench' },
-    };
+    const system = benchSystem(db, config, jobs);
     await seedUsers(system, USERS - have);
     await sql`analyze`.execute(db);
   }

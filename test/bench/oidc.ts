@@ -14,13 +14,13 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as client from 'openid-client';
 import { defaultProjectId } from '../../src/access/grants';
-import { systemClock } from '../../src/core/context';
 import { Jobs } from '../../src/jobs/queue';
 import { createApplication } from '../../src/oidc/applications';
 import { SEED_PASSWORD } from '../../src/users/seed';
 import { Browser } from '../helpers/oidc-browser';
 import {
   appEnv,
+  benchSystem,
   buildApp,
   DURATION,
   freePort,
@@ -88,14 +88,7 @@ async function main() {
   try {
     await waitFor(`${base}/healthz`);
     const redirectUri = 'http://127.0.0.1:9/callback';
-    const ctx = {
-      db,
-      clock: systemClock,
-      config: { ...config, publicUrl: base },
-      jobs,
-      actor: { kind: 'system' as const, label: 'bench' },
-      meta: { ip: null, requestId: null, userAgent: 'bench' },
-    };
+    const ctx = benchSystem(db, { ...config, publicUrl: base }, jobs);
     const app = await createApplication(ctx, {
       name: `Bench ${Date.now()}`,
       redirectUris: [redirectUri],

@@ -15,13 +15,13 @@ import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { builtinRoleId } from '../../src/access/grants';
-import { systemClock } from '../../src/core/context';
 import { Jobs } from '../../src/jobs/queue';
 import { seedUsers } from '../../src/users/seed';
 import { embedded } from './embedded';
 import {
   appEnv,
   benchAdminCookie,
+  benchSystem,
   buildApp,
   freePort,
   openBench,
@@ -53,14 +53,7 @@ interface RequestClass {
 
 async function postgresBench() {
   const { url, database, db, config } = await openBench();
-  const system = {
-    db,
-    clock: systemClock,
-    config,
-    jobs: await Jobs.start(database, { supervise: false }),
-    actor: { kind: 'system' as const, label: 'bench' },
-    meta: { ip: null, requestId: null, userAgent: 'bench' },
-  };
+  const system = benchSystem(db, config, await Jobs.start(database, { supervise: false }));
   const have = Number(
     (await sql<{ n: number }>`select count(*) as n from users`.execute(db)).rows[0]?.n ?? 0,
   );
