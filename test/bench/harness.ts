@@ -16,7 +16,8 @@ export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = 32;
 /** One key for every benchmark, so the audit events they write form one verifiable chain. */
 export const BENCH_SECRET_KEY = 'b'.repeat(64);
-const PG_DIR = '/tmp/gatehouse-bench-pg';
+export const BENCH_PG_DIR = '/tmp/gatehouse-bench-pg';
+const PG_DIR = BENCH_PG_DIR;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -131,7 +131,7 @@ async function run() {
       const failed = result.errors + result.non2xx;
       ceiling ||= result.requests.average;
       console.log(
-        `${String(Math.round(result.requests.average)).padStart(6)} req/s  ${(result.requests.average / ceiling).toFixed(2)} × ceiling  ${(1000 / result.requests.average).toFixed(2)} ms a request  ${target.label}${failed ? `  (${failed} failed)` : ''}`,
+        `${String(Math.round(result.requests.average)).padStart(6)} req/s  ${(result.requests.average / ceiling).toFixed(2)} × ceiling  ${(1000 / result.requests.average).toFixed(2)} ms a request (1 / req/s)  ${target.label}${failed ? `  (${failed} failed)` : ''}`,
       );
     }
   } finally {

@@ -1,11 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { Db } from '../../src/db/connect';
 import { SEED_PASSWORD } from '../../src/users/seed';
+import { BENCH_PG_DIR } from './harness';
 
 /** What the benchmarks measure with: one load run, and a process's memory. */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+/** How many threads a process runs (the hashing workers are threads of the server). */
+export function threadsOf(pid: number): number {
+  return Number(/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+}
 
 /** The resident memory of a process, in MB. */
 export function rssMb(pid: number): number {
@@ -22,32 +29,42 @@ export interface Run {
   cpuMs?: number;
 }
 
+/** Clock ticks a second, in which /proc reports CPU time. */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
 /** CPU time (user + system) a process has used, in ms; 0 for one that has gone. */
 function cpuOf(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime, in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
   } catch {
     return 0;
   }
 }
 
-/** The processes of the PostgreSQL server on this machine (none when the database is elsewhere). */
+/**
+ * The bench cluster's server and its backends (its postmaster.pid names the server; the backends
+ * are its children), none when the database is elsewhere (BENCH_DATABASE_URL). The pools keep
+ * their connections for the whole run, so no backend's time is lost by exiting mid-run.
+ */
 function postgresPids(): number[] {
-  return readdirSync('/proc')
+  const pidFile = `${BENCH_PG_DIR}/data/postmaster.pid`;
+  if (process.env.BENCH_DATABASE_URL || !existsSync(pidFile)) return [];
+  const server = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+        return /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] === String(server);
       } catch {
         return false;
       }
     })
     .map(Number);
+  return [server, ...children];
 }
 
-/** CPU used so far by the app `pid` and the PostgreSQL server's processes, in ms. */
+/** CPU used so far by the app `pid` and the bench cluster's processes, in ms. */
 export function appAndDatabaseCpu(pid: number): number {
   return cpuOf(pid) + postgresPids().reduce((sum, p) => sum + cpuOf(p), 0);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTeam, deleteTeam, updateTeam } from '../../src/access/teams';
 import { databaseKind } from '../helpers/database';
@@ -41,5 +42,21 @@ describe(`the users list's choices (${databaseKind})`, () => {
 
     await deleteTeam(ctx, id);
     expect(await teamMenuUntil(client, (n) => n.length === 0)).toEqual([]);
+  });
+
+  it('are read from memory: a rename that does not notify stays unseen', async () => {
+    const admin = await makeUser(t.db, { role: 'account_admin' });
+    const client = await clientFor(t, admin.id);
+    const ctx = await actorContext(t, admin);
+    const id = await createTeam(ctx, { name: 'Platform' });
+    expect(await teamMenuUntil(client, (n) => n.includes('Platform'))).toEqual(['Platform']);
+    await sql`alter table teams disable trigger teams_access_changed`.execute(t.db);
+    try {
+      await updateTeam(ctx, id, { name: 'Renamed quietly', description: '' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await teamMenuUntil(client, () => true)).toEqual(['Platform']);
+    } finally {
+      await sql`alter table teams enable trigger teams_access_changed`.execute(t.db);
+    }
   });
 });

@@ -18,3 +18,15 @@ it('stops workers that stay idle, and starts them again for the next hash', asyn
   expect(await pool.run<boolean>({ op: 'verify', hash: b, password: 'one' })).toBe(false);
   expect(pool.running).toBe(1);
 });
+
+it('keeps a worker that is used again before its idle time is up', async () => {
+  pool = new HashWorkers(1, 5_000, 300);
+  const hash = await pool.run<string>({ op: 'hash', password: 'one', options: OPTIONS });
+  await new Promise((r) => setTimeout(r, 150));
+  expect(await pool.run<boolean>({ op: 'verify', hash, password: 'one' })).toBe(true);
+  // 330 ms after the first job, 180 ms after the second: the first timer would have fired.
+  await new Promise((r) => setTimeout(r, 180));
+  expect(pool.running).toBe(1);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(pool.running).toBe(0);
+});
