@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
-import { passwordEpoch } from '../auth/passwords/reset-epoch';
 import { onChange } from '../core/changes';
 import { cappedCount } from '../lists/count';
 import { writeFilters } from '../lists/filters';
 import type { ListTotal } from '../lists/paging';
 import type { UserListQuery } from './list';
-import { matchingUsers, type UsersCall } from './list-query';
+import { epochOf, matchingUsers, type UsersCall } from './list-query';
 
 /**
  * The users list's count: capped, then estimated (lists/count.ts). The rows are counted as a
@@ -32,7 +31,7 @@ export async function countUsers(call: UsersCall, q: UserListQuery): Promise<Lis
   const running = counting.get(key);
   if (running) return running;
   const count = (async () => {
-    const passwords = call.passwords ?? (await passwordEpoch(call.db));
+    const passwords = await epochOf(call);
     return cappedCount(
       call.db,
       matchingUsers(call, q, 'walk', passwords).select(sql`1`.as('one')),

@@ -20,6 +20,11 @@ const GATHER_MAX = 2000;
 
 export type UsersCall = ListCall<UserFilters>;
 
+/** The account's last password reset: as the request read it with the session, else from the database. */
+export async function epochOf(call: UsersCall): Promise<PasswordEpoch> {
+  return call.passwords ?? passwordEpoch(call.db);
+}
+
 /** The users matching the filters (no order, no selection), for a plan. */
 export function matchingUsers(
   call: UsersCall,
@@ -241,7 +246,7 @@ export async function userRows(
   const direction = after ? 'after' : before ? 'before' : null;
   const backwards = Boolean(before) || (q.last && !after);
   // The reset's time is a constant of the shape (reset-epoch.ts): a reset makes new shapes.
-  const passwords = call.passwords ?? (await passwordEpoch(call.db));
+  const passwords = await epochOf(call);
   const key = JSON.stringify([
     filterShape(call.filters, q),
     q.sort,
