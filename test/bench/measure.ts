@@ -9,16 +9,17 @@ import { BENCH_PG_DIR } from './harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
-/** How many threads a process runs (the hashing workers are threads of the server). */
-export function threadsOf(pid: number): number {
-  return Number(/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+/** A number from a process's /proc status (`VmRSS` in kB, `Threads`, `PPid`), 0 when absent. */
+function statusField(pid: number | string, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
 }
 
+/** How many threads a process runs (the hashing workers are threads of the server). */
+export const threadsOf = (pid: number) => statusField(pid, 'Threads');
+
 /** The resident memory of a process, in MB. */
-export function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
+export const rssMb = (pid: number) => statusField(pid, 'VmRSS') / 1024;
 
 export interface Run {
   rps: number;
@@ -55,7 +56,7 @@ function postgresPids(): number[] {
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] === String(server);
+        return statusField(pid, 'PPid') === server;
       } catch {
         return false;
       }
@@ -73,10 +74,16 @@ export function appAndDatabaseCpu(pid: number): number {
 export async function measure(
   url: string,
   paths: string[],
-  options: { connections?: number; seconds?: number; headers?: Record<string, string>; cpuOf?: number } = {},
+  options: {
+    connections?: number;
+    seconds?: number;
+    headers?: Record<string, string>;
+    /** The app's process: the run also measures its and the bench cluster's CPU a request. */
+    cpuPid?: number;
+  } = {},
 ): Promise<Run> {
   let next = 0;
-  const cpuBefore = options.cpuOf ? appAndDatabaseCpu(options.cpuOf) : 0;
+  const cpuBefore = options.cpuPid ? appAndDatabaseCpu(options.cpuPid) : 0;
   const result = await autocannon({
     url,
     connections: options.connections ?? 32,
@@ -84,8 +91,8 @@ export async function measure(
     headers: options.headers ?? {},
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] as string }) }],
   });
-  const cpuMs = options.cpuOf
-    ? (appAndDatabaseCpu(options.cpuOf) - cpuBefore) / result.requests.total
+  const cpuMs = options.cpuPid
+    ? (appAndDatabaseCpu(options.cpuPid) - cpuBefore) / result.requests.total
     : undefined;
   return {
     rps: result.requests.average,

@@ -41,7 +41,8 @@ const median = (xs: number[]) => percentile(xs, 50);
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-const cpuText = (runs: Run[]) => median(runs.map((r) => r.cpuMs ?? 0)).toFixed(2);
+/** The median CPU a request of these runs, in ms. */
+const cpuMs = (runs: Run[]) => median(runs.map((r) => r.cpuMs ?? 0));
 
 /** A class: its requests and targets (a share of the ceiling, a p99 in ms). */
 interface RequestClass {
@@ -134,20 +135,20 @@ async function postgresBench() {
     const runs = new Map<string, Run[]>(classes.map((c) => [c.name, []]));
     const loads: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      ceiling.push(await measure(ceilingUrl, ['/ceiling'], { cpuOf: children[1]?.pid as number }));
+      ceiling.push(await measure(ceilingUrl, ['/ceiling'], { cpuPid: children[1]?.pid as number }));
       for (const c of classes)
         runs
           .get(c.name)
-          ?.push(await measure(app, c.paths, { headers: cookie, cpuOf: children[0]?.pid as number }));
+          ?.push(await measure(app, c.paths, { headers: cookie, cpuPid: children[0]?.pid as number }));
       loads.push(loadavg()[0] ?? 0);
     }
     const ceilingRps = median(ceiling.map((r) => r.rps));
     console.log(
-      `\nceiling (static page, same layout and table): ${fmt(ceilingRps)} req/s (${fmt(Math.min(...ceiling.map((r) => r.rps)))}–${fmt(Math.max(...ceiling.map((r) => r.rps)))}), p99 ${median(ceiling.map((r) => r.p99))} ms, ${cpuText(ceiling)} ms of CPU a request`,
+      `\nceiling (static page, same layout and table): ${fmt(ceilingRps)} req/s (${fmt(Math.min(...ceiling.map((r) => r.rps)))}–${fmt(Math.max(...ceiling.map((r) => r.rps)))}), p99 ${median(ceiling.map((r) => r.p99))} ms, ${cpuMs(ceiling).toFixed(2)} ms of CPU a request`,
     );
-    // CPU: of the app and PostgreSQL together, per request. With 32 connections kept busy on two
-    // cores, a request waits on average at least 32 × CPU / 2 for its answer (Little's law),
-    // however the work is scheduled: the floor of a class's mean latency here.
+    // CPU: of the app and PostgreSQL together, per request. With 32 connections kept busy on the
+    // machine's cores, a request waits on average at least 32 × CPU / cores for its answer
+    // (Little's law), however the work is scheduled: the floor of a class's mean latency here.
     console.log(
       `${'class'.padEnd(38)} ${'req/s'.padStart(7)} ${'spread'.padStart(11)}  ${'× ceiling'.padStart(9)}  ${'p50'.padStart(5)}  ${'p99'.padStart(5)}  ${'CPU ms'.padStart(6)}  ${'mean≥'.padStart(5)}  targets`,
     );
@@ -164,10 +165,12 @@ async function postgresBench() {
         .join('; ');
       const errors = rs.reduce((n, r) => n + r.errors, 0);
       console.log(
-        `${c.name.padEnd(38)} ${fmt(rps).padStart(7)} ${`${fmt(Math.min(...rs.map((r) => r.rps)))}–${fmt(Math.max(...rs.map((r) => r.rps)))}`.padStart(11)}  ${ratio.toFixed(2).padStart(9)}  ${String(median(rs.map((r) => r.p50))).padStart(5)}  ${String(p99).padStart(5)}  ${cpuText(rs).padStart(6)}  ${fmt((32 * median(rs.map((r) => r.cpuMs ?? 0))) / 2).padStart(5)}  ${targets}${errors ? `  (${errors} errors)` : ''}`,
+        `${c.name.padEnd(38)} ${fmt(rps).padStart(7)} ${`${fmt(Math.min(...rs.map((r) => r.rps)))}–${fmt(Math.max(...rs.map((r) => r.rps)))}`.padStart(11)}  ${ratio.toFixed(2).padStart(9)}  ${String(median(rs.map((r) => r.p50))).padStart(5)}  ${String(p99).padStart(5)}  ${cpuMs(rs).toFixed(2).padStart(6)}  ${fmt((32 * cpuMs(rs)) / availableParallelism()).padStart(5)}  ${targets}${errors ? `  (${errors} errors)` : ''}`,
       );
     }
-    console.log(`load average during the rounds: ${loads.map((l) => l.toFixed(1)).join(', ')} (2 cores)`);
+    console.log(
+      `load average during the rounds: ${loads.map((l) => l.toFixed(1)).join(', ')} (${availableParallelism()} cores)`,
+    );
 
     // The sign-in storm: the list at 4 connections alone, then beside 32 connections signing in.
     const calm: Run[] = [];
@@ -209,7 +212,7 @@ async function postgresBench() {
     console.log(
       `server RSS right after the storm ${afterStorm.toFixed(0)} MB, ${fmt((performance.now() - started) / 1000)} s later, its hashing workers stopped, ${rssMb(server).toFixed(0)} MB`,
     );
-    await exportAll('after the load', children[0]?.pid as number);
+    await exportAll('after the load', server);
     const stopped = new Promise((resolve) => children[0]?.once('exit', resolve));
     children[0]?.kill('SIGTERM');
     await stopped;

@@ -39,9 +39,9 @@ parentPort.on('message', ({ id, op, password, hash, options }) => {
 const NICE = 10;
 
 /**
- * A worker idle this long (by default) is stopped: each holds a V8 isolate and the memory Argon2 last used
- * (~19 MB that the allocator keeps), ~25 MB a worker that a quiet server should give back.
- * Starting one again costs ~30 ms, which a storm never pays (its workers are never idle).
+ * A worker idle this long (by default) is stopped: each holds a V8 isolate and the memory Argon2
+ * last used (~19 MB that the allocator keeps), ~25 MB a worker that a quiet server should give
+ * back. Starting one again costs ~30 ms, which a storm never pays (its workers are never idle).
  */
 const IDLE_MS = 10_000;
 
